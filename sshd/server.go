@@ -1,0 +1,476 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/auth"
+	"github.com/gomanhole/manhole/hostkeys"
+)
+
+// Errors a caller can branch on.
+var (
+	// ErrServerClosed is returned by Serve after Close or Shutdown.
+	ErrServerClosed = errors.New("manhole: server closed")
+	// ErrShutdown is the cause a session's context carries when the
+	// server shuts down.
+	ErrShutdown = errors.New("manhole is shutting down")
+	// ErrConnClosed is the cause a session's context carries when its
+	// client connection went away.
+	ErrConnClosed = errors.New("connection closed")
+)
+
+// Defaults for the limits in Config.
+const (
+	DefaultLoginGraceTime = 30 * time.Second
+	DefaultMaxStartups    = 16
+	DefaultMaxSessions    = 10
+	DefaultMaxAuthTries   = 6
+)
+
+// SessionInfo describes who opened a session channel. It is decided by
+// this package from what actually authenticated.
+type SessionInfo struct {
+	// ID numbers sessions from 1 within a Server.
+	ID uint64
+	// ConnID numbers connections from 1 within a Server.
+	ConnID uint64
+	// User is the SSH user name the client sent (not checked).
+	User string
+	// Peer holds the unix-socket peer's credentials; nil over TCP.
+	Peer *auth.Creds
+	// Remote is the client's address.
+	Remote string
+	// Method is how the connection authenticated: "peer-uid" or "publickey".
+	Method string
+	// KeyFingerprint is the SHA256 fingerprint of the key that signed,
+	// for the publickey method.
+	KeyFingerprint string
+}
+
+// Identity is a one-line description for logs and listings.
+func (si *SessionInfo) Identity() string {
+	switch {
+	case si.KeyFingerprint != "":
+		return si.KeyFingerprint
+	case si.Peer != nil:
+		return fmt.Sprintf("peer uid %d", si.Peer.UID)
+	}
+	return si.Remote
+}
+
+// Handler serves one accepted "session" channel until it ends. ctx is
+// cancelled, with ErrShutdown or ErrConnClosed as its cause, when the
+// session must end; the handler then tells the client why (exit status
+// 255 for a shutdown) and returns. The handler owns ch and must close it.
+type Handler func(ctx context.Context, info *SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request)
+
+// Config configures a Server. Zero values take the defaults named.
+type Config struct {
+	// HostSigner is the host key. Required.
+	HostSigner gossh.Signer
+	// UIDs admits unix-socket peers. Required for unix listeners.
+	UIDs *auth.UIDPolicy
+	// Handler serves session channels. Required.
+	Handler Handler
+	// Logger receives the audit log. Default: discard.
+	Logger *slog.Logger
+	// LoginGraceTime bounds the time from accept to successful
+	// authentication. Default DefaultLoginGraceTime.
+	LoginGraceTime time.Duration
+	// MaxStartups bounds the connections that have not authenticated
+	// yet; further ones are closed at once. Default DefaultMaxStartups.
+	MaxStartups int
+	// MaxSessions bounds the session channels per connection. Default
+	// DefaultMaxSessions.
+	MaxSessions int
+}
+
+// Server serves SSH on any number of listeners.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+	gl  *ssh.Server
+
+	// sessCtx is the parent of every session's context; cancelled with
+	// ErrShutdown by Shutdown and Close.
+	sessCtx    context.Context
+	cancelSess context.CancelCauseFunc
+
+	nextConn atomic.Uint64
+	nextSess atomic.Uint64
+	startups atomic.Int64 // connections accepted and not yet authenticated
+
+	mu        sync.Mutex // protects the fields below
+	closed    bool
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	connWG    sync.WaitGroup // one per connection goroutine
+	sessWG    sync.WaitGroup // one per session handler
+}
+
+// conn is an accepted connection, carrying what the accept loop learnt
+// about it before the handshake.
+type conn struct {
+	net.Conn
+	id    uint64
+	peer  *auth.Creds // nil for TCP
+	srv   *Server
+	grace *time.Timer
+
+	authOnce sync.Once
+	mu       sync.Mutex // protects the fields below
+	method   string
+	keyFP    string
+	sessions int
+}
+
+type ctxKey struct{}
+
+// New returns a Server; it listens on nothing until Serve is called.
+func New(cfg Config) (*Server, error) {
+	if cfg.HostSigner == nil {
+		return nil, errors.New("sshd: Config.HostSigner is required")
+	}
+	if cfg.Handler == nil {
+		return nil, errors.New("sshd: Config.Handler is required")
+	}
+	if cfg.UIDs == nil {
+		cfg.UIDs = auth.NewUIDPolicy(nil)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.LoginGraceTime <= 0 {
+		cfg.LoginGraceTime = DefaultLoginGraceTime
+	}
+	if cfg.MaxStartups <= 0 {
+		cfg.MaxStartups = DefaultMaxStartups
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	s := &Server{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		listeners: map[net.Listener]struct{}{},
+		conns:     map[*conn]struct{}{},
+	}
+	s.sessCtx, s.cancelSess = context.WithCancelCause(context.Background())
+	s.gl = &ssh.Server{
+		Version:     "manhole",
+		HostSigners: []ssh.Signer{cfg.HostSigner},
+		// A non-nil key handler keeps gliderlabs from switching
+		// NoClientAuth on for a server without handlers.
+		PublicKeyHandler:     s.publicKey,
+		ConnCallback:         s.connCallback,
+		ServerConfigCallback: s.serverConfig,
+		ChannelHandlers:      map[string]ssh.ChannelHandler{"session": s.sessionChannel},
+		RequestHandlers:      map[string]ssh.RequestHandler{},
+		SubsystemHandlers:    map[string]ssh.SubsystemHandler{},
+	}
+	return s, nil
+}
+
+// Serve accepts connections on l until l fails or the server is closed.
+// It runs in the caller's goroutine: the only goroutine an idle manhole
+// costs. Serve always returns a non-nil error; ErrServerClosed after
+// Close or Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+
+	var backoff time.Duration
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if s.isClosed() {
+				return ErrServerClosed
+			}
+			if isTemporary(err) {
+				// EMFILE and friends: back off as net/http does.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.log.Warn("manhole: accept", "err", err, "retry_in", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return fmt.Errorf("manhole: accept: %w", err)
+		}
+		backoff = 0
+		s.accept(c)
+	}
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// accept decides, before any SSH byte is sent, whether c may go on to a
+// handshake, and starts serving it if so.
+func (s *Server) accept(c net.Conn) {
+	id := s.nextConn.Add(1)
+	var peer *auth.Creds
+	if _, isUnix := c.(*net.UnixConn); isUnix {
+		creds, err := auth.PeerCreds(c)
+		if err != nil {
+			s.log.Warn("manhole: connection refused", "conn", id, "reason", "no peer credentials", "err", err)
+			c.Close()
+			return
+		}
+		if !s.cfg.UIDs.Allow(creds) {
+			s.log.Warn("manhole: connection refused", "conn", id, "reason", "peer uid not allowed",
+				"uid", creds.UID, "gid", creds.GID, "pid", creds.PID)
+			c.Close()
+			return
+		}
+		peer = creds
+	}
+	if n := s.startups.Add(1); n > int64(s.cfg.MaxStartups) {
+		s.startups.Add(-1)
+		s.log.Warn("manhole: connection refused", "conn", id, "reason", "too many unauthenticated connections",
+			"max_startups", s.cfg.MaxStartups, "remote", c.RemoteAddr().String())
+		c.Close()
+		return
+	}
+	tc := &conn{Conn: c, id: id, peer: peer, srv: s}
+	attrs := []any{"conn", id}
+	if peer != nil {
+		attrs = append(attrs, "uid", peer.UID, "gid", peer.GID, "pid", peer.PID)
+	} else {
+		attrs = append(attrs, "remote", c.RemoteAddr().String())
+	}
+	s.log.Info("manhole: connection accepted", attrs...)
+
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		tc.authenticated()
+		c.Close()
+		return
+	}
+	s.conns[tc] = struct{}{}
+	s.connWG.Add(1)
+	s.mu.Unlock()
+
+	tc.grace = time.AfterFunc(s.cfg.LoginGraceTime, func() {
+		s.log.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
+		tc.Close()
+	})
+	go s.serveConn(tc)
+}
+
+func (s *Server) serveConn(tc *conn) {
+	defer s.connWG.Done()
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("manhole: connection panic", "conn", tc.id, "panic", r, "stack", string(debug.Stack()))
+		}
+		tc.Close()
+		tc.authenticated() // release the startup slot of a failed handshake
+		s.mu.Lock()
+		delete(s.conns, tc)
+		s.mu.Unlock()
+		s.log.Info("manhole: connection closed", "conn", tc.id)
+	}()
+	s.gl.HandleConn(tc)
+}
+
+// authenticated stops the login grace timer and frees the MaxStartups
+// slot; it runs once, on success or when the connection ends.
+func (c *conn) authenticated() {
+	c.authOnce.Do(func() {
+		if c.grace != nil {
+			c.grace.Stop()
+		}
+		c.srv.startups.Add(-1)
+	})
+}
+
+func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
+	ctx.SetValue(ctxKey{}, c.(*conn))
+	return c
+}
+
+func connOf(ctx ssh.Context) *conn {
+	c, _ := ctx.Value(ctxKey{}).(*conn)
+	return c
+}
+
+// serverConfig builds the per-connection x/crypto config. The "none"
+// method is enabled only for a connection whose unix peer was admitted.
+func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	tc := connOf(ctx)
+	cfg := &gossh.ServerConfig{
+		MaxAuthTries: DefaultMaxAuthTries,
+		Config: gossh.Config{
+			KeyExchanges: kexAlgorithms,
+			MACs:         macAlgorithms,
+		},
+	}
+	if tc != nil && tc.peer != nil {
+		cfg.NoClientAuth = true
+		cfg.NoClientAuthCallback = func(meta gossh.ConnMetadata) (*gossh.Permissions, error) {
+			if tc.peer == nil {
+				return nil, errors.New("no verified peer")
+			}
+			tc.mu.Lock()
+			tc.method = "peer-uid"
+			tc.mu.Unlock()
+			tc.authenticated()
+			s.log.Info("manhole: authenticated", "conn", tc.id, "method", "peer-uid",
+				"uid", tc.peer.UID, "pid", tc.peer.PID, "user", meta.User())
+			return &gossh.Permissions{}, nil
+		}
+	}
+	cfg.AuthLogCallback = func(meta gossh.ConnMetadata, method string, err error) {
+		if err != nil && method != "none" {
+			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", method, "err", err)
+		}
+	}
+	return cfg
+}
+
+// publicKey refuses every key for now: no keys are configured.
+func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	return false
+}
+
+// sessionChannel serves a "session" channel with the configured Handler,
+// under recover, counting it for MaxSessions and for Shutdown.
+func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	tc := connOf(ctx)
+	tc.mu.Lock()
+	method, keyFP := tc.method, tc.keyFP
+	if method == "" || tc.sessions >= s.cfg.MaxSessions {
+		tc.mu.Unlock()
+		nc.Reject(gossh.ResourceShortage, "too many sessions on this connection")
+		return
+	}
+	tc.sessions++
+	tc.mu.Unlock()
+	defer func() {
+		tc.mu.Lock()
+		tc.sessions--
+		tc.mu.Unlock()
+	}()
+
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Reject(gossh.Prohibited, ErrShutdown.Error())
+		return
+	}
+	s.sessWG.Add(1)
+	s.mu.Unlock()
+	defer s.sessWG.Done()
+
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		return
+	}
+	info := &SessionInfo{
+		ID:             s.nextSess.Add(1),
+		ConnID:         tc.id,
+		User:           sc.User(),
+		Peer:           tc.peer,
+		Remote:         tc.RemoteAddr().String(),
+		Method:         method,
+		KeyFingerprint: keyFP,
+	}
+	sctx, cancel := context.WithCancelCause(s.sessCtx)
+	defer cancel(nil)
+	stop := context.AfterFunc(ctx, func() { cancel(ErrConnClosed) })
+	defer stop()
+
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("manhole: session panic", "session", info.ID, "panic", r, "stack", string(debug.Stack()))
+			ch.Close()
+		}
+	}()
+	s.cfg.Handler(sctx, info, ch, reqs)
+}
+
+// Close stops listening and closes every connection at once; sessions are
+// told the server is shutting down as their connections drop. It waits
+// for the goroutines it started.
+func (s *Server) Close() error {
+	err := s.stop()
+	s.closeConns()
+	s.sessWG.Wait()
+	s.connWG.Wait()
+	return err
+}
+
+// Shutdown stops listening, tells every session why it ends (exit status
+// 255), waits for sessions to finish or ctx to expire, then closes the
+// connections. It returns ctx's error if ctx expired first.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.stop()
+	done := make(chan struct{})
+	go func() {
+		s.sessWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.closeConns()
+	<-done
+	s.connWG.Wait()
+	return err
+}
+
+// stop marks the server closed, closes the listeners and cancels every
+// session with ErrShutdown.
+func (s *Server) stop() error {
+	s.mu.Lock()
+	s.closed = true
+	var err error
+	for l := range s.listeners {
+		if cerr := l.Close(); cerr != nil && err == nil && !errors.Is(cerr, net.ErrClosed) {
+			err = cerr
+		}
+	}
+	s.mu.Unlock()
+	s.cancelSess(ErrShutdown)
+	return err
+}
+
+func (s *Server) closeConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.Close()
+	}
+}
+
+// HostKeyFingerprint is the SHA256 fingerprint of the host key.
+func (s *Server) HostKeyFingerprint() string {
+	return hostkeys.Fingerprint(s.cfg.HostSigner.PublicKey())
+}

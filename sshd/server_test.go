@@ -1,0 +1,308 @@
+package sshd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/auth"
+	"github.com/gomanhole/manhole/hostkeys"
+)
+
+// syncBuffer is a log sink safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// echoHandler answers an exec request with its command and the session's
+// identity; a shell request waits until the session ends, reporting why.
+func echoHandler(ctx context.Context, info *SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
+	defer ch.Close()
+	for req := range reqs {
+		switch req.Type {
+		case "exec":
+			req.Reply(true, nil)
+			var p struct{ Command string }
+			gossh.Unmarshal(req.Payload, &p)
+			io.WriteString(ch, p.Command+" "+info.Method+" "+info.Identity())
+			ch.SendRequest("exit-status", false, gossh.Marshal(struct{ Status uint32 }{0}))
+			return
+		case "shell":
+			req.Reply(true, nil)
+			<-ctx.Done()
+			io.WriteString(ch.Stderr(), context.Cause(ctx).Error())
+			ch.SendRequest("exit-status", false, gossh.Marshal(struct{ Status uint32 }{255}))
+			return
+		default:
+			req.Reply(false, nil)
+		}
+	}
+}
+
+type testServer struct {
+	srv    *Server
+	path   string
+	log    *syncBuffer
+	host   gossh.PublicKey
+	served chan error
+}
+
+func startServer(t *testing.T, mod func(*Config)) *testServer {
+	t.Helper()
+	signer, err := hostkeys.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	cfg := Config{
+		HostSigner: signer,
+		UIDs:       auth.NewUIDPolicy(nil),
+		Handler:    echoHandler,
+		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(shortTempDir(t), "m.sock")
+	l, err := ListenUnix(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{srv: srv, path: path, log: logs, host: signer.PublicKey(), served: make(chan error, 1)}
+	go func() { ts.served <- srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
+	return ts
+}
+
+func (ts *testServer) dial(t *testing.T) (*gossh.Client, error) {
+	t.Helper()
+	c, err := net.Dial("unix", ts.path)
+	if err != nil {
+		return nil, err
+	}
+	sc, chans, reqs, err := gossh.NewClientConn(c, "test", &gossh.ClientConfig{
+		User:            "tester",
+		HostKeyCallback: gossh.FixedHostKey(ts.host),
+		Timeout:         5 * time.Second,
+	})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return gossh.NewClient(sc, chans, reqs), nil
+}
+
+func TestVerifiedPeerNeedsNoKey(t *testing.T) {
+	ts := startServer(t, nil)
+	client, err := ts.dial(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.Output("hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "hello peer-uid peer uid " + itoa(uidSelf()); string(out) != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+	if logs := ts.log.String(); !strings.Contains(logs, "connection accepted") || !strings.Contains(logs, "method=peer-uid") {
+		t.Errorf("audit log lacks the accept and auth records:\n%s", logs)
+	}
+}
+
+func TestTCPPeerCannotUseNone(t *testing.T) {
+	signer, _ := hostkeys.Generate()
+	srv, err := New(Config{HostSigner: signer, Handler: echoHandler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+	_, err = gossh.Dial("tcp", l.Addr().String(), &gossh.ClientConfig{
+		User:            "tester",
+		HostKeyCallback: gossh.FixedHostKey(signer.PublicKey()),
+		Timeout:         5 * time.Second,
+	})
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("TCP client without a key: %v, want an authentication failure", err)
+	}
+}
+
+func TestRefusedUIDClosedBeforeBanner(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.UIDs = auth.NewUIDPolicy([]int{uidSelf() + 4242}) })
+	c, err := net.Dial("unix", ts.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("read: %v (want EOF: closed by the server)", err)
+	}
+	if len(b) != 0 {
+		t.Fatalf("refused peer received %q; want nothing, not even the SSH banner", b)
+	}
+	waitFor(t, func() bool { return strings.Contains(ts.log.String(), "peer uid not allowed") }, "refusal logged")
+	if !strings.Contains(ts.log.String(), "uid="+itoa(uidSelf())) {
+		t.Errorf("refusal log lacks the uid:\n%s", ts.log.String())
+	}
+}
+
+func TestLoginGraceTimeClosesSilentClient(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.LoginGraceTime = 100 * time.Millisecond })
+	c, err := net.Dial("unix", ts.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	// The server sends its banner, then closes when the grace time ends.
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatalf("connection not closed by the server: %v", err)
+	}
+	// A real login still works.
+	client, err := ts.dial(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+}
+
+func TestMaxStartupsRefusesExcessButLoginStillWorks(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStartups = 3 })
+	var idle []net.Conn
+	for range 3 {
+		c, err := net.Dial("unix", ts.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		idle = append(idle, c)
+	}
+	waitFor(t, func() bool { return ts.srv.startups.Load() == 3 }, "three startups in flight")
+	c, err := net.Dial("unix", ts.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if b, _ := io.ReadAll(c); len(b) != 0 {
+		t.Fatalf("a connection beyond MaxStartups got %q", b)
+	}
+	c.Close()
+	idle[0].Close()
+	waitFor(t, func() bool { return ts.srv.startups.Load() < 3 }, "a slot freed")
+	client, err := ts.dial(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+}
+
+func TestShutdownTellsSessionsWhy(t *testing.T) {
+	ts := startServer(t, nil)
+	client, err := ts.dial(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = sess.Wait()
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 255 {
+		t.Fatalf("session ended with %v, want exit status 255", err)
+	}
+	if !strings.Contains(stderr.String(), ErrShutdown.Error()) {
+		t.Errorf("stderr %q does not say why", stderr.String())
+	}
+	if err := <-ts.served; !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve returned %v, want ErrServerClosed", err)
+	}
+}
+
+func TestCloseEndsGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ts := startServer(t, nil)
+	var clients []*gossh.Client
+	for range 3 {
+		client, err := ts.dial(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, _ := client.NewSession()
+		sess.Shell()
+		clients = append(clients, client)
+	}
+	half, _ := net.Dial("unix", ts.path) // mid-handshake
+	defer half.Close()
+	if err := ts.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-ts.served
+	for _, c := range clients {
+		c.Close()
+	}
+	waitFor(t, func() bool { return runtime.NumGoroutine() <= before }, "goroutines back to the count before start")
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("timed out waiting for: %s\n%s", what, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,154 @@
+// Command manhole-demo is a small service with live state and a manhole,
+// to try the manhole on: a key-value store and counters a background
+// goroutine updates every second.
+//
+//	go run ./cmd/manhole-demo
+//	manhole connect <pid>
+//	>>> store.Set("greeting", "hello")
+//	>>> stats.Ticks
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gomanhole/manhole"
+)
+
+// Store is a concurrency-safe string map: the demo's "application state".
+type Store struct {
+	mu sync.Mutex // protects m
+	m  map[string]string
+}
+
+// NewStore returns an empty Store.
+func NewStore() *Store { return &Store{m: map[string]string{}} }
+
+// Get returns the value of key and whether it is set.
+func (s *Store) Get(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	return v, ok
+}
+
+// Set sets key to value.
+func (s *Store) Set(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = value
+}
+
+// Len is the number of keys.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
+}
+
+// Keys returns the keys in order.
+func (s *Store) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, 0, len(s.m))
+	for k := range s.m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Stats are counters the background worker updates every second.
+type Stats struct {
+	Ticks    int64 // seconds the worker has run
+	Requests int64 // simulated requests served
+	Errors   int64 // simulated failures
+	Started  time.Time
+}
+
+// Config is mutable settings, to show writes through a pointer.
+type Config struct {
+	Level   string
+	Verbose bool
+}
+
+func main() {
+	socket := flag.String("socket", "", "unix socket path (default: the library's default, $XDG_RUNTIME_DIR/manhole/<pid>.sock or /tmp/manhole-<uid>/<pid>.sock)")
+	verbose := flag.Bool("v", false, "log the manhole's audit log to stderr")
+	flag.Parse()
+
+	store := NewStore()
+	store.Set("version", "1.0")
+	stats := &Stats{Started: time.Now()}
+	cfg := &Config{Level: "info"}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				atomic.AddInt64(&stats.Ticks, 1)
+				atomic.AddInt64(&stats.Requests, int64(1+rand.IntN(100)))
+				if rand.IntN(10) == 0 {
+					atomic.AddInt64(&stats.Errors, 1)
+				}
+			}
+		}
+	}()
+
+	// Before Start: a signal that arrives once the socket is announced
+	// must close it.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+
+	logger := slog.New(slog.DiscardHandler)
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	mh, err := manhole.Start(manhole.Options{
+		SocketPath: *socket,
+		Namespace: map[string]any{
+			"store": store,
+			"stats": stats,
+			"cfg":   cfg,
+		},
+		Logger: logger,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "manhole-demo:", err)
+		os.Exit(1)
+	}
+	pid := os.Getpid()
+	fmt.Printf(`manhole-demo: pid %d, manhole listening on %s
+connect with:
+  manhole connect %d
+  ssh -o ProxyCommand='manhole proxy %d' demo
+  ssh -o ProxyCommand='nc -U %s' demo
+then try: store.Set("k", "v"); store.Keys()   stats.Ticks   cfg.Level = "debug"
+`, pid, mh.SocketPath(), pid, pid, mh.SocketPath())
+
+	sig := <-sigs
+	fmt.Printf("manhole-demo: %v, closing\n", sig)
+	close(stop)
+	wg.Wait()
+	if err := mh.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "manhole-demo:", err)
+		os.Exit(1)
+	}
+}

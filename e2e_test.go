@@ -1,0 +1,358 @@
+package manhole_test
+
+// End-to-end tests: the demo runs as a separate process and the real
+// OpenSSH client talks to it, through `manhole proxy` and through nc.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testexp"
+)
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binaries builds manhole and manhole-demo once per test run into a
+// directory any uid can read, so a client can run as another user.
+func binaries(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("/tmp", "mhbin")
+		if buildErr != nil {
+			return
+		}
+		os.Chmod(binDir, 0o755)
+		out, err := exec.Command("go", "build", "-o", binDir, "./cmd/manhole", "./cmd/manhole-demo").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+func needSSH(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		t.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
+	}
+}
+
+// demo is a running manhole-demo process.
+type demo struct {
+	cmd    *exec.Cmd
+	socket string
+	dir    string
+	stdout *testexp.Output
+	stderr *testexp.Output
+	exited chan error
+}
+
+// startDemo runs the demo with its socket in a fresh directory of the
+// given mode.
+func startDemo(t *testing.T, dirMode os.FileMode) *demo {
+	t.Helper()
+	bin := binaries(t)
+	dir, err := os.MkdirTemp("/tmp", "mhe2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, dirMode); err != nil {
+		t.Fatal(err)
+	}
+	d := &demo{socket: filepath.Join(dir, "demo.sock"), dir: dir, stdout: testexp.New(), stderr: testexp.New(), exited: make(chan error, 1)}
+	d.cmd = exec.Command(filepath.Join(bin, "manhole-demo"), "-v", "-socket", d.socket)
+	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.exited <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		d.cmd.Process.Kill()
+		<-d.exited
+	})
+	if _, err := d.stdout.Expect("listening on", 20*time.Second); err != nil {
+		t.Fatalf("demo did not start: %v\nstderr: %s", err, d.stderr.String())
+	}
+	return d
+}
+
+func (d *demo) metaPath() string {
+	return filepath.Join(d.dir, strconv.Itoa(d.cmd.Process.Pid)+".json")
+}
+
+// sshArgs returns arguments for the real ssh client that trust exactly the
+// demo's host key (from its metadata file) and reach it through proxy.
+func (d *demo) sshArgs(t *testing.T, proxy string, extra ...string) []string {
+	t.Helper()
+	m, err := hostkeys.ReadMetadata(d.metaPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kh := filepath.Join(d.dir, "known_hosts")
+	if err := os.WriteFile(kh, []byte("demo "+m.HostKey+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-F", "none",
+		"-o", "UserKnownHostsFile=" + kh,
+		"-o", "GlobalKnownHostsFile=/dev/null",
+		"-o", "StrictHostKeyChecking=yes",
+		"-o", "HostKeyAlias=demo",
+		"-o", "IdentityAgent=none",
+		"-o", "IdentityFile=/dev/null",
+		"-o", "BatchMode=yes",
+		"-o", "LogLevel=ERROR",
+		"-o", "ProxyCommand=" + proxy,
+	}
+	args = append(args, extra...)
+	return append(args, "demo")
+}
+
+func (d *demo) proxies(t *testing.T) map[string]string {
+	p := map[string]string{"manhole proxy": filepath.Join(binaries(t), "manhole") + " proxy " + d.socket}
+	if _, err := exec.LookPath("nc"); err == nil {
+		p["nc -U"] = "nc -U " + d.socket
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("nc is needed in CI: apt-get install netcat-openbsd")
+	}
+	return p
+}
+
+func TestE2EOpenSSHInteractive(t *testing.T) {
+	needSSH(t)
+	d := startDemo(t, 0o700)
+	for name, proxy := range d.proxies(t) {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command("ssh", d.sshArgs(t, proxy, "-tt")...)
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := testexp.New()
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			send := func(line string) {
+				t.Helper()
+				if _, err := io.WriteString(stdin, line+"\r"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			expect := func(re string) string {
+				t.Helper()
+				s, err := out.Expect(re, 15*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			expect(`type :help`)
+			expect(`>>> `)
+			send(`store.Set("color", "green")`)
+			expect(`>>> `)
+			send(`store.Get("color")`)
+			expect(`"green", true\n>>> `)
+
+			// stats changes between reads: the demo's worker ticks every second.
+			send(`stats.Ticks`)
+			first := expect(`(\d+)\n>>> `)
+			re := regexp.MustCompile(`(\d+)\n>>> $`)
+			n0, _ := strconv.Atoi(re.FindStringSubmatch(first)[1])
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				send(`stats.Ticks`)
+				s := expect(`\d+\n>>> `)
+				n, _ := strconv.Atoi(re.FindStringSubmatch(s)[1])
+				if n > n0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("stats.Ticks stayed at %d", n0)
+				}
+				time.Sleep(100 * time.Millisecond) // the demo ticks once a second
+			}
+
+			// A multi-line if block, with continuation prompts.
+			send(`if n := store.Len(); n > 0 {`)
+			expect(`\.\.\. `)
+			send(`	fmt.Println("keys:", n)`)
+			expect(`\.\.\. `)
+			send(`}`)
+			expect(`keys: 2\n>>> `)
+
+			send(":quit")
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("ssh: %v\n%s", err, out.String())
+			}
+		})
+	}
+}
+
+func TestE2EOpenSSHExec(t *testing.T) {
+	needSSH(t)
+	d := startDemo(t, 0o700)
+	for name, proxy := range d.proxies(t) {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			cmd := exec.Command("ssh", append(d.sshArgs(t, proxy), "store.Len()")...)
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("exec store.Len(): %v\nstderr: %s", err, stderr.String())
+			}
+			if !regexp.MustCompile(`^\d+\n$`).MatchString(stdout.String()) {
+				t.Errorf("stdout %q, want a number", stdout.String())
+			}
+
+			stdout.Reset()
+			stderr.Reset()
+			cmd = exec.Command("ssh", append(d.sshArgs(t, proxy), "store.NoSuchMethod()")...)
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("bad code: %v, want exit status 1", err)
+			}
+			if stdout.Len() != 0 || !strings.Contains(stderr.String(), "NoSuchMethod") {
+				t.Errorf("bad code: stdout %q, stderr %q; want the error on stderr only", stdout.String(), stderr.String())
+			}
+		})
+	}
+}
+
+func TestE2EOpenSSHPipedScript(t *testing.T) {
+	needSSH(t)
+	d := startDemo(t, 0o700)
+	script := `
+func double(s string) string { return s + s }
+store.Set("twice", double("ab"))
+v, _ := store.Get("twice")
+fmt.Println("got", v)
+`
+	cmd := exec.Command("ssh", append(d.sshArgs(t, "nc -U "+d.socket), "-T")...)
+	if _, err := exec.LookPath("nc"); err != nil {
+		cmd = exec.Command("ssh", append(d.sshArgs(t, filepath.Join(binaries(t), "manhole")+" proxy "+d.socket), "-T")...)
+	}
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("script: %v\n%s", err, out)
+	}
+	if string(out) != "got abab\n" {
+		t.Errorf("script output %q, want %q", out, "got abab\n")
+	}
+}
+
+// TestE2EOtherUIDRefusedBeforeBanner runs the client as uid 65534 against a
+// socket the file system lets it reach: the manhole closes the connection
+// before sending even its SSH version banner, and logs the refusal.
+func TestE2EOtherUIDRefusedBeforeBanner(t *testing.T) {
+	needSSH(t)
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run a client as uid 65534")
+	}
+	// A sticky world-writable directory is accepted, as /tmp is.
+	d := startDemo(t, 0o777|os.ModeSticky)
+	if err := os.Chmod(d.socket, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	asNobody := func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command(name, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		cmd.Env = []string{"HOME=/tmp", "PATH=/usr/bin:/bin"}
+		cmd.Dir = "/"
+		return cmd
+	}
+
+	// The raw bytes: nothing at all arrives.
+	proxy := asNobody(filepath.Join(binaries(t), "manhole"), "proxy", d.socket)
+	// stdin stays open, as ssh's would, until the test ends.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	proxy.Stdin = pr
+	var raw, proxyErr bytes.Buffer
+	proxy.Stdout, proxy.Stderr = &raw, &proxyErr
+	err = proxy.Run()
+	pr.Close()
+	if err != nil {
+		t.Fatalf("proxy as nobody: %v %s", err, proxyErr.String())
+	}
+	if raw.Len() != 0 {
+		t.Fatalf("uid 65534 received %q; want nothing, not even the banner", raw.String())
+	}
+
+	// The real ssh client as nobody fails at the identification exchange.
+	args := d.sshArgs(t, filepath.Join(binaries(t), "manhole")+" proxy "+d.socket, "1+1")
+	ssh := asNobody("/usr/bin/ssh", args...)
+	out, err := ssh.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 255 {
+		t.Fatalf("ssh as nobody: %v, want exit 255\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "kex_exchange_identification") {
+		t.Errorf("ssh as nobody: want a failure before the banner exchange, got:\n%s", out)
+	}
+	if _, err := d.stderr.Expect(`peer uid not allowed.*uid=65534`, 5*time.Second); err != nil {
+		t.Errorf("refusal not logged: %v", err)
+	}
+}
+
+func TestE2EDemoExitsCleanlyOnSignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			d := startDemo(t, 0o700)
+			meta := d.metaPath()
+			if _, err := os.Stat(meta); err != nil {
+				t.Fatalf("metadata file missing while running: %v", err)
+			}
+			d.cmd.Process.Signal(sig)
+			select {
+			case err := <-d.exited:
+				d.exited <- err // for the cleanup
+				if err != nil {
+					t.Fatalf("demo exit: %v\n%s", err, d.stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("demo did not exit")
+			}
+			for _, p := range []string{d.socket, meta} {
+				if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("%s left behind (%v)", p, err)
+				}
+			}
+		})
+	}
+}
+

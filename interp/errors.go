@@ -1,0 +1,101 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"strings"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// ErrClosed is returned by Eval after Close, and wrapped by the error of an
+// evaluation that Close interrupted.
+var ErrClosed = errors.New("interpreter closed")
+
+// interruptedError is returned when the context or Close stops an evaluation.
+type interruptedError struct {
+	cause     error // ctx.Err() or ErrClosed
+	abandoned bool  // the evaluation was still inside a call when Eval returned
+}
+
+func (e *interruptedError) Error() string {
+	msg := "interrupted"
+	if errors.Is(e.cause, context.DeadlineExceeded) {
+		msg = "timed out"
+	} else if errors.Is(e.cause, ErrClosed) {
+		msg = "interrupted: interpreter closed"
+	}
+	if e.abandoned {
+		msg += "; abandoned a call that did not return (it keeps running in the background)"
+	}
+	return msg
+}
+
+func (e *interruptedError) Unwrap() error { return e.cause }
+
+// depthError reports interpreted calls nested deeper than maxCallDepth. Go's
+// own stack overflow is fatal to the whole process, so recursion is cut well
+// before it.
+type depthError struct{}
+
+func (depthError) Error() string {
+	return fmt.Sprintf("stack overflow: more than %d nested calls (infinite recursion?)", maxCallDepth)
+}
+
+// panicError is a panic in evaluated code, printed the way Go prints one,
+// without yaegi's internal stack.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return "panic: " + formatPanicValue(e.value) }
+
+// syntaxError turns parser errors into "line:col: message" lines relative to
+// the user's input. srcLines is the number of lines the user typed: an error
+// found on a later line was found on the closing brace of the wrapper that
+// parseGroup built, which for the user is the end of the input.
+func syntaxError(err error, srcLines int) error {
+	var list scanner.ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		return err
+	}
+	first := list[0]
+	msg := first.Msg
+	if first.Pos.Line > srcLines {
+		msg = strings.ReplaceAll(msg, "found '}'", "found end of input")
+	}
+	msg = strings.ReplaceAll(msg, "found 'EOF'", "found end of input")
+	s := fmt.Sprintf("%d:%d: %s", first.Pos.Line, first.Pos.Column, msg)
+	if n := len(list) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %d more errors)", n)
+	}
+	return errors.New(s)
+}
+
+// compileError cleans an error returned by yaegi's compiler.
+func compileError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), srcFile+":")
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// execError turns an error from yaegi's Execute into what the user sees.
+func execError(err error) error {
+	var p yaegi.Panic
+	if errors.As(err, &p) {
+		return &panicError{value: p.Value}
+	}
+	return compileError(err)
+}
+
+// positionOf formats pos as the user sees it.
+func positionOf(fset *token.FileSet, pos token.Pos) string {
+	if !pos.IsValid() {
+		return "1:1"
+	}
+	p := fset.Position(pos)
+	return fmt.Sprintf("%d:%d", p.Line, p.Column)
+}

@@ -1,0 +1,326 @@
+package manhole_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole"
+	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testexp"
+)
+
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counter) Inc() int { c.mu.Lock(); defer c.mu.Unlock(); c.n++; return c.n }
+
+type settings struct{ Level int }
+
+func socketPath(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("/tmp", "mht")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return filepath.Join(d, "m.sock")
+}
+
+func start(t *testing.T, opts manhole.Options) *manhole.Manhole {
+	t.Helper()
+	if opts.SocketPath == "" {
+		opts.SocketPath = socketPath(t)
+	}
+	mh, err := manhole.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mh.Close() })
+	return mh
+}
+
+func metaPath(mh *manhole.Manhole) string {
+	return filepath.Join(filepath.Dir(mh.SocketPath()), strconv.Itoa(os.Getpid())+".json")
+}
+
+// dial connects an x/crypto client, trusting the key in the metadata file.
+func dial(t *testing.T, mh *manhole.Manhole) *gossh.Client {
+	t.Helper()
+	m, err := hostkeys.ReadMetadata(metaPath(mh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := m.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("unix", mh.SocketPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, chans, reqs, err := gossh.NewClientConn(c, "manhole", &gossh.ClientConfig{
+		User: "test", HostKeyCallback: gossh.FixedHostKey(key), Timeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := gossh.NewClient(sc, chans, reqs)
+	t.Cleanup(func() { client.Close() })
+	return client
+}
+
+func execOut(t *testing.T, client *gossh.Client, code string) (stdout, stderr string, status int) {
+	t.Helper()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var o, e bytes.Buffer
+	sess.Stdout, sess.Stderr = &o, &e
+	err = sess.Run(code)
+	var ee *gossh.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		status = ee.ExitStatus()
+	default:
+		t.Fatalf("exec %q: %v", code, err)
+	}
+	return o.String(), e.String(), status
+}
+
+// shell opens a PTY session and returns its stdin and collected output.
+type shell struct {
+	sess *gossh.Session
+	in   interface{ Write([]byte) (int, error) }
+	out  *testexp.Output
+}
+
+func openShell(t *testing.T, client *gossh.Client) *shell {
+	t.Helper()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := testexp.New()
+	sess.Stdout, sess.Stderr = out, out
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sh := &shell{sess: sess, in: in, out: out}
+	sh.expect(t, ">>> ")
+	return sh
+}
+
+func (sh *shell) send(t *testing.T, s string) {
+	t.Helper()
+	if _, err := sh.in.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (sh *shell) expect(t *testing.T, re string) string {
+	t.Helper()
+	s, err := sh.out.Expect(re, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStartCloseLeavesNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	mh, err := manhole.Start(manhole.Options{SocketPath: socketPath(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runtime.NumGoroutine(); got != before+1 {
+		t.Errorf("an idle manhole runs %d goroutines, want 1", got-before)
+	}
+	for _, p := range []string{mh.SocketPath(), metaPath(mh)} {
+		st, err := os.Lstat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", p, st.Mode().Perm())
+		}
+	}
+	client := dial(t, mh)
+	if out, _, _ := execOut(t, client, "1+1"); out != "2\n" {
+		t.Errorf("1+1 printed %q", out)
+	}
+	sh := openShell(t, client)
+	_ = sh
+	if err := mh.Close(); err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+	for _, p := range []string{mh.SocketPath(), metaPath(mh)} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left after Close (%v)", p, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestNamespaceWritesThrough(t *testing.T) {
+	c := &counter{}
+	cfg := &settings{Level: 1}
+	mh := start(t, manhole.Options{Namespace: map[string]any{"counter": c, "cfg": cfg}})
+	client := dial(t, mh)
+	if out, errOut, st := execOut(t, client, "counter.Inc()"); out != "1\n" || st != 0 {
+		t.Fatalf("counter.Inc(): %q %q %d", out, errOut, st)
+	}
+	if _, errOut, st := execOut(t, client, "cfg.Level = 7"); st != 0 {
+		t.Fatalf("cfg.Level = 7: %q", errOut)
+	}
+	if cfg.Level != 7 {
+		t.Errorf("cfg.Level = %d after assignment in the manhole, want 7", cfg.Level)
+	}
+	if c.Inc() != 2 {
+		t.Error("the app does not see the manhole's call")
+	}
+}
+
+// TestWindowChangeBeforeShellDoesNotHang is the gliderlabs/ssh v0.3.8
+// trap: a window-change between pty-req and shell blocked its request
+// loop forever.
+func TestWindowChangeBeforeShellDoesNotHang(t *testing.T) {
+	mh := start(t, manhole.Options{})
+	client := dial(t, mh)
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := sess.StdinPipe()
+	out := testexp.New()
+	sess.Stdout = out
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := sess.WindowChange(30+i, 100+i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Shell() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("shell request hung after window-change")
+	}
+	if _, err := out.Expect(">>> ", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("40+2\r"))
+	if _, err := out.Expect("42\n>>> ", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPanicReachesNeitherHostNorOtherSessions: a panicking evaluation
+// reports the panic in its own session; the host and a second session go
+// on.
+func TestPanicReachesNeitherHostNorOtherSessions(t *testing.T) {
+	c := &counter{}
+	mh := start(t, manhole.Options{Namespace: map[string]any{"counter": c}})
+	client := dial(t, mh)
+	other := openShell(t, client)
+	other.send(t, "x := 41\r")
+	other.expect(t, ">>> ")
+
+	for _, code := range []string{`panic("boom")`, `var p *int; *p = 1`, `[]int{}[3]`} {
+		_, errOut, st := execOut(t, client, code)
+		if st != 1 || !strings.Contains(errOut, "panic") && !strings.Contains(errOut, "index out of range") {
+			t.Errorf("%s: status %d, stderr %q; want 1 and the panic", code, st, errOut)
+		}
+	}
+	other.send(t, "x + 1\r")
+	other.expect(t, "42\n>>> ")
+	if out, _, _ := execOut(t, client, "counter.Inc()"); out != "1\n" {
+		t.Errorf("after panics: %q", out)
+	}
+}
+
+func TestShutdownTellsSessionsWhy(t *testing.T) {
+	mh := start(t, manhole.Options{})
+	client := dial(t, mh)
+	sh := openShell(t, client)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := mh.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sh.expect(t, "shutting down")
+	err := sh.sess.Wait()
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 255 {
+		t.Fatalf("session ended with %v, want exit status 255", err)
+	}
+}
+
+func TestStartRefusesBadOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts manhole.Options
+		want string
+	}{
+		{"namespace name not an identifier", manhole.Options{SocketPath: socketPath(t), Namespace: map[string]any{"a-b": 1}}, "not a Go identifier"},
+		{"socket path too long", manhole.Options{SocketPath: "/tmp/" + strings.Repeat("x", 120) + ".sock"}, "at most 103"},
+		{"negative uid", manhole.Options{SocketPath: socketPath(t), AllowUIDs: []int{-1}}, "not a uid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mh, err := manhole.Start(tc.opts)
+			if err == nil {
+				mh.Close()
+				t.Fatal("Start succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "manhole: ") {
+				t.Errorf("error %q, want the manhole: prefix and %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSecondStartOnSameSocketFails(t *testing.T) {
+	mh := start(t, manhole.Options{})
+	_, err := manhole.Start(manhole.Options{SocketPath: mh.SocketPath()})
+	if err == nil || !strings.Contains(err.Error(), mh.SocketPath()) || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("second Start: %v; want an in-use error naming the path", err)
+	}
+}
+

@@ -1,0 +1,27 @@
+// Package session serves the SSH "session" channel of a manhole: a REPL on
+// a pseudo-terminal (golang.org/x/term), one-shot exec requests, and
+// scripts piped to a shell request without a terminal. It evaluates with
+// package interp and knows nothing of sockets or authentication.
+//
+// # The REPL
+//
+// The prompt is ">>> ", and "... " while the input so far is incomplete
+// (an open brace, an unterminated string). Ctrl-C clears the line, or
+// cancels the running evaluation and returns to the prompt; Ctrl-D on an
+// empty line leaves. Lines starting with ':' are commands (:help).
+//
+// # Exec and scripts
+//
+// "ssh host CODE" evaluates CODE and exits 0, or 1 with the error on
+// stderr. "ssh host < script.go" (no terminal) evaluates the script one
+// complete statement or declaration at a time and stops at the first
+// error, exiting 1. Output written by evaluated code goes to the session's
+// stdout untouched: no \n to \r\n rewriting outside a terminal.
+//
+// # Requests
+//
+// pty-req, window-change, env, shell, exec and signal (INT) are served.
+// A window-change is never blocking, even before the shell request (a
+// gliderlabs/ssh v0.3.8 hang). Subsystems, agent and X11 forwarding are
+// refused.
+package session

@@ -1,0 +1,128 @@
+package session
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gomanhole/manhole/interp"
+)
+
+// execTimeout is the bound on one evaluation without a terminal.
+func (s *session) execTimeout() time.Duration {
+	switch t := s.cfg.ExecTimeout; {
+	case t == 0:
+		return DefaultExecTimeout
+	case t < 0:
+		return 0
+	default:
+		return t
+	}
+}
+
+// exec evaluates the command of an exec request. stdout gets the value
+// and whatever the code printed, byte for byte; an error goes to stderr
+// and the exit status is 1.
+func (s *session) exec(code string) int {
+	stdout, stderr := s.ch, s.ch.Stderr()
+	if name, args, ok := command(code); ok {
+		return s.execCommand(stdout, stderr, name, args)
+	}
+	ip, err := s.cfg.NewInterp(stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "manhole: cannot start the evaluator: %v\n", err)
+		return 1
+	}
+	defer ip.Close()
+	return s.evalPrint(ip, code, stdout, stderr)
+}
+
+// evalPrint evaluates src without a terminal and reports the outcome as
+// an exit status.
+func (s *session) evalPrint(ip *interp.Interp, src string, stdout, stderr io.Writer) int {
+	res, err := s.evaluate(ip, src, s.execTimeout(), true)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 1
+	}
+	if res.HasValue {
+		fmt.Fprintf(stdout, "%s\n", res.Value)
+	}
+	return 0
+}
+
+func (s *session) execCommand(stdout, stderr io.Writer, name, args string) int {
+	switch name {
+	case "help", "h", "?":
+		fmt.Fprint(stdout, helpText)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command :%s (try :help)\n", name)
+	return 1
+}
+
+// script evaluates a program piped to a shell request without a terminal,
+// one complete input at a time, and stops at the first error.
+func (s *session) script() int {
+	stdout, stderr := s.ch, s.ch.Stderr()
+	ip, err := s.cfg.NewInterp(stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "manhole: cannot start the evaluator: %v\n", err)
+		return 1
+	}
+	defer ip.Close()
+
+	sc := bufio.NewScanner(s.ch)
+	sc.Buffer(make([]byte, 0, 64<<10), maxCommand)
+	var pending []string
+	lineNo, startLine := 0, 1
+	for sc.Scan() {
+		lineNo++
+		line := sc.Text()
+		if len(pending) == 0 {
+			startLine = lineNo
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			if name, args, ok := command(line); ok {
+				if code := s.execCommand(stdout, stderr, name, args); code != 0 {
+					return code
+				}
+				continue
+			}
+		}
+		pending = append(pending, line)
+		src := strings.Join(pending, "\n")
+		if interp.Incomplete(src) {
+			continue
+		}
+		pending = nil
+		if code := s.evalPrint(ip, src, stdout, prefixWriter{stderr, fmt.Sprintf("line %d: ", startLine)}); code != 0 {
+			return code
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(stderr, "manhole: reading script: %v\n", err)
+		return 1
+	}
+	if len(pending) > 0 {
+		fmt.Fprintf(stderr, "line %d: unexpected end of input\n", startLine)
+		return 1
+	}
+	return 0
+}
+
+// prefixWriter puts a prefix before an error message.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
+}

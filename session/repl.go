@@ -1,0 +1,171 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"golang.org/x/term"
+
+	"github.com/gomanhole/manhole/interp"
+)
+
+const (
+	prompt     = ">>> "
+	contPrompt = "... "
+)
+
+// termWriter is where evaluated code's output goes in a terminal session:
+// through x/term, which turns \n into \r\n and keeps a pending prompt
+// intact. It remembers whether output ended mid-line so that the next
+// prompt starts on a fresh line.
+type termWriter struct {
+	mu      sync.Mutex // protects t and midLine
+	t       *term.Terminal
+	midLine bool
+}
+
+func (w *termWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	w.midLine = p[len(p)-1] != '\n'
+	return w.t.Write(p)
+}
+
+func (w *termWriter) set(t *term.Terminal) {
+	w.mu.Lock()
+	w.t = t
+	w.mu.Unlock()
+}
+
+// endLine ends a line left open by evaluated output.
+func (w *termWriter) endLine() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.midLine {
+		w.t.Write([]byte("\n"))
+		w.midLine = false
+	}
+}
+
+// repl runs the interactive loop of a terminal session.
+func (s *session) repl() int {
+	in := newInput(s.ch)
+	defer in.Close()
+	s.mu.Lock()
+	s.input = in
+	win := s.win
+	s.mu.Unlock()
+
+	hist := &history{}
+	rw := struct {
+		io.Reader
+		io.Writer
+	}{in, s.ch}
+	newTerm := func() *term.Terminal {
+		t := term.NewTerminal(rw, prompt)
+		t.History = hist
+		s.mu.Lock()
+		t.SetSize(s.win.Cols, s.win.Rows)
+		s.mu.Unlock()
+		return t
+	}
+	t := newTerm()
+	t.SetSize(win.Cols, win.Rows)
+	out := &termWriter{t: t}
+	s.mu.Lock()
+	s.onWinch = func(w Window) { out.mu.Lock(); out.t.SetSize(w.Cols, w.Rows); out.mu.Unlock() }
+	s.mu.Unlock()
+
+	ip, err := s.cfg.NewInterp(out, out)
+	if err != nil {
+		fmt.Fprintf(out, "manhole: cannot start the evaluator: %v\n", err)
+		return 1
+	}
+	defer ip.Close()
+
+	if s.cfg.Banner != nil {
+		fmt.Fprint(out, s.cfg.Banner())
+	}
+
+	var pending []string // lines of an incomplete input
+	for {
+		if len(pending) > 0 {
+			t.SetPrompt(contPrompt)
+		} else {
+			t.SetPrompt(prompt)
+		}
+		out.endLine()
+		line, err := t.ReadLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) && in.takeInterrupt() {
+				// x/term keeps the interrupted line's state; start a
+				// fresh terminal (same history) for a clean prompt.
+				s.ch.Write([]byte("^C\r\n"))
+				pending = nil
+				t = newTerm()
+				out.set(t)
+				continue
+			}
+			if errors.Is(err, term.ErrPasteIndicator) {
+				err = nil
+			} else {
+				s.ch.Write([]byte("\r\n"))
+				return 0
+			}
+		}
+		if len(pending) == 0 {
+			if name, args, ok := command(line); ok {
+				if quit := s.replCommand(out, name, args); quit {
+					return 0
+				}
+				continue
+			}
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+		}
+		pending = append(pending, line)
+		src := strings.Join(pending, "\n")
+		if interp.Incomplete(src) {
+			continue
+		}
+		pending = nil
+		res, err := s.evaluate(ip, src, s.cfg.EvalTimeout, true)
+		out.endLine()
+		if err != nil {
+			fmt.Fprintf(out, "%v\n", err)
+			continue
+		}
+		if res.HasValue {
+			fmt.Fprintf(out, "%s\n", res.Value)
+		}
+	}
+}
+
+// replCommand runs a ':' command at the prompt; quit reports whether the
+// session should end.
+func (s *session) replCommand(w io.Writer, name, args string) (quit bool) {
+	switch name {
+	case "q", "quit", "exit":
+		return true
+	case "help", "h", "?":
+		fmt.Fprint(w, helpText)
+	default:
+		fmt.Fprintf(w, "unknown command :%s (type :help)\n", name)
+	}
+	return false
+}
+
+const helpText = `Type Go: expressions print their value, statements and declarations run.
+The application's values are in scope by name. Standard packages need no import.
+  Ctrl-C   cancel the running evaluation, or clear the line
+  Ctrl-D   leave (on an empty line)
+  :help    this text
+  :quit    leave
+`

@@ -1,0 +1,242 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/interp"
+)
+
+// DefaultExecTimeout bounds an exec request's evaluation when
+// Config.ExecTimeout is zero: a one-shot command must not hang a script.
+const DefaultExecTimeout = 30 * time.Second
+
+// Limits on what a client may send before its session starts.
+const (
+	maxEnv     = 64
+	maxCommand = 1 << 20
+)
+
+// Config is what every session of a manhole shares.
+type Config struct {
+	// NewInterp builds the evaluator of one session; evaluated code
+	// writes to stdout and stderr. Required.
+	NewInterp func(stdout, stderr io.Writer) (*interp.Interp, error)
+	// Logger receives an audit record per evaluation. Default: discard.
+	Logger *slog.Logger
+	// EvalTimeout bounds each evaluation in a terminal session; zero
+	// means no bound (Ctrl-C still cancels).
+	EvalTimeout time.Duration
+	// ExecTimeout bounds each evaluation of an exec request or a piped
+	// script. Zero means DefaultExecTimeout; negative means none.
+	ExecTimeout time.Duration
+	// Banner, if set, returns the text shown when a terminal session
+	// starts.
+	Banner func() string
+}
+
+// Meta identifies a session for logs.
+type Meta struct {
+	ID       uint64
+	Identity string
+}
+
+// session is one "session" channel.
+type session struct {
+	cfg  *Config
+	log  *slog.Logger
+	meta Meta
+	ch   gossh.Channel
+	ctx  context.Context
+	// input is the keystroke pump of a terminal session, nil otherwise.
+	input *input
+
+	mu      sync.Mutex // protects the fields below
+	started bool // shell or exec accepted: no second one, no late pty-req
+	pty     bool
+	term    string
+	win     Window
+	env     []string
+	onWinch func(Window) // set once the REPL runs
+	onINT   func()       // cancels the running evaluation, if any
+}
+
+// Serve serves one session channel until the client leaves or ctx is
+// cancelled; in the latter case the client is told context.Cause(ctx)
+// and the session exits with status 255. Serve closes ch.
+func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-chan *gossh.Request) {
+	s := &session{cfg: c, log: c.Logger, meta: meta, ch: ch, ctx: ctx}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	defer ch.Close()
+
+	// Until shell or exec, requests are handled here; none of them may
+	// block (a window-change before shell hangs gliderlabs' handler).
+	var run func() int
+	for run == nil {
+		select {
+		case req, ok := <-reqs:
+			if !ok {
+				return
+			}
+			run = s.request(req)
+		case <-ctx.Done():
+			return
+		}
+	}
+
+	reqsDone := make(chan struct{})
+	go func() {
+		defer close(reqsDone)
+		for req := range reqs {
+			s.request(req)
+		}
+	}()
+	runDone := make(chan int, 1)
+	go func() {
+		code := 1
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("manhole: session panic", "session", meta.ID, "panic", r, "stack", string(debug.Stack()))
+				fmt.Fprintf(ch.Stderr(), "manhole: internal error: %v\r\n", r)
+			}
+			runDone <- code
+		}()
+		code = run()
+	}()
+
+	var code int
+	ran := false
+	select {
+	case code = <-runDone:
+		ran = true
+	case <-ctx.Done():
+		if cause := context.Cause(ctx); cause != nil {
+			fmt.Fprintf(ch.Stderr(), "\r\nmanhole: session ends: %v\r\n", cause)
+		}
+		code = 255
+	}
+	ch.SendRequest("exit-status", false, gossh.Marshal(exitStatus{uint32(code)}))
+	ch.Close()
+	if !ran {
+		// Closing the channel ends the runner's reads; its evaluation
+		// was cancelled with ctx.
+		<-runDone
+	}
+	<-reqsDone
+}
+
+// request handles one channel request; for shell and exec it returns the
+// function that runs the session.
+func (s *session) request(req *gossh.Request) (run func() int) {
+	ok := false
+	s.mu.Lock()
+	switch req.Type {
+	case "pty-req":
+		if !s.pty && !s.started {
+			s.term, s.win, ok = parsePtyReq(req.Payload)
+			s.pty = ok
+		}
+	case "window-change":
+		if w, parsed := parseWindowChange(req.Payload); parsed && s.pty {
+			s.win, ok = w, true
+			if s.onWinch != nil {
+				// Called under s.mu; onWinch only resizes x/term, which
+				// never blocks on the client.
+				s.onWinch(w)
+			}
+		}
+	case "env":
+		var e envRequest
+		if gossh.Unmarshal(req.Payload, &e) == nil && len(s.env) < maxEnv && len(e.Name)+len(e.Value) < 4096 {
+			s.env = append(s.env, e.Name+"="+e.Value)
+			ok = true
+		}
+	case "signal":
+		var sig signalRequest
+		if gossh.Unmarshal(req.Payload, &sig) == nil && sig.Signal == "INT" && s.onINT != nil {
+			s.onINT()
+			ok = true
+		}
+	case "shell":
+		if !s.started {
+			ok = true
+			if s.pty {
+				run = s.repl
+			} else {
+				run = s.script
+			}
+		}
+	case "exec":
+		var e execRequest
+		if !s.started && gossh.Unmarshal(req.Payload, &e) == nil && len(e.Command) <= maxCommand {
+			ok = true
+			run = func() int { return s.exec(e.Command) }
+		}
+	}
+	if run != nil {
+		s.started = true
+	}
+	s.mu.Unlock()
+	if req.WantReply {
+		req.Reply(ok, nil)
+	}
+	return run
+}
+
+// setINT installs the function a client's INT signal or Ctrl-C calls.
+func (s *session) setINT(f func()) {
+	s.mu.Lock()
+	s.onINT = f
+	s.mu.Unlock()
+}
+
+// evaluate runs one input under the session's limits, logs it, and
+// returns the result.
+func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration, interruptible bool) (interp.Result, error) {
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	defer cancel(nil)
+	if timeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %v", timeout))
+		defer stop()
+	}
+	if interruptible {
+		interrupt := func() { cancel(errInterrupted) }
+		s.setINT(interrupt)
+		defer s.setINT(nil)
+		if s.input != nil {
+			defer s.input.startEval(interrupt)()
+		}
+	}
+	start := time.Now()
+	res, err := in.Eval(ctx, src)
+	attrs := []any{"session", s.meta.ID, "identity", s.meta.Identity, "code", src, "duration", time.Since(start)}
+	if err != nil {
+		attrs = append(attrs, "err", err.Error())
+	}
+	s.log.Info("manhole: eval", attrs...)
+	return res, err
+}
+
+var errInterrupted = errors.New("interrupted")
+
+// command splits a ":name args" line; ok is false for Go code.
+func command(line string) (name, args string, ok bool) {
+	line = strings.TrimSpace(line)
+	if !strings.HasPrefix(line, ":") {
+		return "", "", false
+	}
+	name, args, _ = strings.Cut(line[1:], " ")
+	return name, strings.TrimSpace(args), true
+}

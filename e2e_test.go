@@ -355,4 +355,3 @@ func TestE2EDemoExitsCleanlyOnSignal(t *testing.T) {
 		})
 	}
 }
-

@@ -323,4 +323,3 @@ func TestSecondStartOnSameSocketFails(t *testing.T) {
 		t.Fatalf("second Start: %v; want an in-use error naming the path", err)
 	}
 }
-

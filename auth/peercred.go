@@ -85,4 +85,3 @@ func NewUIDPolicy(uids []int) *UIDPolicy {
 func (p *UIDPolicy) Allow(c *Creds) bool {
 	return c != nil && p.uids[c.UID]
 }
-

@@ -69,3 +69,36 @@ func TestMetadataRoundTripMode0600(t *testing.T) {
 		t.Errorf("directory holds %d entries, want 1", len(entries))
 	}
 }
+
+func TestLoadOrCreateIsStableAndPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "host_ed25519")
+	a, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", st.Mode().Perm())
+	}
+	b, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Fingerprint(a.PublicKey()) != Fingerprint(b.PublicKey()) {
+		t.Error("the host key changed across loads")
+	}
+	if a.PublicKey().Type() != "ssh-ed25519" {
+		t.Errorf("type %s", a.PublicKey().Type())
+	}
+	os.Chmod(path, 0o644)
+	if _, err := LoadOrCreate(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("world-readable key: %v", err)
+	}
+	os.WriteFile(path, []byte("junk"), 0o600)
+	if _, err := LoadOrCreate(path); err == nil {
+		t.Error("junk key file accepted")
+	}
+}

@@ -42,7 +42,7 @@ func (s *session) exec(code string) int {
 // evalPrint evaluates src without a terminal and reports the outcome as
 // an exit status.
 func (s *session) evalPrint(ip *interp.Interp, src string, stdout, stderr io.Writer) int {
-	res, err := s.evaluate(ip, src, s.execTimeout(), true)
+	res, err := s.evaluate(ip, src, s.execTimeout())
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
@@ -53,14 +53,13 @@ func (s *session) evalPrint(ip *interp.Interp, src string, stdout, stderr io.Wri
 	return 0
 }
 
+// execCommand runs a ':' command without a terminal: no timeout (a CPU
+// profile takes as long as asked), but the client's INT signal and a
+// disconnect stop it.
 func (s *session) execCommand(stdout, stderr io.Writer, name, args string) int {
-	switch name {
-	case "help", "h", "?":
-		fmt.Fprint(stdout, helpText)
-		return 0
-	}
-	fmt.Fprintf(stderr, "unknown command :%s (try :help)\n", name)
-	return 1
+	ctx, done := s.interruptible(0)
+	defer done()
+	return s.runCommand(ctx, &cmdIO{Stdout: stdout, Stderr: stderr, Width: defaultCols}, name, args)
 }
 
 // script evaluates a program piped to a shell request without a terminal,

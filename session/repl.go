@@ -121,9 +121,15 @@ func (s *session) repl() int {
 		}
 		if len(pending) == 0 {
 			if name, args, ok := command(line); ok {
-				if quit := s.replCommand(out, name, args); quit {
+				if cmd, full := s.cfg.lookup(name); cmd != nil && full == "quit" {
 					return 0
 				}
+				s.mu.Lock()
+				width := s.win.Cols
+				s.mu.Unlock()
+				ctx, done := s.interruptible(0)
+				s.runCommand(ctx, &cmdIO{Stdout: out, Stderr: out, PTY: true, Width: width}, name, args)
+				done()
 				continue
 			}
 			if strings.TrimSpace(line) == "" {
@@ -136,7 +142,7 @@ func (s *session) repl() int {
 			continue
 		}
 		pending = nil
-		res, err := s.evaluate(ip, src, s.cfg.EvalTimeout, true)
+		res, err := s.evaluate(ip, src, s.cfg.EvalTimeout)
 		out.endLine()
 		if err != nil {
 			fmt.Fprintf(out, "%v\n", err)
@@ -148,24 +154,3 @@ func (s *session) repl() int {
 	}
 }
 
-// replCommand runs a ':' command at the prompt; quit reports whether the
-// session should end.
-func (s *session) replCommand(w io.Writer, name, args string) (quit bool) {
-	switch name {
-	case "q", "quit", "exit":
-		return true
-	case "help", "h", "?":
-		fmt.Fprint(w, helpText)
-	default:
-		fmt.Fprintf(w, "unknown command :%s (type :help)\n", name)
-	}
-	return false
-}
-
-const helpText = `Type Go: expressions print their value, statements and declarations run.
-The application's values are in scope by name. Standard packages need no import.
-  Ctrl-C   cancel the running evaluation, or clear the line
-  Ctrl-D   leave (on an empty line)
-  :help    this text
-  :quit    leave
-`

@@ -42,12 +42,22 @@ type Config struct {
 	// Banner, if set, returns the text shown when a terminal session
 	// starts.
 	Banner func() string
+
+	cmdOnce  sync.Once
+	cmds     map[string]*command
+	regOnce  sync.Once
+	registry *registry
 }
 
-// Meta identifies a session for logs.
+// Meta identifies a session for logs and :sessions.
 type Meta struct {
-	ID       uint64
+	ID uint64
+	// Identity is the key fingerprint, or "peer uid N".
 	Identity string
+	// UID and PID are the unix-socket peer's, or -1.
+	UID, PID int
+	// Remote is the client's address.
+	Remote string
 }
 
 // session is one "session" channel.
@@ -56,12 +66,15 @@ type session struct {
 	log  *slog.Logger
 	meta Meta
 	ch   gossh.Channel
-	ctx  context.Context
+	// ctx ends the session; cancel ends it with a cause (:kick).
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	since  time.Time
 	// input is the keystroke pump of a terminal session, nil otherwise.
 	input *input
 
 	mu      sync.Mutex // protects the fields below
-	started bool // shell or exec accepted: no second one, no late pty-req
+	started bool       // shell or exec accepted: no second one, no late pty-req
 	pty     bool
 	term    string
 	win     Window
@@ -74,11 +87,15 @@ type session struct {
 // cancelled; in the latter case the client is told context.Cause(ctx)
 // and the session exits with status 255. Serve closes ch.
 func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-chan *gossh.Request) {
-	s := &session{cfg: c, log: c.Logger, meta: meta, ch: ch, ctx: ctx}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s := &session{cfg: c, log: c.Logger, meta: meta, ch: ch, ctx: ctx, cancel: cancel, since: time.Now()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	defer ch.Close()
+	c.reg().add(s)
+	defer c.reg().remove(s)
 
 	// Until shell or exec, requests are handled here; none of them may
 	// block (a window-change before shell hangs gliderlabs' handler).
@@ -172,16 +189,16 @@ func (s *session) request(req *gossh.Request) (run func() int) {
 		if !s.started {
 			ok = true
 			if s.pty {
-				run = s.repl
+				run, s.mode = s.repl, "pty"
 			} else {
-				run = s.script
+				run, s.mode = s.script, "script"
 			}
 		}
 	case "exec":
 		var e execRequest
 		if !s.started && gossh.Unmarshal(req.Payload, &e) == nil && len(e.Command) <= maxCommand {
 			ok = true
-			run = func() int { return s.exec(e.Command) }
+			run, s.mode = func() int { return s.exec(e.Command) }, "exec"
 		}
 	}
 	if run != nil {
@@ -201,24 +218,36 @@ func (s *session) setINT(f func()) {
 	s.mu.Unlock()
 }
 
+// interruptible returns a context that Ctrl-C, the client's INT signal,
+// the timeout (if positive) and the session's end cancel; call done when
+// the work ends.
+func (s *session) interruptible(timeout time.Duration) (ctx context.Context, done func()) {
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	var stop context.CancelFunc = func() {}
+	if timeout > 0 {
+		ctx, stop = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %v", timeout))
+	}
+	interrupt := func() { cancel(errInterrupted) }
+	s.setINT(interrupt)
+	endEval := func() {}
+	if s.input != nil {
+		endEval = s.input.startEval(interrupt)
+	}
+	return ctx, func() {
+		endEval()
+		s.setINT(nil)
+		stop()
+		cancel(nil)
+	}
+}
+
 // evaluate runs one input under the session's limits, logs it, and
 // returns the result.
-func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration, interruptible bool) (interp.Result, error) {
-	ctx, cancel := context.WithCancelCause(s.ctx)
-	defer cancel(nil)
-	if timeout > 0 {
-		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %v", timeout))
-		defer stop()
-	}
-	if interruptible {
-		interrupt := func() { cancel(errInterrupted) }
-		s.setINT(interrupt)
-		defer s.setINT(nil)
-		if s.input != nil {
-			defer s.input.startEval(interrupt)()
-		}
-	}
+func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration) (interp.Result, error) {
+	ctx, done := s.interruptible(timeout)
+	defer done()
+	s.setActivity(src)
+	defer s.setActivity("")
 	start := time.Now()
 	res, err := in.Eval(ctx, src)
 	attrs := []any{"session", s.meta.ID, "identity", s.meta.Identity, "code", src, "duration", time.Since(start)}

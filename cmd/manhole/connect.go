@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 )
 
-
 func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || strings.Contains(err.Error(), "EOF")
 }

@@ -1,0 +1,282 @@
+package auth
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Rights are what an authorized key may do, from its authorized_keys
+// options.
+type Rights struct {
+	// Fingerprint is the key's SHA256 fingerprint.
+	Fingerprint string
+	// Comment is the key line's comment, usually user@host.
+	Comment string
+	// Command, if set, is the only thing the key may run (command="...").
+	Command string
+	// NoPTY refuses a terminal (no-pty, restrict).
+	NoPTY bool
+	// InspectOnly allows the ':' diagnostic commands and refuses
+	// evaluation (manhole's own option "inspect-only").
+	InspectOnly bool
+	// Expiry, if not zero, is when the key stops being accepted
+	// (expiry-time="YYYYMMDD[HHMM[SS]]", local time as in OpenSSH).
+	Expiry time.Time
+	// From lists the patterns of from="..." (nil: any address).
+	From []string
+}
+
+// Expired reports whether the key has expired at now.
+func (r *Rights) Expired(now time.Time) bool {
+	return !r.Expiry.IsZero() && !now.Before(r.Expiry)
+}
+
+// AllowsFrom reports whether a client at addr may use the key. A
+// unix-socket peer is local: it is matched as 127.0.0.1 and "localhost".
+func (r *Rights) AllowsFrom(addr net.Addr) bool {
+	if r.From == nil {
+		return true
+	}
+	var ip net.IP
+	host := "localhost"
+	switch a := addr.(type) {
+	case *net.TCPAddr:
+		ip, host = a.IP, a.IP.String()
+	default:
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return matchFrom(r.From, ip, host)
+}
+
+// matchFrom implements OpenSSH's from= pattern-list: patterns with * and
+// ?, CIDR blocks, and negation with a leading '!' (a negated match
+// refuses even if another pattern matches).
+func matchFrom(patterns []string, ip net.IP, host string) bool {
+	matched := false
+	for _, p := range patterns {
+		neg := strings.HasPrefix(p, "!")
+		p = strings.TrimPrefix(p, "!")
+		var m bool
+		if _, cidr, err := net.ParseCIDR(p); err == nil {
+			m = cidr.Contains(ip)
+		} else {
+			m1, _ := path.Match(strings.ToLower(p), strings.ToLower(host))
+			m2, _ := path.Match(p, ip.String())
+			m = m1 || m2
+		}
+		if m && neg {
+			return false
+		}
+		matched = matched || m
+	}
+	return matched
+}
+
+// ParseAuthorizedKeys parses authorized_keys text. A line that does not
+// parse, or has an option manhole does not know, is skipped and reported
+// in bad (line number → reason); it never makes the whole file fail.
+func ParseAuthorizedKeys(data []byte) (keys map[string]*Rights, bad map[int]string) {
+	keys = map[string]*Rights{}
+	bad = map[int]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		key, comment, opts, rest, err := ssh.ParseAuthorizedKey(line)
+		if err != nil {
+			bad[n] = err.Error()
+			continue
+		}
+		if len(bytes.TrimSpace(rest)) != 0 {
+			bad[n] = "more than one key on the line"
+			continue
+		}
+		r := &Rights{Fingerprint: ssh.FingerprintSHA256(key), Comment: comment}
+		if err := applyOptions(r, opts); err != nil {
+			bad[n] = err.Error()
+			continue
+		}
+		keys[string(key.Marshal())] = r
+	}
+	if err := sc.Err(); err != nil {
+		bad[0] = err.Error()
+	}
+	return keys, bad
+}
+
+func applyOptions(r *Rights, opts []string) error {
+	for _, o := range opts {
+		name, val, hasVal := strings.Cut(o, "=")
+		name = strings.ToLower(name)
+		if hasVal {
+			uq, err := strconv.Unquote(val)
+			if err != nil {
+				return fmt.Errorf("option %s: value must be double-quoted", name)
+			}
+			val = uq
+		}
+		switch name {
+		case "command":
+			r.Command = val
+		case "no-pty", "restrict":
+			r.NoPTY = true
+		case "inspect-only":
+			r.InspectOnly = true
+		case "from":
+			r.From = strings.Split(val, ",")
+		case "expiry-time":
+			t, err := parseExpiry(val)
+			if err != nil {
+				return err
+			}
+			r.Expiry = t
+		case "no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding", "no-user-rc", "pty", "port-forwarding",
+			"agent-forwarding", "x11-forwarding", "user-rc", "environment", "permitopen", "permitlisten", "principals",
+			"tunnel", "cert-authority", "no-touch-required", "verify-required":
+			// Forwarding and the rest are refused to everyone anyway or do
+			// not apply; accepted so a file shared with sshd parses.
+		default:
+			return fmt.Errorf("unknown option %q", name)
+		}
+	}
+	return nil
+}
+
+// parseExpiry parses OpenSSH's YYYYMMDD[HHMM[SS]] in local time, or with
+// a trailing Z in UTC.
+func parseExpiry(s string) (time.Time, error) {
+	loc := time.Local
+	if strings.HasSuffix(s, "Z") || strings.HasSuffix(s, "z") {
+		s, loc = s[:len(s)-1], time.UTC
+	}
+	for _, layout := range []string{"20060102150405", "200601021504", "20060102"} {
+		if len(s) == len(layout) {
+			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("expiry-time %q: want YYYYMMDD[HHMM[SS]]", s)
+}
+
+// KeyPolicy decides which public keys get in and with which rights. It
+// holds keys given in code and, optionally, an authorized_keys file that
+// is re-read when it changes: checked at each authentication attempt, so
+// an idle manhole has no timer or watcher.
+type KeyPolicy struct {
+	static map[string]*Rights
+	file   string
+	log    *slog.Logger
+
+	mu      sync.Mutex // protects the fields below
+	fileKey map[string]*Rights
+	stamp   fileStamp
+	loadErr error
+}
+
+type fileStamp struct {
+	size  int64
+	mtime time.Time
+	ino   uint64
+}
+
+// NewKeyPolicy builds a policy from authorized_keys text (may be empty)
+// and an authorized_keys file path (may be ""). Bad lines are logged and
+// skipped. A missing file is not an error here: it may appear later.
+func NewKeyPolicy(text string, file string, log *slog.Logger) (*KeyPolicy, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &KeyPolicy{file: file, log: log}
+	keys, bad := ParseAuthorizedKeys([]byte(text))
+	for n, why := range bad {
+		log.Warn("manhole: authorized key skipped", "source", "Options.AuthorizedKeys", "line", n, "err", why)
+	}
+	p.static = keys
+	if file != "" {
+		p.reload()
+	}
+	return p, nil
+}
+
+// Empty reports whether no key could ever get in: no keys given in code
+// and no file configured.
+func (p *KeyPolicy) Empty() bool { return p == nil || (len(p.static) == 0 && p.file == "") }
+
+// reload re-reads the file if its size, mtime or inode changed.
+func (p *KeyPolicy) reload() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := os.Stat(p.file)
+	if err != nil {
+		if p.loadErr == nil || p.fileKey != nil {
+			p.log.Warn("manhole: authorized_keys unreadable; no keys from it", "file", p.file, "err", err)
+		}
+		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
+		return
+	}
+	stamp := fileStamp{size: st.Size(), mtime: st.ModTime(), ino: inode(st)}
+	if stamp == p.stamp && p.loadErr == nil {
+		return
+	}
+	data, err := os.ReadFile(p.file)
+	if err != nil {
+		p.log.Warn("manhole: authorized_keys unreadable; no keys from it", "file", p.file, "err", err)
+		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
+		return
+	}
+	keys, bad := ParseAuthorizedKeys(data)
+	for n, why := range bad {
+		p.log.Warn("manhole: authorized key skipped", "file", p.file, "line", n, "err", why)
+	}
+	p.log.Info("manhole: authorized_keys loaded", "file", p.file, "keys", len(keys))
+	p.fileKey, p.stamp, p.loadErr = keys, stamp, nil
+}
+
+// Errors of Lookup.
+var (
+	ErrKeyUnknown = errors.New("key not authorized")
+	ErrKeyExpired = errors.New("key expired")
+	ErrKeyFrom    = errors.New("key not allowed from this address")
+)
+
+// Lookup returns the rights of key for a client at addr, or an error
+// saying why it may not get in.
+func (p *KeyPolicy) Lookup(key ssh.PublicKey, addr net.Addr, now time.Time) (*Rights, error) {
+	if p == nil {
+		return nil, ErrKeyUnknown
+	}
+	k := string(key.Marshal())
+	r := p.static[k]
+	if r == nil && p.file != "" {
+		p.reload()
+		p.mu.Lock()
+		r = p.fileKey[k]
+		p.mu.Unlock()
+	}
+	switch {
+	case r == nil:
+		return nil, ErrKeyUnknown
+	case r.Expired(now):
+		return nil, ErrKeyExpired
+	case !r.AllowsFrom(addr):
+		return nil, ErrKeyFrom
+	}
+	cp := *r
+	return &cp, nil
+}

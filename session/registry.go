@@ -1,0 +1,87 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Info describes a live session, for :sessions.
+type Info struct {
+	Meta
+	Since time.Time
+	// Mode is "pty", "exec" or "script" ("" before shell or exec).
+	Mode string
+	// Activity is what the session runs now: code, a :command, or "".
+	Activity string
+}
+
+// registry tracks a Config's live sessions.
+type registry struct {
+	mu       sync.Mutex // protects sessions
+	sessions map[uint64]*session
+}
+
+func (cfg *Config) reg() *registry {
+	cfg.regOnce.Do(func() { cfg.registry = &registry{sessions: map[uint64]*session{}} })
+	return cfg.registry
+}
+
+func (r *registry) add(s *session) {
+	r.mu.Lock()
+	r.sessions[s.meta.ID] = s
+	r.mu.Unlock()
+}
+
+func (r *registry) remove(s *session) {
+	r.mu.Lock()
+	delete(r.sessions, s.meta.ID)
+	r.mu.Unlock()
+}
+
+// Sessions lists the live sessions, oldest first.
+func (cfg *Config) Sessions() []Info {
+	r := cfg.reg()
+	r.mu.Lock()
+	list := make([]*session, 0, len(r.sessions))
+	for _, s := range r.sessions {
+		list = append(list, s)
+	}
+	r.mu.Unlock()
+	infos := make([]Info, 0, len(list))
+	for _, s := range list {
+		s.mu.Lock()
+		infos = append(infos, Info{Meta: s.meta, Since: s.since, Mode: s.mode, Activity: s.activity})
+		s.mu.Unlock()
+	}
+	slices.SortFunc(infos, func(a, b Info) int { return int(a.ID) - int(b.ID) })
+	return infos
+}
+
+// ErrNoSession is returned by Kick for an unknown session id.
+var ErrNoSession = errors.New("no such session")
+
+// Kick ends session id; the client is told reason and exits 255.
+func (cfg *Config) Kick(id uint64, reason string) error {
+	r := cfg.reg()
+	r.mu.Lock()
+	s := r.sessions[id]
+	r.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("session %d: %w", id, ErrNoSession)
+	}
+	s.end(errors.New(reason))
+	return nil
+}
+
+func (s *session) setActivity(a string) {
+	s.mu.Lock()
+	s.activity = a
+	s.mu.Unlock()
+}
+
+// end cancels the session with cause.
+func (s *session) end(cause error) { s.cancel(cause) }
+

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/token"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -26,70 +26,54 @@ import (
 	"github.com/gomanhole/manhole/sshd"
 )
 
-// Options configures a manhole. The zero value is a working, safe
-// configuration.
-type Options struct {
-	// SocketPath is the unix socket to listen on.
-	// Optional. Default: $XDG_RUNTIME_DIR/manhole/<pid>.sock when
-	// XDG_RUNTIME_DIR names a directory owned by this user, else
-	// /tmp/manhole-<uid>/<pid>.sock. Its directory is created with mode
-	// 0700 if missing, and refused if it is a symlink, owned by another
-	// user, or writable by others without the sticky bit.
-	SocketPath string
-
-	// Namespace holds the values sessions can use by name, as in
-	// python-manhole's locals: {"cache": cache, "cfg": &cfg}. Pass
-	// pointers for values you want sessions to modify.
-	// Optional. Default: empty; the standard packages are still there.
-	Namespace map[string]any
-
-	// AllowUIDs lists the uids whose processes may connect to the socket.
-	// Optional. Default: the process's own uid and root (0).
-	AllowUIDs []int
-
-	// Logger receives the audit log: connections accepted and refused,
-	// authentications, sessions, and every evaluated statement.
-	// Optional. Default: no logging.
-	Logger *slog.Logger
-
-	// EvalTimeout bounds each evaluation in an interactive session.
-	// Optional. Default: 0, no bound (Ctrl-C always cancels).
-	EvalTimeout time.Duration
-
-	// ExecTimeout bounds each evaluation of a one-shot command (ssh host
-	// CODE) or a piped script.
-	// Optional. Default: 30s. Negative: no bound.
-	ExecTimeout time.Duration
-}
-
 // Manhole is a running manhole. Close or Shutdown it when done: both
 // remove the socket file and the metadata file.
 type Manhole struct {
 	opts     Options
+	log      *slog.Logger
 	srv      *sshd.Server
-	ln       *sshd.UnixListener
+	sess     *session.Config
 	metaPath string
-	served   chan struct{} // closed when the accept loop returns
+	tcpAddr  string
+	stop     chan struct{}  // closed by Close/Shutdown: ends signal waits
+	wg       sync.WaitGroup // one per listener goroutine
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// Start validates opts, listens on the unix socket and serves it in one
-// background goroutine.
+// Start validates opts, writes the metadata file and listens on the unix
+// socket (at once, or when opts.ActivateOn arrives) and on opts.Addr, each
+// served by one background goroutine.
 func Start(opts Options) (*Manhole, error) {
-	if err := validate(&opts); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
-	}
-	signer, err := hostkeys.Generate()
-	if err != nil {
-		return nil, fmt.Errorf("manhole: %w", err)
 	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	scfg := &session.Config{
+	var signer gossh.Signer
+	var err error
+	if opts.HostKeyFile != "" {
+		signer, err = hostkeys.LoadOrCreate(opts.HostKeyFile)
+	} else {
+		signer, err = hostkeys.Generate()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("manhole: %w", err)
+	}
+	keys, err := auth.NewKeyPolicy(opts.AuthorizedKeys, opts.AuthorizedKeysFile, logger)
+	if err != nil {
+		return nil, fmt.Errorf("manhole: %w", err)
+	}
+	m := &Manhole{
+		opts:     opts,
+		log:      logger,
+		metaPath: filepath.Join(filepath.Dir(opts.SocketPath), strconv.Itoa(os.Getpid())+".json"),
+		stop:     make(chan struct{}),
+	}
+	m.sess = &session.Config{
 		NewInterp: func(stdout, stderr io.Writer) (*interp.Interp, error) {
 			return interp.New(interp.Options{Namespace: opts.Namespace, Stdout: stdout, Stderr: stderr})
 		},
@@ -98,28 +82,97 @@ func Start(opts Options) (*Manhole, error) {
 		ExecTimeout: opts.ExecTimeout,
 		Banner:      banner(opts.Namespace),
 	}
-	srv, err := sshd.New(sshd.Config{
-		HostSigner: signer,
-		UIDs:       auth.NewUIDPolicy(opts.AllowUIDs),
-		Logger:     logger,
-		Handler: func(ctx context.Context, info *sshd.SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
-			scfg.Serve(ctx, session.Meta{ID: info.ID, Identity: info.Identity()}, ch, reqs)
-		},
+	m.srv, err = sshd.New(sshd.Config{
+		HostSigner:         signer,
+		UIDs:               auth.NewUIDPolicy(opts.AllowUIDs),
+		Keys:               keys,
+		RequireKey:         opts.RequireKey,
+		Logger:             logger,
+		Handler:            m.serveSession,
+		LoginGraceTime:     opts.LoginGraceTime,
+		MaxStartups:        opts.MaxStartups,
+		MaxSessions:        opts.MaxSessions,
+		MaxSessionsTotal:   opts.MaxSessionsTotal,
+		IdleTimeout:        opts.IdleTimeout,
+		MaxSessionDuration: opts.MaxSessionDuration,
+		OneShot:            opts.OneShot,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("manhole: %w", err)
 	}
-	ln, err := sshd.ListenUnix(opts.SocketPath)
+
+	// Listen (or prepare to) before writing the metadata, so that a
+	// client reading it finds a socket or knows to send the signal.
+	var unixLn *sshd.UnixListener
+	if opts.ActivateOn == nil {
+		if unixLn, err = sshd.ListenUnix(opts.SocketPath); err != nil {
+			return nil, fmt.Errorf("manhole: listen %s: %w", opts.SocketPath, err)
+		}
+	} else if err := sshd.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
+		return nil, fmt.Errorf("manhole: %w", err)
+	}
+	var tcpLn net.Listener
+	if opts.Addr != "" {
+		if tcpLn, err = listenTCP(opts.Addr, opts.AllowRemote); err != nil {
+			if unixLn != nil {
+				unixLn.Close()
+			}
+			return nil, err
+		}
+		m.tcpAddr = tcpLn.Addr().String()
+	}
+	if err := m.writeMetadata(signer); err != nil {
+		if unixLn != nil {
+			unixLn.Close()
+		}
+		if tcpLn != nil {
+			tcpLn.Close()
+		}
+		return nil, fmt.Errorf("manhole: write metadata: %w", err)
+	}
+
+	if opts.ActivateOn != nil {
+		// Notify before Start returns: a signal sent right after must
+		// not kill the process with the default action.
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, opts.ActivateOn)
+		m.wg.Add(1)
+		go m.serveOnSignal(sigs)
+	} else {
+		m.wg.Add(1)
+		go m.serve(unixLn)
+	}
+	if tcpLn != nil {
+		m.wg.Add(1)
+		go m.serve(tcpLn)
+	}
+	attrs := []any{"socket", opts.SocketPath, "host_key", hostkeys.Fingerprint(signer.PublicKey())}
+	if m.tcpAddr != "" {
+		attrs = append(attrs, "addr", m.tcpAddr)
+	}
+	if opts.ActivateOn != nil {
+		attrs = append(attrs, "activate_on", opts.ActivateOn.String())
+		logger.Info("manhole: waiting for signal", attrs...)
+	} else {
+		logger.Info("manhole: listening", attrs...)
+	}
+	return m, nil
+}
+
+func listenTCP(addr string, allowRemote bool) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("manhole: listen %s: %w", opts.SocketPath, err)
+		return nil, fmt.Errorf("manhole: listen %s: %w", addr, err)
 	}
-	m := &Manhole{
-		opts:     opts,
-		srv:      srv,
-		ln:       ln,
-		metaPath: filepath.Join(filepath.Dir(opts.SocketPath), strconv.Itoa(os.Getpid())+".json"),
-		served:   make(chan struct{}),
+	// "localhost" could resolve to anything: check what was bound.
+	if ta, ok := ln.Addr().(*net.TCPAddr); ok && !allowRemote && !ta.IP.IsLoopback() {
+		ln.Close()
+		return nil, fmt.Errorf("%w (%s resolved to %s)", ErrRemoteAddr, addr, ta.IP)
 	}
+	return ln, nil
+}
+
+func (m *Manhole) writeMetadata(signer gossh.Signer) error {
 	exe, _ := os.Executable()
 	meta := &hostkeys.Metadata{
 		PID:       os.Getpid(),
@@ -127,59 +180,79 @@ func Start(opts Options) (*Manhole, error) {
 		Args:      os.Args,
 		Started:   time.Now(),
 		GoVersion: runtime.Version(),
-		Socket:    opts.SocketPath,
+		Socket:    m.opts.SocketPath,
+		Addr:      m.tcpAddr,
 		HostKey:   hostkeys.AuthorizedKey(signer.PublicKey()),
 	}
-	if err := hostkeys.WriteMetadata(m.metaPath, meta); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("manhole: write metadata: %w", err)
+	if m.opts.ActivateOn != nil {
+		meta.ActivateOn = signalName(m.opts.ActivateOn)
 	}
-	go func() {
-		defer close(m.served)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, sshd.ErrServerClosed) {
-			logger.Error("manhole: stopped serving", "err", err)
-		}
-	}()
-	logger.Info("manhole: listening", "socket", opts.SocketPath, "host_key", hostkeys.Fingerprint(signer.PublicKey()))
-	return m, nil
+	return hostkeys.WriteMetadata(m.metaPath, meta)
 }
 
-func validate(o *Options) error {
-	if o.SocketPath == "" {
-		o.SocketPath = sshd.DefaultSocketPath(os.Getpid())
+// serve runs one listener's accept loop: the goroutine an idle manhole
+// costs per listener.
+func (m *Manhole) serve(l net.Listener) {
+	defer m.wg.Done()
+	if err := m.srv.Serve(l); err != nil && !errors.Is(err, sshd.ErrServerClosed) && !errors.Is(err, sshd.ErrOneShot) {
+		m.log.Error("manhole: stopped serving", "listener", l.Addr().String(), "err", err)
 	}
-	if !filepath.IsAbs(o.SocketPath) {
-		abs, err := filepath.Abs(o.SocketPath)
+}
+
+// serveOnSignal waits for ActivateOn, then listens; after a one-shot
+// connection it waits for the signal again.
+func (m *Manhole) serveOnSignal(sigs chan os.Signal) {
+	defer m.wg.Done()
+	defer signal.Stop(sigs)
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-sigs:
+		}
+		ln, err := sshd.ListenUnix(m.opts.SocketPath)
 		if err != nil {
-			return fmt.Errorf("manhole: Options.SocketPath: %w", err)
+			m.log.Error("manhole: activation failed", "socket", m.opts.SocketPath, "err", err)
+			continue
 		}
-		o.SocketPath = abs
-	}
-	// sun_path is 108 bytes on Linux, 104 on macOS, NUL included.
-	if len(o.SocketPath) > 103 {
-		return fmt.Errorf("manhole: Options.SocketPath %q is %d bytes; unix sockets allow at most 103: choose a shorter path", o.SocketPath, len(o.SocketPath))
-	}
-	for name := range o.Namespace {
-		if !token.IsIdentifier(name) {
-			return fmt.Errorf("manhole: Options.Namespace: %q is not a Go identifier; rename it", name)
-		}
-	}
-	for _, uid := range o.AllowUIDs {
-		if uid < 0 {
-			return fmt.Errorf("manhole: Options.AllowUIDs: %d is not a uid", uid)
+		m.log.Info("manhole: activated by signal; listening", "signal", m.opts.ActivateOn.String(), "socket", m.opts.SocketPath)
+		err = m.srv.Serve(ln)
+		if !errors.Is(err, sshd.ErrOneShot) {
+			if !errors.Is(err, sshd.ErrServerClosed) {
+				m.log.Error("manhole: stopped serving", "socket", m.opts.SocketPath, "err", err)
+			}
+			return
 		}
 	}
-	return nil
 }
 
-// SocketPath is the unix socket the manhole listens on.
+func (m *Manhole) serveSession(ctx context.Context, info *sshd.SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
+	meta := session.Meta{ID: info.ID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote}
+	if info.Peer != nil {
+		meta.UID, meta.PID = info.Peer.UID, info.Peer.PID
+	}
+	if r := info.Rights; r != nil {
+		meta.ForcedCommand, meta.NoPTY, meta.InspectOnly = r.Command, r.NoPTY, r.InspectOnly
+	}
+	m.sess.Serve(ctx, meta, ch, reqs)
+}
+
+// SocketPath is the unix socket the manhole listens on (or will, once
+// Options.ActivateOn arrives).
 func (m *Manhole) SocketPath() string { return m.opts.SocketPath }
+
+// Addr is the TCP address the manhole listens on, with the port chosen
+// if Options.Addr asked for port 0; "" without TCP.
+func (m *Manhole) Addr() string { return m.tcpAddr }
 
 // Close stops the manhole at once: it stops listening, ends every session
 // (clients are told why), removes the socket and metadata files, and
 // returns when the goroutines it started have ended.
 func (m *Manhole) Close() error {
-	m.closeOnce.Do(func() { m.closeErr = m.finish(m.srv.Close()) })
+	m.closeOnce.Do(func() {
+		close(m.stop)
+		m.closeErr = m.finish(m.srv.Close())
+	})
 	return m.closeErr
 }
 
@@ -188,22 +261,32 @@ func (m *Manhole) Close() error {
 // then closes what is left as Close does. It returns ctx's error if ctx
 // expired first.
 func (m *Manhole) Shutdown(ctx context.Context) error {
-	m.closeOnce.Do(func() { m.closeErr = m.finish(m.srv.Shutdown(ctx)) })
+	m.closeOnce.Do(func() {
+		close(m.stop)
+		m.closeErr = m.finish(m.srv.Shutdown(ctx))
+	})
 	return m.closeErr
 }
 
 func (m *Manhole) finish(err error) error {
-	<-m.served
-	if cerr := m.ln.Close(); cerr != nil && err == nil && !errors.Is(cerr, net.ErrClosed) {
-		err = cerr
-	}
+	// The listeners' goroutines close their listeners (removing the
+	// socket file) as they return.
+	m.wg.Wait()
 	if rerr := os.Remove(m.metaPath); rerr != nil && err == nil && !os.IsNotExist(rerr) {
 		err = rerr
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("manhole: close: %w", err)
 	}
-	return nil
+	return err
+}
+
+// signalName is the conventional name of a signal ("SIGUSR1").
+func signalName(s os.Signal) string {
+	if n, ok := signalNames[s]; ok {
+		return n
+	}
+	return s.String()
 }
 
 // banner returns the greeting of a terminal session.

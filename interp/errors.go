@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/scanner"
 	"go/token"
 	"strings"
@@ -52,21 +53,23 @@ type panicError struct{ value any }
 func (e *panicError) Error() string { return "panic: " + formatPanicValue(e.value) }
 
 // syntaxError turns parser errors into "line:col: message" lines relative to
-// the user's input. srcLines is the number of lines the user typed: an error
-// found on a later line was found on the closing brace of the wrapper that
-// parseGroup built, which for the user is the end of the input.
-func syntaxError(err error, srcLines int) error {
+// the user's input src. An error found past the last line of src was found
+// on the closing brace of the wrapper that parseGroup built, which for the
+// user is the end of the input.
+func syntaxError(err error, src string) error {
 	var list scanner.ErrorList
 	if !errors.As(err, &list) || len(list) == 0 {
 		return err
 	}
 	first := list[0]
 	msg := first.Msg
-	if first.Pos.Line > srcLines {
+	line, col := first.Pos.Line, first.Pos.Column
+	if lines := strings.Count(src, "\n") + 1; line > lines {
 		msg = strings.ReplaceAll(msg, "found '}'", "found end of input")
+		line, col = lines, len(src)-strings.LastIndexByte(src, '\n')
 	}
 	msg = strings.ReplaceAll(msg, "found 'EOF'", "found end of input")
-	s := fmt.Sprintf("%d:%d: %s", first.Pos.Line, first.Pos.Column, msg)
+	s := fmt.Sprintf("%d:%d: %s", line, col, msg)
 	if n := len(list) - 1; n > 0 {
 		s += fmt.Sprintf(" (and %d more errors)", n)
 	}
@@ -89,6 +92,23 @@ func execError(err error) error {
 		return &panicError{value: p.Value}
 	}
 	return compileError(err)
+}
+
+// compilePanic reports a panic of yaegi's compiler on n. The known cause is
+// a range over an integer or a function hidden behind a variable, which
+// the syntax check in rewriter.checkRange cannot see.
+func compilePanic(fset *token.FileSet, n ast.Node, v any) error {
+	var rng *ast.RangeStmt
+	ast.Inspect(n, func(n ast.Node) bool {
+		if r, ok := n.(*ast.RangeStmt); ok && rng == nil {
+			rng = r
+		}
+		return rng == nil
+	})
+	if s, _ := v.(string); s == "nil type" && rng != nil {
+		return fmt.Errorf("%s: the interpreter cannot compile this range (yaegi supports range over arrays, slices, strings, maps and channels only)", positionOf(fset, rng.X.Pos()))
+	}
+	return fmt.Errorf("%s: the interpreter cannot compile this (yaegi: %v)", positionOf(fset, n.Pos()), v)
 }
 
 // positionOf formats pos as the user sees it.

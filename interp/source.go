@@ -178,7 +178,7 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 	}
 	f, err := parser.ParseFile(fset, srcFile, b.String(), parser.DeclarationErrors)
 	if err != nil {
-		return nil, syntaxError(err, strings.Count(src, "\n")+1)
+		return nil, syntaxError(err, src)
 	}
 	if kind != stmtGroup {
 		return []group{{kind: kind, start: start, file: f}}, nil
@@ -215,11 +215,11 @@ func Incomplete(src string) bool {
 	fset := token.NewFileSet()
 	file := fset.AddFile("", -1, len(src))
 	var (
-		s          scanner.Scanner
-		open       bool // an unterminated raw string or block comment
-		broken     bool // any other scanning error
-		stack      []token.Token
-		last       = token.ILLEGAL
+		s      scanner.Scanner
+		open   bool // an unterminated raw string or block comment
+		broken bool // any other scanning error
+		stack  []token.Token
+		last   = token.ILLEGAL
 	)
 	s.Init(file, []byte(src), func(_ token.Position, msg string) {
 		if msg == "raw string literal not terminated" || msg == "comment not terminated" {

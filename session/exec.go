@@ -2,6 +2,7 @@ package session
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -26,8 +27,15 @@ func (s *session) execTimeout() time.Duration {
 // and whatever the code printed, byte for byte; an error goes to stderr
 // and the exit status is 1.
 func (s *session) exec(code string) int {
-	stdout, stderr := s.ch, s.ch.Stderr()
-	if name, args, ok := command(code); ok {
+	var stdout, stderr io.Writer = s.ch, s.ch.Stderr()
+	s.mu.Lock()
+	pty := s.pty
+	s.mu.Unlock()
+	if pty {
+		// A forced command on a terminal: the client's tty expects \r\n.
+		stdout, stderr = crlfWriter{stdout}, crlfWriter{stderr}
+	}
+	if name, args, ok := parseCommand(code); ok {
 		return s.execCommand(stdout, stderr, name, args)
 	}
 	ip, err := s.cfg.NewInterp(stdout, stderr)
@@ -85,7 +93,7 @@ func (s *session) script() int {
 			if strings.TrimSpace(line) == "" {
 				continue
 			}
-			if name, args, ok := command(line); ok {
+			if name, args, ok := parseCommand(line); ok {
 				if code := s.execCommand(stdout, stderr, name, args); code != 0 {
 					return code
 				}
@@ -124,4 +132,14 @@ func (p prefixWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return p.w.Write(b)
+}
+
+// crlfWriter turns \n into \r\n for a client's terminal.
+type crlfWriter struct{ w io.Writer }
+
+func (c crlfWriter) Write(p []byte) (int, error) {
+	if _, err := c.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -84,4 +84,3 @@ func (s *session) setActivity(a string) {
 
 // end cancels the session with cause.
 func (s *session) end(cause error) { s.cancel(cause) }
-

@@ -120,7 +120,7 @@ func (s *session) repl() int {
 			}
 		}
 		if len(pending) == 0 {
-			if name, args, ok := command(line); ok {
+			if name, args, ok := parseCommand(line); ok {
 				if cmd, full := s.cfg.lookup(name); cmd != nil && full == "quit" {
 					return 0
 				}
@@ -153,4 +153,3 @@ func (s *session) repl() int {
 		}
 	}
 }
-

@@ -58,6 +58,16 @@ type Meta struct {
 	UID, PID int
 	// Remote is the client's address.
 	Remote string
+
+	// Restrictions from the authorized_keys line of the key that
+	// authenticated.
+
+	// ForcedCommand, if set, runs instead of whatever the client asked.
+	ForcedCommand string
+	// NoPTY refuses a terminal.
+	NoPTY bool
+	// InspectOnly refuses evaluation; ':' commands still run.
+	InspectOnly bool
 }
 
 // session is one "session" channel.
@@ -73,14 +83,16 @@ type session struct {
 	// input is the keystroke pump of a terminal session, nil otherwise.
 	input *input
 
-	mu      sync.Mutex // protects the fields below
-	started bool       // shell or exec accepted: no second one, no late pty-req
-	pty     bool
-	term    string
-	win     Window
-	env     []string
-	onWinch func(Window) // set once the REPL runs
-	onINT   func()       // cancels the running evaluation, if any
+	mu       sync.Mutex // protects the fields below
+	started  bool       // shell or exec accepted: no second one, no late pty-req
+	mode     string
+	activity string
+	pty      bool
+	term     string
+	win      Window
+	env      []string
+	onWinch  func(Window) // set once the REPL runs
+	onINT    func()       // cancels the running evaluation, if any
 }
 
 // Serve serves one session channel until the client leaves or ctx is
@@ -160,7 +172,7 @@ func (s *session) request(req *gossh.Request) (run func() int) {
 	s.mu.Lock()
 	switch req.Type {
 	case "pty-req":
-		if !s.pty && !s.started {
+		if !s.pty && !s.started && !s.meta.NoPTY {
 			s.term, s.win, ok = parsePtyReq(req.Payload)
 			s.pty = ok
 		}
@@ -203,6 +215,13 @@ func (s *session) request(req *gossh.Request) (run func() int) {
 	}
 	if run != nil {
 		s.started = true
+		if fc := s.meta.ForcedCommand; fc != "" {
+			// As sshd: the forced command runs whatever was asked.
+			var orig execRequest
+			gossh.Unmarshal(req.Payload, &orig)
+			s.log.Info("manhole: forced command", "session", s.meta.ID, "command", fc, "requested", orig.Command)
+			run, s.mode = func() int { return s.exec(fc) }, "exec"
+		}
 	}
 	s.mu.Unlock()
 	if req.WantReply {
@@ -246,6 +265,10 @@ func (s *session) interruptible(timeout time.Duration) (ctx context.Context, don
 func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration) (interp.Result, error) {
 	ctx, done := s.interruptible(timeout)
 	defer done()
+	if s.meta.InspectOnly {
+		s.log.Info("manhole: eval refused", "session", s.meta.ID, "identity", s.meta.Identity, "code", src, "reason", "inspect-only")
+		return interp.Result{}, errInspectOnly
+	}
 	s.setActivity(src)
 	defer s.setActivity("")
 	start := time.Now()
@@ -258,10 +281,13 @@ func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration)
 	return res, err
 }
 
-var errInterrupted = errors.New("interrupted")
+var (
+	errInterrupted = errors.New("interrupted")
+	errInspectOnly = errors.New("evaluation refused: this key is inspect-only (':' commands work; :help lists them)")
+)
 
 // command splits a ":name args" line; ok is false for Go code.
-func command(line string) (name, args string, ok bool) {
+func parseCommand(line string) (name, args string, ok bool) {
 	line = strings.TrimSpace(line)
 	if !strings.HasPrefix(line, ":") {
 		return "", "", false

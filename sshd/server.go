@@ -28,14 +28,18 @@ var (
 	// ErrConnClosed is the cause a session's context carries when its
 	// client connection went away.
 	ErrConnClosed = errors.New("connection closed")
+	// ErrOneShot is returned by Serve in OneShot mode once it admitted a
+	// connection and closed the listener.
+	ErrOneShot = errors.New("manhole: one-shot connection accepted; listener closed")
 )
 
 // Defaults for the limits in Config.
 const (
-	DefaultLoginGraceTime = 30 * time.Second
-	DefaultMaxStartups    = 16
-	DefaultMaxSessions    = 10
-	DefaultMaxAuthTries   = 6
+	DefaultLoginGraceTime   = 30 * time.Second
+	DefaultMaxStartups      = 16
+	DefaultMaxSessions      = 10
+	DefaultMaxSessionsTotal = 64
+	DefaultMaxAuthTries     = 6
 )
 
 // SessionInfo describes who opened a session channel. It is decided by
@@ -56,6 +60,9 @@ type SessionInfo struct {
 	// KeyFingerprint is the SHA256 fingerprint of the key that signed,
 	// for the publickey method.
 	KeyFingerprint string
+	// Rights are the authorized_keys options of that key, re-checked
+	// when the session opened; nil for the peer-uid method (full rights).
+	Rights *auth.Rights
 }
 
 // Identity is a one-line description for logs and listings.
@@ -94,6 +101,23 @@ type Config struct {
 	// MaxSessions bounds the session channels per connection. Default
 	// DefaultMaxSessions.
 	MaxSessions int
+	// MaxSessionsTotal bounds the sessions open at once over all
+	// connections. Default DefaultMaxSessionsTotal.
+	MaxSessionsTotal int
+	// Keys admits public keys; nil admits none.
+	Keys *auth.KeyPolicy
+	// RequireKey makes unix-socket peers authenticate with a key too,
+	// not by their uid alone.
+	RequireKey bool
+	// IdleTimeout closes a connection with no traffic for this long.
+	// Default: none.
+	IdleTimeout time.Duration
+	// MaxSessionDuration ends each session after this long, telling the
+	// client why. Default: none.
+	MaxSessionDuration time.Duration
+	// OneShot makes Serve close its listener after the first admitted
+	// connection (that connection is still served).
+	OneShot bool
 }
 
 // Server serves SSH on any number of listeners.
@@ -110,6 +134,7 @@ type Server struct {
 	nextConn atomic.Uint64
 	nextSess atomic.Uint64
 	startups atomic.Int64 // connections accepted and not yet authenticated
+	sessions atomic.Int64 // session channels open
 
 	mu        sync.Mutex // protects the fields below
 	closed    bool
@@ -131,7 +156,8 @@ type conn struct {
 	authOnce sync.Once
 	mu       sync.Mutex // protects the fields below
 	method   string
-	keyFP    string
+	key      gossh.PublicKey // the key whose signature was verified
+	rights   *auth.Rights
 	sessions int
 }
 
@@ -160,6 +186,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
 	}
+	if cfg.MaxSessionsTotal <= 0 {
+		cfg.MaxSessionsTotal = DefaultMaxSessionsTotal
+	}
 	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger,
@@ -170,6 +199,7 @@ func New(cfg Config) (*Server, error) {
 	s.gl = &ssh.Server{
 		Version:     "manhole",
 		HostSigners: []ssh.Signer{cfg.HostSigner},
+		IdleTimeout: cfg.IdleTimeout,
 		// A non-nil key handler keeps gliderlabs from switching
 		// NoClientAuth on for a server without handlers.
 		PublicKeyHandler:     s.publicKey,
@@ -182,11 +212,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Serve accepts connections on l until l fails or the server is closed.
-// It runs in the caller's goroutine: the only goroutine an idle manhole
-// costs. Serve always returns a non-nil error; ErrServerClosed after
-// Close or Shutdown.
+// Serve accepts connections on l until l fails or the server is closed,
+// and closes l when it returns. It runs in the caller's goroutine: the
+// only goroutine an idle manhole costs. Serve always returns a non-nil
+// error; ErrServerClosed after Close or Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	defer l.Close()
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -218,7 +249,11 @@ func (s *Server) Serve(l net.Listener) error {
 			return fmt.Errorf("manhole: accept: %w", err)
 		}
 		backoff = 0
-		s.accept(c)
+		if s.accept(c) && s.cfg.OneShot {
+			l.Close()
+			s.log.Info("manhole: one-shot connection accepted; no longer listening", "listener", l.Addr().String())
+			return ErrOneShot
+		}
 	}
 }
 
@@ -229,8 +264,8 @@ func (s *Server) isClosed() bool {
 }
 
 // accept decides, before any SSH byte is sent, whether c may go on to a
-// handshake, and starts serving it if so.
-func (s *Server) accept(c net.Conn) {
+// handshake, and starts serving it if so; it reports whether it did.
+func (s *Server) accept(c net.Conn) bool {
 	id := s.nextConn.Add(1)
 	var peer *auth.Creds
 	if _, isUnix := c.(*net.UnixConn); isUnix {
@@ -238,13 +273,13 @@ func (s *Server) accept(c net.Conn) {
 		if err != nil {
 			s.log.Warn("manhole: connection refused", "conn", id, "reason", "no peer credentials", "err", err)
 			c.Close()
-			return
+			return false
 		}
 		if !s.cfg.UIDs.Allow(creds) {
 			s.log.Warn("manhole: connection refused", "conn", id, "reason", "peer uid not allowed",
 				"uid", creds.UID, "gid", creds.GID, "pid", creds.PID)
 			c.Close()
-			return
+			return false
 		}
 		peer = creds
 	}
@@ -253,7 +288,7 @@ func (s *Server) accept(c net.Conn) {
 		s.log.Warn("manhole: connection refused", "conn", id, "reason", "too many unauthenticated connections",
 			"max_startups", s.cfg.MaxStartups, "remote", c.RemoteAddr().String())
 		c.Close()
-		return
+		return false
 	}
 	tc := &conn{Conn: c, id: id, peer: peer, srv: s}
 	attrs := []any{"conn", id}
@@ -269,7 +304,7 @@ func (s *Server) accept(c net.Conn) {
 		s.mu.Unlock()
 		tc.authenticated()
 		c.Close()
-		return
+		return false
 	}
 	s.conns[tc] = struct{}{}
 	s.connWG.Add(1)
@@ -280,6 +315,7 @@ func (s *Server) accept(c net.Conn) {
 		tc.Close()
 	})
 	go s.serveConn(tc)
+	return true
 }
 
 func (s *Server) serveConn(tc *conn) {
@@ -320,7 +356,9 @@ func connOf(ctx ssh.Context) *conn {
 }
 
 // serverConfig builds the per-connection x/crypto config. The "none"
-// method is enabled only for a connection whose unix peer was admitted.
+// method is enabled only for a connection whose unix peer was admitted
+// (and only when keys are not required); rights always come from what
+// actually authenticated, recorded on the conn by the callbacks below.
 func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	tc := connOf(ctx)
 	cfg := &gossh.ServerConfig{
@@ -330,12 +368,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			MACs:         macAlgorithms,
 		},
 	}
-	if tc != nil && tc.peer != nil {
+	if tc.peer != nil && !s.cfg.RequireKey {
 		cfg.NoClientAuth = true
 		cfg.NoClientAuthCallback = func(meta gossh.ConnMetadata) (*gossh.Permissions, error) {
-			if tc.peer == nil {
-				return nil, errors.New("no verified peer")
-			}
 			tc.mu.Lock()
 			tc.method = "peer-uid"
 			tc.mu.Unlock()
@@ -345,17 +380,52 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			return &gossh.Permissions{}, nil
 		}
 	}
-	cfg.AuthLogCallback = func(meta gossh.ConnMetadata, method string, err error) {
-		if err != nil && method != "none" {
-			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", method, "err", err)
+	// gliderlabs shares one Permissions and records the last key it was
+	// asked about; the verified callback sees the key that signed.
+	cfg.VerifiedPublicKeyCallback = func(meta gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, _ string) (*gossh.Permissions, error) {
+		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
+		if err != nil {
+			return nil, err
 		}
+		tc.mu.Lock()
+		tc.method, tc.key, tc.rights = "publickey", key, r
+		tc.mu.Unlock()
+		tc.authenticated()
+		attrs := []any{"conn", tc.id, "method", "publickey", "key", r.Fingerprint, "comment", r.Comment, "user", meta.User()}
+		if tc.peer != nil {
+			attrs = append(attrs, "uid", tc.peer.UID, "pid", tc.peer.PID)
+		} else {
+			attrs = append(attrs, "remote", tc.RemoteAddr().String())
+		}
+		s.log.Info("manhole: authenticated", attrs...)
+		return &gossh.Permissions{}, nil
+	}
+	cfg.AuthLogCallback = func(meta gossh.ConnMetadata, method string, err error) {
+		if err == nil || method == "none" && !cfg.NoClientAuth {
+			return
+		}
+		attrs := []any{"conn", tc.id, "method", method, "err", err}
+		var pe *gossh.PartialSuccessError
+		if errors.As(err, &pe) {
+			return
+		}
+		s.log.Info("manhole: authentication failed", attrs...)
 	}
 	return cfg
 }
 
-// publicKey refuses every key for now: no keys are configured.
+// publicKey answers gliderlabs' question "may this key try?". It is also
+// asked about keys a client only offers; rights are decided in the
+// verified callback from the key that signed.
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
-	return false
+	tc := connOf(ctx)
+	r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
+	if err != nil {
+		s.log.Info("manhole: key refused", "conn", tc.id, "key", gossh.FingerprintSHA256(key), "reason", err)
+		return false
+	}
+	_ = r
+	return true
 }
 
 // sessionChannel serves a "session" channel with the configured Handler,
@@ -363,9 +433,15 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
 	tc := connOf(ctx)
 	tc.mu.Lock()
-	method, keyFP := tc.method, tc.keyFP
-	if method == "" || tc.sessions >= s.cfg.MaxSessions {
+	method, key := tc.method, tc.key
+	if method == "" {
 		tc.mu.Unlock()
+		nc.Reject(gossh.Prohibited, "not authenticated")
+		return
+	}
+	if tc.sessions >= s.cfg.MaxSessions {
+		tc.mu.Unlock()
+		s.log.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessions per connection", "max", s.cfg.MaxSessions)
 		nc.Reject(gossh.ResourceShortage, "too many sessions on this connection")
 		return
 	}
@@ -376,6 +452,26 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 		tc.sessions--
 		tc.mu.Unlock()
 	}()
+	if n := s.sessions.Add(1); n > int64(s.cfg.MaxSessionsTotal) {
+		s.sessions.Add(-1)
+		s.log.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessionsTotal", "max", s.cfg.MaxSessionsTotal)
+		nc.Reject(gossh.ResourceShortage, "too many sessions")
+		return
+	}
+	defer s.sessions.Add(-1)
+
+	// Re-check the key now: it may have been removed from authorized_keys
+	// or expired since the connection authenticated.
+	var rights *auth.Rights
+	if method == "publickey" {
+		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
+		if err != nil {
+			s.log.Warn("manhole: session refused", "conn", tc.id, "key", gossh.FingerprintSHA256(key), "reason", err)
+			nc.Reject(gossh.Prohibited, "key no longer authorized: "+err.Error())
+			return
+		}
+		rights = r
+	}
 
 	s.mu.Lock()
 	if s.closed {
@@ -392,16 +488,24 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 		return
 	}
 	info := &SessionInfo{
-		ID:             s.nextSess.Add(1),
-		ConnID:         tc.id,
-		User:           sc.User(),
-		Peer:           tc.peer,
-		Remote:         tc.RemoteAddr().String(),
-		Method:         method,
-		KeyFingerprint: keyFP,
+		ID:     s.nextSess.Add(1),
+		ConnID: tc.id,
+		User:   sc.User(),
+		Peer:   tc.peer,
+		Remote: tc.RemoteAddr().String(),
+		Method: method,
+		Rights: rights,
+	}
+	if rights != nil {
+		info.KeyFingerprint = rights.Fingerprint
 	}
 	sctx, cancel := context.WithCancelCause(s.sessCtx)
 	defer cancel(nil)
+	if d := s.cfg.MaxSessionDuration; d > 0 {
+		var stopT context.CancelFunc
+		sctx, stopT = context.WithTimeoutCause(sctx, d, fmt.Errorf("maximum session duration (%v) reached", d))
+		defer stopT()
+	}
 	stop := context.AfterFunc(ctx, func() { cancel(ErrConnClosed) })
 	defer stop()
 

@@ -1,0 +1,552 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path"
+	"reflect"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+const (
+	// maxCallDepth bounds nested interpreted calls. A yaegi call uses
+	// about 700 bytes of Go stack, so the limit keeps a runaway recursion
+	// near 8 MB of stack, far below Go's fatal 1 GB. It is also kept low
+	// because a panic unwinding N interpreted frames costs O(N²) in Go's
+	// runtime (about 5 s at 10000 frames).
+	maxCallDepth = 10000
+
+	// abandonGrace is how long Eval waits, after stopping yaegi, for the
+	// evaluation to notice. Interpreted code stops at its next step; only
+	// a call into compiled code that does not return takes longer.
+	abandonGrace = 50 * time.Millisecond
+)
+
+// run is one evaluation.
+//
+// yaegi stops interpreted code only from ExecuteWithContext, which runs the
+// program on a goroutine of its own and returns when the context is done,
+// without saying whether that goroutine finished. To know whether the
+// user's code stopped or is stuck in a call, the user's code does not run
+// there: ExecuteWithContext runs the tiny runner program `__mh.Run()`, whose
+// Run starts the user's code on a goroutine that manhole owns, and blocks
+// until that code is done or the run is cancelled. Cancelling the context
+// then makes yaegi stop every frame of the interpreter, the user's
+// included, and manhole knows exactly when the user's goroutine returns.
+type run struct {
+	id       int64
+	groups   []group
+	stopOnly bool // see (*Interp).stopAll
+	cancel   context.CancelFunc
+
+	claimed   atomic.Bool // Run has taken this run
+	cancelled atomic.Bool // set before the context is cancelled
+	overflow  atomic.Bool // the depth limit was hit
+
+	started  chan struct{} // Run started the user's goroutine
+	userDone chan struct{} // the user's goroutine returned
+	execDone chan struct{} // ExecuteWithContext returned
+
+	// Written by the user's goroutine before userDone is closed.
+	res Result
+	err error
+
+	shownMu sync.Mutex // Show may be called from any goroutine
+	shown   []any
+	showed  bool
+}
+
+// Eval evaluates one complete input: statements, declarations and
+// expressions, possibly several lines of them. If the input ends in an
+// expression with a value, Result holds the formatted value.
+//
+// When ctx is done, the evaluation is stopped and the error wraps
+// ctx.Err(): it reads "interrupted" or "timed out". If the code was inside
+// a call to compiled code that did not return, Eval still returns at once
+// and the error says the call was abandoned; it keeps running. Stopping an
+// evaluation also stops the goroutines the session's code started before
+// (yaegi issue 1686); other Interps are not affected.
+func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
+	in.evalMu.Lock()
+	defer in.evalMu.Unlock()
+	if in.closed.Load() {
+		return Result{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, &interruptedError{cause: err}
+	}
+	groups, err := parseInput(in.yi.FileSet(), src)
+	if err != nil || len(groups) == 0 {
+		return Result{}, err
+	}
+
+	in.seq++
+	r := &run{
+		id:       in.seq,
+		groups:   groups,
+		started:  make(chan struct{}),
+		userDone: make(chan struct{}),
+		execDone: make(chan struct{}),
+	}
+	yctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.cancel = cancel
+	in.setCurrent(r)
+	defer in.setCurrent(nil)
+
+	go func() {
+		defer close(r.execDone)
+		_, _ = in.yi.ExecuteWithContext(yctx, in.runner)
+		if r.claimed.CompareAndSwap(false, true) {
+			// Run never ran (it cannot be cancelled before it starts);
+			// do not leave Eval waiting.
+			r.err = errors.New("internal error: the evaluation did not start")
+			close(r.userDone)
+			close(r.started)
+		}
+	}()
+	// Cancellation waits for the start: a stop before Run could let the
+	// runner claim a later run.
+	<-r.started
+
+	var cause error
+	select {
+	case <-r.userDone:
+		<-r.execDone
+		return r.res, r.err
+	case <-ctx.Done():
+		cause = ctx.Err()
+	case <-in.closing:
+		cause = ErrClosed
+	}
+	r.cancelled.Store(true)
+	cancel()
+	<-r.execDone
+	t := time.NewTimer(abandonGrace)
+	defer t.Stop()
+	select {
+	case <-r.userDone:
+		return Result{}, &interruptedError{cause: cause}
+	case <-t.C:
+		in.mu.Lock()
+		in.abandoned = r
+		in.mu.Unlock()
+		return Result{}, &interruptedError{cause: cause, abandoned: true}
+	}
+}
+
+// execute runs on the user's goroutine: it compiles and runs the groups of
+// the input in order, under a recover of its own besides yaegi's.
+func (in *Interp) execute(r *run) {
+	finished := false
+	defer func() {
+		if rec := recover(); rec != nil {
+			r.err = &panicError{value: rec}
+		} else if !finished {
+			r.err = errors.New("runtime.Goexit stopped the evaluation")
+		}
+		if r.overflow.Load() {
+			r.res, r.err = Result{}, depthError{}
+		}
+		close(r.userDone)
+	}()
+	for _, g := range r.groups {
+		if r.cancelled.Load() {
+			break
+		}
+		if err := in.runGroup(r, g); err != nil {
+			r.err = err
+			break
+		}
+		for _, name := range declaredNames(g) {
+			in.declared[name] = true
+		}
+	}
+	finished = true
+}
+
+func (in *Interp) runGroup(r *run, g group) error {
+	fset := in.yi.FileSet()
+	rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+	switch g.kind {
+	case importGroup:
+		return in.runImports(g.file)
+	case declGroup:
+		if err := in.autoImport(g.file); err != nil {
+			return err
+		}
+		if err := rw.rewrite(g.file); err != nil {
+			return err
+		}
+		return in.compileAndExec(g.file)
+	case stmtGroup:
+		if err := checkTopLevel(fset, g.stmts); err != nil {
+			return err
+		}
+		// yaegi scopes imports by the file name at the root's position.
+		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
+		if err := in.autoImport(block); err != nil {
+			return err
+		}
+		if err := rw.rewrite(block); err != nil {
+			return err
+		}
+		block.List = withChecks(block.List, r.id, g.stmts[0].Pos())
+		return in.compileAndExec(block)
+	}
+
+	// exprGroup: compile Show(expr) to capture the values; if that does not
+	// compile, the expression has no value (a call without results) or is
+	// wrong, which compiling it alone tells.
+	stmt := g.stmts[0].(*ast.ExprStmt)
+	if err := in.autoImport(stmt); err != nil {
+		return err
+	}
+	if err := rw.rewrite(stmt); err != nil {
+		return err
+	}
+	pos := stmt.Pos()
+	show := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
+		checkStmt(r.id, pos),
+		helperCall("Show", pos, stmt.X),
+	}}
+	prog, err := in.compile(show)
+	if err != nil {
+		prog, err = in.compile(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{checkStmt(r.id, pos), stmt}})
+	}
+	if err != nil || prog == nil {
+		return err
+	}
+	if err := in.exec(prog); err != nil {
+		return err
+	}
+	r.shownMu.Lock()
+	vals, showed := r.shown, r.showed
+	r.shownMu.Unlock()
+	if showed && !(in.isPrint(stmt.X) && len(vals) == 2 && vals[1] == nil) {
+		r.res = Result{Value: formatValues(vals), HasValue: true}
+	}
+	return nil
+}
+
+// printFuncs are the fmt functions whose results (n int, err error) are not
+// printed unless err is set: `fmt.Println(x)` should not answer "2, nil".
+var printFuncs = map[string]bool{
+	"Print": true, "Printf": true, "Println": true,
+	"Fprint": true, "Fprintf": true, "Fprintln": true,
+}
+
+func (in *Interp) isPrint(x ast.Expr) bool {
+	c, ok := x.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || !printFuncs[sel.Sel.Name] {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Obj == nil && in.imported[pkg.Name] == "fmt"
+}
+
+func (in *Interp) compileAndExec(n ast.Node) error {
+	prog, err := in.compile(n)
+	if err != nil || prog == nil {
+		return err
+	}
+	return in.exec(prog)
+}
+
+// compile compiles n, turning a panic of yaegi's compiler into an error:
+// yaegi panics on some constructs it does not support.
+func (in *Interp) compile(n ast.Node) (prog *yaegi.Program, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			prog, err = nil, compilePanic(in.yi.FileSet(), n, rec)
+		}
+	}()
+	prog, err = in.yi.CompileAST(n)
+	if err != nil {
+		return nil, compileError(err)
+	}
+	return prog, nil
+}
+
+func (in *Interp) exec(prog *yaegi.Program) error {
+	if _, err := in.yi.Execute(prog); err != nil {
+		return execError(err)
+	}
+	return nil
+}
+
+// pkgPath tells which standard package an unresolved identifier refers to:
+// one imported already, or the one an automatic import would bring.
+func (in *Interp) pkgPath(name string) (string, bool) {
+	if p, ok := in.imported[name]; ok {
+		return p, true
+	}
+	if in.namespace[name] || in.declared[name] {
+		return "", false
+	}
+	p, ok := stdPackages().byName[name]
+	return p, ok
+}
+
+// autoImport imports the standard packages that n refers to by name without
+// an import declaration: fmt.Println works on its own.
+func (in *Interp) autoImport(n ast.Node) error {
+	var paths []string
+	for _, name := range packageRefs(n) {
+		if _, done := in.imported[name]; done {
+			continue
+		}
+		p, ok := in.pkgPath(name)
+		if !ok {
+			continue
+		}
+		if err := in.loadPackage(p); err != nil {
+			return err
+		}
+		if _, ok := genericSources()[p]; ok {
+			// Compiled from source, the package is already in scope.
+			in.imported[name] = p
+			continue
+		}
+		paths = append(paths, p)
+		in.imported[name] = p
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	src := "import ("
+	for _, p := range paths {
+		src += strconv.Quote(p) + ";"
+	}
+	src += ")"
+	prog, err := in.yi.Compile(src)
+	if err != nil {
+		return err
+	}
+	_, err = in.yi.Execute(prog)
+	return err
+}
+
+// runImports runs the user's own import declarations, leaving out packages
+// already imported under the same name (yaegi rejects a second import) and
+// refusing anything but the standard library (yaegi would look for its
+// source on disk).
+func (in *Interp) runImports(f *ast.File) error {
+	fset := in.yi.FileSet()
+	type named struct{ name, path string }
+	var added []named
+	var decls []ast.Decl
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			decls = append(decls, d)
+			continue
+		}
+		var specs []ast.Spec
+		for _, s := range gd.Specs {
+			spec := s.(*ast.ImportSpec)
+			p, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return fmt.Errorf("%s: invalid import path %s", positionOf(fset, spec.Path.Pos()), spec.Path.Value)
+			}
+			key, ok := stdPackages().byPath[p]
+			if !ok {
+				return fmt.Errorf("%s: package %q is not available in the manhole (only the standard library is)", positionOf(fset, spec.Path.Pos()), p)
+			}
+			name := path.Base(key)
+			if spec.Name != nil {
+				name = spec.Name.Name
+			}
+			if in.imported[name] == p {
+				continue
+			}
+			if err := in.loadPackage(p); err != nil {
+				return err
+			}
+			if _, ok := genericSources()[p]; ok && spec.Name == nil {
+				in.imported[name] = p
+				continue
+			}
+			specs = append(specs, spec)
+			if name != "_" && name != "." {
+				added = append(added, named{name, p})
+			}
+		}
+		if len(specs) > 0 {
+			gd.Specs = specs
+			decls = append(decls, gd)
+		}
+	}
+	if len(decls) == 0 {
+		return nil
+	}
+	f.Decls = decls
+	if err := in.compileAndExec(f); err != nil {
+		return err
+	}
+	for _, a := range added {
+		in.imported[a.name] = a.path
+	}
+	return nil
+}
+
+// helpers are the functions the rewritten code calls, imported as __mh.
+func (in *Interp) helpers() map[string]reflect.Value {
+	return map[string]reflect.Value{
+		"Run":         reflect.ValueOf(in.runUser),
+		"Check":       reflect.ValueOf(in.check),
+		"Show":        reflect.ValueOf(in.show),
+		"Enter":       reflect.ValueOf(in.enter),
+		"Leave":       reflect.ValueOf(in.leave),
+		"GoPanic":     reflect.ValueOf(in.goPanic),
+		"GoCall":      reflect.ValueOf(in.goCall(false)),
+		"GoCallSlice": reflect.ValueOf(in.goCall(true)),
+		"Guard":       reflect.ValueOf(in.guard),
+	}
+}
+
+// runUser is the runner program's only call; see run.
+func (in *Interp) runUser() {
+	r := in.current()
+	if r == nil {
+		return
+	}
+	if r.stopOnly {
+		<-r.execDone
+		return
+	}
+	if !r.claimed.CompareAndSwap(false, true) {
+		return
+	}
+	go in.execute(r)
+	close(r.started)
+	select {
+	case <-r.userDone:
+	case <-r.execDone:
+	}
+}
+
+// check stops what remains of an input whose evaluation was cancelled or
+// abandoned; see withChecks.
+func (in *Interp) check(id int64) {
+	r := in.current()
+	if r == nil || r.id != id || r.cancelled.Load() {
+		panic(errStale)
+	}
+}
+
+func (in *Interp) show(vals ...any) {
+	if r := in.current(); r != nil {
+		r.shownMu.Lock()
+		r.shown, r.showed = vals, true
+		r.shownMu.Unlock()
+	}
+}
+
+// enter counts an interpreted call. Past the limit it stops the running
+// evaluation the way a cancellation does, so that the frames return one by
+// one instead of unwinding a panic through all of them (see maxCallDepth);
+// with no evaluation running (a goroutine), it panics.
+func (in *Interp) enter() {
+	if in.depth.Add(1) <= maxCallDepth {
+		return
+	}
+	if r := in.current(); r != nil && !r.stopOnly {
+		r.overflow.Store(true)
+		r.cancelled.Store(true)
+		r.cancel()
+		// Return only once yaegi has stopped, so that the caller's frame
+		// returns instead of calling deeper. The deferred leave balances
+		// the count.
+		<-r.execDone
+		return
+	}
+	in.depth.Add(-1)
+	panic(depthError{}.Error())
+}
+
+func (in *Interp) leave() { in.depth.Add(-1) }
+
+func (in *Interp) goPanic(v any) {
+	fmt.Fprintf(in.stderr, "panic in goroutine: %s\n", formatPanicValue(v))
+}
+
+// guard wraps a callback that compiled code runs on a goroutine of its own.
+func (in *Interp) guard(f func()) func() {
+	if f == nil {
+		return nil
+	}
+	return func() {
+		defer in.recoverGoroutine()
+		f()
+	}
+}
+
+func (in *Interp) recoverGoroutine() {
+	if rec := recover(); rec != nil {
+		in.goPanic(rec)
+	}
+}
+
+// goCall returns the helper that runs `go f(args...)` with a recover. It
+// runs on the goroutine the go statement started, with the arguments
+// already evaluated by it.
+func (in *Interp) goCall(spread bool) func(f any, args ...any) {
+	return func(f any, args ...any) {
+		defer in.recoverGoroutine()
+		fv := reflect.ValueOf(f)
+		if fv.Kind() != reflect.Func || fv.IsNil() {
+			panic("go of nil func value")
+		}
+		vals := callArgs(fv.Type(), args, spread)
+		if spread {
+			fv.CallSlice(vals)
+		} else {
+			fv.Call(vals)
+		}
+	}
+}
+
+// callArgs converts the arguments of a go statement to the parameter types
+// of the function. Passing through ...any turned untyped constants into
+// their default types (1 into int), which Go would have converted.
+func callArgs(ft reflect.Type, args []any, spread bool) []reflect.Value {
+	n := ft.NumIn()
+	variadic := ft.IsVariadic() && !spread
+	if (!variadic && len(args) != n) || (variadic && len(args) < n-1) {
+		panic(fmt.Sprintf("go statement: wrong number of arguments for %v: have %d", ft, len(args)))
+	}
+	vals := make([]reflect.Value, len(args))
+	for i, a := range args {
+		pt := ft.In(min(i, n-1))
+		if variadic && i >= n-1 {
+			pt = pt.Elem()
+		}
+		if a == nil {
+			vals[i] = reflect.Zero(pt)
+			continue
+		}
+		v := reflect.ValueOf(a)
+		switch {
+		case v.Type().AssignableTo(pt):
+		case v.Type().ConvertibleTo(pt):
+			v = v.Convert(pt)
+		default:
+			panic(fmt.Sprintf("go statement: cannot use %v as %v in argument %d", v.Type(), pt, i+1))
+		}
+		vals[i] = v
+	}
+	return vals
+}

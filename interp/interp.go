@@ -1,0 +1,259 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"go/token"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// Options configures an [Interp].
+type Options struct {
+	// Namespace holds the values evaluated code can use by their bare
+	// names, like python-manhole's locals. Values keep their Go types, so
+	// methods and fields of the host's own types work; a pointer lets
+	// evaluated code change the host's variable (cfg.Level = 5), a plain
+	// value is a copy. Names must be Go identifiers and must not be a
+	// predeclared identifier (len, int, nil...). A name equal to a standard
+	// package name (log, time...) hides that package from automatic
+	// imports. Optional.
+	Namespace map[string]any
+
+	// Stdout and Stderr receive the output of evaluated code: fmt.Print*,
+	// the print and println builtins (both to Stdout, as in yaegi), log.*,
+	// and writes to os.Stdout and os.Stderr. Never the host's own streams.
+	// Writes are serialized, so the writers need not be safe for concurrent
+	// use. Optional; nil discards.
+	Stdout, Stderr io.Writer
+}
+
+// Result is what an evaluation printed.
+type Result struct {
+	// Value is the formatted value of the input's trailing expression, or
+	// several values joined by ", " for a call with several results.
+	Value string
+	// HasValue is false when the input did not end in an expression with a
+	// value (a statement, a declaration, a call without results).
+	HasValue bool
+}
+
+// Interp is the evaluator of one session. Evaluated code keeps its
+// declarations from one Eval to the next.
+//
+// An Interp is not meant for concurrent Eval calls: callers serialize them
+// (concurrent calls are serialized internally, each waiting for the
+// previous one). Close may be called at any time, from any goroutine.
+type Interp struct {
+	yi     *yaegi.Interpreter
+	stdout io.Writer
+	stderr io.Writer
+
+	namespace map[string]bool
+
+	// Held for a whole Eval and by Close, so that only one run talks to
+	// yaegi's cancellation at a time.
+	evalMu sync.Mutex
+	// Fields below evalMu are only used by the goroutine running an Eval.
+	loaded   map[string]bool   // import paths given to yaegi's Use
+	imported map[string]string // name -> import path, in the global scope
+	declared map[string]bool   // top-level names declared by evaluated code
+	runner   *yaegi.Program    // see (*Interp).execute
+	seq      int64
+
+	mu        sync.Mutex // protects cur and abandoned
+	cur       *run       // the running evaluation, nil between evaluations
+	abandoned *run       // the last evaluation abandoned inside a call
+
+	depth   atomic.Int64 // interpreted calls in progress, all goroutines
+	closed  atomic.Bool
+	closing chan struct{} // closed by Close
+}
+
+// syncWriter serializes writes from evaluated code, which may print from
+// several goroutines at once.
+type syncWriter struct {
+	mu *sync.Mutex // shared by Stdout and Stderr, often the same stream
+	w  io.Writer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+// Import paths of the binary packages through which the host's values and
+// manhole's own helpers reach evaluated code. helperName is the name the
+// helpers are imported under; names with its prefix are reserved.
+const (
+	nsPath     = "manhole/ns"
+	helperPath = "manhole/rt"
+	helperName = "__mh"
+)
+
+// predeclared are the identifiers of Go's universe block. A namespace value
+// with one of these names would shadow it for every line of the session.
+var predeclared = map[string]bool{
+	"any": true, "bool": true, "byte": true, "comparable": true, "complex64": true,
+	"complex128": true, "error": true, "float32": true, "float64": true, "int": true,
+	"int8": true, "int16": true, "int32": true, "int64": true, "rune": true,
+	"string": true, "uint": true, "uint8": true, "uint16": true, "uint32": true,
+	"uint64": true, "uintptr": true, "true": true, "false": true, "iota": true,
+	"nil": true, "append": true, "cap": true, "clear": true, "close": true,
+	"complex": true, "copy": true, "delete": true, "imag": true, "len": true,
+	"make": true, "max": true, "min": true, "new": true, "panic": true,
+	"print": true, "println": true, "real": true, "recover": true,
+}
+
+// validName reports why name cannot be a namespace name, or "".
+func validName(name string) string {
+	switch {
+	case !token.IsIdentifier(name):
+		return "is not a Go identifier"
+	case name == "_":
+		return "is the blank identifier"
+	case predeclared[name]:
+		return "would hide the predeclared identifier " + name
+	case strings.HasPrefix(name, helperName):
+		return "uses the reserved prefix " + helperName
+	}
+	return ""
+}
+
+// New returns an interpreter exposing opts.Namespace. It is cheap: standard
+// packages are loaded when evaluated code first refers to them.
+func New(opts Options) (*Interp, error) {
+	names := make([]string, 0, len(opts.Namespace))
+	for name := range opts.Namespace {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same error for the same namespace
+	ns := make(map[string]reflect.Value, len(names))
+	for _, name := range names {
+		if why := validName(name); why != "" {
+			return nil, fmt.Errorf("namespace name %q %s", name, why)
+		}
+		ns[name] = variable(opts.Namespace[name])
+	}
+
+	var outMu sync.Mutex
+	stdout, stderr := opts.Stdout, opts.Stderr
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	in := &Interp{
+		stdout:    &syncWriter{mu: &outMu, w: stdout},
+		stderr:    &syncWriter{mu: &outMu, w: stderr},
+		namespace: make(map[string]bool, len(names)),
+		loaded:    map[string]bool{},
+		imported:  map[string]string{},
+		declared:  map[string]bool{},
+		closing:   make(chan struct{}),
+	}
+	for _, name := range names {
+		in.namespace[name] = true
+	}
+	in.yi = yaegi.New(yaegi.Options{
+		Stdin:  eofReader{},
+		Stdout: in.stdout,
+		// yaegi writes a line here for every interpreted frame a panic
+		// unwinds; the panic itself is reported by Eval.
+		Stderr:               io.Discard,
+		SourcecodeFilesystem: emptyFS{},
+	})
+	exports := yaegi.Exports{helperPath + "/rt": in.helpers()}
+	imports := "import " + helperName + " " + `"` + helperPath + `"`
+	if len(ns) > 0 {
+		exports[nsPath+"/ns"] = ns
+		imports += `; import . "` + nsPath + `"`
+	}
+	if err := in.yi.Use(exports); err != nil {
+		return nil, fmt.Errorf("exposing the namespace: %w", err)
+	}
+	if err := in.compileAndRun(imports); err != nil {
+		return nil, fmt.Errorf("exposing the namespace: %w", err)
+	}
+	prog, err := in.yi.Compile(helperName + ".Run()")
+	if err != nil {
+		return nil, err
+	}
+	in.runner = prog
+	return in, nil
+}
+
+// variable returns an addressable copy of v with v's dynamic type. yaegi
+// treats an addressable value of a binary package as a variable; a value
+// of interface type would hide the methods and fields of v.
+func variable(v any) reflect.Value {
+	if v == nil {
+		var x any
+		return reflect.ValueOf(&x).Elem()
+	}
+	rv := reflect.ValueOf(v)
+	p := reflect.New(rv.Type()).Elem()
+	p.Set(rv)
+	return p
+}
+
+// compileAndRun evaluates setup code of manhole's own outside any run.
+func (in *Interp) compileAndRun(src string) error {
+	prog, err := in.yi.Compile(src)
+	if err != nil {
+		return err
+	}
+	_, err = in.yi.Execute(prog)
+	return err
+}
+
+// Close interrupts a running evaluation and stops the goroutines evaluated
+// code started, where yaegi can: a goroutine stops at its next interpreted
+// step, except while it is blocked in a channel operation or inside a
+// call to compiled code. Eval returns ErrClosed afterwards.
+func (in *Interp) Close() error {
+	if !in.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(in.closing)
+	in.evalMu.Lock()
+	defer in.evalMu.Unlock()
+	in.stopAll()
+	return nil
+}
+
+// stopAll bumps yaegi's run id, which makes every interpreted frame of this
+// interpreter return at its next step. yaegi only does that when the
+// context of an ExecuteWithContext call is done, so it is made one with a
+// context that is already cancelled. The runner program blocks until
+// ExecuteWithContext has returned, so the select inside it cannot prefer
+// "finished" over "cancelled".
+func (in *Interp) stopAll() {
+	r := &run{stopOnly: true, execDone: make(chan struct{})}
+	in.setCurrent(r)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _ = in.yi.ExecuteWithContext(ctx, in.runner)
+	close(r.execDone)
+	in.setCurrent(nil)
+}
+
+func (in *Interp) current() *run {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.cur
+}
+
+func (in *Interp) setCurrent(r *run) {
+	in.mu.Lock()
+	in.cur = r
+	in.mu.Unlock()
+}

@@ -1,0 +1,223 @@
+package interp
+
+import (
+	"fmt"
+	"go/parser"
+	"go/token"
+	"io"
+	"io/fs"
+	"log"
+	"path"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+	gen "github.com/traefik/yaegi/stdlib/generic"
+)
+
+// preferredPath picks the package a bare name means when the standard
+// library has several packages of that name.
+var preferredPath = map[string]string{
+	"rand":     "math/rand",
+	"pprof":    "runtime/pprof",
+	"template": "text/template",
+	"scanner":  "text/scanner",
+}
+
+// stdIndex is derived once from yaegi's symbol table: packages by import
+// path and by the name code uses to refer to them.
+type stdIndex struct {
+	byPath map[string]string // import path -> key in stdlib.Symbols ("path/name")
+	byName map[string]string // package name -> import path auto-imported for it
+}
+
+var stdPackages = sync.OnceValue(func() stdIndex {
+	idx := stdIndex{byPath: map[string]string{}, byName: map[string]string{}}
+	for key := range stdlib.Symbols {
+		if key == "." || strings.HasPrefix(key, "github.com/") {
+			continue
+		}
+		p, name := path.Dir(key), path.Base(key)
+		idx.byPath[p] = key
+		if prev, ok := idx.byName[name]; ok {
+			if want, ok := preferredPath[name]; ok {
+				if p != want {
+					continue
+				}
+			} else if len(prev) < len(p) || (len(prev) == len(p) && prev < p) {
+				continue
+			}
+		}
+		idx.byName[name] = p
+	}
+	return idx
+})
+
+// genericSources holds the source of the standard packages that yaegi can
+// only run interpreted (cmp, maps, slices), by import path.
+var genericSources = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, src := range gen.Sources {
+		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.PackageClauseOnly)
+		if err == nil {
+			m[f.Name.Name] = src
+		}
+	}
+	return m
+})
+
+// genericDeps lists what a generic source package imports.
+var genericDeps = map[string][]string{"slices": {"cmp"}}
+
+// refused returns a function of type t that panics with msg: the symbol
+// keeps its type, so code using it still compiles and fails only if called.
+func refused(t reflect.Type, msg string) reflect.Value {
+	return reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value { panic(msg) })
+}
+
+// eofReader is the standard input of evaluated code: a session has no stdin
+// of its own, and the host's must not be stolen.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// emptyFS stops yaegi from looking for source packages on the host's disk.
+type emptyFS struct{}
+
+func (emptyFS) Open(string) (fs.File, error) { return nil, fs.ErrNotExist }
+
+// symbols returns the symbols of the package at key, rewired for this
+// interpreter: output goes to the session's writers and whatever would end
+// the host process panics instead.
+func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
+	base := stdlib.Symbols[key]
+	var mapTypes map[reflect.Value][]reflect.Type
+	override := func(m map[string]reflect.Value) map[string]reflect.Value {
+		out := make(map[string]reflect.Value, len(base))
+		for k, v := range base {
+			out[k] = v
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	// Print functions taking interface{} arguments need yaegi's "map types"
+	// to see interpreted String and Error methods; the rewired functions are
+	// new values, so they are registered again under their own identity.
+	mapLike := func(m map[string]reflect.Value, orig map[string]any) {
+		if mapTypes == nil {
+			mapTypes = map[reflect.Value][]reflect.Type{}
+		}
+		for name, fn := range orig {
+			if mt, ok := stdlib.MapTypes[reflect.ValueOf(fn)]; ok {
+				mapTypes[m[name]] = mt
+			}
+		}
+	}
+	switch key {
+	case "fmt/fmt":
+		stdout := in.stdout
+		m := map[string]reflect.Value{
+			"Print":   reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprint(stdout, a...) }),
+			"Printf":  reflect.ValueOf(func(f string, a ...any) (int, error) { return fmt.Fprintf(stdout, f, a...) }),
+			"Println": reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprintln(stdout, a...) }),
+			"Scan":    reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fscan(eofReader{}, a...) }),
+			"Scanf":   reflect.ValueOf(func(f string, a ...any) (int, error) { return fmt.Fscanf(eofReader{}, f, a...) }),
+			"Scanln":  reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fscanln(eofReader{}, a...) }),
+		}
+		mapLike(m, map[string]any{"Print": fmt.Print, "Printf": fmt.Printf, "Println": fmt.Println,
+			"Scan": fmt.Scan, "Scanf": fmt.Scanf, "Scanln": fmt.Scanln})
+		return override(m), mapTypes
+	case "log/log":
+		l := log.New(in.stderr, "", log.LstdFlags)
+		// The message is still logged, then the call panics instead of
+		// exiting; the panic is contained like any other.
+		fatal := func(name, msg string) {
+			_ = l.Output(3, msg)
+			panic(name + " is refused inside a manhole (it would exit the process): " + strings.TrimSuffix(msg, "\n"))
+		}
+		m := map[string]reflect.Value{
+			"Fatal":     reflect.ValueOf(func(a ...any) { fatal("log.Fatal", fmt.Sprint(a...)) }),
+			"Fatalf":    reflect.ValueOf(func(f string, a ...any) { fatal("log.Fatalf", fmt.Sprintf(f, a...)) }),
+			"Fatalln":   reflect.ValueOf(func(a ...any) { fatal("log.Fatalln", fmt.Sprintln(a...)) }),
+			"Default":   refused(reflect.TypeOf(log.Default), "log.Default is refused inside a manhole: its Fatal methods would exit the process; use log.Print* or log.New"),
+			"Flags":     reflect.ValueOf(l.Flags),
+			"Output":    reflect.ValueOf(l.Output),
+			"Panic":     reflect.ValueOf(l.Panic),
+			"Panicf":    reflect.ValueOf(l.Panicf),
+			"Panicln":   reflect.ValueOf(l.Panicln),
+			"Prefix":    reflect.ValueOf(l.Prefix),
+			"Print":     reflect.ValueOf(l.Print),
+			"Printf":    reflect.ValueOf(l.Printf),
+			"Println":   reflect.ValueOf(l.Println),
+			"SetFlags":  reflect.ValueOf(l.SetFlags),
+			"SetOutput": reflect.ValueOf(l.SetOutput),
+			"SetPrefix": reflect.ValueOf(l.SetPrefix),
+			"Writer":    reflect.ValueOf(l.Writer),
+		}
+		mapLike(m, map[string]any{"Fatal": log.Fatal, "Fatalf": log.Fatalf, "Fatalln": log.Fatalln,
+			"Panic": log.Panic, "Panicf": log.Panicf, "Panicln": log.Panicln,
+			"Print": log.Print, "Printf": log.Printf, "Println": log.Println})
+		return override(m), mapTypes
+	case "os/os":
+		// os.Stdout and friends become plain io.Writer/io.Reader variables:
+		// a *os.File would need a pipe and a copying goroutine per session,
+		// and would reorder output against fmt.Print*.
+		stdout, stderr := io.Writer(in.stdout), io.Writer(in.stderr)
+		stdin := io.Reader(eofReader{})
+		return override(map[string]reflect.Value{
+			"Exit": reflect.ValueOf(func(code int) {
+				panic(fmt.Sprintf("os.Exit(%d) is refused inside a manhole", code))
+			}),
+			"Stdout": reflect.ValueOf(&stdout).Elem(),
+			"Stderr": reflect.ValueOf(&stderr).Elem(),
+			"Stdin":  reflect.ValueOf(&stdin).Elem(),
+		}), nil
+	case "runtime/runtime":
+		return override(map[string]reflect.Value{
+			// A breakpoint trap kills a process that has no debugger attached.
+			"Breakpoint": refused(reflect.TypeOf(runtime.Breakpoint), "runtime.Breakpoint is refused inside a manhole"),
+		}), nil
+	}
+	return base, nil
+}
+
+// loadPackage makes the standard package at importPath known to yaegi, so
+// that an import declaration for it compiles.
+func (in *Interp) loadPackage(importPath string) error {
+	if in.loaded[importPath] {
+		return nil
+	}
+	key, ok := stdPackages().byPath[importPath]
+	if !ok {
+		return fmt.Errorf("package %q is not available in this manhole", importPath)
+	}
+	syms, mapTypes := in.symbols(key)
+	// yaegi rewires fmt, log and os to its own streams, and compiles its
+	// generic sources (milliseconds), whenever a Use call has the key
+	// "fmt/fmt". "./fmt/fmt" names the same package without that trigger:
+	// the rewiring is done above, per package, and generics on demand.
+	exp := yaegi.Exports{"./" + key: syms}
+	if mapTypes != nil {
+		exp["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(mapTypes)}
+	}
+	if err := in.yi.Use(exp); err != nil {
+		return err
+	}
+	in.loaded[importPath] = true
+	if src, ok := genericSources()[importPath]; ok {
+		for _, dep := range genericDeps[importPath] {
+			if err := in.loadPackage(dep); err != nil {
+				return err
+			}
+		}
+		if _, err := in.yi.Compile(src); err != nil {
+			return fmt.Errorf("loading package %s: %w", importPath, err)
+		}
+	}
+	return nil
+}

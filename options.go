@@ -1,0 +1,210 @@
+package manhole
+
+import (
+	"errors"
+	"fmt"
+	"go/token"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/gomanhole/manhole/sshd"
+)
+
+// Options configures a manhole. The zero value is a working, safe
+// configuration: a unix socket that only this user and root can use.
+type Options struct {
+	// SocketPath is the unix socket to listen on.
+	// Optional. Default: $XDG_RUNTIME_DIR/manhole/<pid>.sock when
+	// XDG_RUNTIME_DIR names a directory owned by this user, else
+	// /tmp/manhole-<uid>/<pid>.sock. Its directory is created with mode
+	// 0700 if missing, and refused if it is a symlink, owned by another
+	// user, or writable by others without the sticky bit. The metadata
+	// file <pid>.json is written beside it.
+	SocketPath string
+
+	// Namespace holds the values sessions can use by name, as in
+	// python-manhole's locals: {"cache": cache, "cfg": &cfg}. Pass
+	// pointers for values you want sessions to modify.
+	// Optional. Default: empty; the standard packages are still there.
+	Namespace map[string]any
+
+	// AllowUIDs lists the uids whose processes may connect to the socket.
+	// Optional. Default: the process's own uid and root (0), who can
+	// both read the process's memory anyway.
+	AllowUIDs []int
+
+	// AuthorizedKeys is authorized_keys text: keys that may log in.
+	// OpenSSH options are honoured: command="...", no-pty, restrict,
+	// from="...", expiry-time="...", and manhole's own inspect-only
+	// (':' diagnostic commands only, no evaluation).
+	// Optional. Default: none.
+	AuthorizedKeys string
+
+	// AuthorizedKeysFile is an authorized_keys file, re-read whenever it
+	// changes (checked at each login attempt; nothing runs while idle).
+	// A line that does not parse is skipped and logged.
+	// Optional. Default: none.
+	AuthorizedKeysFile string
+
+	// RequireKey makes unix-socket clients authenticate with a key as
+	// well as pass the uid check.
+	// Optional. Default: false; the peer uid alone suffices.
+	RequireKey bool
+
+	// Addr is a TCP address to listen on as well, such as
+	// "127.0.0.1:2222". TCP clients always need a key (AuthorizedKeys or
+	// AuthorizedKeysFile). Only loopback addresses are accepted unless
+	// AllowRemote is set.
+	// Optional. Default: no TCP listener.
+	Addr string
+
+	// AllowRemote permits a non-loopback Addr.
+	// Optional. Default: false.
+	AllowRemote bool
+
+	// HostKeyFile keeps the host key on disk so TCP clients see the same
+	// key across restarts: an ed25519 key is created there (mode 0600,
+	// atomic rename) if the file does not exist.
+	// Optional. Default: a new key in memory at each Start; unix-socket
+	// clients verify it through the metadata file.
+	HostKeyFile string
+
+	// ActivateOn is a signal (such as syscall.SIGUSR1) that makes the
+	// manhole start listening: until it arrives, no socket exists. The
+	// metadata file says which signal, so `manhole connect PID` can send
+	// it. Only this signal is intercepted.
+	// Optional. Default: listen at once.
+	ActivateOn os.Signal
+
+	// OneShot stops listening after the first admitted connection, which
+	// is still served. With ActivateOn, the next signal listens again.
+	// Optional. Default: false.
+	OneShot bool
+
+	// Logger receives the audit log: connections accepted and refused,
+	// authentications (with key fingerprints), sessions, and every
+	// evaluated statement (which may contain secrets typed by users).
+	// Optional. Default: no logging.
+	Logger *slog.Logger
+
+	// EvalTimeout bounds each evaluation in an interactive session.
+	// Optional. Default: 0, no bound (Ctrl-C always cancels).
+	EvalTimeout time.Duration
+
+	// ExecTimeout bounds each evaluation of a one-shot command (ssh host
+	// CODE) or a piped script.
+	// Optional. Default: 30s. Negative: no bound.
+	ExecTimeout time.Duration
+
+	// LoginGraceTime closes a connection that has not authenticated in
+	// this long (sshd's LoginGraceTime).
+	// Optional. Default: 30s.
+	LoginGraceTime time.Duration
+
+	// MaxStartups bounds the connections that have not authenticated
+	// yet; more are closed at once (sshd's MaxStartups).
+	// Optional. Default: 16.
+	MaxStartups int
+
+	// MaxSessions bounds the sessions per connection (sshd's
+	// MaxSessions).
+	// Optional. Default: 10.
+	MaxSessions int
+
+	// MaxSessionsTotal bounds the sessions open at once.
+	// Optional. Default: 64.
+	MaxSessionsTotal int
+
+	// IdleTimeout closes a connection without traffic for this long.
+	// Optional. Default: none.
+	IdleTimeout time.Duration
+
+	// MaxSessionDuration ends a session after this long, telling the
+	// client why (exit status 255).
+	// Optional. Default: none.
+	MaxSessionDuration time.Duration
+}
+
+// Errors returned by Start that callers may branch on.
+var (
+	// ErrNoAuth: the options let nobody in (for example Addr or
+	// RequireKey without keys).
+	ErrNoAuth = errors.New("manhole: nobody could authenticate")
+	// ErrRemoteAddr: Addr is not a loopback address and AllowRemote is
+	// not set.
+	ErrRemoteAddr = errors.New("manhole: Options.Addr is not a loopback address")
+)
+
+func (o *Options) validate() error {
+	if o.SocketPath == "" {
+		o.SocketPath = sshd.DefaultSocketPath(os.Getpid())
+	}
+	if !filepath.IsAbs(o.SocketPath) {
+		abs, err := filepath.Abs(o.SocketPath)
+		if err != nil {
+			return fmt.Errorf("manhole: Options.SocketPath: %w", err)
+		}
+		o.SocketPath = abs
+	}
+	// sun_path is 108 bytes on Linux, 104 on macOS, NUL included.
+	if len(o.SocketPath) > 103 {
+		return fmt.Errorf("manhole: Options.SocketPath %q is %d bytes; unix sockets allow at most 103: choose a shorter path", o.SocketPath, len(o.SocketPath))
+	}
+	for name := range o.Namespace {
+		if !token.IsIdentifier(name) {
+			return fmt.Errorf("manhole: Options.Namespace: %q is not a Go identifier; rename it", name)
+		}
+	}
+	for _, uid := range o.AllowUIDs {
+		if uid < 0 {
+			return fmt.Errorf("manhole: Options.AllowUIDs: %d is not a uid", uid)
+		}
+	}
+	noKeys := o.AuthorizedKeys == "" && o.AuthorizedKeysFile == ""
+	if o.Addr != "" && noKeys {
+		return fmt.Errorf("%w: Options.Addr needs AuthorizedKeys or AuthorizedKeysFile (TCP clients always authenticate with a key)", ErrNoAuth)
+	}
+	if o.RequireKey && noKeys {
+		return fmt.Errorf("%w: Options.RequireKey needs AuthorizedKeys or AuthorizedKeysFile", ErrNoAuth)
+	}
+	if o.Addr != "" && !o.AllowRemote {
+		if err := checkLoopback(o.Addr); err != nil {
+			return err
+		}
+	}
+	if s, ok := o.ActivateOn.(syscall.Signal); o.ActivateOn != nil && (!ok || s == syscall.SIGKILL || s == syscall.SIGSTOP) {
+		return fmt.Errorf("manhole: Options.ActivateOn: %v cannot be caught; use SIGUSR1 or SIGUSR2", o.ActivateOn)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"EvalTimeout", o.EvalTimeout}, {"LoginGraceTime", o.LoginGraceTime}, {"IdleTimeout", o.IdleTimeout}, {"MaxSessionDuration", o.MaxSessionDuration}} {
+		if d.v < 0 {
+			return fmt.Errorf("manhole: Options.%s is negative (%v)", d.name, d.v)
+		}
+	}
+	if o.MaxStartups < 0 || o.MaxSessions < 0 || o.MaxSessionsTotal < 0 {
+		return errors.New("manhole: Options.MaxStartups, MaxSessions and MaxSessionsTotal must not be negative")
+	}
+	return nil
+}
+
+// checkLoopback refuses an address that is not loopback: an empty host
+// (all interfaces) or any name but localhost.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("manhole: Options.Addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%w (%q); use 127.0.0.1:PORT, or set AllowRemote to listen beyond this machine", ErrRemoteAddr, addr)
+}

@@ -124,6 +124,11 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 		}
 	}
 
+	s.mu.Lock()
+	mode := s.mode
+	s.mu.Unlock()
+	s.log.Info("manhole: session start", "session", meta.ID, "identity", meta.Identity, "mode", mode, "term", s.term,
+		"cols", s.win.Cols, "rows", s.win.Rows)
 	reqsDone := make(chan struct{})
 	go func() {
 		defer close(reqsDone)
@@ -157,6 +162,8 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 	}
 	ch.SendRequest("exit-status", false, gossh.Marshal(exitStatus{uint32(code)}))
 	ch.Close()
+	s.log.Info("manhole: session end", "session", meta.ID, "identity", meta.Identity, "mode", mode,
+		"duration", time.Since(s.since), "exit_status", code)
 	if !ran {
 		// Closing the channel ends the runner's reads; its evaluation
 		// was cancelled with ctx.

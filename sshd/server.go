@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,7 +97,8 @@ type Config struct {
 	// authentication. Default DefaultLoginGraceTime.
 	LoginGraceTime time.Duration
 	// MaxStartups bounds the connections that have not authenticated
-	// yet; further ones are closed at once. Default DefaultMaxStartups.
+	// yet; a new one beyond it makes the oldest one close. Default
+	// DefaultMaxStartups.
 	MaxStartups int
 	// MaxSessions bounds the session channels per connection. Default
 	// DefaultMaxSessions.
@@ -140,6 +142,7 @@ type Server struct {
 	closed    bool
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
+	pending   []*conn        // unauthenticated connections, oldest first
 	connWG    sync.WaitGroup // one per connection goroutine
 	sessWG    sync.WaitGroup // one per session handler
 }
@@ -283,13 +286,6 @@ func (s *Server) accept(c net.Conn) bool {
 		}
 		peer = creds
 	}
-	if n := s.startups.Add(1); n > int64(s.cfg.MaxStartups) {
-		s.startups.Add(-1)
-		s.log.Warn("manhole: connection refused", "conn", id, "reason", "too many unauthenticated connections",
-			"max_startups", s.cfg.MaxStartups, "remote", c.RemoteAddr().String())
-		c.Close()
-		return false
-	}
 	tc := &conn{Conn: c, id: id, peer: peer, srv: s}
 	attrs := []any{"conn", id}
 	if peer != nil {
@@ -302,13 +298,27 @@ func (s *Server) accept(c net.Conn) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		tc.authenticated()
 		c.Close()
 		return false
 	}
 	s.conns[tc] = struct{}{}
 	s.connWG.Add(1)
+	// Beyond MaxStartups, the oldest unauthenticated connection makes
+	// room: idle connections cannot lock a real login out, and their
+	// number (so their memory) stays bounded.
+	var evict *conn
+	s.pending = append(s.pending, tc)
+	s.startups.Add(1)
+	if len(s.pending) > s.cfg.MaxStartups {
+		evict = s.pending[0]
+	}
 	s.mu.Unlock()
+	if evict != nil {
+		s.log.Warn("manhole: connection dropped", "conn", evict.id, "reason", "MaxStartups: oldest unauthenticated connection",
+			"max_startups", s.cfg.MaxStartups)
+		evict.authenticated()
+		evict.Close()
+	}
 
 	tc.grace = time.AfterFunc(s.cfg.LoginGraceTime, func() {
 		s.log.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
@@ -341,7 +351,13 @@ func (c *conn) authenticated() {
 		if c.grace != nil {
 			c.grace.Stop()
 		}
-		c.srv.startups.Add(-1)
+		s := c.srv
+		s.mu.Lock()
+		if i := slices.Index(s.pending, c); i >= 0 {
+			s.pending = slices.Delete(s.pending, i, i+1)
+			s.startups.Add(-1)
+		}
+		s.mu.Unlock()
 	})
 }
 

@@ -13,9 +13,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -84,7 +86,25 @@ type Config struct {
 func main() {
 	socket := flag.String("socket", "", "unix socket path (default: the library's default, $XDG_RUNTIME_DIR/manhole/<pid>.sock or /tmp/manhole-<uid>/<pid>.sock)")
 	verbose := flag.Bool("v", false, "log the manhole's audit log to stderr")
+	addr := flag.String("addr", "", "also listen on this loopback TCP address (HOST:PORT); needs -authorized-keys")
+	keys := flag.String("authorized-keys", "", "authorized_keys `file` for public-key logins (re-read when it changes)")
+	hostKey := flag.String("host-key", "", "persistent host key `file` (created if missing), for a stable TCP host key")
+	activateOn := flag.String("activate-on", "", "listen only once this `signal` arrives (SIGUSR1 or SIGUSR2)")
+	oneShot := flag.Bool("oneshot", false, "stop listening after the first connection (with -activate-on: until the next signal)")
+	requireKey := flag.Bool("require-key", false, "unix-socket clients need a key too")
 	flag.Parse()
+
+	var activate os.Signal
+	switch strings.TrimPrefix(strings.ToUpper(*activateOn), "SIG") {
+	case "":
+	case "USR1":
+		activate = syscall.SIGUSR1
+	case "USR2":
+		activate = syscall.SIGUSR2
+	default:
+		fmt.Fprintf(os.Stderr, "manhole-demo: -activate-on %s: use SIGUSR1 or SIGUSR2\n", *activateOn)
+		os.Exit(2)
+	}
 
 	store := NewStore()
 	store.Set("version", "1.0")
@@ -128,20 +148,35 @@ func main() {
 			"stats": stats,
 			"cfg":   cfg,
 		},
-		Logger: logger,
+		Logger:             logger,
+		Addr:               *addr,
+		AuthorizedKeysFile: *keys,
+		HostKeyFile:        *hostKey,
+		ActivateOn:         activate,
+		OneShot:            *oneShot,
+		RequireKey:         *requireKey,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "manhole-demo:", err)
 		os.Exit(1)
 	}
 	pid := os.Getpid()
-	fmt.Printf(`manhole-demo: pid %d, manhole listening on %s
-connect with:
+	if activate != nil {
+		fmt.Printf("manhole-demo: pid %d, manhole waiting for %v (kill -%s %d), then on %s\n",
+			pid, *activateOn, strings.TrimPrefix(strings.ToUpper(*activateOn), "SIG"), pid, mh.SocketPath())
+	}
+	if mh.Addr() != "" {
+		fmt.Printf("manhole-demo: pid %d, manhole on tcp %s: ssh -p %s -i KEY demo@127.0.0.1\n", pid, mh.Addr(), portOf(mh.Addr()))
+	}
+	if activate == nil {
+		fmt.Printf("manhole-demo: pid %d, manhole listening on %s\n", pid, mh.SocketPath())
+	}
+	fmt.Printf(`connect with:
   manhole connect %d
   ssh -o ProxyCommand='manhole proxy %d' demo
   ssh -o ProxyCommand='nc -U %s' demo
 then try: store.Set("k", "v"); store.Keys()   stats.Ticks   cfg.Level = "debug"
-`, pid, mh.SocketPath(), pid, pid, mh.SocketPath())
+`, pid, pid, mh.SocketPath())
 
 	sig := <-sigs
 	fmt.Printf("manhole-demo: %v, closing\n", sig)
@@ -151,4 +186,9 @@ then try: store.Set("k", "v"); store.Keys()   stats.Ticks   cfg.Level = "debug"
 		fmt.Fprintln(os.Stderr, "manhole-demo:", err)
 		os.Exit(1)
 	}
+}
+
+func portOf(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return port
 }

@@ -34,6 +34,11 @@ var (
 func binaries(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if dir := os.Getenv("MANHOLE_TEST_BIN"); dir != "" {
+			// Prebuilt binaries (for bisecting); not removed afterwards.
+			binDir = dir
+			return
+		}
 		binDir, buildErr = os.MkdirTemp("/tmp", "mhbin")
 		if buildErr != nil {
 			return
@@ -52,7 +57,7 @@ func binaries(t *testing.T) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
+	if binDir != "" && os.Getenv("MANHOLE_TEST_BIN") == "" {
 		os.RemoveAll(binDir)
 	}
 	os.Exit(code)
@@ -79,6 +84,13 @@ type demo struct {
 // given mode.
 func startDemo(t *testing.T, dirMode os.FileMode) *demo {
 	t.Helper()
+	return startDemoWith(t, dirMode, "listening on")
+}
+
+// startDemoWith runs the demo with extra flags and waits for ready on its
+// stdout.
+func startDemoWith(t *testing.T, dirMode os.FileMode, ready string, flags ...string) *demo {
+	t.Helper()
 	bin := binaries(t)
 	dir, err := os.MkdirTemp("/tmp", "mhe2e")
 	if err != nil {
@@ -89,7 +101,7 @@ func startDemo(t *testing.T, dirMode os.FileMode) *demo {
 		t.Fatal(err)
 	}
 	d := &demo{socket: filepath.Join(dir, "demo.sock"), dir: dir, stdout: testexp.New(), stderr: testexp.New(), exited: make(chan error, 1)}
-	d.cmd = exec.Command(filepath.Join(bin, "manhole-demo"), "-v", "-socket", d.socket)
+	d.cmd = exec.Command(filepath.Join(bin, "manhole-demo"), append([]string{"-v", "-socket", d.socket}, flags...)...)
 	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -99,7 +111,7 @@ func startDemo(t *testing.T, dirMode os.FileMode) *demo {
 		d.cmd.Process.Kill()
 		<-d.exited
 	})
-	if _, err := d.stdout.Expect("listening on", 20*time.Second); err != nil {
+	if _, err := d.stdout.Expect(ready, 20*time.Second); err != nil {
 		t.Fatalf("demo did not start: %v\nstderr: %s", err, d.stderr.String())
 	}
 	return d
@@ -353,5 +365,109 @@ func TestE2EDemoExitsCleanlyOnSignal(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func (d *demo) sshExec(t *testing.T, code string) (string, error) {
+	t.Helper()
+	out, err := exec.Command("ssh", append(d.sshArgs(t, filepath.Join(binaries(t), "manhole")+" proxy "+d.socket), code)...).CombinedOutput()
+	return string(out), err
+}
+
+func waitForPath(t *testing.T, path string, exists bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := os.Lstat(path)
+		if (err == nil) == exists {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: exists=%v never became %v", path, err == nil, exists)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestE2EActivateOnSignal: nothing listens until SIGUSR1 reaches the
+// process; the metadata file says which signal to send.
+func TestE2EActivateOnSignal(t *testing.T) {
+	needSSH(t)
+	d := startDemoWith(t, 0o700, "waiting for", "-activate-on", "SIGUSR1")
+	if _, err := os.Lstat(d.socket); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket exists before the signal (%v)", err)
+	}
+	m, err := hostkeys.ReadMetadata(d.metaPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ActivateOn != "SIGUSR1" {
+		t.Errorf("metadata activate_on = %q, want SIGUSR1", m.ActivateOn)
+	}
+	d.cmd.Process.Signal(syscall.SIGUSR1)
+	waitForPath(t, d.socket, true)
+	if out, err := d.sshExec(t, "1+1"); err != nil || out != "2\n" {
+		t.Fatalf("after activation: %v %q", err, out)
+	}
+	if _, err := d.stderr.Expect("activated by signal", 5*time.Second); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestE2EOneShot: the first connection is served, then nothing listens;
+// with -activate-on the next signal listens again.
+func TestE2EOneShot(t *testing.T) {
+	needSSH(t)
+	t.Run("alone", func(t *testing.T) {
+		d := startDemoWith(t, 0o700, "listening on", "-oneshot")
+		if out, err := d.sshExec(t, "1+1"); err != nil || out != "2\n" {
+			t.Fatalf("first connection: %v %q", err, out)
+		}
+		waitForPath(t, d.socket, false)
+		if out, err := d.sshExec(t, "1+1"); err == nil {
+			t.Fatalf("second connection served: %q", out)
+		}
+	})
+	t.Run("with activate-on", func(t *testing.T) {
+		d := startDemoWith(t, 0o700, "waiting for", "-oneshot", "-activate-on", "USR2")
+		for round := 1; round <= 2; round++ {
+			d.cmd.Process.Signal(syscall.SIGUSR2)
+			waitForPath(t, d.socket, true)
+			if out, err := d.sshExec(t, "40+2"); err != nil || out != "42\n" {
+				t.Fatalf("round %d: %v %q", round, err, out)
+			}
+			waitForPath(t, d.socket, false)
+		}
+	})
+}
+
+// TestE2EOpenSSHInterop checks what OpenSSH negotiates: strict KEX on, no
+// SHA-1 anywhere, an ed25519 host key.
+func TestE2EOpenSSHInterop(t *testing.T) {
+	needSSH(t)
+	d := startDemo(t, 0o700)
+	args := append(d.sshArgs(t, filepath.Join(binaries(t), "manhole")+" proxy "+d.socket, "-vvv"), "1+1")
+	out, err := exec.Command("ssh", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, out)
+	}
+	text := string(out)
+	for _, want := range []string{"kex-strict-s-v00@openssh.com", "Server host key: ssh-ed25519"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("ssh -vvv output lacks %q", want)
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "debug1: kex: algorithm:") || strings.Contains(line, "debug1: kex: server->client") || strings.Contains(line, "debug1: kex: client->server") {
+			if strings.Contains(line, "sha1") {
+				t.Errorf("negotiated SHA-1: %s", line)
+			}
+		}
+		if strings.Contains(line, "debug2: KEX algorithms:") && strings.Contains(line, "peer server KEXINIT") {
+			t.Logf("%s", line)
+		}
+	}
+	if t.Failed() {
+		t.Log(text)
 	}
 }

@@ -1,7 +1,9 @@
 package session
 
 import (
+	"bytes"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -26,7 +28,21 @@ type input struct {
 	cancel     func() // cancels the running evaluation
 	interrupts int    // Ctrl-C bytes handed to x/term, not yet accounted
 	closed     bool
+
+	// Bracketed paste: a multi-line paste is taken out of the byte
+	// stream whole and handed to the REPL as one block; x/term gets a
+	// bare Enter so that ReadLine returns and the REPL picks it up.
+	pasting bool
+	paste   []byte   // the paste being received
+	pastes  []string // complete multi-line pastes, oldest first
+	escape  []byte   // a possibly split paste marker
 }
+
+const (
+	pasteStart = "\x1b[200~"
+	pasteEnd   = "\x1b[201~"
+	maxPaste   = 1 << 20
+)
 
 func newInput(src io.Reader) *input {
 	in := &input{src: src}
@@ -40,7 +56,8 @@ func (in *input) pump() {
 	for {
 		n, err := in.src.Read(b)
 		in.mu.Lock()
-		for _, c := range b[:n] {
+		data := in.splitPastes(b[:n])
+		for _, c := range data {
 			if c == keyCtrlC && in.evaluating {
 				if in.cancel != nil {
 					in.cancel()
@@ -130,4 +147,76 @@ func (in *input) Close() {
 	in.closed = true
 	in.cond.Broadcast()
 	in.mu.Unlock()
+}
+
+// splitPastes removes bracketed pastes from data (called with in.mu
+// held): a single-line paste stays in the stream as typed text, a
+// multi-line one goes to in.pastes and leaves a bare Enter behind.
+func (in *input) splitPastes(data []byte) []byte {
+	if len(in.escape) > 0 {
+		data = append(in.escape, data...)
+		in.escape = nil
+	}
+	var out []byte
+	for len(data) > 0 {
+		if !in.pasting {
+			i := bytes.Index(data, []byte(pasteStart))
+			if i < 0 {
+				keep := partialMarker(data, pasteStart)
+				out = append(out, data[:len(data)-keep]...)
+				in.escape = append(in.escape, data[len(data)-keep:]...)
+				return out
+			}
+			out = append(out, data[:i]...)
+			data = data[i+len(pasteStart):]
+			in.pasting, in.paste = true, in.paste[:0]
+			continue
+		}
+		i := bytes.Index(data, []byte(pasteEnd))
+		if i < 0 {
+			keep := partialMarker(data, pasteEnd)
+			if len(in.paste) < maxPaste {
+				in.paste = append(in.paste, data[:len(data)-keep]...)
+			}
+			in.escape = append(in.escape, data[len(data)-keep:]...)
+			return out
+		}
+		if len(in.paste) < maxPaste {
+			in.paste = append(in.paste, data[:i]...)
+		}
+		data = data[i+len(pasteEnd):]
+		in.pasting = false
+		text := strings.ReplaceAll(string(in.paste), "\r\n", "\n")
+		text = strings.ReplaceAll(text, "\r", "\n")
+		if strings.Contains(strings.TrimRight(text, "\n"), "\n") {
+			in.pastes = append(in.pastes, text)
+			out = append(out, '\r')
+		} else {
+			out = append(out, strings.TrimRight(text, "\n")...)
+		}
+	}
+	return out
+}
+
+// partialMarker is the length of the longest suffix of data that is a
+// proper prefix of marker: a marker split across two reads.
+func partialMarker(data []byte, marker string) int {
+	for n := min(len(marker)-1, len(data)); n > 0; n-- {
+		if bytes.HasSuffix(data, []byte(marker[:n])) {
+			return n
+		}
+	}
+	return 0
+}
+
+// takePaste returns the oldest complete multi-line paste, if any.
+func (in *input) takePaste() (string, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.pastes) == 0 {
+		return "", false
+	}
+	p := in.pastes[0]
+	in.pastes = in.pastes[1:]
+	return p, true
 }

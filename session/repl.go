@@ -92,6 +92,10 @@ func (s *session) repl() int {
 	if s.cfg.Banner != nil {
 		fmt.Fprint(out, s.cfg.Banner())
 	}
+	// Bracketed paste lets a multi-line paste run as one block; the
+	// client's terminal must be left with it off.
+	s.ch.Write([]byte("\x1b[?2004h"))
+	defer s.ch.Write([]byte("\x1b[?2004l"))
 
 	var pending []string // lines of an incomplete input
 	for {
@@ -119,6 +123,25 @@ func (s *session) repl() int {
 				return 0
 			}
 		}
+		if paste, ok := in.takePaste(); ok {
+			// Show the block as if typed, then run it whole.
+			block := strings.TrimRight(line+paste, "\n")
+			lines := strings.Split(block, "\n")
+			for i, l := range lines {
+				if i == 0 {
+					continue // x/term already echoed the first line
+				}
+				fmt.Fprintf(out, "%s%s\n", contPrompt, l)
+			}
+			pending = append(pending, block)
+			src := strings.Join(pending, "\n")
+			if interp.Incomplete(src) {
+				continue
+			}
+			pending = nil
+			s.evalAndShow(ip, out, src)
+			continue
+		}
 		if len(pending) == 0 {
 			if name, args, ok := parseCommand(line); ok {
 				if cmd, full := s.cfg.lookup(name); cmd != nil && full == "quit" {
@@ -142,14 +165,20 @@ func (s *session) repl() int {
 			continue
 		}
 		pending = nil
-		res, err := s.evaluate(ip, src, s.cfg.EvalTimeout)
-		out.endLine()
-		if err != nil {
-			fmt.Fprintf(out, "%v\n", err)
-			continue
-		}
-		if res.HasValue {
-			fmt.Fprintf(out, "%s\n", res.Value)
-		}
+		s.evalAndShow(ip, out, src)
+	}
+}
+
+// evalAndShow evaluates src in a terminal session and prints the value or
+// the error.
+func (s *session) evalAndShow(ip *interp.Interp, out *termWriter, src string) {
+	res, err := s.evaluate(ip, src, s.cfg.EvalTimeout)
+	out.endLine()
+	if err != nil {
+		fmt.Fprintf(out, "%v\n", err)
+		return
+	}
+	if res.HasValue {
+		fmt.Fprintf(out, "%s\n", res.Value)
 	}
 }

@@ -81,6 +81,7 @@ func Start(opts Options) (*Manhole, error) {
 		EvalTimeout: opts.EvalTimeout,
 		ExecTimeout: opts.ExecTimeout,
 		Banner:      banner(opts.Namespace),
+		Shared:      opts.SharedNamespace,
 	}
 	m.srv, err = sshd.New(sshd.Config{
 		HostSigner:         signer,
@@ -96,6 +97,7 @@ func Start(opts Options) (*Manhole, error) {
 		IdleTimeout:        opts.IdleTimeout,
 		MaxSessionDuration: opts.MaxSessionDuration,
 		OneShot:            opts.OneShot,
+		OnConn:             m.sess.Prepare,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("manhole: %w", err)
@@ -227,7 +229,7 @@ func (m *Manhole) serveOnSignal(sigs chan os.Signal) {
 }
 
 func (m *Manhole) serveSession(ctx context.Context, info *sshd.SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
-	meta := session.Meta{ID: info.ID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote}
+	meta := session.Meta{ID: info.ID, ConnID: info.ConnID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote}
 	if info.Peer != nil {
 		meta.UID, meta.PID = info.Peer.UID, info.Peer.PID
 	}
@@ -272,6 +274,7 @@ func (m *Manhole) finish(err error) error {
 	// The listeners' goroutines close their listeners (removing the
 	// socket file) as they return.
 	m.wg.Wait()
+	m.sess.Close()
 	if rerr := os.Remove(m.metaPath); rerr != nil && err == nil && !os.IsNotExist(rerr) {
 		err = rerr
 	}

@@ -85,6 +85,13 @@ type Options struct {
 	// Optional. Default: false.
 	OneShot bool
 
+	// SharedNamespace makes all sessions share one interpreter, as
+	// aiomanhole's shared=True: a variable or function declared in one
+	// session is visible in the others, and evaluations run one at a
+	// time. It is built at the first session, not at Start.
+	// Optional. Default: false, each session has its own namespace.
+	SharedNamespace bool
+
 	// Logger receives the audit log: connections accepted and refused,
 	// authentications (with key fingerprints), sessions, and every
 	// evaluated statement (which may contain secrets typed by users).

@@ -38,19 +38,19 @@ func (s *session) exec(code string) int {
 	if name, args, ok := parseCommand(code); ok {
 		return s.execCommand(stdout, stderr, name, args)
 	}
-	ip, err := s.cfg.NewInterp(stdout, stderr)
+	ip, release, err := s.acquire(stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "manhole: cannot start the evaluator: %v\n", err)
 		return 1
 	}
-	defer ip.Close()
+	defer release()
 	return s.evalPrint(ip, code, stdout, stderr)
 }
 
 // evalPrint evaluates src without a terminal and reports the outcome as
 // an exit status.
-func (s *session) evalPrint(ip *interp.Interp, src string, stdout, stderr io.Writer) int {
-	res, err := s.evaluate(ip, src, s.execTimeout())
+func (s *session) evalPrint(ip *evaluator, src string, stdout, stderr io.Writer) int {
+	res, err := s.evaluate(ip, stdout, stderr, src, s.execTimeout())
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
@@ -74,12 +74,12 @@ func (s *session) execCommand(stdout, stderr io.Writer, name, args string) int {
 // one complete input at a time, and stops at the first error.
 func (s *session) script() int {
 	stdout, stderr := s.ch, s.ch.Stderr()
-	ip, err := s.cfg.NewInterp(stdout, stderr)
+	ip, release, err := s.acquire(stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "manhole: cannot start the evaluator: %v\n", err)
 		return 1
 	}
-	defer ip.Close()
+	defer release()
 
 	sc := bufio.NewScanner(s.ch)
 	sc.Buffer(make([]byte, 0, 64<<10), maxCommand)

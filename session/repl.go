@@ -82,12 +82,12 @@ func (s *session) repl() int {
 	s.onWinch = func(w Window) { out.mu.Lock(); out.t.SetSize(w.Cols, w.Rows); out.mu.Unlock() }
 	s.mu.Unlock()
 
-	ip, err := s.cfg.NewInterp(out, out)
+	ip, release, err := s.acquire(out, out)
 	if err != nil {
 		fmt.Fprintf(out, "manhole: cannot start the evaluator: %v\n", err)
 		return 1
 	}
-	defer ip.Close()
+	defer release()
 
 	if s.cfg.Banner != nil {
 		fmt.Fprint(out, s.cfg.Banner())
@@ -171,8 +171,8 @@ func (s *session) repl() int {
 
 // evalAndShow evaluates src in a terminal session and prints the value or
 // the error.
-func (s *session) evalAndShow(ip *interp.Interp, out *termWriter, src string) {
-	res, err := s.evaluate(ip, src, s.cfg.EvalTimeout)
+func (s *session) evalAndShow(ip *evaluator, out *termWriter, src string) {
+	res, err := s.evaluate(ip, out, out, src, s.cfg.EvalTimeout)
 	out.endLine()
 	if err != nil {
 		fmt.Fprintf(out, "%v\n", err)

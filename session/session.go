@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -43,6 +44,18 @@ type Config struct {
 	// starts.
 	Banner func() string
 
+	// Shared makes every session use one interpreter (aiomanhole's
+	// shared=True): declarations are visible to all, evaluations are
+	// serialized.
+	Shared bool
+
+	built    atomic.Int64
+	mu       sync.Mutex        // protects prepared
+	prepared map[uint64]*built // interpreters built for connections' first sessions
+	sharedMu sync.Mutex        // protects shared and turn
+	shared   *evaluator
+	turn     chan struct{}
+
 	cmdOnce  sync.Once
 	cmds     map[string]*command
 	regOnce  sync.Once
@@ -52,6 +65,8 @@ type Config struct {
 // Meta identifies a session for logs and :sessions.
 type Meta struct {
 	ID uint64
+	// ConnID identifies the connection, for Prepare.
+	ConnID uint64
 	// Identity is the key fingerprint, or "peer uid N".
 	Identity string
 	// UID and PID are the unix-socket peer's, or -1.
@@ -269,7 +284,7 @@ func (s *session) interruptible(timeout time.Duration) (ctx context.Context, don
 
 // evaluate runs one input under the session's limits, logs it, and
 // returns the result.
-func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration) (interp.Result, error) {
+func (s *session) evaluate(ev *evaluator, stdout, stderr io.Writer, src string, timeout time.Duration) (interp.Result, error) {
 	ctx, done := s.interruptible(timeout)
 	defer done()
 	if s.meta.InspectOnly {
@@ -279,7 +294,7 @@ func (s *session) evaluate(in *interp.Interp, src string, timeout time.Duration)
 	s.setActivity(src)
 	defer s.setActivity("")
 	start := time.Now()
-	res, err := in.Eval(ctx, src)
+	res, err := s.eval(ctx, ev, stdout, stderr, src)
 	attrs := []any{"session", s.meta.ID, "identity", s.meta.Identity, "code", src, "duration", time.Since(start)}
 	if err != nil {
 		attrs = append(attrs, "err", err.Error())

@@ -120,6 +120,10 @@ type Config struct {
 	// OneShot makes Serve close its listener after the first admitted
 	// connection (that connection is still served).
 	OneShot bool
+	// OnConn, if set, is called for each admitted connection before its
+	// handshake starts, so work can overlap the handshake; the function it
+	// returns is called when the connection ends.
+	OnConn func(connID uint64) (done func())
 }
 
 // Server serves SSH on any number of listeners.
@@ -324,12 +328,19 @@ func (s *Server) accept(c net.Conn) bool {
 		s.log.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
 		tc.Close()
 	})
-	go s.serveConn(tc)
+	var done func()
+	if s.cfg.OnConn != nil {
+		done = s.cfg.OnConn(id)
+	}
+	go s.serveConn(tc, done)
 	return true
 }
 
-func (s *Server) serveConn(tc *conn) {
+func (s *Server) serveConn(tc *conn, done func()) {
 	defer s.connWG.Done()
+	if done != nil {
+		defer done()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("manhole: connection panic", "conn", tc.id, "panic", r, "stack", string(debug.Stack()))

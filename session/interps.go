@@ -1,0 +1,188 @@
+package session
+
+import (
+	"context"
+	"io"
+	"sync"
+
+	"github.com/gomanhole/manhole/interp"
+)
+
+// swapWriter forwards to a writer that can be replaced: an interpreter's
+// output is fixed when it is built, but a prepared or shared interpreter
+// serves whichever session uses it now.
+type swapWriter struct {
+	mu sync.Mutex // protects w
+	w  io.Writer
+}
+
+func newSwapWriter() *swapWriter { return &swapWriter{w: io.Discard} }
+
+func (s *swapWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	w := s.w
+	s.mu.Unlock()
+	return w.Write(p)
+}
+
+func (s *swapWriter) set(w io.Writer) {
+	s.mu.Lock()
+	s.w = w
+	s.mu.Unlock()
+}
+
+// evaluator is the interpreter a session evaluates with: its own, or the
+// shared one (Config.Shared).
+type evaluator struct {
+	ip             *interp.Interp
+	stdout, stderr *swapWriter
+	shared         bool
+}
+
+// built is an interpreter built ahead of need, while a connection's
+// handshake runs.
+type built struct {
+	ready chan struct{} // closed when ev/err are set
+	ev    *evaluator
+	err   error
+	taken bool // guarded by Config.mu
+}
+
+// Built is the number of interpreters built so far: 0 for a manhole
+// nobody has connected to.
+func (cfg *Config) Built() int64 { return cfg.built.Load() }
+
+func (cfg *Config) build() (*evaluator, error) {
+	cfg.built.Add(1)
+	ev := &evaluator{stdout: newSwapWriter(), stderr: newSwapWriter()}
+	ip, err := cfg.NewInterp(ev.stdout, ev.stderr)
+	if err != nil {
+		return nil, err
+	}
+	ev.ip = ip
+	return ev, nil
+}
+
+// Prepare starts building an interpreter for the first session of
+// connection connID, so that the cost (a few milliseconds) overlaps the
+// SSH handshake instead of delaying the first prompt. It is called for
+// accepted connections only: an idle manhole builds nothing. Call the
+// returned function when the connection ends; it frees an interpreter
+// nobody took.
+func (cfg *Config) Prepare(connID uint64) (done func()) {
+	if cfg.Shared {
+		return func() {}
+	}
+	b := &built{ready: make(chan struct{})}
+	cfg.mu.Lock()
+	if cfg.prepared == nil {
+		cfg.prepared = map[uint64]*built{}
+	}
+	cfg.prepared[connID] = b
+	cfg.mu.Unlock()
+	go func() {
+		b.ev, b.err = cfg.build()
+		close(b.ready)
+	}()
+	return func() {
+		cfg.mu.Lock()
+		delete(cfg.prepared, connID)
+		taken := b.taken
+		b.taken = true
+		cfg.mu.Unlock()
+		if !taken {
+			<-b.ready
+			if b.ev != nil {
+				b.ev.ip.Close()
+			}
+		}
+	}
+}
+
+// acquire returns the evaluator for a session writing to stdout and
+// stderr: the shared one, the one prepared for its connection, or a new
+// one. release gives it back.
+func (s *session) acquire(stdout, stderr io.Writer) (ev *evaluator, release func(), err error) {
+	cfg := s.cfg
+	if cfg.Shared {
+		cfg.sharedMu.Lock()
+		if cfg.shared == nil {
+			cfg.shared, err = cfg.build()
+			if err == nil {
+				cfg.shared.shared = true
+			}
+		}
+		ev = cfg.shared
+		cfg.sharedMu.Unlock()
+		if err != nil {
+			return nil, nil, err
+		}
+		return ev, func() {}, nil
+	}
+	cfg.mu.Lock()
+	b := cfg.prepared[s.meta.ConnID]
+	if b != nil && !b.taken {
+		b.taken = true
+	} else {
+		b = nil
+	}
+	cfg.mu.Unlock()
+	if b != nil {
+		<-b.ready
+		ev, err = b.ev, b.err
+	} else {
+		ev, err = cfg.build()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.stdout.set(stdout)
+	ev.stderr.set(stderr)
+	return ev, func() {
+		ev.stdout.set(io.Discard)
+		ev.stderr.set(io.Discard)
+		ev.ip.Close()
+	}, nil
+}
+
+// eval runs one evaluation; on the shared interpreter evaluations are
+// serialized and its output goes to this session while it runs (and
+// after, for goroutines it started, until another session evaluates).
+func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, src string) (interp.Result, error) {
+	if !ev.shared {
+		return ev.ip.Eval(ctx, src)
+	}
+	cfg := s.cfg
+	// Wait for the shared interpreter, or give up with ctx.
+	select {
+	case cfg.sharedTurn() <- struct{}{}:
+	case <-ctx.Done():
+		return interp.Result{}, context.Cause(ctx)
+	}
+	defer func() { <-cfg.sharedTurn() }()
+	ev.stdout.set(stdout)
+	ev.stderr.set(stderr)
+	return ev.ip.Eval(ctx, src)
+}
+
+// sharedTurn is a one-slot semaphore: a channel, so a waiting session can
+// give up on Ctrl-C.
+func (cfg *Config) sharedTurn() chan struct{} {
+	cfg.sharedMu.Lock()
+	defer cfg.sharedMu.Unlock()
+	if cfg.turn == nil {
+		cfg.turn = make(chan struct{}, 1)
+	}
+	return cfg.turn
+}
+
+// Close frees the shared interpreter, if any. Sessions must have ended.
+func (cfg *Config) Close() error {
+	cfg.sharedMu.Lock()
+	defer cfg.sharedMu.Unlock()
+	if cfg.shared != nil {
+		cfg.shared.ip.Close()
+		cfg.shared = nil
+	}
+	return nil
+}

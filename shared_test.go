@@ -1,0 +1,110 @@
+package manhole_test
+
+import (
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gomanhole/manhole"
+)
+
+// TestIdleCostsOneGoroutineAndNoInterpreter is the idle-path rule as a
+// count: one goroutine per listener, no interpreter before a session.
+func TestIdleCostsOneGoroutineAndNoInterpreter(t *testing.T) {
+	k := newSigner(t)
+	for _, tc := range []struct {
+		name       string
+		opts       manhole.Options
+		goroutines int
+	}{
+		{"unix socket", manhole.Options{}, 1},
+		{"unix socket and TCP", manhole.Options{Addr: "127.0.0.1:0", AuthorizedKeys: akLine(k, "")}, 2},
+		{"waiting for a signal", manhole.Options{ActivateOn: sigusr2}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.opts.ActivateOn != nil {
+				// os/signal starts one watcher goroutine per process at
+				// its first Notify, whoever calls it; count ours only.
+				c := make(chan os.Signal, 1)
+				signal.Notify(c, syscall.SIGUSR1)
+				signal.Stop(c)
+			}
+			before := runtime.NumGoroutine()
+			mh := start(t, tc.opts)
+			if got := runtime.NumGoroutine() - before; got != tc.goroutines {
+				t.Errorf("idle manhole runs %d goroutines, want %d", got, tc.goroutines)
+			}
+			if n := manhole.InterpretersBuilt(mh); n != 0 {
+				t.Errorf("%d interpreters built before any session", n)
+			}
+			mh.Close()
+			if n := manhole.InterpretersBuilt(mh); n != 0 {
+				t.Errorf("%d interpreters built by Start/Close", n)
+			}
+		})
+	}
+}
+
+func TestFirstSessionUsesThePreparedInterpreter(t *testing.T) {
+	mh := start(t, manhole.Options{})
+	client := dial(t, mh)
+	if out, _, _ := execOut(t, client, "1+1"); out != "2\n" {
+		t.Fatalf("1+1: %q", out)
+	}
+	if n := manhole.InterpretersBuilt(mh); n != 1 {
+		t.Errorf("%d interpreters for one session, want 1 (the prepared one)", n)
+	}
+	execOut(t, client, "2+2")
+	if n := manhole.InterpretersBuilt(mh); n != 2 {
+		t.Errorf("%d interpreters after a second session, want 2", n)
+	}
+}
+
+func TestSharedNamespace(t *testing.T) {
+	mh := start(t, manhole.Options{SharedNamespace: true})
+	a, b := dial(t, mh), dial(t, mh)
+	if _, e, st := execOut(t, a, "var greeting = \"hi\""); st != 0 {
+		t.Fatalf("declare: %s", e)
+	}
+	if out, e, _ := execOut(t, b, "greeting + \" there\""); out != "\"hi there\"\n" {
+		t.Fatalf("other session sees %q %q", out, e)
+	}
+	if n := manhole.InterpretersBuilt(mh); n != 1 {
+		t.Errorf("%d interpreters in shared mode, want 1", n)
+	}
+	// Evaluations are serialized: a long one delays, not interleaves.
+	sh := openShell(t, a)
+	sh.send(t, "for i := 0; i < 3; i++ { time.Sleep(50*time.Millisecond); fmt.Println(\"a\", i) }\r")
+	time.Sleep(10 * time.Millisecond)
+	out, _, _ := execOut(t, b, `fmt.Println("b")`)
+	if out != "b\n" {
+		t.Errorf("b printed %q", out)
+	}
+	sh.expect(t, "a 2\n>>> ")
+	if got := sh.out.String(); !containsInOrder(got, "a 0", "a 1", "a 2") {
+		t.Errorf("a's output interleaved: %q", got)
+	}
+}
+
+func containsInOrder(s string, parts ...string) bool {
+	for _, p := range parts {
+		i := indexOf(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return true
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}

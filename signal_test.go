@@ -1,0 +1,5 @@
+package manhole_test
+
+import "syscall"
+
+var sigusr2 = syscall.SIGUSR2

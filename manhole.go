@@ -82,6 +82,8 @@ func Start(opts Options) (*Manhole, error) {
 		ExecTimeout: opts.ExecTimeout,
 		Banner:      banner(opts.Namespace),
 		Shared:      opts.SharedNamespace,
+		Namespace:   opts.Namespace,
+		Logs:        session.NewLogHub(),
 	}
 	m.srv, err = sshd.New(sshd.Config{
 		HostSigner:         signer,
@@ -238,6 +240,20 @@ func (m *Manhole) serveSession(ctx context.Context, info *sshd.SessionInfo, ch g
 	}
 	m.sess.Serve(ctx, meta, ch, reqs)
 }
+
+// LogHandler wraps h so that records logged through it can also be
+// followed live in a session with :logs. While nobody follows, the cost
+// is one atomic load per record; a slow follower loses lines rather than
+// slowing the application.
+//
+//	slog.SetDefault(slog.New(mh.LogHandler(slog.NewTextHandler(os.Stderr, nil))))
+func (m *Manhole) LogHandler(h slog.Handler) slog.Handler { return m.sess.Logs.Handler(h) }
+
+// LogWriter wraps w (a log.Logger's output, say) the way LogHandler wraps
+// a handler: what is written to it still goes to w, and to :logs.
+//
+//	log.SetOutput(mh.LogWriter(os.Stderr))
+func (m *Manhole) LogWriter(w io.Writer) io.Writer { return m.sess.Logs.Writer(w) }
 
 // SocketPath is the unix socket the manhole listens on (or will, once
 // Options.ActivateOn arrives).

@@ -36,7 +36,7 @@ func (s *session) exec(code string) int {
 		stdout, stderr = crlfWriter{stdout}, crlfWriter{stderr}
 	}
 	if name, args, ok := parseCommand(code); ok {
-		return s.execCommand(stdout, stderr, name, args)
+		return s.execCommand(stdout, stderr, pty, name, args)
 	}
 	ip, release, err := s.acquire(stdout, stderr)
 	if err != nil {
@@ -64,10 +64,18 @@ func (s *session) evalPrint(ip *evaluator, src string, stdout, stderr io.Writer)
 // execCommand runs a ':' command without a terminal: no timeout (a CPU
 // profile takes as long as asked), but the client's INT signal and a
 // disconnect stop it.
-func (s *session) execCommand(stdout, stderr io.Writer, name, args string) int {
+// With pty set (a forced command on a terminal), stdout rewrites \n, so
+// commands print text instead of binary.
+func (s *session) execCommand(stdout, stderr io.Writer, pty bool, name, args string) int {
 	ctx, done := s.interruptible(0)
 	defer done()
-	return s.runCommand(ctx, &cmdIO{Stdout: stdout, Stderr: stderr, Width: defaultCols}, name, args)
+	width := defaultCols
+	if pty {
+		s.mu.Lock()
+		width = s.win.Cols
+		s.mu.Unlock()
+	}
+	return s.runCommand(ctx, &cmdIO{Stdout: stdout, Stderr: stderr, PTY: pty, Width: width}, name, args)
 }
 
 // script evaluates a program piped to a shell request without a terminal,
@@ -94,7 +102,7 @@ func (s *session) script() int {
 				continue
 			}
 			if name, args, ok := parseCommand(line); ok {
-				if code := s.execCommand(stdout, stderr, name, args); code != 0 {
+				if code := s.execCommand(stdout, stderr, false, name, args); code != 0 {
 					return code
 				}
 				continue

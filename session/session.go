@@ -44,6 +44,12 @@ type Config struct {
 	// starts.
 	Banner func() string
 
+	// Namespace is what :vars lists: the values the application exposes.
+	// Optional.
+	Namespace map[string]any
+	// Logs, if set, is what :logs follows. Optional.
+	Logs *LogHub
+
 	// Shared makes every session use one interpreter (aiomanhole's
 	// shared=True): declarations are visible to all, evaluations are
 	// serialized.

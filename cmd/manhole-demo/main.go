@@ -11,6 +11,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -111,27 +112,6 @@ func main() {
 	stats := &Stats{Started: time.Now()}
 	cfg := &Config{Level: "info"}
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				atomic.AddInt64(&stats.Ticks, 1)
-				atomic.AddInt64(&stats.Requests, int64(1+rand.IntN(100)))
-				if rand.IntN(10) == 0 {
-					atomic.AddInt64(&stats.Errors, 1)
-				}
-			}
-		}
-	}()
-
 	// Before Start: a signal that arrives once the socket is announced
 	// must close it.
 	sigs := make(chan os.Signal, 1)
@@ -160,6 +140,39 @@ func main() {
 		fmt.Fprintln(os.Stderr, "manhole-demo:", err)
 		os.Exit(1)
 	}
+	// The application's own log goes through the manhole, so :logs can
+	// follow it; on stderr only with -v (make demo shares the terminal).
+	appOut := io.Discard
+	if *verbose {
+		appOut = os.Stderr
+	}
+	appLog := slog.New(mh.LogHandler(slog.NewTextHandler(appOut, nil)))
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				ticks := atomic.AddInt64(&stats.Ticks, 1)
+				n := int64(1 + rand.IntN(100))
+				atomic.AddInt64(&stats.Requests, n)
+				if rand.IntN(10) == 0 {
+					atomic.AddInt64(&stats.Errors, 1)
+					appLog.Warn("request failed", "tick", ticks)
+				} else if cfg.Verbose || ticks%10 == 0 {
+					appLog.Info("served requests", "tick", ticks, "requests", n, "keys", store.Len())
+				}
+			}
+		}
+	}()
+
 	pid := os.Getpid()
 	if activate != nil {
 		fmt.Printf("manhole-demo: pid %d, manhole waiting for %v (kill -%s %d), then on %s\n",

@@ -100,13 +100,20 @@ func (in *input) Read(p []byte) (int, error) {
 		}
 		return 0, io.EOF
 	}
+	// A Ctrl-C is always read alone: x/term returns at once on it,
+	// dropping the echo of keys before it in the same read, and keeping
+	// none after it.
 	n := 0
 	for n < len(p) && n < len(in.buf) {
-		p[n] = in.buf[n]
-		n++
-		if p[n-1] == keyCtrlC {
+		if in.buf[n] == keyCtrlC {
+			if n == 0 {
+				p[0] = keyCtrlC
+				n = 1
+			}
 			break
 		}
+		p[n] = in.buf[n]
+		n++
 	}
 	in.buf = in.buf[n:]
 	return n, nil
@@ -150,8 +157,9 @@ func (in *input) Close() {
 }
 
 // splitPastes removes bracketed pastes from data (called with in.mu
-// held): a single-line paste stays in the stream as typed text, a
-// multi-line one goes to in.pastes and leaves a bare Enter behind.
+// held): a single-line paste stays in the stream as typed text; of a
+// multi-line one, the first line stays, followed by Enter, and the rest
+// goes to in.pastes.
 func (in *input) splitPastes(data []byte) []byte {
 	if len(in.escape) > 0 {
 		data = append(in.escape, data...)
@@ -188,8 +196,11 @@ func (in *input) splitPastes(data []byte) []byte {
 		in.pasting = false
 		text := strings.ReplaceAll(string(in.paste), "\r\n", "\n")
 		text = strings.ReplaceAll(text, "\r", "\n")
-		if strings.Contains(strings.TrimRight(text, "\n"), "\n") {
-			in.pastes = append(in.pastes, text)
+		if first, rest, multi := strings.Cut(strings.TrimRight(text, "\n"), "\n"); multi {
+			// x/term gets the first line as typed, so it shows it after
+			// the prompt; the REPL takes the rest as a block.
+			in.pastes = append(in.pastes, rest+"\n")
+			out = append(out, first...)
 			out = append(out, '\r')
 		} else {
 			out = append(out, strings.TrimRight(text, "\n")...)

@@ -15,8 +15,8 @@ func TestSplitPastes(t *testing.T) {
 	}{
 		{"no paste", "abc\r", "abc\r", nil},
 		{"single-line paste stays typed", "x\x1b[200~foo\x1b[201~y", "xfooy", nil},
-		{"multi-line paste is a block", "\x1b[200~a := 1\r\nb := 2\r\n\x1b[201~", "\r", []string{"a := 1\nb := 2\n"}},
-		{"paste between typing", "q\x1b[200~if x {\ry()\r}\x1b[201~z", "q\rz", []string{"if x {\ny()\n}"}},
+		{"multi-line paste is a block", "\x1b[200~a := 1\r\nb := 2\r\n\x1b[201~", "a := 1\r", []string{"b := 2\n"}},
+		{"paste between typing", "q\x1b[200~if x {\ry()\r}\x1b[201~z", "qif x {\rz", []string{"y()\n}\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for split := 0; split <= len(tc.in); split++ {
@@ -44,12 +44,16 @@ func TestInputCtrlCEndsRead(t *testing.T) {
 	go w.Write([]byte("ab\x03cd"))
 	buf := make([]byte, 64)
 	n, _ := in.Read(buf)
-	if got := string(buf[:n]); got != "ab\x03" {
-		t.Fatalf("first read %q, want %q", got, "ab\x03")
+	if got := string(buf[:n]); got != "ab" {
+		t.Fatalf("first read %q, want %q", got, "ab")
+	}
+	n, _ = in.Read(buf)
+	if got := string(buf[:n]); got != "\x03" {
+		t.Fatalf("second read %q, want Ctrl-C alone", got)
 	}
 	n, _ = in.Read(buf)
 	if got := string(buf[:n]); got != "cd" {
-		t.Fatalf("second read %q, want %q", got, "cd")
+		t.Fatalf("third read %q, want %q", got, "cd")
 	}
 	if !in.takeInterrupt() || in.takeInterrupt() {
 		t.Fatal("interrupt count wrong")

@@ -124,15 +124,13 @@ func (s *session) repl() int {
 			}
 		}
 		if paste, ok := in.takePaste(); ok {
-			// Show the block as if typed, then run it whole.
-			block := strings.TrimRight(line+paste, "\n")
-			lines := strings.Split(block, "\n")
-			for i, l := range lines {
-				if i == 0 {
-					continue // x/term already echoed the first line
-				}
+			// x/term showed the first line; show the rest as if typed,
+			// then run the paste as one block.
+			rest := strings.TrimRight(paste, "\n")
+			for _, l := range strings.Split(rest, "\n") {
 				fmt.Fprintf(out, "%s%s\n", contPrompt, l)
 			}
+			block := line + "\n" + rest
 			pending = append(pending, block)
 			src := strings.Join(pending, "\n")
 			if interp.Incomplete(src) {

@@ -111,3 +111,13 @@ func rawOffset(s string, n int) int {
 	}
 	return len(s)
 }
+
+// Rest returns what Expect has not consumed yet (\r removed) and consumes
+// it.
+func (o *Output) Rest() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	rest := o.buf.String()[o.pos:]
+	o.pos = o.buf.Len()
+	return strings.ReplaceAll(rest, "\r", "")
+}

@@ -1,0 +1,136 @@
+package manhole_test
+
+// A real terminal: tmux runs `manhole connect` against the demo, the test
+// types into it and reads the screen.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+type tmux struct {
+	t      *testing.T
+	socket string
+	target string
+}
+
+func startTmux(t *testing.T, width, height int, command string) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is needed: apt-get install tmux")
+		}
+		t.Skip("tmux not installed")
+	}
+	dir, err := os.MkdirTemp("/tmp", "mhtmux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	tm := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock"), target: "mh"}
+	tm.run("-f", "/dev/null", "new-session", "-d", "-s", tm.target,
+		"-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-e", "TERM=xterm-256color", command)
+	t.Cleanup(func() { exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *tmux) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names ("Enter", "C-c", "Tab") or literal text.
+func (tm *tmux) keys(keys ...string) {
+	tm.t.Helper()
+	tm.run(append([]string{"send-keys", "-t", tm.target}, keys...)...)
+}
+
+func (tm *tmux) text(s string) {
+	tm.t.Helper()
+	tm.run("send-keys", "-t", tm.target, "-l", s)
+}
+
+// paste pastes s as a terminal would: bracketed, when the application
+// asked for it.
+func (tm *tmux) paste(s string) {
+	tm.t.Helper()
+	tm.run("set-buffer", "-b", "p", s)
+	tm.run("paste-buffer", "-p", "-d", "-b", "p", "-t", tm.target)
+}
+
+func (tm *tmux) screen() string {
+	tm.t.Helper()
+	return tm.run("capture-pane", "-p", "-t", tm.target)
+}
+
+// waitScreen polls the screen until ok says yes.
+func (tm *tmux) waitScreen(what string, ok func(string) bool) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := tm.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("screen never showed %s:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (tm *tmux) waitFor(sub string) string {
+	tm.t.Helper()
+	return tm.waitScreen(strconv.Quote(sub), func(s string) bool { return strings.Contains(s, sub) })
+}
+
+func TestTmuxConnect(t *testing.T) {
+	d := startDemo(t, 0o700)
+	bin := filepath.Join(binaries(t), "manhole")
+	tm := startTmux(t, 100, 30, bin+" connect "+d.socket+"; echo EXIT=$?; sleep 600")
+	tm.waitFor("type :help")
+	tm.waitFor(">>>") // capture-pane trims the trailing space
+
+	tm.text(`store.Set("from", "tmux")`)
+	tm.keys("Enter")
+	tm.text(`store.Get("from")`)
+	tm.keys("Enter")
+	tm.waitFor(`"tmux", true`)
+
+	// A multi-line paste runs as one block.
+	tm.paste("func tripled(n int) int {\n\treturn 3 * n\n}\nfmt.Println(\"pasted\", tripled(14))\n")
+	tm.waitFor("pasted 42")
+
+	// Ctrl-C cancels a running evaluation and the prompt comes back.
+	tm.text("for {}")
+	tm.keys("Enter")
+	time.Sleep(200 * time.Millisecond) // let the loop start
+	tm.keys("C-c")
+	tm.waitFor("interrupted")
+	tm.text("40 + 2")
+	tm.keys("Enter")
+	tm.waitFor("42")
+
+	// Ctrl-C on a half-typed line clears it.
+	tm.text("this is not go")
+	tm.keys("C-c")
+	tm.waitFor("this is not go^C")
+	tm.text("6 * 7")
+	tm.keys("Enter")
+	tm.waitScreen("6 * 7 evaluated alone", func(s string) bool {
+		return strings.Contains(s, ">>> 6 * 7\n42")
+	})
+
+	// Ctrl-D leaves with status 0 and the terminal restored.
+	tm.keys("C-d")
+	tm.waitFor("EXIT=0")
+}

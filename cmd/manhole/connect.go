@@ -7,50 +7,64 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/term"
 )
 
+const connectHelp = `Opens an interactive session in the program: a Go REPL against the values
+it exposes, like "ssh -t". While connected the local terminal is raw; it is
+restored however the session ends, even if the program dies. TERM and the
+window size are sent, and resizes follow. The session's exit status becomes
+manhole's; 255 means the manhole could not be reached or the connection was
+lost.
+
+Without a terminal on stdin, stdin is evaluated as a script (as exec - does).
+
+A pid whose manhole waits for a signal (its metadata file says
+"activate_on") is sent that signal first; -signal sends one even without a
+metadata file.
+`
+
 func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || strings.Contains(err.Error(), "EOF")
 }
 
-// cmdConnect runs an interactive session, like ssh -t: the local terminal
-// is raw while connected and restored on every way out.
-func cmdConnect(args []string, stderr io.Writer) int {
-	fs := newFlags("connect", "connect TARGET", stderr)
-	if err := fs.Parse(args); err != nil {
-		return parseErr(err)
+// connect runs an interactive session, like ssh -t.
+func (c *cli) connect(args []string) int {
+	fs, rest, code, ok := c.parse("connect", args, true)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+	if len(rest) != 1 {
+		return c.usageError("connect", "want exactly one TARGET")
 	}
-	t, err := resolve(fs.Arg(0))
+	t, err := resolve(rest[0], activationFrom(fs))
 	if err != nil {
-		fmt.Fprintf(stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
 		return exitConnect
 	}
 	client, err := dial(t)
 	if err != nil {
-		fmt.Fprintf(stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
 		return exitConnect
 	}
 	defer client.Close()
 	sess, err := client.NewSession()
 	if err != nil {
-		fmt.Fprintf(stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
 		return exitConnect
 	}
 	defer sess.Close()
-	sess.Stdin, sess.Stdout, sess.Stderr = os.Stdin, os.Stdout, os.Stderr
+	sess.Stdin, sess.Stdout, sess.Stderr = c.stdin, c.stdout, c.stderr
 
-	fd := int(os.Stdin.Fd())
-	if term.IsTerminal(fd) {
+	restore := func() {}
+	if f, isFile := c.stdin.(*os.File); isFile && term.IsTerminal(int(f.Fd())) {
+		fd := int(f.Fd())
 		cols, rows, err := term.GetSize(fd)
-		if err != nil {
+		if err != nil || cols <= 0 || rows <= 0 {
 			cols, rows = 80, 24
 		}
 		termEnv := os.Getenv("TERM")
@@ -58,39 +72,47 @@ func cmdConnect(args []string, stderr io.Writer) int {
 			termEnv = "xterm"
 		}
 		if err := sess.RequestPty(termEnv, rows, cols, ssh.TerminalModes{ssh.ECHO: 1}); err != nil {
-			fmt.Fprintf(stderr, "manhole connect: %v\n", err)
+			fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
 			return exitConnect
 		}
-		old, err := term.MakeRaw(fd)
-		if err != nil {
-			fmt.Fprintf(stderr, "manhole connect: %v\n", err)
-			return exitConnect
-		}
-		restore := func() { term.Restore(fd, old) }
-		defer restore()
-
+		// Installed before the terminal turns raw: a SIGTERM from then
+		// on must find a handler that restores it.
 		sigs := make(chan os.Signal, 4)
 		signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGHUP)
 		defer signal.Stop(sigs)
+		old, err := term.MakeRaw(fd)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+			return exitConnect
+		}
+		var once sync.Once
+		restore = func() { once.Do(func() { term.Restore(fd, old) }) }
+		defer restore()
 		go func() {
 			for sig := range sigs {
 				if sig == syscall.SIGWINCH {
-					if c, r, err := term.GetSize(fd); err == nil {
-						sess.WindowChange(r, c)
+					if cols, rows, err := term.GetSize(fd); err == nil && cols > 0 && rows > 0 {
+						sess.WindowChange(rows, cols)
 					}
 					continue
 				}
-				// Killed from outside: leave the terminal usable.
+				// Killed from outside: leave the terminal usable and
+				// exit as ssh does.
 				restore()
+				fmt.Fprintf(c.stderr, "manhole connect: %v\n", sig)
 				os.Exit(exitConnect)
 			}
 		}()
 	}
 	if err := sess.Shell(); err != nil {
-		fmt.Fprintf(stderr, "manhole connect: %v\n", err)
+		restore()
+		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
 		return exitConnect
 	}
-	return exitCode(sess.Wait(), stderr)
+	err = sess.Wait()
+	// Restored before any message, which would otherwise staircase.
+	restore()
+	return exitCode(err, c.stderr)
 }
 
 // exitCode turns a session's end into our exit status, as ssh does.
@@ -101,9 +123,13 @@ func exitCode(err error, stderr io.Writer) int {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
+		if ee.Signal() != "" {
+			fmt.Fprintf(stderr, "manhole: the session ended with signal %s\n", ee.Signal())
+			return exitConnect
+		}
 		return ee.ExitStatus()
-	case errors.As(err, &missing):
-		fmt.Fprintln(stderr, "manhole: connection to the manhole lost")
+	case errors.As(err, &missing), isEOF(err):
+		fmt.Fprintln(stderr, "manhole: connection to the manhole lost (the program exited or closed it)")
 		return exitConnect
 	}
 	fmt.Fprintf(stderr, "manhole: %v\n", err)

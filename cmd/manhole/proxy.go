@@ -3,41 +3,51 @@ package main
 import (
 	"fmt"
 	"io"
-	"net"
 )
 
-// cmdProxy copies stdin to the socket and the socket to stdout until both
-// directions end: OpenSSH's ProxyCommand contract.
-func cmdProxy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("proxy", "proxy TARGET", stderr)
-	if err := fs.Parse(args); err != nil {
-		return parseErr(err)
+const proxyHelp = `Copies stdin to the manhole and the manhole to stdout, for OpenSSH's
+ProxyCommand; the host key is ssh's to verify (see ssh-config and
+known-hosts). TARGET may be manhole-PID, as ssh's %n gives it for
+"ssh manhole-PID".
+
+  ssh -o ProxyCommand='manhole proxy 4242' app 'store.Len()'
+  ssh -o ProxyCommand='ssh HOST manhole proxy 4242' app
+  ssh -o ProxyCommand='kubectl exec -i POD -- manhole proxy 1' app
+  ssh -o ProxyCommand='docker exec -i CONTAINER manhole proxy 1' app
+
+A pid whose manhole waits for a signal is woken up as by connect.
+`
+
+// proxy copies stdin to the socket and the socket to stdout until the
+// manhole's side ends: OpenSSH's ProxyCommand contract.
+func (c *cli) proxy(args []string) int {
+	fs, rest, code, ok := c.parse("proxy", args, true)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+	if len(rest) != 1 {
+		return c.usageError("proxy", "want exactly one TARGET")
 	}
-	t, err := resolve(fs.Arg(0))
+	t, err := resolve(rest[0], activationFrom(fs))
 	if err != nil {
-		fmt.Fprintf(stderr, "manhole proxy: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole proxy: %v\n", err)
 		return exitConnect
 	}
-	c, err := net.Dial("unix", t.socket)
+	conn, err := dialRaw(t)
 	if err != nil {
-		fmt.Fprintf(stderr, "manhole proxy: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole proxy: %v\n", err)
 		return exitConnect
 	}
-	uc := c.(*net.UnixConn)
-	done := make(chan struct{})
+	defer conn.Close()
 	go func() {
-		io.Copy(uc, stdin)
-		uc.CloseWrite()
-		close(done)
+		io.Copy(conn, c.stdin)
+		// ssh is done sending; the manhole may still be talking.
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
 	}()
-	_, err = io.Copy(stdout, uc)
-	uc.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "manhole proxy: %v\n", err)
+	if _, err := io.Copy(c.stdout, conn); err != nil {
+		fmt.Fprintf(c.stderr, "manhole proxy: %v\n", err)
 		return exitConnect
 	}
 	return 0

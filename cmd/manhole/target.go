@@ -4,125 +4,257 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
+	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/gomanhole/manhole/hostkeys"
-	"github.com/gomanhole/manhole/sshd"
 )
 
-// target is a resolved manhole: its socket and, when found, its metadata.
+// target is a resolved manhole: a unix socket or a TCP address, and, when
+// found, the metadata that vouches for its host key.
 type target struct {
-	socket string
+	pid    int    // 0 when not known
+	socket string // unix socket path, or ""
+	addr   string // host:port when over TCP
+	user   string // SSH user name for TCP, "" for the local user
 	meta   *hostkeys.Metadata
 }
 
-// resolve turns a pid or a socket path into a target, with an error that
-// says what to do.
-func resolve(arg string) (*target, error) {
-	if pid, err := strconv.Atoi(arg); err == nil && pid > 0 {
-		return resolvePID(pid)
+func (t *target) String() string {
+	switch {
+	case t.socket != "":
+		return t.socket
+	case t.addr != "":
+		return t.addr
 	}
-	if !strings.ContainsRune(arg, '/') && !strings.HasSuffix(arg, ".sock") {
-		return nil, fmt.Errorf("%q is neither a pid nor a socket path", arg)
+	return fmt.Sprintf("pid %d", t.pid)
+}
+
+// targetKind is what an argument names, before anything is looked up.
+type targetKind int
+
+const (
+	kindPID targetKind = iota
+	kindPath
+	kindTCP
+)
+
+type parsedTarget struct {
+	kind targetKind
+	pid  int
+	path string
+	addr string
+	user string
+}
+
+// parseTarget classifies arg: PID or manhole-PID (what ssh's %n gives
+// for "ssh manhole-4242"), a path (has a "/"), or [USER@]HOST:PORT.
+func parseTarget(arg string) (parsedTarget, error) {
+	if pid, ok := parsePID(strings.TrimPrefix(arg, "manhole-")); ok {
+		return parsedTarget{kind: kindPID, pid: pid}, nil
 	}
-	path, err := filepath.Abs(arg)
+	if strings.ContainsRune(arg, '/') {
+		path, err := filepath.Abs(arg)
+		if err != nil {
+			return parsedTarget{}, err
+		}
+		return parsedTarget{kind: kindPath, path: path}, nil
+	}
+	user, hostport := "", arg
+	if i := strings.LastIndexByte(arg, '@'); i >= 0 {
+		user, hostport = arg[:i], arg[i+1:]
+	}
+	if host, port, err := net.SplitHostPort(hostport); err == nil && host != "" {
+		if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 65536 {
+			return parsedTarget{kind: kindTCP, addr: net.JoinHostPort(host, port), user: user}, nil
+		}
+	}
+	return parsedTarget{}, fmt.Errorf("%q is not a pid, a socket path (with a /) or HOST:PORT", arg)
+}
+
+func parsePID(s string) (int, bool) {
+	pid, err := strconv.Atoi(s)
+	return pid, err == nil && pid > 0 && pid <= math.MaxInt32 && strconv.Itoa(pid) == s
+}
+
+// resolve turns a TARGET argument into something to dial. For a pid it
+// may wake a dormant manhole up (see activation), and its errors say what
+// happened and what to do.
+func resolve(arg string, act activation) (*target, error) {
+	p, err := parseTarget(arg)
 	if err != nil {
 		return nil, err
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("no manhole socket at %s: %w", path, err)
+	switch p.kind {
+	case kindPath:
+		return resolvePath(p.path)
+	case kindTCP:
+		return &target{addr: p.addr, user: p.user, meta: metadataForAddr(p.addr)}, nil
 	}
-	if st.Mode()&fs.ModeSocket == 0 {
+	return resolvePID(p.pid, act)
+}
+
+func resolvePath(path string) (*target, error) {
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no manhole socket at %s (nothing there)", path)
+	case isPermission(err):
+		return nil, fmt.Errorf("%s: permission denied: %s", path, otherUserHint(fileOwner(filepath.Dir(path))))
+	case err != nil:
+		return nil, err
+	case st.Mode()&fs.ModeSocket == 0:
 		return nil, fmt.Errorf("%s is not a socket", path)
 	}
-	return &target{socket: path, meta: metadataFor(path)}, nil
+	t := &target{socket: path, meta: metadataFor(path)}
+	if t.meta != nil {
+		t.pid = t.meta.PID
+	}
+	return t, nil
 }
 
-// socketDirs lists where a process owned by uid may have put its manhole.
-func socketDirs(uid int) []string {
-	dirs := []string{sshd.SocketDirFor(uid, os.Getenv("XDG_RUNTIME_DIR"))}
-	if uid != os.Getuid() || os.Getenv("XDG_RUNTIME_DIR") == "" {
-		dirs = append(dirs, sshd.SocketDirFor(uid, fmt.Sprintf("/run/user/%d", uid)))
-	}
-	dirs = append(dirs, sshd.SocketDirFor(uid, ""))
-	out := dirs[:0]
-	for _, d := range dirs {
-		if !containsStr(out, d) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func resolvePID(pid int) (*target, error) {
-	owner := os.Getuid()
-	st, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-	switch {
-	case err == nil:
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			owner = int(sys.Uid)
-		}
-	case errors.Is(err, fs.ErrNotExist):
-		if _, serr := os.Stat("/proc/self"); serr == nil {
-			return nil, fmt.Errorf("no process with pid %d", pid)
-		}
-		// No /proc (macOS): signal 0 tells whether the process exists.
-		if kerr := syscall.Kill(pid, 0); errors.Is(kerr, syscall.ESRCH) {
-			return nil, fmt.Errorf("no process with pid %d", pid)
-		}
-	}
-	for _, dir := range socketDirs(owner) {
-		metaPath := filepath.Join(dir, strconv.Itoa(pid)+".json")
-		if m, err := hostkeys.ReadMetadata(metaPath); err == nil && m.PID == pid {
-			return &target{socket: m.Socket, meta: m}, nil
-		} else if errors.Is(err, fs.ErrPermission) {
-			return nil, fmt.Errorf("the manhole of pid %d belongs to uid %d: run as that user (or root)", pid, owner)
-		}
-		sock := filepath.Join(dir, strconv.Itoa(pid)+".sock")
-		if _, err := os.Stat(sock); err == nil {
-			return &target{socket: sock}, nil
-		} else if errors.Is(err, fs.ErrPermission) {
-			return nil, fmt.Errorf("the manhole of pid %d belongs to uid %d: run as that user (or root)", pid, owner)
-		}
-	}
-	if owner != os.Getuid() && os.Getuid() != 0 {
-		return nil, fmt.Errorf("pid %d belongs to uid %d, and no manhole of it is visible to you: run as that user (or root)", pid, owner)
-	}
-	return nil, fmt.Errorf("pid %d has no manhole (looked in %s); is manhole.Start called, or does it wait for a signal?",
-		pid, strings.Join(socketDirs(owner), ", "))
-}
-
-// metadataFor finds the metadata file of the manhole listening on socket.
-func metadataFor(socket string) *hostkeys.Metadata {
-	dir := filepath.Dir(socket)
-	base := strings.TrimSuffix(filepath.Base(socket), ".sock")
-	if _, err := strconv.Atoi(base); err == nil {
-		if m, err := hostkeys.ReadMetadata(filepath.Join(dir, base+".json")); err == nil && m.Socket == socket {
-			return m
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		if m, err := hostkeys.ReadMetadata(filepath.Join(dir, e.Name())); err == nil && m.Socket == socket {
-			return m
+// metadataForAddr finds a local TCP manhole's metadata by its address, so
+// that its host key needs no known_hosts entry.
+func metadataForAddr(addr string) *hostkeys.Metadata {
+	for _, dir := range socketDirs(os.Getuid()) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if _, ok := pidFile(e.Name(), ".json"); !ok {
+				continue
+			}
+			m, err := hostkeys.ReadMetadata(filepath.Join(dir, e.Name()))
+			if err == nil && m.Addr == addr && lookupProcess(m.PID).exists {
+				return m
+			}
 		}
 	}
 	return nil
+}
+
+// found is what the directories and /proc say about a pid's manhole.
+type found struct {
+	meta     *hostkeys.Metadata
+	metaPath string
+	socket   string // exists and is a socket
+	denied   bool   // a directory or file we may not read
+}
+
+// find looks for pid's manhole: <pid>.json and <pid>.sock in the socket
+// directories, then beside the unix sockets the process listens on.
+func find(pid int, owner int) found {
+	var f found
+	name := strconv.Itoa(pid)
+	for _, dir := range socketDirs(owner) {
+		metaPath := filepath.Join(dir, name+".json")
+		m, err := hostkeys.ReadMetadata(metaPath)
+		if isPermission(err) {
+			f.denied = true
+		}
+		if err == nil && m.PID == pid {
+			f.meta, f.metaPath = m, metaPath
+			if m.Socket != "" && isSocket(m.Socket) {
+				f.socket = m.Socket
+			}
+			return f
+		}
+		sock := filepath.Join(dir, name+".sock")
+		if _, err := os.Lstat(sock); isPermission(err) {
+			f.denied = true
+		}
+		if isSocket(sock) {
+			f.socket = sock
+			return f
+		}
+	}
+	for _, sock := range listeningSockets(pid) {
+		if m := metadataFor(sock); m != nil {
+			return found{meta: m, metaPath: filepath.Join(filepath.Dir(sock), strconv.Itoa(m.PID)+".json"), socket: sock}
+		}
+	}
+	return f
+}
+
+func (f found) ready() bool {
+	return f.socket != "" || f.meta != nil && f.meta.Socket == "" && f.meta.Addr != ""
+}
+
+func (f found) target(pid int) *target {
+	t := &target{pid: pid, socket: f.socket, meta: f.meta}
+	if f.socket == "" && f.meta != nil {
+		t.addr = f.meta.Addr
+	}
+	return t
+}
+
+func resolvePID(pid int, act activation) (*target, error) {
+	proc := lookupProcess(pid)
+	owner := proc.uid
+	if owner < 0 {
+		owner = os.Getuid()
+	}
+	f := find(pid, owner)
+	if f.ready() {
+		return f.target(pid), nil
+	}
+	if !proc.exists {
+		if f.meta != nil {
+			return nil, fmt.Errorf("no process with pid %d; its manhole's files are stale (%s): \"manhole list -clean\" removes them", pid, f.metaPath)
+		}
+		return nil, fmt.Errorf("no process with pid %d; \"manhole list\" shows the manholes on this host", pid)
+	}
+	if f.denied || !proc.reachable() {
+		return nil, fmt.Errorf("pid %d%s belongs to %s: %s", pid, nameOf(proc), describeUser(proc.uid), otherUserHint(proc.uid))
+	}
+	sig, err := act.signalFor(f.meta)
+	if err != nil {
+		return nil, err
+	}
+	if sig != 0 {
+		return activate(proc, sig, act.timeout)
+	}
+	if f.meta != nil {
+		return nil, fmt.Errorf("pid %d%s has a metadata file (%s) but no socket at %q: its manhole was closed; \"manhole list -clean\" removes the file",
+			pid, nameOf(proc), f.metaPath, f.meta.Socket)
+	}
+	hint := "Does it call manhole.Start?"
+	if act.enabled {
+		hint += " If it opens its manhole on a signal, pass -signal NAME"
+	}
+	return nil, fmt.Errorf("pid %d%s has no manhole: nothing in %s%s. %s",
+		pid, nameOf(proc), strings.Join(socketDirs(owner), ", "), procHint(), hint)
+}
+
+func nameOf(p process) string {
+	if p.name == "" {
+		return ""
+	}
+	return " (" + p.name + ")"
+}
+
+func describeUser(uid int) string {
+	if uid < 0 {
+		return "another user"
+	}
+	return fmt.Sprintf("user %s (uid %d)", userName(uid), uid)
+}
+
+// otherUserHint says how to reach another user's manhole: only that user
+// and root may (the library's default AllowUIDs).
+func otherUserHint(uid int) string {
+	if uid < 0 || uid == os.Getuid() {
+		return "the manhole belongs to another user; run manhole as that user or as root"
+	}
+	return fmt.Sprintf("its manhole is open only to that user and root; run as them, e.g. sudo -u %s manhole ...", userName(uid))
+}
+
+func procHint() string {
+	if runtime.GOOS != "linux" {
+		return ""
+	}
+	return " or beside its listening sockets"
 }

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gomanhole/manhole/hostkeys"
+)
+
+// A manhole may wait for a signal before it listens (Options.ActivateOn):
+// it then writes a metadata file with "activate_on" and no socket, or no
+// metadata at all. connect, exec and proxy send the signal and wait for
+// the socket.
+
+const (
+	defaultActivateTimeout = 5 * time.Second
+	// pollInterval is short because a manhole comes up in milliseconds.
+	pollInterval = 20 * time.Millisecond
+)
+
+// activation is what the -signal and -timeout flags asked for.
+type activation struct {
+	signal  string // "" means as the metadata file says, or none
+	timeout time.Duration
+	enabled bool
+}
+
+func activationFlags(fs *flag.FlagSet) {
+	fs.String("signal", "", "if the pid has no socket yet, send it signal `NAME` (USR1,\nSIGUSR2, 10, ...) and wait for its manhole; default: the\nsignal its metadata file names (activate_on), else none")
+	fs.Duration("timeout", defaultActivateTimeout, "wait at most `D` for the manhole to open after the signal")
+}
+
+func activationFrom(fs *flag.FlagSet) activation {
+	return activation{
+		signal:  fs.Lookup("signal").Value.String(),
+		timeout: fs.Lookup("timeout").Value.(flag.Getter).Get().(time.Duration),
+		enabled: true,
+	}
+}
+
+// signalFor picks the activation signal for a pid without a socket: the
+// flag's, else the one its metadata names, else none (0).
+func (a activation) signalFor(meta *hostkeys.Metadata) (syscall.Signal, error) {
+	if !a.enabled {
+		return 0, nil
+	}
+	if a.signal != "" {
+		return parseSignal(a.signal)
+	}
+	if meta != nil && meta.ActivateOn != "" {
+		name := meta.ActivateOn
+		sig, err := parseSignal(name)
+		if err != nil {
+			return 0, fmt.Errorf("the metadata file says activate_on %q: %v; pass -signal NAME", name, err)
+		}
+		return sig, nil
+	}
+	return 0, nil
+}
+
+// The signals a Go program can reasonably activate on. A Go program that
+// does not handle USR1, USR2, WINCH, CONT, URG or IO ignores it; HUP, INT,
+// TERM, QUIT and ALRM end it.
+var signalNames = []struct {
+	name string
+	sig  syscall.Signal
+}{
+	{"USR1", syscall.SIGUSR1}, {"USR2", syscall.SIGUSR2}, {"HUP", syscall.SIGHUP},
+	{"INT", syscall.SIGINT}, {"QUIT", syscall.SIGQUIT}, {"TERM", syscall.SIGTERM},
+	{"ALRM", syscall.SIGALRM}, {"WINCH", syscall.SIGWINCH}, {"CONT", syscall.SIGCONT},
+	{"URG", syscall.SIGURG}, {"IO", syscall.SIGIO},
+}
+
+// parseSignal accepts USR1, SIGUSR1, sigusr1 or a number.
+func parseSignal(s string) (syscall.Signal, error) {
+	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
+	if n, err := strconv.Atoi(s); err == nil {
+		sig := syscall.Signal(n)
+		switch {
+		case sig == syscall.SIGKILL || sig == syscall.SIGSTOP:
+			return 0, fmt.Errorf("signal %d (%s) cannot activate anything", n, signalName(sig))
+		case n < 1 || n > 64:
+			return 0, fmt.Errorf("no signal %d", n)
+		}
+		return sig, nil
+	}
+	for _, s := range signalNames {
+		if s.name == name {
+			return s.sig, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown signal %q (use USR1, USR2, HUP, ... or a number)", s)
+}
+
+func signalName(sig syscall.Signal) string {
+	for _, s := range signalNames {
+		if s.sig == sig {
+			return "SIG" + s.name
+		}
+	}
+	switch sig {
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	case syscall.SIGSTOP:
+		return "SIGSTOP"
+	}
+	return "signal " + strconv.Itoa(int(sig))
+}
+
+// activate sends sig to a process without a socket and polls until its
+// manhole is up, it exits, or timeout passes.
+func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target, error) {
+	pid, name := proc.pid, signalName(sig)
+	if err := syscall.Kill(pid, sig); err != nil {
+		if errors.Is(err, syscall.EPERM) {
+			return nil, fmt.Errorf("cannot send %s to pid %d: it belongs to %s: %s", name, pid, describeUser(proc.uid), otherUserHint(proc.uid))
+		}
+		return nil, fmt.Errorf("cannot send %s to pid %d: %w", name, pid, err)
+	}
+	owner := proc.uid
+	if owner < 0 {
+		owner = os.Getuid()
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		f := find(pid, owner)
+		// The library binds the socket, then writes the metadata: wait
+		// for both, since the host key is in the metadata.
+		if f.ready() && f.meta != nil && f.meta.HostKey != "" {
+			return f.target(pid), nil
+		}
+		if !lookupProcess(pid).exists {
+			return nil, fmt.Errorf("pid %d%s exited after %s without opening its manhole (a program that does not handle %s may die of it)",
+				pid, nameOf(proc), name, name)
+		}
+		if time.Now().After(deadline) {
+			if f.ready() {
+				return f.target(pid), nil
+			}
+			return nil, fmt.Errorf("timed out after %v waiting for pid %d%s to open its manhole after %s: does it activate on %s (Options.ActivateOn)? If it is just slow, raise -timeout",
+				timeout, pid, nameOf(proc), name, name)
+		}
+		time.Sleep(pollInterval)
+	}
+}

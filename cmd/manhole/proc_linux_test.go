@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseNetUnix(t *testing.T) {
+	const table = `Num       RefCount Protocol Flags    Type St Inode Path
+0000000000000000: 00000002 00000000 00010000 0001 01 41 /run/a.sock
+0000000000000000: 00000002 00000000 00010000 0001 01 42 /tmp/with space/b.sock
+0000000000000000: 00000003 00000000 00000000 0001 03 43 /run/connected.sock
+0000000000000000: 00000002 00000000 00010000 0001 01 44 @abstract
+0000000000000000: 00000002 00000000 00000000 0002 01 45 /run/dgram.sock
+0000000000000000: 00000002 00000000 00010000 0001 01 10000
+`
+	got := parseNetUnix(bufio.NewScanner(strings.NewReader(table)), nil)
+	want := []string{"/run/a.sock", "/tmp/with space/b.sock"}
+	if !slices.Equal(got, want) {
+		t.Errorf("all listening: got %q, want %q", got, want)
+	}
+	got = parseNetUnix(bufio.NewScanner(strings.NewReader(table)), map[string]bool{"42": true})
+	if !slices.Equal(got, want[1:]) {
+		t.Errorf("inode 42: got %q, want %q", got, want[1:])
+	}
+}
+
+// TestListeningSocketsOfPID is the /proc lookup that finds a manhole with
+// an explicit socket path: it must see our own listener, and only it.
+func TestListeningSocketsOfPID(t *testing.T) {
+	path := filepath.Join(tempDir(t, 0o700), "x.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if got := listeningSockets(os.Getpid()); !slices.Equal(got, []string{path}) {
+		t.Errorf("listeningSockets(self) = %q, want [%q]", got, path)
+	}
+	if got := listeningSockets(0); !slices.Contains(got, path) {
+		t.Errorf("listeningSockets(0) lacks %q", path)
+	}
+}

@@ -106,6 +106,23 @@ func TestTmuxConnect(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(`"tmux", true`)
 
+	// Tab completes a value's methods, listing them when ambiguous.
+	tm.text("store.")
+	tm.keys("Tab")
+	tm.waitScreen("store's methods listed", func(s string) bool {
+		return strings.Contains(s, "Get") && strings.Contains(s, "Keys") && strings.Contains(s, "Len") && strings.Contains(s, "Set")
+	})
+	tm.text("Le")
+	tm.keys("Tab")
+	tm.waitFor(">>> store.Len")
+	tm.keys("Enter")
+	tm.text("strings.ToU")
+	tm.keys("Tab")
+	tm.waitFor(">>> strings.ToUpper")
+	tm.text(`("done")`)
+	tm.keys("Enter")
+	tm.waitFor(`"DONE"`)
+
 	// A multi-line paste runs as one block.
 	tm.paste("func tripled(n int) int {\n\treturn 3 * n\n}\nfmt.Println(\"pasted\", tripled(14))\n")
 	tm.waitFor("pasted 42")

@@ -89,6 +89,24 @@ func (s *session) repl() int {
 	}
 	defer release()
 
+	comp := &completer{names: ip.ip.Names, members: ip.ip.PackageMembers, namespace: s.cfg.Namespace}
+	setCompletion := func(t *term.Terminal) {
+		t.AutoCompleteCallback = func(line string, pos int, key rune) (string, int, bool) {
+			if key != '\t' {
+				return "", 0, false
+			}
+			newLine, newPos, ok, list := comp.complete(line, pos)
+			if list != nil {
+				s.mu.Lock()
+				width := s.win.Cols
+				s.mu.Unlock()
+				// x/term redraws the prompt and line below the list.
+				out.Write([]byte(formatColumns(list, width)))
+			}
+			return newLine, newPos, ok
+		}
+	}
+	setCompletion(t)
 	if s.cfg.Banner != nil {
 		fmt.Fprint(out, s.cfg.Banner())
 	}
@@ -113,6 +131,7 @@ func (s *session) repl() int {
 				s.ch.Write([]byte("^C\r\n"))
 				pending = nil
 				t = newTerm()
+				setCompletion(t)
 				out.set(t)
 				continue
 			}

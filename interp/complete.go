@@ -1,0 +1,71 @@
+package interp
+
+import (
+	"go/token"
+	"path"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Names returns the top-level names evaluated code can use now, sorted:
+// the namespace, the session's own declarations and imports, and the
+// standard packages that need no import line. It is meant for completion
+// at the prompt; while an evaluation runs it returns only the namespace
+// and the packages.
+func (in *Interp) Names() []string {
+	seen := map[string]bool{}
+	for name := range in.namespace {
+		seen[name] = true
+	}
+	if in.evalMu.TryLock() {
+		for name := range in.declared {
+			seen[name] = true
+		}
+		for name := range in.imported {
+			seen[name] = true
+		}
+		in.evalMu.Unlock()
+	}
+	for name := range stdPackages().byName {
+		seen[name] = true
+	}
+	return sortedKeys(seen)
+}
+
+// PackageMembers returns the exported names of the standard package that
+// name means in evaluated code (an imported one, or the one an automatic
+// import would bring), sorted; nil if name is not a package.
+func (in *Interp) PackageMembers(name string) []string {
+	p, ok := "", false
+	if in.evalMu.TryLock() {
+		p, ok = in.pkgPath(name)
+		in.evalMu.Unlock()
+	} else if !in.namespace[name] {
+		p, ok = stdPackages().byName[name]
+	}
+	if !ok {
+		return nil
+	}
+	key := stdPackages().byPath[p]
+	if key == "" {
+		key = p + "/" + path.Base(p)
+	}
+	syms, _ := in.symbols(key)
+	seen := map[string]bool{}
+	for sym := range syms {
+		if r, _ := utf8.DecodeRuneInString(sym); token.IsIdentifier(sym) && unicode.IsUpper(r) {
+			seen[sym] = true
+		}
+	}
+	return sortedKeys(seen)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

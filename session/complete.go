@@ -1,0 +1,178 @@
+package session
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// completer completes the word before the cursor: a name in scope, a
+// package's members (strings.Has<Tab>), or the fields and methods of a
+// namespace value (store.<Tab>), following field chains (cfg.Sub.<Tab>).
+type completer struct {
+	names     func() []string          // names in scope
+	members   func(pkg string) []string // a package's exported names
+	namespace map[string]any
+}
+
+// wordStart returns where the identifier chain (a.b.c) ending at pos
+// starts.
+func wordStart(line string, pos int) int {
+	i := pos
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(line[:i])
+		if r != '.' && r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		i -= size
+	}
+	return i
+}
+
+// candidates returns the completions of the word ending at pos, and where
+// that word's last part starts.
+func (c *completer) candidates(line string, pos int) (start int, cands []string) {
+	word := line[wordStart(line, pos):pos]
+	start = pos - len(word)
+	dot := strings.LastIndexByte(word, '.')
+	if dot < 0 {
+		return start, filterPrefix(c.names(), word)
+	}
+	base, prefix := word[:dot], word[dot+1:]
+	start += dot + 1
+	parts := strings.Split(base, ".")
+	if len(parts) == 1 {
+		if _, isValue := c.namespace[base]; !isValue {
+			return start, filterPrefix(c.members(base), prefix)
+		}
+	}
+	v, ok := c.namespace[parts[0]]
+	if !ok {
+		return start, nil
+	}
+	rv := reflect.ValueOf(v)
+	for _, f := range parts[1:] {
+		rv = fieldOf(rv, f)
+		if !rv.IsValid() {
+			return start, nil
+		}
+	}
+	return start, filterPrefix(membersOf(rv), prefix)
+}
+
+// fieldOf returns the exported field name of v, through pointers.
+func fieldOf(v reflect.Value, name string) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	if !v.IsValid() || v.Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	if sf, ok := v.Type().FieldByName(name); !ok || !sf.IsExported() {
+		return reflect.Value{}
+	}
+	return v.FieldByName(name)
+}
+
+// membersOf lists the exported methods and fields usable on v.
+func membersOf(v reflect.Value) []string {
+	seen := map[string]bool{}
+	if v.IsValid() {
+		t := v.Type()
+		for i := 0; i < t.NumMethod(); i++ {
+			seen[t.Method(i).Name] = true
+		}
+		if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+			pt := reflect.PointerTo(t)
+			for i := 0; i < pt.NumMethod(); i++ {
+				seen[pt.Method(i).Name] = true
+			}
+		}
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			if v.IsNil() {
+				break
+			}
+			v = v.Elem()
+		}
+		if v.Kind() == reflect.Struct {
+			for _, f := range reflect.VisibleFields(v.Type()) {
+				if f.IsExported() {
+					seen[f.Name] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func filterPrefix(list []string, prefix string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) && !strings.HasPrefix(s, "__") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func commonPrefix(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	p := list[0]
+	for _, s := range list[1:] {
+		for !strings.HasPrefix(s, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}
+
+// complete serves Tab for x/term's AutoCompleteCallback: it extends the
+// word to the candidates' common prefix; when that adds nothing and there
+// are several, it returns them in list to show, and leaves the line.
+func (c *completer) complete(line string, pos int) (newLine string, newPos int, ok bool, list []string) {
+	start, cands := c.candidates(line, pos)
+	if len(cands) == 0 {
+		return "", 0, false, nil
+	}
+	typed := line[start:pos]
+	common := commonPrefix(cands)
+	if len(common) > len(typed) {
+		return line[:start] + common + line[pos:], start + len(common), true, nil
+	}
+	if len(cands) > 1 {
+		return "", 0, false, cands
+	}
+	return "", 0, false, nil
+}
+
+// formatColumns lays names out in columns within width.
+func formatColumns(names []string, width int) string {
+	maxLen := 0
+	for _, n := range names {
+		maxLen = max(maxLen, len(n))
+	}
+	colW := maxLen + 2
+	cols := max(1, width/colW)
+	var b strings.Builder
+	for i, n := range names {
+		b.WriteString(n)
+		if (i+1)%cols == 0 || i == len(names)-1 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteString(strings.Repeat(" ", colW-len(n)))
+		}
+	}
+	return b.String()
+}

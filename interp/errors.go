@@ -16,6 +16,10 @@ import (
 // evaluation that Close interrupted.
 var ErrClosed = errors.New("interpreter closed")
 
+// errBroken is returned by every Eval after one was abandoned inside yaegi's
+// compiler, which cannot be interrupted and has no lock.
+var errBroken = errors.New("this interpreter is unusable: an earlier input is stuck in the compiler; start a new session")
+
 // interruptedError is returned when the context or Close stops an evaluation.
 type interruptedError struct {
 	cause     error // ctx.Err() or ErrClosed
@@ -52,7 +56,7 @@ type panicError struct{ value any }
 
 func (e *panicError) Error() string { return "panic: " + formatPanicValue(e.value) }
 
-// syntaxError turns parser errors into "line:col: message" lines relative to
+// syntaxError turns the first parser error into a "line:col: message" line relative to
 // the user's input src. An error found past the last line of src was found
 // on the closing brace of the wrapper that parseGroup built, which for the
 // user is the end of the input.
@@ -69,11 +73,8 @@ func syntaxError(err error, src string) error {
 		line, col = lines, len(src)-strings.LastIndexByte(src, '\n')
 	}
 	msg = strings.ReplaceAll(msg, "found 'EOF'", "found end of input")
-	s := fmt.Sprintf("%d:%d: %s", line, col, msg)
-	if n := len(list) - 1; n > 0 {
-		s += fmt.Sprintf(" (and %d more errors)", n)
-	}
-	return errors.New(s)
+	// Later errors are mostly consequences of the first.
+	return fmt.Errorf("%d:%d: %s", line, col, msg)
 }
 
 // compileError cleans an error returned by yaegi's compiler.

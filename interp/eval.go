@@ -9,6 +9,7 @@ import (
 	"path"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,19 +42,24 @@ const (
 // until that code is done or the run is cancelled. Cancelling the context
 // then makes yaegi stop every frame of the interpreter, the user's
 // included, and manhole knows exactly when the user's goroutine returns.
+//
+// After a cancellation, yaegi's goroutine would finish its Execute
+// unsynchronized with whatever the session evaluates next (a data race in
+// yaegi's frame); so it stays parked in Run until Close instead.
 type run struct {
 	id       int64
 	groups   []group
 	stopOnly bool // see (*Interp).stopAll
 	cancel   context.CancelFunc
 
-	claimed   atomic.Bool // Run has taken this run
-	cancelled atomic.Bool // set before the context is cancelled
-	overflow  atomic.Bool // the depth limit was hit
+	claimed  atomic.Bool  // Run has taken this run
+	state    atomic.Int32 // running, finished or cancelled
+	overflow atomic.Bool  // the depth limit cancelled the run
 
 	started  chan struct{} // Run started the user's goroutine
 	userDone chan struct{} // the user's goroutine returned
 	execDone chan struct{} // ExecuteWithContext returned
+	release  chan struct{} // Run may return: the run finished normally
 
 	// Written by the user's goroutine before userDone is closed.
 	res Result
@@ -63,6 +69,14 @@ type run struct {
 	shown   []any
 	showed  bool
 }
+
+// Run states. A run leaves running once, for finished (by Eval, when the
+// user's code returned) or cancelled (by Eval or the depth limit).
+const (
+	running int32 = iota
+	finished
+	cancelled
+)
 
 // Eval evaluates one complete input: statements, declarations and
 // expressions, possibly several lines of them. If the input ends in an
@@ -80,6 +94,9 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 	if in.closed.Load() {
 		return Result{}, ErrClosed
 	}
+	if in.broken.Load() {
+		return Result{}, errBroken
+	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, &interruptedError{cause: err}
 	}
@@ -95,6 +112,7 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 		started:  make(chan struct{}),
 		userDone: make(chan struct{}),
 		execDone: make(chan struct{}),
+		release:  make(chan struct{}),
 	}
 	yctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -120,25 +138,40 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 	var cause error
 	select {
 	case <-r.userDone:
-		<-r.execDone
-		return r.res, r.err
 	case <-ctx.Done():
 		cause = ctx.Err()
 	case <-in.closing:
 		cause = ErrClosed
 	}
-	r.cancelled.Store(true)
-	cancel()
+	if cause == nil && r.state.CompareAndSwap(running, finished) {
+		close(r.release)
+		<-r.execDone
+		return r.res, r.err
+	}
+	if r.state.CompareAndSwap(running, cancelled) {
+		cancel()
+	}
 	<-r.execDone
 	t := time.NewTimer(abandonGrace)
 	defer t.Stop()
 	select {
 	case <-r.userDone:
+		if cause == nil { // the depth limit stopped the run
+			return Result{}, r.err
+		}
 		return Result{}, &interruptedError{cause: cause}
 	case <-t.C:
 		in.mu.Lock()
 		in.abandoned = r
 		in.mu.Unlock()
+		if in.compiling.Load() {
+			// yaegi's compiler has no lock: compiling later inputs next
+			// to this one could corrupt its maps and crash the host.
+			in.broken.Store(true)
+		}
+		if cause == nil {
+			return Result{}, depthError{}
+		}
 		return Result{}, &interruptedError{cause: cause, abandoned: true}
 	}
 }
@@ -159,23 +192,59 @@ func (in *Interp) execute(r *run) {
 		close(r.userDone)
 	}()
 	for _, g := range r.groups {
-		if r.cancelled.Load() {
+		if r.state.Load() == cancelled {
 			break
 		}
 		if err := in.runGroup(r, g); err != nil {
 			r.err = err
 			break
 		}
-		for _, name := range declaredNames(g) {
-			in.declared[name] = true
-		}
+		in.record(g)
 	}
 	finished = true
+}
+
+// record notes what a group that ran declared, for the checks and the
+// automatic imports of later inputs.
+func (in *Interp) record(g group) {
+	for _, id := range declaredNames(g) {
+		in.declared[id.Name] = true
+		in.types[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Typ
+		delete(in.aliases, id.Name)
+	}
+	if g.file == nil {
+		return
+	}
+	for _, d := range g.file.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok {
+			for _, s := range gd.Specs {
+				if ts, ok := s.(*ast.TypeSpec); ok && ts.Assign.IsValid() {
+					in.aliases[ts.Name.Name] = typeRefs(ts.Type)
+				}
+			}
+		}
+	}
 }
 
 func (in *Interp) runGroup(r *run, g group) error {
 	fset := in.yi.FileSet()
 	rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+	if err := checkMain(fset, g); err != nil {
+		return err
+	}
+	var root ast.Node = g.file
+	if g.file == nil {
+		root = &ast.BlockStmt{List: g.stmts}
+	}
+	if err := in.checkTypes(fset, root); err != nil {
+		return err
+	}
+	if err := in.checkAliases(fset, root); err != nil {
+		return err
+	}
+	if err := checkInstantiations(fset, root); err != nil {
+		return err
+	}
 	switch g.kind {
 	case importGroup:
 		return in.runImports(g.file)
@@ -199,7 +268,7 @@ func (in *Interp) runGroup(r *run, g group) error {
 		if err := rw.rewrite(block); err != nil {
 			return err
 		}
-		block.List = withChecks(block.List, r.id, g.stmts[0].Pos())
+		block.List = topLevel(block.List, r.id)
 		return in.compileAndExec(block)
 	}
 
@@ -214,13 +283,17 @@ func (in *Interp) runGroup(r *run, g group) error {
 		return err
 	}
 	pos := stmt.Pos()
+	// In a closure, like other top-level statements (see topLevel).
 	show := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-		checkStmt(r.id, pos),
-		helperCall("Show", pos, stmt.X),
+		inClosure([]ast.Stmt{checkStmt(r.id, pos), helperCall("Show", pos, stmt.X)}),
+		checkStmt(r.id, stmt.End()),
 	}}
 	prog, err := in.compile(show)
 	if err != nil {
-		prog, err = in.compile(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{checkStmt(r.id, pos), stmt}})
+		prog, err = in.compile(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
+			inClosure([]ast.Stmt{checkStmt(r.id, pos), stmt}),
+			checkStmt(r.id, stmt.End()),
+		}})
 	}
 	if err != nil || prog == nil {
 		return err
@@ -268,16 +341,79 @@ func (in *Interp) compileAndExec(n ast.Node) error {
 // compile compiles n, turning a panic of yaegi's compiler into an error:
 // yaegi panics on some constructs it does not support.
 func (in *Interp) compile(n ast.Node) (prog *yaegi.Program, err error) {
+	in.compiling.Store(true)
 	defer func() {
+		in.compiling.Store(false)
 		if rec := recover(); rec != nil {
 			prog, err = nil, compilePanic(in.yi.FileSet(), n, rec)
 		}
 	}()
 	prog, err = in.yi.CompileAST(n)
 	if err != nil {
-		return nil, compileError(err)
+		return nil, in.explain(n, compileError(err))
 	}
 	return prog, nil
+}
+
+// explain replaces yaegi's "constant definition loop", its answer to an
+// undefined name in a global definition (`y := undefinedVar`), with the
+// undefined name when one can be found.
+func (in *Interp) explain(n ast.Node, err error) error {
+	if !strings.HasSuffix(err.Error(), "constant definition loop") {
+		return err
+	}
+	var undefined *ast.Ident
+	var visit func(ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if undefined != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.File:
+			for _, d := range n.Decls {
+				ast.Inspect(d, visit)
+			}
+			return false
+		case *ast.FuncDecl:
+			// A method's name is never resolved.
+			for _, c := range []ast.Node{n.Recv, n.Type, n.Body} {
+				if c != nil && !reflect.ValueOf(c).IsNil() {
+					ast.Inspect(c, visit)
+				}
+			}
+			return false
+		case *ast.SelectorExpr:
+			ast.Inspect(n.X, visit)
+			return false
+		case *ast.KeyValueExpr:
+			// A key may be a field name, which the parser never resolves.
+			ast.Inspect(n.Value, visit)
+			return false
+		case *ast.Ident:
+			if in.unknown(n) {
+				undefined = n
+			}
+		}
+		return true
+	}
+	ast.Inspect(n, visit)
+	if undefined == nil {
+		return err
+	}
+	return fmt.Errorf("%s: undefined: %s", positionOf(in.yi.FileSet(), undefined.Pos()), undefined.Name)
+}
+
+// unknown reports whether id is resolved neither by the parser nor by
+// anything manhole knows to be in scope.
+func (in *Interp) unknown(id *ast.Ident) bool {
+	if id.Obj != nil || id.Name == "_" || predeclared[id.Name] || strings.HasPrefix(id.Name, helperName) {
+		return false
+	}
+	if in.namespace[id.Name] || in.declared[id.Name] {
+		return false
+	}
+	_, isPkg := in.pkgPath(id.Name)
+	return !isPkg
 }
 
 func (in *Interp) exec(prog *yaegi.Program) error {
@@ -303,7 +439,8 @@ func (in *Interp) pkgPath(name string) (string, bool) {
 // autoImport imports the standard packages that n refers to by name without
 // an import declaration: fmt.Println works on its own.
 func (in *Interp) autoImport(n ast.Node) error {
-	var paths []string
+	var names []string
+	src := "import ("
 	for _, name := range packageRefs(n) {
 		if _, done := in.imported[name]; done {
 			continue
@@ -320,23 +457,19 @@ func (in *Interp) autoImport(n ast.Node) error {
 			in.imported[name] = p
 			continue
 		}
-		paths = append(paths, p)
-		in.imported[name] = p
-	}
-	if len(paths) == 0 {
-		return nil
-	}
-	src := "import ("
-	for _, p := range paths {
+		names = append(names, name)
 		src += strconv.Quote(p) + ";"
 	}
-	src += ")"
-	prog, err := in.yi.Compile(src)
-	if err != nil {
+	if len(names) == 0 {
+		return nil
+	}
+	if err := in.compileAndRun(src + ")"); err != nil {
 		return err
 	}
-	_, err = in.yi.Execute(prog)
-	return err
+	for _, name := range names {
+		in.imported[name] = stdPackages().byName[name]
+	}
+	return nil
 }
 
 // runImports runs the user's own import declarations, leaving out packages
@@ -348,6 +481,7 @@ func (in *Interp) runImports(f *ast.File) error {
 	type named struct{ name, path string }
 	var added []named
 	var decls []ast.Decl
+	seen := map[string]string{}
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
 		if !ok || gd.Tok != token.IMPORT {
@@ -369,9 +503,10 @@ func (in *Interp) runImports(f *ast.File) error {
 			if spec.Name != nil {
 				name = spec.Name.Name
 			}
-			if in.imported[name] == p {
+			if in.imported[name] == p || seen[name] == p {
 				continue
 			}
+			seen[name] = p
 			if err := in.loadPackage(p); err != nil {
 				return err
 			}
@@ -424,7 +559,7 @@ func (in *Interp) runUser() {
 		return
 	}
 	if r.stopOnly {
-		<-r.execDone
+		<-in.unpark
 		return
 	}
 	if !r.claimed.CompareAndSwap(false, true) {
@@ -436,13 +571,17 @@ func (in *Interp) runUser() {
 	case <-r.userDone:
 	case <-r.execDone:
 	}
+	select {
+	case <-r.release:
+	case <-in.unpark:
+	}
 }
 
 // check stops what remains of an input whose evaluation was cancelled or
-// abandoned; see withChecks.
+// abandoned; see topLevel.
 func (in *Interp) check(id int64) {
 	r := in.current()
-	if r == nil || r.id != id || r.cancelled.Load() {
+	if r == nil || r.id != id || r.state.Load() == cancelled {
 		panic(errStale)
 	}
 }
@@ -464,14 +603,17 @@ func (in *Interp) enter() {
 		return
 	}
 	if r := in.current(); r != nil && !r.stopOnly {
-		r.overflow.Store(true)
-		r.cancelled.Store(true)
-		r.cancel()
-		// Return only once yaegi has stopped, so that the caller's frame
-		// returns instead of calling deeper. The deferred leave balances
-		// the count.
-		<-r.execDone
-		return
+		if r.state.CompareAndSwap(running, cancelled) {
+			r.overflow.Store(true)
+			r.cancel()
+		}
+		if r.state.Load() == cancelled {
+			// Return only once yaegi has stopped, so that the caller's
+			// frame returns instead of calling deeper. The deferred leave
+			// balances the count.
+			<-r.execDone
+			return
+		}
 	}
 	in.depth.Add(-1)
 	panic(depthError{}.Error())

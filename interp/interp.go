@@ -61,19 +61,24 @@ type Interp struct {
 	// yaegi's cancellation at a time.
 	evalMu sync.Mutex
 	// Fields below evalMu are only used by the goroutine running an Eval.
-	loaded   map[string]bool   // import paths given to yaegi's Use
-	imported map[string]string // name -> import path, in the global scope
-	declared map[string]bool   // top-level names declared by evaluated code
-	runner   *yaegi.Program    // see (*Interp).execute
+	loaded   map[string]bool     // import paths given to yaegi's Use
+	imported map[string]string   // name -> import path, in the global scope
+	declared map[string]bool     // top-level names declared by evaluated code
+	types    map[string]bool     // which of them were last declared as types
+	aliases  map[string][]string // type aliases -> the names they refer to
+	runner   *yaegi.Program      // see (*Interp).execute
 	seq      int64
 
 	mu        sync.Mutex // protects cur and abandoned
 	cur       *run       // the running evaluation, nil between evaluations
 	abandoned *run       // the last evaluation abandoned inside a call
 
-	depth   atomic.Int64 // interpreted calls in progress, all goroutines
-	closed  atomic.Bool
-	closing chan struct{} // closed by Close
+	depth     atomic.Int64 // interpreted calls in progress, all goroutines
+	compiling atomic.Bool  // the user's goroutine is inside yaegi's compiler
+	broken    atomic.Bool  // an abandoned evaluation is stuck in the compiler
+	closed    atomic.Bool
+	closing   chan struct{} // closed by Close, to interrupt a running Eval
+	unpark    chan struct{} // closed at the end of Close; see run
 }
 
 // syncWriter serializes writes from evaluated code, which may print from
@@ -158,7 +163,10 @@ func New(opts Options) (*Interp, error) {
 		loaded:    map[string]bool{},
 		imported:  map[string]string{},
 		declared:  map[string]bool{},
+		types:     map[string]bool{},
+		aliases:   map[string][]string{},
 		closing:   make(chan struct{}),
+		unpark:    make(chan struct{}),
 	}
 	for _, name := range names {
 		in.namespace[name] = true
@@ -205,9 +213,12 @@ func variable(v any) reflect.Value {
 	return p
 }
 
-// compileAndRun evaluates setup code of manhole's own outside any run.
+// compileAndRun runs import declarations that manhole writes itself, whose
+// positions mean nothing to the user.
 func (in *Interp) compileAndRun(src string) error {
+	in.compiling.Store(true)
 	prog, err := in.yi.Compile(src)
+	in.compiling.Store(false)
 	if err != nil {
 		return err
 	}
@@ -227,6 +238,9 @@ func (in *Interp) Close() error {
 	in.evalMu.Lock()
 	defer in.evalMu.Unlock()
 	in.stopAll()
+	// Only now may yaegi's goroutines of cancelled runs finish, once
+	// nothing else will run in this interpreter.
+	close(in.unpark)
 	return nil
 }
 
@@ -234,15 +248,13 @@ func (in *Interp) Close() error {
 // interpreter return at its next step. yaegi only does that when the
 // context of an ExecuteWithContext call is done, so it is made one with a
 // context that is already cancelled. The runner program blocks until
-// ExecuteWithContext has returned, so the select inside it cannot prefer
-// "finished" over "cancelled".
+// unpark, so the select inside ExecuteWithContext cannot prefer "finished"
+// over "cancelled".
 func (in *Interp) stopAll() {
-	r := &run{stopOnly: true, execDone: make(chan struct{})}
-	in.setCurrent(r)
+	in.setCurrent(&run{stopOnly: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, _ = in.yi.ExecuteWithContext(ctx, in.runner)
-	close(r.execDone)
 	in.setCurrent(nil)
 }
 

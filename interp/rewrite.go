@@ -216,13 +216,6 @@ func isIntExpr(x ast.Expr) bool {
 // block, where the REPL runs them.
 func checkTopLevel(fset *token.FileSet, stmts []ast.Stmt) error {
 	for _, s := range stmts {
-		for {
-			l, ok := s.(*ast.LabeledStmt)
-			if !ok {
-				break
-			}
-			s = l.Stmt
-		}
 		switch s := s.(type) {
 		case *ast.DeferStmt:
 			// The global frame keeps its deferred calls forever and runs
@@ -230,24 +223,85 @@ func checkTopLevel(fset *token.FileSet, stmts []ast.Stmt) error {
 			return fmt.Errorf("%s: defer is only supported inside a function", positionOf(fset, s.Pos()))
 		case *ast.ReturnStmt:
 			return fmt.Errorf("%s: return is only allowed inside a function", positionOf(fset, s.Pos()))
+		case *ast.LabeledStmt:
+			// A labeled statement stays in the global block (see
+			// topLevel), and so does any defer or return in it that is
+			// not inside a function literal.
+			var bad ast.Node
+			ast.Inspect(s, func(n ast.Node) bool {
+				switch n.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.DeferStmt, *ast.ReturnStmt:
+					if bad == nil {
+						bad = n
+					}
+				}
+				return bad == nil
+			})
+			if bad != nil {
+				return fmt.Errorf("%s: defer and return are not supported in a labeled statement at top level", positionOf(fset, bad.Pos()))
+			}
 		}
 	}
 	return nil
 }
 
-// withChecks interleaves Check(id) calls with top-level statements: a
-// statement abandoned inside a blocking call may resume once the call
-// returns, after later inputs have reset yaegi's run state, and the check
-// stops the rest of its input from running then.
-func withChecks(stmts []ast.Stmt, id int64, pos token.Pos) []ast.Stmt {
-	out := make([]ast.Stmt, 0, 2*len(stmts)+1)
-	for _, s := range stmts {
-		out = append(out, checkStmt(id, s.Pos()), s)
+// topLevel prepares the statements of the global block for yaegi:
+//
+//   - Check(id) calls are interleaved with them, and end them: a statement
+//     abandoned inside a blocking call may resume once the call returns,
+//     after later inputs have reset yaegi's run state, and the check stops
+//     the rest of its input, and the end of yaegi's Execute, from running
+//     concurrently with the session's later inputs.
+//   - Runs of statements that declare nothing are moved into a function
+//     literal called in place. yaegi keeps every temporary value of the
+//     global block in its global frame for the life of the session, so a
+//     big value computed by a top-level statement would never be freed,
+//     and the frame, copied whenever it grows, would grow with every input.
+func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
+	var out, run []ast.Stmt
+	flush := func() {
+		if len(run) > 0 {
+			out = append(out, inClosure(run))
+			run = nil
+		}
 	}
-	if len(out) == 0 {
-		out = append(out, checkStmt(id, pos))
+	for _, s := range stmts {
+		if declares(s) {
+			flush()
+			out = append(out, checkStmt(id, s.Pos()), s)
+			continue
+		}
+		run = append(run, checkStmt(id, s.Pos()), s)
+	}
+	flush()
+	if len(stmts) > 0 {
+		out = append(out, checkStmt(id, stmts[len(stmts)-1].End()))
 	}
 	return out
+}
+
+// declares reports whether s must stay in the global block: it declares a
+// session-level name, or carries a label.
+func declares(s ast.Stmt) bool {
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		return s.Tok == token.DEFINE
+	case *ast.DeclStmt, *ast.LabeledStmt, *ast.BranchStmt:
+		return true
+	}
+	return false
+}
+
+// inClosure returns `func() { stmts }()`.
+func inClosure(stmts []ast.Stmt) ast.Stmt {
+	pos := stmts[0].Pos()
+	lit := &ast.FuncLit{
+		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: stmts},
+	}
+	return &ast.ExprStmt{X: callExpr(lit, pos)}
 }
 
 func checkStmt(id int64, pos token.Pos) ast.Stmt {
@@ -255,17 +309,15 @@ func checkStmt(id int64, pos token.Pos) ast.Stmt {
 }
 
 // declaredNames lists the names a group declares in the global scope.
-func declaredNames(g group) []string {
-	var names []string
+func declaredNames(g group) []*ast.Ident {
+	var names []*ast.Ident
 	addSpecs := func(d *ast.GenDecl) {
 		for _, s := range d.Specs {
 			switch s := s.(type) {
 			case *ast.TypeSpec:
-				names = append(names, s.Name.Name)
+				names = append(names, s.Name)
 			case *ast.ValueSpec:
-				for _, n := range s.Names {
-					names = append(names, n.Name)
-				}
+				names = append(names, s.Names...)
 			}
 		}
 	}
@@ -274,7 +326,7 @@ func declaredNames(g group) []string {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
 				if d.Recv == nil {
-					names = append(names, d.Name.Name)
+					names = append(names, d.Name)
 				}
 			case *ast.GenDecl:
 				addSpecs(d)
@@ -287,7 +339,7 @@ func declaredNames(g group) []string {
 			if s.Tok == token.DEFINE {
 				for _, e := range s.Lhs {
 					if id, ok := e.(*ast.Ident); ok {
-						names = append(names, id.Name)
+						names = append(names, id)
 					}
 				}
 			}
@@ -298,6 +350,17 @@ func declaredNames(g group) []string {
 		}
 	}
 	return names
+}
+
+// checkMain rejects a session-level main: yaegi runs main after every
+// later input of the session.
+func checkMain(fset *token.FileSet, g group) error {
+	for _, id := range declaredNames(g) {
+		if id.Name == "main" {
+			return fmt.Errorf("%s: the name main cannot be declared here (the interpreter would run it after every input)", positionOf(fset, id.Pos()))
+		}
+	}
+	return nil
 }
 
 // packageRefs lists the unresolved identifiers used as the X of a selector
@@ -320,3 +383,334 @@ func packageRefs(root ast.Node) []string {
 }
 
 var errStale = errors.New("manhole: stale evaluation")
+
+// checkTypes rejects a name that is not a type where a type must be:
+// yaegi's compiler recurses without end on `func f(x f) {}` or
+// `func g() g`, until Go's stack overflow ends the whole process.
+func (in *Interp) checkTypes(fset *token.FileSet, root ast.Node) error {
+	var bad *ast.Ident
+	var typ func(e ast.Expr)
+	typ = func(e ast.Expr) {
+		if e == nil || bad != nil {
+			return
+		}
+		switch e := e.(type) {
+		case *ast.Ident:
+			if !in.isType(e) {
+				bad = e
+			}
+		case *ast.ParenExpr:
+			typ(e.X)
+		case *ast.StarExpr:
+			typ(e.X)
+		case *ast.Ellipsis:
+			typ(e.Elt)
+		case *ast.ArrayType:
+			typ(e.Elt)
+		case *ast.MapType:
+			typ(e.Key)
+			typ(e.Value)
+		case *ast.ChanType:
+			typ(e.Value)
+		case *ast.IndexExpr:
+			typ(e.X)
+			typ(e.Index)
+		case *ast.IndexListExpr:
+			typ(e.X)
+			for _, x := range e.Indices {
+				typ(x)
+			}
+		}
+		// Function, struct and interface types hold fields, which the
+		// walk below visits.
+	}
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Field:
+			typ(n.Type)
+		case *ast.ValueSpec:
+			typ(n.Type)
+		case *ast.TypeSpec:
+			typ(n.Type)
+		case *ast.CompositeLit:
+			typ(n.Type)
+		case *ast.TypeAssertExpr:
+			typ(n.Type)
+		}
+		return bad == nil
+	})
+	if bad != nil {
+		return fmt.Errorf("%s: %s is not a type", positionOf(fset, bad.Pos()), bad.Name)
+	}
+	return nil
+}
+
+// isType reports whether id may name a type: it does unless the parser
+// resolved it to something else, or it names a namespace value or a
+// session-level name last declared as something else.
+func (in *Interp) isType(id *ast.Ident) bool {
+	if id.Obj != nil {
+		return id.Obj.Kind == ast.Typ || id.Obj.Kind == ast.Bad
+	}
+	if in.namespace[id.Name] {
+		return false
+	}
+	return !in.declared[id.Name] || in.types[id.Name]
+}
+
+// checkAliases rejects a cycle of type aliases (type T = *T), invalid in
+// Go, on which yaegi's compiler recurses until Go's fatal stack overflow.
+func (in *Interp) checkAliases(fset *token.FileSet, root ast.Node) error {
+	var specs []*ast.TypeSpec
+	ast.Inspect(root, func(n ast.Node) bool {
+		if s, ok := n.(*ast.TypeSpec); ok && s.Assign.IsValid() {
+			specs = append(specs, s)
+		}
+		return true
+	})
+	if len(specs) == 0 {
+		return nil
+	}
+	refs := make(map[string][]string, len(in.aliases)+len(specs))
+	for name, r := range in.aliases {
+		refs[name] = r
+	}
+	for _, s := range specs {
+		refs[s.Name.Name] = typeRefs(s.Type)
+	}
+	for _, s := range specs {
+		seen := map[string]bool{}
+		var cyclic func(name string) bool
+		cyclic = func(name string) bool {
+			if name == s.Name.Name && len(seen) > 0 {
+				return true
+			}
+			if seen[name] {
+				return false
+			}
+			seen[name] = true
+			for _, r := range refs[name] {
+				if cyclic(r) {
+					return true
+				}
+			}
+			return false
+		}
+		if cyclic(s.Name.Name) {
+			return fmt.Errorf("%s: invalid recursive type alias %s", positionOf(fset, s.Name.Pos()), s.Name.Name)
+		}
+	}
+	return nil
+}
+
+// typeRefs lists the names a type expression refers to, other than field
+// and method names and the selected names of package.Name.
+func typeRefs(e ast.Expr) []string {
+	var names []string
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			names = append(names, n.Name)
+		case *ast.SelectorExpr:
+			return false
+		case *ast.Field:
+			if n.Type != nil {
+				ast.Inspect(n.Type, visit)
+			}
+			return false
+		}
+		return true
+	}
+	ast.Inspect(e, visit)
+	return names
+}
+
+// checkInstantiations rejects an instantiation cycle, invalid in Go: a
+// generic function or type that instantiates itself, directly or through
+// others of the same input, with a type argument built from its own type
+// parameters (f[[]P] inside f[P]). yaegi's compiler instantiates without
+// end and without limit on memory, which would take the host down; it
+// cannot be interrupted. Inferred type arguments are caught only where an
+// argument names a type parameter (f([]P{x}) inside f).
+func checkInstantiations(fset *token.FileSet, root ast.Node) error {
+	type generic struct {
+		params map[string]bool
+		nodes  []ast.Node
+		sig    *ast.FuncType // of a generic function
+	}
+	generics := map[string]*generic{}
+	add := func(name string, params []*ast.Ident, n ast.Node) {
+		g := generics[name]
+		if g == nil {
+			g = &generic{params: map[string]bool{}}
+			generics[name] = g
+		}
+		for _, p := range params {
+			g.params[p.Name] = true
+		}
+		g.nodes = append(g.nodes, n)
+	}
+	fieldNames := func(l *ast.FieldList) (names []*ast.Ident) {
+		if l != nil {
+			for _, f := range l.List {
+				names = append(names, f.Names...)
+			}
+		}
+		return names
+	}
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			if n.Recv != nil && len(n.Recv.List) == 1 {
+				// A method of a generic type belongs to that type.
+				t := n.Recv.List[0].Type
+				if s, ok := t.(*ast.StarExpr); ok {
+					t = s.X
+				}
+				var base ast.Expr
+				var params []*ast.Ident
+				switch t := t.(type) {
+				case *ast.IndexExpr:
+					base = t.X
+					if id, ok := t.Index.(*ast.Ident); ok {
+						params = append(params, id)
+					}
+				case *ast.IndexListExpr:
+					base = t.X
+					for _, x := range t.Indices {
+						if id, ok := x.(*ast.Ident); ok {
+							params = append(params, id)
+						}
+					}
+				}
+				if id, ok := base.(*ast.Ident); ok {
+					add(id.Name, params, n)
+				}
+			} else if n.Type.TypeParams != nil {
+				add(n.Name.Name, fieldNames(n.Type.TypeParams), n)
+				generics[n.Name.Name].sig = n.Type
+			}
+		case *ast.TypeSpec:
+			if n.TypeParams != nil {
+				add(n.Name.Name, fieldNames(n.TypeParams), n)
+			}
+		}
+		return true
+	})
+	if len(generics) == 0 {
+		return nil
+	}
+
+	type edge struct {
+		to      string
+		growing bool
+		pos     token.Pos
+	}
+	edges := map[string][]edge{}
+	mentions := func(e ast.Expr, params map[string]bool) bool {
+		found := false
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && params[id.Name] {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for name, g := range generics {
+		// A bare type parameter passes the same type on; anything built
+		// from one makes a bigger type at each step.
+		grows := func(args []ast.Expr) bool {
+			for _, a := range args {
+				if id, ok := ast.Unparen(a).(*ast.Ident); ok && g.params[id.Name] {
+					continue
+				}
+				if mentions(a, g.params) {
+					return true
+				}
+			}
+			return false
+		}
+		// Without explicit type arguments, they are inferred from the
+		// arguments passed where the callee's parameters are generic:
+		// only a variable, a constant or a conversion P(x) passes a type
+		// on unchanged as far as the syntax tells (&x, []P{x} do not).
+		growsInferred := func(callee *generic, args []ast.Expr) bool {
+			if callee.sig == nil || callee.sig.Params == nil {
+				return false
+			}
+			var ptypes []ast.Expr
+			for _, f := range callee.sig.Params.List {
+				for k := 0; k < max(1, len(f.Names)); k++ {
+					ptypes = append(ptypes, f.Type)
+				}
+			}
+			for i, a := range args {
+				if len(ptypes) == 0 {
+					break
+				}
+				if !mentions(ptypes[min(i, len(ptypes)-1)], callee.params) {
+					continue
+				}
+				switch a := ast.Unparen(a).(type) {
+				case *ast.Ident, *ast.BasicLit:
+					continue
+				case *ast.CallExpr:
+					if id, ok := ast.Unparen(a.Fun).(*ast.Ident); ok && g.params[id.Name] {
+						continue
+					}
+				}
+				return true
+			}
+			return false
+		}
+		for _, n := range g.nodes {
+			ast.Inspect(n, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.IndexExpr:
+					if id, ok := n.X.(*ast.Ident); ok && generics[id.Name] != nil {
+						edges[name] = append(edges[name], edge{id.Name, grows([]ast.Expr{n.Index}), n.Pos()})
+					}
+				case *ast.IndexListExpr:
+					if id, ok := n.X.(*ast.Ident); ok && generics[id.Name] != nil {
+						edges[name] = append(edges[name], edge{id.Name, grows(n.Indices), n.Pos()})
+					}
+				case *ast.CallExpr:
+					if id, ok := n.Fun.(*ast.Ident); ok && generics[id.Name] != nil {
+						edges[name] = append(edges[name], edge{id.Name, growsInferred(generics[id.Name], n.Args), n.Pos()})
+					}
+				}
+				return true
+			})
+		}
+	}
+	reaches := func(from, to string) bool {
+		seen := map[string]bool{}
+		var walk func(string) bool
+		walk = func(n string) bool {
+			if n == to {
+				return true
+			}
+			if seen[n] {
+				return false
+			}
+			seen[n] = true
+			for _, e := range edges[n] {
+				if walk(e.to) {
+					return true
+				}
+			}
+			return false
+		}
+		return walk(from)
+	}
+	for name, es := range edges {
+		for _, e := range es {
+			if e.growing && reaches(e.to, name) {
+				return fmt.Errorf("%s: instantiation cycle: %s instantiates %s with a type built from its own type parameters", positionOf(fset, e.pos), name, e.to)
+			}
+		}
+	}
+	return nil
+}

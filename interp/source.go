@@ -2,6 +2,7 @@ package interp
 
 import (
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/scanner"
@@ -26,7 +27,6 @@ const (
 // group is one compilable piece of the user's input, already parsed.
 type group struct {
 	kind  groupKind
-	start int        // byte offset of the group in the user's input
 	file  *ast.File  // declGroup, importGroup
 	stmts []ast.Stmt // stmtGroup, exprGroup
 }
@@ -147,6 +147,11 @@ func parseInput(fset *token.FileSet, src string) ([]group, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, gr := range g {
+			if err := checkReserved(fset, gr); err != nil {
+				return nil, err
+			}
+		}
 		groups = append(groups, g...)
 		i = j
 	}
@@ -181,7 +186,7 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 		return nil, syntaxError(err, src)
 	}
 	if kind != stmtGroup {
-		return []group{{kind: kind, start: start, file: f}}, nil
+		return []group{{kind: kind, file: f}}, nil
 	}
 	fn, ok := f.Decls[0].(*ast.FuncDecl)
 	if !ok || len(f.Decls) != 1 || fn.Body == nil {
@@ -196,12 +201,15 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 	if n := len(stmts); n > 0 {
 		if _, ok := stmts[n-1].(*ast.ExprStmt); ok {
 			if n > 1 {
-				groups = append(groups, group{kind: stmtGroup, start: start, stmts: stmts[:n-1]})
+				groups = append(groups, group{kind: stmtGroup, stmts: stmts[:n-1]})
 			}
-			return append(groups, group{kind: exprGroup, start: start, stmts: stmts[n-1:]}), nil
+			return append(groups, group{kind: exprGroup, stmts: stmts[n-1:]}), nil
 		}
 	}
-	return append(groups, group{kind: stmtGroup, start: start, stmts: stmts}), nil
+	if len(stmts) == 0 {
+		return nil, nil
+	}
+	return append(groups, group{kind: stmtGroup, stmts: stmts}), nil
 }
 
 // Incomplete reports whether src needs more input before it can be
@@ -279,4 +287,26 @@ func continues(tok token.Token) bool {
 	}
 	return tok.IsOperator() && tok != token.RPAREN && tok != token.RBRACK &&
 		tok != token.RBRACE && tok != token.SEMICOLON && tok != token.ELLIPSIS
+}
+
+// checkReserved rejects identifiers with the prefix of manhole's helpers:
+// declaring one would break every later evaluation of the session.
+func checkReserved(fset *token.FileSet, g group) error {
+	var bad *ast.Ident
+	visit := func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && bad == nil && strings.HasPrefix(id.Name, helperName) {
+			bad = id
+		}
+		return bad == nil
+	}
+	if g.file != nil {
+		ast.Inspect(g.file, visit)
+	}
+	for _, s := range g.stmts {
+		ast.Inspect(s, visit)
+	}
+	if bad != nil {
+		return fmt.Errorf("%s: names starting with %s are reserved", positionOf(fset, bad.Pos()), helperName)
+	}
+	return nil
 }

@@ -196,6 +196,8 @@ func (in *Interp) loadPackage(importPath string) error {
 	if !ok {
 		return fmt.Errorf("package %q is not available in this manhole", importPath)
 	}
+	in.compiling.Store(true)
+	defer in.compiling.Store(false)
 	syms, mapTypes := in.symbols(key)
 	// yaegi rewires fmt, log and os to its own streams, and compiles its
 	// generic sources (milliseconds), whenever a Use call has the key

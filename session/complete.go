@@ -12,7 +12,7 @@ import (
 // package's members (strings.Has<Tab>), or the fields and methods of a
 // namespace value (store.<Tab>), following field chains (cfg.Sub.<Tab>).
 type completer struct {
-	names     func() []string          // names in scope
+	names     func() []string           // names in scope
 	members   func(pkg string) []string // a package's exported names
 	namespace map[string]any
 }

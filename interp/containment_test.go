@@ -1,0 +1,258 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Each case would end or wedge the host process in plain yaegi or plain Go.
+// After each, the host is alive and the same interpreter still works.
+func TestContainment(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, tc := range []struct {
+		name, src string
+		err       string // substring of Eval's error
+		stderr    string // substring expected on Options.Stderr, polled for
+	}{
+		{name: "panic", src: `panic("x")`, err: "panic: x"},
+		{name: "panic with error", src: `panic(errors.New("bad"))`, err: "panic: bad"},
+		{name: "nil map write", src: `var m map[string]int; m["a"] = 1`, err: "panic: "},
+		{name: "nil pointer dereference", src: `var p *struct{ X int }; p.X = 1`, err: "panic: runtime error: invalid memory address or nil pointer dereference"},
+		{name: "index out of range", src: `s := []int{1}; i := 5; s[i]`, err: "panic: "},
+		{name: "panic in a function", src: "func boom() { panic(\"deep\") }\nboom()", err: "panic: deep"},
+		{name: "goroutine panic", src: `go func() { panic("in goroutine") }()`, stderr: "panic in goroutine: in goroutine"},
+		{name: "goroutine panic in named func", src: "func boom2(s string) { panic(s) }\ngo boom2(\"named\")", stderr: "panic in goroutine: named"},
+		{name: "goroutine nil dereference", src: `go func() { var p *struct{ X int }; p.X = 1 }()`, stderr: "panic in goroutine: runtime error: invalid memory address"},
+		{name: "goroutine panic in builtin call", src: `go panic("builtin")`, stderr: "panic in goroutine: builtin"},
+		{name: "time.AfterFunc panic", src: `time.AfterFunc(0, func() { panic("after") })`, stderr: "panic in goroutine: after"},
+		{name: "os.Exit", src: `os.Exit(1)`, err: "os.Exit(1) is refused inside a manhole"},
+		{name: "log.Fatal", src: `log.Fatal("fatal")`, err: "log.Fatal is refused inside a manhole", stderr: "fatal"},
+		{name: "log.Fatalf", src: `log.Fatalf("fatal %d", 2)`, err: "log.Fatalf is refused inside a manhole", stderr: "fatal 2"},
+		{name: "log.Fatalln", src: `log.Fatalln("fatalln")`, err: "log.Fatalln is refused inside a manhole"},
+		{name: "log.Panic", src: `log.Panic("logpanic")`, err: "panic: logpanic", stderr: "logpanic"},
+		{name: "log.Default", src: `log.Default().Print("x")`, err: "log.Default is refused"},
+		{name: "logger Fatal", src: `log.New(os.Stderr, "", 0).Fatal("lf")`, err: "panic: "},
+		{name: "runtime.Breakpoint", src: `runtime.Breakpoint()`, err: "runtime.Breakpoint is refused"},
+		{name: "runtime.Goexit", src: `runtime.Goexit()`, err: "runtime.Goexit"},
+		{name: "range over int literal", src: `for i := range 5 { _ = i }`, err: "1:16: range over an integer is not supported"},
+		{name: "range over func literal", src: `for x := range func(yield func(int) bool) {} { _ = x }`, err: "1:16: range over a function is not supported"},
+		// The compiler panic itself (yaegi also logs "nil type" to the
+		// host's standard logger, which cannot be prevented).
+		{name: "range over int variable", src: "n := 3\nfor i := range n { _ = i }", err: "2:16: the interpreter cannot compile this range"},
+		{name: "unbounded recursion", src: `func f(n int) int { return f(n+1) }; f(0)`, err: "stack overflow: more than 10000 nested calls"},
+		{name: "unbounded recursion in a method", src: "type R struct{}\nfunc (r R) m(n int) int { return r.m(n) + 1 }\nR{}.m(0)", err: "stack overflow"},
+		{name: "unbounded mutual recursion", src: "func ping(n int) int { return pong(n) }\nfunc pong(n int) int { return ping(n) }\nping(1)", err: "stack overflow"},
+		{name: "unbounded recursion in a closure", src: "var rec func() int\nrec = func() int { return rec() }\nrec()", err: "stack overflow"},
+		{name: "cyclic value printed", src: `m := map[string]any{}; m["m"] = m; fmt.Sprint(len(m)); m`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(f.stderr.String())
+			_, err := f.in.Eval(context.Background(), tc.src)
+			switch {
+			case tc.err == "" && err != nil:
+				t.Errorf("Eval(%q): %v", tc.src, err)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("Eval(%q) error = %v, want it to contain %q", tc.src, err, tc.err)
+			}
+			if err != nil && strings.Count(err.Error(), "\n") > 2 {
+				t.Errorf("error is not a short message:\n%v", err)
+			}
+			if tc.stderr != "" {
+				waitFor(t, "stderr "+tc.stderr, func() bool {
+					return strings.Contains(f.stderr.String()[before:], tc.stderr)
+				})
+			}
+			if got := f.value(t, "1+1"); got != "2" {
+				t.Errorf("after %q, 1+1 = %q", tc.src, got)
+			}
+		})
+	}
+}
+
+func TestRecursionBelowTheLimitWorks(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, `func depth(n int) int { if n == 0 { return 0 }; return 1 + depth(n-1) }`)
+	if got := f.value(t, `depth(9000)`); got != "9000" {
+		t.Fatalf("depth(9000) = %s", got)
+	}
+	// The counter is balanced after an overflow.
+	if _, err := f.in.Eval(context.Background(), `depth(-1)`); err == nil {
+		t.Fatal("depth(-1) did not overflow")
+	}
+	if got := f.value(t, `depth(9000)`); got != "9000" {
+		t.Fatalf("after an overflow, depth(9000) = %s", got)
+	}
+}
+
+func TestCancelStopsInfiniteLoop(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+	}{
+		{"for", `for {}`},
+		{"for with body", `n := 0; for { n++ }`},
+		{"in a function", "func spin() { for {} }\nspin()"},
+		{"channel receive", `ch := make(chan int); <-ch`},
+		{"select", `select {}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			_, err := f.in.Eval(ctx, tc.src)
+			late := time.Since(deadline(ctx))
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out") {
+				t.Fatalf("error = %v, want a timeout", err)
+			}
+			if strings.Contains(err.Error(), "abandoned") {
+				t.Errorf("interpreted code reported as abandoned: %v", err)
+			}
+			t.Logf("returned %v after the deadline", late)
+			// -race slows everything down; the bound is generous.
+			if late > 500*time.Millisecond {
+				t.Errorf("Eval returned %v after the deadline", late)
+			}
+			if got := f.value(t, "1+1"); got != "2" {
+				t.Errorf("after the timeout, 1+1 = %s", got)
+			}
+		})
+	}
+}
+
+func deadline(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
+}
+
+func TestCancelIsInterrupted(t *testing.T) {
+	started := make(chan struct{})
+	f := newFixture(t, map[string]any{"started": started})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := f.in.Eval(ctx, `close(started); for {}`)
+		errc <- err
+	}()
+	<-started
+	cancel()
+	err := <-errc
+	if !errors.Is(err, context.Canceled) || err.Error() != "interrupted" {
+		t.Fatalf("error = %v, want interrupted", err)
+	}
+	if _, err := f.in.Eval(ctx, "1"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Eval with a cancelled context: %v", err)
+	}
+}
+
+func TestBlockedNativeCallIsAbandoned(t *testing.T) {
+	release := make(chan struct{})
+	returned := make(chan struct{})
+	var after atomic.Int32
+	f := newFixture(t, map[string]any{
+		"block": func() {
+			defer close(returned)
+			<-release
+		},
+		"after": func() { after.Add(1) },
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := f.in.Eval(ctx, "block()\nafter()")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "abandoned") {
+		t.Fatalf("error = %v, want timed out and abandoned", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Eval took %v", d)
+	}
+	if got := f.value(t, "x := 41; x + 1"); got != "42" {
+		t.Fatalf("after abandoning, x + 1 = %s", got)
+	}
+
+	// When the call returns at last, the rest of the abandoned input must
+	// not run.
+	f.in.mu.Lock()
+	r := f.in.abandoned
+	f.in.mu.Unlock()
+	close(release)
+	<-returned
+	<-r.userDone
+	if n := after.Load(); n != 0 {
+		t.Errorf("the abandoned input went on after its call returned (after() ran %d times)", n)
+	}
+	if got := f.value(t, "x"); got != "41" {
+		t.Errorf("x = %s, want 41", got)
+	}
+}
+
+// Cancelling an evaluation stops the goroutines the same interpreter
+// started earlier (yaegi issue 1686), but never those of another one.
+func TestCancelDoesNotStopOtherInterpreters(t *testing.T) {
+	var ticksA, ticksB atomic.Int64
+	a := newFixture(t, map[string]any{"tick": func() { ticksA.Add(1) }})
+	b := newFixture(t, map[string]any{"tick": func() { ticksB.Add(1) }})
+	a.eval(t, `go func() { for { tick() } }()`)
+	b.eval(t, `go func() { for { tick() } }()`)
+	waitFor(t, "both goroutines to tick", func() bool { return ticksA.Load() > 0 && ticksB.Load() > 0 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if _, err := a.in.Eval(ctx, `for {}`); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a: %v", err)
+	}
+
+	// A's goroutine stops (this is yaegi's behaviour, documented).
+	n := ticksA.Load()
+	waitFor(t, "a's goroutine to stop", func() bool {
+		m := ticksA.Load()
+		defer func() { n = m }()
+		return m == n
+	})
+	// B's goroutine keeps ticking.
+	from := ticksB.Load()
+	waitFor(t, "b's goroutine to keep running", func() bool { return ticksB.Load() > from+1000 })
+
+	// Both interpreters still evaluate.
+	if got := a.value(t, "1+1"); got != "2" {
+		t.Errorf("a: 1+1 = %s", got)
+	}
+	if got := b.value(t, "1+1"); got != "2" {
+		t.Errorf("b: 1+1 = %s", got)
+	}
+}
+
+func TestCloseInterruptsEval(t *testing.T) {
+	started := make(chan struct{})
+	f := newFixture(t, map[string]any{"started": started})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := f.in.Eval(context.Background(), `close(started); for {}`)
+		errc <- err
+	}()
+	<-started
+	if err := f.in.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; !errors.Is(err, ErrClosed) {
+		t.Fatalf("Eval interrupted by Close: %v", err)
+	}
+}
+
+func TestCloseStopsGoroutines(t *testing.T) {
+	var ticks atomic.Int64
+	f := newFixture(t, map[string]any{"tick": func() { ticks.Add(1) }})
+	f.eval(t, `go func() { for { tick() } }()`)
+	waitFor(t, "the goroutine to tick", func() bool { return ticks.Load() > 0 })
+	if err := f.in.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := ticks.Load()
+	waitFor(t, "the goroutine to stop", func() bool {
+		m := ticks.Load()
+		defer func() { n = m }()
+		return m == n
+	})
+}

@@ -115,6 +115,10 @@ func membersOf(v reflect.Value) []string {
 	return out
 }
 
+// indent is what Tab inserts where there is no word to complete: spaces,
+// since a tab character would break x/term's cursor arithmetic.
+const indent = "    "
+
 func filterPrefix(list []string, prefix string) []string {
 	var out []string
 	for _, s := range list {
@@ -142,6 +146,10 @@ func commonPrefix(list []string) string {
 // word to the candidates' common prefix; when that adds nothing and there
 // are several, it returns them in list to show, and leaves the line.
 func (c *completer) complete(line string, pos int) (newLine string, newPos int, ok bool, list []string) {
+	if wordStart(line, pos) == pos {
+		// Nothing to complete: Tab indents, as typed code expects.
+		return line[:pos] + indent + line[pos:], pos + len(indent), true, nil
+	}
 	start, cands := c.candidates(line, pos)
 	if len(cands) == 0 {
 		return "", 0, false, nil

@@ -46,6 +46,7 @@ func TestComplete(t *testing.T) {
 		{"field chain value methods", "store.Sub.D", "store.Sub.Describe", nil},
 		{"no unexported fields", "store.Sub.in", "", nil},
 		{"unknown", "nothing.", "", nil},
+		{"tab with no word indents", "if x {", "if x {    ", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			newLine, _, ok, list := c.complete(tc.line, len(tc.line))

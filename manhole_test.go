@@ -323,3 +323,47 @@ func TestSecondStartOnSameSocketFails(t *testing.T) {
 		t.Fatalf("second Start: %v; want an in-use error naming the path", err)
 	}
 }
+
+// TestTerminalLeftClean: bracketed paste is turned on for the session and
+// off again when it ends, whichever way it ends (x/term trap).
+func TestTerminalLeftClean(t *testing.T) {
+	mh := start(t, manhole.Options{})
+	client := dial(t, mh)
+	for _, leave := range []string{":quit\r", "\x04"} {
+		sh := openShell(t, client)
+		if !strings.Contains(sh.out.String(), "\x1b[?2004h") {
+			t.Fatal("bracketed paste not enabled")
+		}
+		sh.send(t, leave)
+		if err := sh.sess.Wait(); err != nil {
+			t.Fatalf("leaving with %q: %v", leave, err)
+		}
+		if out := sh.out.String(); !strings.HasSuffix(strings.TrimRight(out, "\n"), "\x1b[?2004l") {
+			t.Errorf("leaving with %q: output does not end by turning bracketed paste off: %q", leave, out[max(0, len(out)-40):])
+		}
+	}
+}
+
+// TestZeroWidthTerminal: a pty-req with a 0x0 window (some clients send
+// it) gets a usable line editor (x/term misbehaves at width 0).
+func TestZeroWidthTerminal(t *testing.T) {
+	mh := start(t, manhole.Options{})
+	client := dial(t, mh)
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := sess.StdinPipe()
+	out := testexp.New()
+	sess.Stdout = out
+	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("strings.Repeat(\"ab\", 50)\r"))
+	if _, err := out.Expect(`"(ab){50}"`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -303,3 +303,35 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestHandlerPanicIsContained is the gliderlabs trap: its handler
+// goroutine has no recover, so a panic there would kill the host.
+func TestHandlerPanicIsContained(t *testing.T) {
+	panicky := func(ctx context.Context, info *SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
+		if info.ID == 1 {
+			panic("handler bug")
+		}
+		echoHandler(ctx, info, ch, reqs)
+	}
+	ts := startServer(t, func(c *Config) { c.Handler = panicky })
+	client, err := ts.dial(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Run("x"); err == nil {
+		t.Error("the panicking session reported success")
+	}
+	waitFor(t, func() bool { return strings.Contains(ts.log.String(), "session panic") }, "panic logged")
+	sess2, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := sess2.Output("still here"); err != nil || !strings.HasPrefix(string(out), "still here") {
+		t.Fatalf("after a handler panic: %q %v", out, err)
+	}
+}

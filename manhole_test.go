@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -365,5 +366,54 @@ func TestZeroWidthTerminal(t *testing.T) {
 	in.Write([]byte("strings.Repeat(\"ab\", 50)\r"))
 	if _, err := out.Expect(`"(ab){50}"`, 10*time.Second); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDisconnectCancelsEvaluation: a client that goes away mid-evaluation
+// stops it; the audit log records how it ended.
+func TestDisconnectCancelsEvaluation(t *testing.T) {
+	logs := &lockedBuffer{}
+	mh := start(t, manhole.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	client := dial(t, mh)
+	sh := openShell(t, client)
+	sh.send(t, "for {}\r")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "session start") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the loop is running
+	client.Close()
+	for !strings.Contains(logs.String(), `code="for {}"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("evaluation still running after the client left:\n%s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "session end") {
+		// The session ends right after its evaluation.
+		waitForLog(t, logs, "session end")
+	}
+}
+
+func waitForLog(t *testing.T, logs *lockedBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log lacks %q:\n%s", want, logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestExecTimeout(t *testing.T) {
+	mh := start(t, manhole.Options{ExecTimeout: 100 * time.Millisecond})
+	client := dial(t, mh)
+	_, errOut, st := execOut(t, client, "for {}")
+	if st != 1 || !strings.Contains(errOut, "timed out") {
+		t.Fatalf("for {} with ExecTimeout: status %d, stderr %q", st, errOut)
+	}
+	if out, _, _ := execOut(t, client, "1+1"); out != "2\n" {
+		t.Fatalf("after a timeout: %q", out)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -184,12 +185,13 @@ func main() {
 	if activate == nil {
 		fmt.Printf("manhole-demo: pid %d, manhole listening on %s\n", pid, mh.SocketPath())
 	}
+	cli := manholeCommand()
 	fmt.Printf(`connect with:
-  manhole connect %d
-  ssh -o ProxyCommand='manhole proxy %d' demo
-  ssh -o ProxyCommand='nc -U %s' demo
-then try: store.Set("k", "v"); store.Keys()   stats.Ticks   cfg.Level = "debug"
-`, pid, pid, mh.SocketPath())
+  %[1]s connect %[2]d
+  ssh -o ProxyCommand='%[1]s proxy %[2]d' demo
+  ssh -o ProxyCommand='nc -U %[3]s' demo
+then try: store.Set("k", "v"); store.Keys()   stats.Ticks   cfg.Level = "debug"   :help
+`, cli, pid, mh.SocketPath())
 
 	sig := <-sigs
 	fmt.Printf("manhole-demo: %v, closing\n", sig)
@@ -204,4 +206,23 @@ then try: store.Set("k", "v"); store.Keys()   stats.Ticks   cfg.Level = "debug"
 func portOf(addr string) string {
 	_, port, _ := net.SplitHostPort(addr)
 	return port
+}
+
+// manholeCommand is how to run the manhole CLI: the binary next to this
+// one when there is one (make build puts both in bin/), else "manhole".
+func manholeCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "manhole"
+	}
+	cli := filepath.Join(filepath.Dir(exe), "manhole")
+	if st, err := os.Stat(cli); err == nil && st.Mode().IsRegular() {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, cli); err == nil && !strings.HasPrefix(rel, "..") {
+				return "./" + rel
+			}
+		}
+		return cli
+	}
+	return "manhole"
 }

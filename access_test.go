@@ -1,7 +1,6 @@
 package manhole_test
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testexp"
 )
 
 func newSigner(t *testing.T) gossh.Signer {
@@ -44,22 +43,7 @@ func akLine(s gossh.Signer, opts string) string {
 }
 
 // lockedBuffer is a concurrency-safe log sink.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testexp.LockedBuffer
 
 func hostKeyOf(t *testing.T, mh *manhole.Manhole) gossh.PublicKey {
 	t.Helper()

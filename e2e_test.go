@@ -6,7 +6,6 @@ package manhole_test
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,43 +21,18 @@ import (
 	"github.com/gomanhole/manhole/internal/testexp"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
+var bins testexp.Binaries
 
 // binaries builds manhole and manhole-demo once per test run into a
 // directory any uid can read, so a client can run as another user.
 func binaries(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		if dir := os.Getenv("MANHOLE_TEST_BIN"); dir != "" {
-			// Prebuilt binaries (for bisecting); not removed afterwards.
-			binDir = dir
-			return
-		}
-		binDir, buildErr = os.MkdirTemp("/tmp", "mhbin")
-		if buildErr != nil {
-			return
-		}
-		os.Chmod(binDir, 0o755)
-		out, err := exec.Command("go", "build", "-o", binDir, "./cmd/manhole", "./cmd/manhole-demo").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
+	return bins.Dir(t, "./cmd/manhole", "./cmd/manhole-demo")
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" && os.Getenv("MANHOLE_TEST_BIN") == "" {
-		os.RemoveAll(binDir)
-	}
+	bins.Remove()
 	os.Exit(code)
 }
 

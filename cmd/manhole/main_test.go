@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,31 +28,13 @@ import (
 	"github.com/gomanhole/manhole/internal/testexp"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
+var binaries testexp.Binaries
 
 // bins builds manhole and manhole-demo once per test run, into a
 // directory any uid can read (a test runs the client as nobody).
 func bins(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("/tmp", "mhcli")
-		if buildErr != nil {
-			return
-		}
-		os.Chmod(binDir, 0o755)
-		out, err := exec.Command("go", "build", "-o", binDir, ".", "../manhole-demo").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
+	return binaries.Dir(t, ".", "../manhole-demo")
 }
 
 func manholeBin(t *testing.T) string { return filepath.Join(bins(t), "manhole") }
@@ -63,9 +44,7 @@ func TestMain(m *testing.M) {
 		os.Exit(helperMain(mode))
 	}
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	binaries.Remove()
 	os.Exit(code)
 }
 

@@ -28,8 +28,15 @@ lint:
 	$(GO) vet ./...
 	GOOS=darwin $(GO) vet ./...
 
+# Every benchmark, with the side-by-side comparisons of internal/bench
+# (gops, a bare SSH server, plain yaegi and x/crypto measured in the same
+# run); prints the table of figures, anchors and ratios and writes it to
+# BENCHMARKS.md. Needs ssh and nc, as the tests do. About 3 minutes.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	@out=$$(mktemp); \
+	$(GO) test -run='^$$' -bench=. -benchmem -timeout=10m ./... > $$out 2>&1; \
+	$(GO) run ./internal/bench/cmd/benchtable -o BENCHMARKS.md < $$out; st=$$?; \
+	rm -f $$out; exit $$st
 
 # Run the evaluator's fuzz target for a while (FUZZTIME=10m make fuzz).
 FUZZTIME ?= 2m

@@ -7,19 +7,14 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"runtime/pprof"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 )
 
 func cmdGoroutines(_ context.Context, _ *session, c *cmdIO, args string) int {
-	var dump bytes.Buffer
-	// debug=2 is runtime.Stack(all) without guessing a buffer size.
-	if err := pprof.Lookup("goroutine").WriteTo(&dump, 2); err != nil {
-		fmt.Fprintf(c.Stderr, "goroutine dump: %v\n", err)
-		return 1
-	}
+	dump := bytes.NewBuffer(allStacks())
 	switch args {
 	case "-full":
 		c.Stdout.Write(dump.Bytes())
@@ -29,7 +24,7 @@ func cmdGoroutines(_ context.Context, _ *session, c *cmdIO, args string) int {
 		fmt.Fprintf(c.Stderr, "usage: :goroutines [-full]\n")
 		return 2
 	}
-	groups := groupGoroutines(&dump)
+	groups := groupGoroutines(dump)
 	total := 0
 	for _, g := range groups {
 		total += g.count
@@ -69,12 +64,7 @@ func (g *goroutineGroup) header() string {
 var (
 	// goroutine 18 [chan receive, 5 minutes, locked to thread]:
 	goroutineHeader = regexp.MustCompile(`^goroutine \d+(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*)\]:$`)
-	// Arguments vary between goroutines that share a stack: main.f(0xc000012345, 0x1)
-	frameArgs = regexp.MustCompile(`\([^()]*\)$`)
-	// so do pc offsets (+0x1d) and the creator's id (created by f in goroutine 7).
-	frameOffset = regexp.MustCompile(` \+0x[0-9a-f]+$`)
-	createdIn   = regexp.MustCompile(` in goroutine \d+$`)
-	waitMinutes = regexp.MustCompile(`^(\d+) minutes?$`)
+	waitMinutes     = regexp.MustCompile(`^(\d+) minutes?$`)
 )
 
 // groupGoroutines parses a runtime.Stack(all)-format dump into groups of
@@ -106,7 +96,10 @@ func groupGoroutines(dump io.Reader) []*goroutineGroup {
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if m := goroutineHeader.FindStringSubmatch(line); m != nil {
+		if !strings.HasPrefix(line, "goroutine ") {
+			// Not a header: skip the regexp, which costs more than the
+			// dump on every line.
+		} else if m := goroutineHeader.FindStringSubmatch(line); m != nil {
 			flush()
 			inGoroutine = true
 			state, wait = splitWait(m[1])
@@ -117,10 +110,9 @@ func groupGoroutines(dump io.Reader) []*goroutineGroup {
 			continue
 		}
 		if strings.HasPrefix(line, "\t") {
-			line = frameOffset.ReplaceAllString(line, "")
+			line = trimFrameOffset(line)
 		} else {
-			line = createdIn.ReplaceAllString(line, "")
-			line = frameArgs.ReplaceAllString(line, "(...)")
+			line = trimFrameArgs(trimCreatedIn(line))
 		}
 		stack.WriteString(line)
 		stack.WriteByte('\n')
@@ -136,6 +128,50 @@ func groupGoroutines(dump io.Reader) []*goroutineGroup {
 		return a.first - b.first
 	})
 	return groups
+}
+
+// allStacks is runtime.Stack(all), in a buffer grown as needed (the
+// goroutine profile's debug=2 allocates 1 MiB each time, which a small
+// heap pays for with a GC cycle).
+func allStacks() []byte {
+	buf := make([]byte, 16<<10+runtime.NumGoroutine()*2<<10)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// trimFrameOffset removes a pc offset ("+0x1d") from a file:line line.
+func trimFrameOffset(line string) string {
+	if i := strings.LastIndex(line, " +0x"); i >= 0 && strings.Trim(line[i+4:], "0123456789abcdef") == "" && i+4 < len(line) {
+		return line[:i]
+	}
+	return line
+}
+
+// trimCreatedIn removes " in goroutine N" from a "created by" line.
+func trimCreatedIn(line string) string {
+	const in = " in goroutine "
+	if i := strings.LastIndex(line, in); i >= 0 && strings.Trim(line[i+len(in):], "0123456789") == "" && i+len(in) < len(line) {
+		return line[:i]
+	}
+	return line
+}
+
+// trimFrameArgs replaces a call's arguments, which vary between
+// goroutines that share a stack, by "(...)": main.f(0xc000012345, 0x1).
+func trimFrameArgs(line string) string {
+	if !strings.HasSuffix(line, ")") {
+		return line
+	}
+	i := strings.LastIndexByte(line, '(')
+	if i < 0 || strings.ContainsAny(line[i+1:len(line)-1], "()") {
+		return line
+	}
+	return line[:i] + "(...)"
 }
 
 // splitWait separates the wait ("5 minutes") from the rest of a

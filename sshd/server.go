@@ -290,6 +290,10 @@ func (s *Server) accept(c net.Conn) bool {
 		}
 		peer = creds
 	}
+	if peer == nil {
+		// Over TCP, acknowledge at once: see quickAckConn.
+		c = withQuickAck(c)
+	}
 	tc := &conn{Conn: c, id: id, peer: peer, srv: s}
 	attrs := []any{"conn", id}
 	if peer != nil {

@@ -2,7 +2,10 @@ package interp
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // BenchmarkNew measures building a session's interpreter, which happens per
@@ -68,4 +71,63 @@ func BenchmarkRecursiveFib(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkEvalOnePlusOneLongSession runs b.N evaluations in one session,
+// reporting the latency of the last thousand and the heap in use (after a
+// GC) at 1k, 10k and 100k evaluations: both stay flat because the session
+// moves to a new interpreter every recycleAfter evaluations (yaegi keeps
+// every input it compiled).
+//
+//	go test -run '^$' -bench LongSession -benchtime 100000x -benchmem ./interp/
+func BenchmarkEvalOnePlusOneLongSession(b *testing.B) {
+	in, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	ctx := context.Background()
+	// A session with some state, carried over at each recycle.
+	for _, src := range []string{`type point struct{ X, Y int }`, `p := &point{1, 2}`, `n := 0`, `func inc() int { n++; return n }`} {
+		if _, err := in.Eval(ctx, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	start := time.Now()
+	var first, last time.Duration // of the first and last thousand
+	for b.Loop() {
+		i++
+		if res, err := in.Eval(ctx, "1+1"); err != nil || res.Value != "2" {
+			b.Fatal(res, err)
+		}
+		if i%1000 == 0 {
+			last = time.Since(start)
+			if i == 1000 {
+				first = last
+			}
+			switch i {
+			case 1000, 10000, 100000:
+				b.StopTimer()
+				b.ReportMetric(float64(heapInUse())/(1<<20), fmt.Sprintf("MiB-heap@%dk", i/1000))
+				b.StartTimer()
+			}
+			start = time.Now()
+		}
+	}
+	if i >= 1000 {
+		b.ReportMetric(float64(first.Nanoseconds())/1000, "ns/op-first1k")
+		b.ReportMetric(float64(last.Nanoseconds())/1000, "ns/op-last1k")
+	}
+	if b.N >= 1000 && in.Recycles() == 0 {
+		b.Error("no recycle")
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }

@@ -96,8 +96,8 @@ func execError(err error) error {
 }
 
 // compilePanic reports a panic of yaegi's compiler on n. The known cause is
-// a range over an integer or a function hidden behind a variable, which
-// the syntax check in rewriter.checkRange cannot see.
+// a range over an integer whose type the rewrite could not infer (see
+// infer.go).
 func compilePanic(fset *token.FileSet, n ast.Node, v any) error {
 	var rng *ast.RangeStmt
 	ast.Inspect(n, func(n ast.Node) bool {
@@ -107,7 +107,7 @@ func compilePanic(fset *token.FileSet, n ast.Node, v any) error {
 		return rng == nil
 	})
 	if s, _ := v.(string); s == "nil type" && rng != nil {
-		return fmt.Errorf("%s: the interpreter cannot compile this range (yaegi supports range over arrays, slices, strings, maps and channels only)", positionOf(fset, rng.X.Pos()))
+		return fmt.Errorf("%s: the interpreter cannot compile this range: it could not tell the type of the range expression (for an integer, write range int(...))", positionOf(fset, rng.X.Pos()))
 	}
 	return fmt.Errorf("%s: the interpreter cannot compile this (yaegi: %v)", positionOf(fset, n.Pos()), v)
 }

@@ -100,7 +100,10 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, &interruptedError{cause: err}
 	}
-	groups, err := parseInput(in.yi.FileSet(), src)
+	in.maybeRecycle()
+	gen := in.gen
+	gen.evals++
+	groups, err := parseInput(gen.yi.FileSet(), src)
 	if err != nil || len(groups) == 0 {
 		return Result{}, err
 	}
@@ -122,7 +125,7 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 
 	go func() {
 		defer close(r.execDone)
-		_, _ = in.yi.ExecuteWithContext(yctx, in.runner)
+		_, _ = gen.yi.ExecuteWithContext(yctx, gen.runner)
 		if r.claimed.CompareAndSwap(false, true) {
 			// Run never ran (it cannot be cancelled before it starts);
 			// do not leave Eval waiting.
@@ -195,40 +198,62 @@ func (in *Interp) execute(r *run) {
 		if r.state.Load() == cancelled {
 			break
 		}
-		if err := in.runGroup(r, g); err != nil {
+		units := in.journalUnits(in.gen.yi.FileSet(), g)
+		for _, u := range units {
+			u.input = r.id
+		}
+		if err := in.runGroup(r, g, units); err != nil {
 			r.err = err
 			break
 		}
-		in.record(g)
+		in.record(g, units)
 	}
 	finished = true
 }
 
-// record notes what a group that ran declared, for the checks and the
-// automatic imports of later inputs.
-func (in *Interp) record(g group) {
+// record notes what a group that ran declared, for the checks, the
+// rewrites and the automatic imports of later inputs, and for replay.
+func (in *Interp) record(g group, units []*declUnit) {
+	in.journal = append(in.journal, units...)
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
 		in.types[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Typ
 		delete(in.aliases, id.Name)
+		delete(in.typeKinds, id.Name)
+		delete(in.funcResults, id.Name)
 	}
+	in.registerTypes(g)
 	if g.file == nil {
 		return
 	}
+	inf := &inferer{in: in}
 	for _, d := range g.file.Decls {
-		if gd, ok := d.(*ast.GenDecl); ok {
-			for _, s := range gd.Specs {
-				if ts, ok := s.(*ast.TypeSpec); ok && ts.Assign.IsValid() {
-					in.aliases[ts.Name.Name] = typeRefs(ts.Type)
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				in.funcResults[d.Name.Name] = d.Type
+			} else if len(d.Recv.List) == 1 {
+				in.funcResults[recvTypeName(d.Recv.List[0].Type)+"."+d.Name.Name] = d.Type
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				if ts, ok := s.(*ast.TypeSpec); ok {
+					if ts.Assign.IsValid() {
+						in.aliases[ts.Name.Name] = typeRefs(ts.Type)
+					}
+					if t := inf.typeExprType(ts.Type); t.kind != reflect.Invalid && ts.TypeParams == nil {
+						in.typeKinds[ts.Name.Name] = t.kind
+					}
 				}
 			}
 		}
 	}
 }
 
-func (in *Interp) runGroup(r *run, g group) error {
-	fset := in.yi.FileSet()
+func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
+	fset := in.gen.yi.FileSet()
 	rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+	md := in.newModernizer(fset)
 	if err := checkMain(fset, g); err != nil {
 		return err
 	}
@@ -245,14 +270,21 @@ func (in *Interp) runGroup(r *run, g group) error {
 	if err := checkInstantiations(fset, root); err != nil {
 		return err
 	}
+	in.noteRefs(units, root)
 	switch g.kind {
 	case importGroup:
 		return in.runImports(g.file)
 	case declGroup:
+		if err := md.file(g.file); err != nil {
+			return err
+		}
 		if err := in.autoImport(g.file); err != nil {
 			return err
 		}
 		if err := rw.rewrite(g.file); err != nil {
+			return err
+		}
+		if err := in.ensureGenerics(); err != nil {
 			return err
 		}
 		return in.compileAndExec(g.file)
@@ -262,10 +294,17 @@ func (in *Interp) runGroup(r *run, g group) error {
 		}
 		// yaegi scopes imports by the file name at the root's position.
 		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
+		var err error
+		if block.List, err = md.stmts(block.List, true); err != nil {
+			return err
+		}
 		if err := in.autoImport(block); err != nil {
 			return err
 		}
 		if err := rw.rewrite(block); err != nil {
+			return err
+		}
+		if err := in.ensureGenerics(); err != nil {
 			return err
 		}
 		block.List = topLevel(block.List, r.id)
@@ -276,22 +315,33 @@ func (in *Interp) runGroup(r *run, g group) error {
 	// compile, the expression has no value (a call without results) or is
 	// wrong, which compiling it alone tells.
 	stmt := g.stmts[0].(*ast.ExprStmt)
-	if err := in.autoImport(stmt); err != nil {
+	list, err := md.stmts([]ast.Stmt{stmt}, false)
+	if err != nil {
 		return err
 	}
-	if err := rw.rewrite(stmt); err != nil {
+	if err := in.autoImport(&ast.BlockStmt{List: list}); err != nil {
 		return err
 	}
+	if err := rw.rewrite(&ast.BlockStmt{List: list}); err != nil {
+		return err
+	}
+	if err := in.ensureGenerics(); err != nil {
+		return err
+	}
+	pre, last := list[:len(list)-1], list[len(list)-1].(*ast.ExprStmt)
 	pos := stmt.Pos()
 	// In a closure, like other top-level statements (see topLevel).
+	inner := func(s ast.Stmt) []ast.Stmt {
+		return append(append([]ast.Stmt{checkStmt(r.id, pos)}, pre...), s)
+	}
 	show := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-		inClosure([]ast.Stmt{checkStmt(r.id, pos), helperCall("Show", pos, stmt.X)}),
+		inClosure(inner(helperCall("Show", pos, last.X))),
 		checkStmt(r.id, stmt.End()),
 	}}
 	prog, err := in.compile(show)
 	if err != nil {
 		prog, err = in.compile(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-			inClosure([]ast.Stmt{checkStmt(r.id, pos), stmt}),
+			inClosure(inner(last)),
 			checkStmt(r.id, stmt.End()),
 		}})
 	}
@@ -304,8 +354,8 @@ func (in *Interp) runGroup(r *run, g group) error {
 	r.shownMu.Lock()
 	vals, showed := r.shown, r.showed
 	r.shownMu.Unlock()
-	if showed && !(in.isPrint(stmt.X) && len(vals) == 2 && vals[1] == nil) {
-		r.res = Result{Value: formatValues(vals), HasValue: true}
+	if showed && !(in.isPrint(last.X) && len(vals) == 2 && vals[1] == nil) {
+		r.res = Result{Value: in.formatValues(vals), HasValue: true}
 	}
 	return nil
 }
@@ -345,10 +395,10 @@ func (in *Interp) compile(n ast.Node) (prog *yaegi.Program, err error) {
 	defer func() {
 		in.compiling.Store(false)
 		if rec := recover(); rec != nil {
-			prog, err = nil, compilePanic(in.yi.FileSet(), n, rec)
+			prog, err = nil, compilePanic(in.gen.yi.FileSet(), n, rec)
 		}
 	}()
-	prog, err = in.yi.CompileAST(n)
+	prog, err = in.gen.yi.CompileAST(n)
 	if err != nil {
 		return nil, in.explain(n, compileError(err))
 	}
@@ -400,7 +450,7 @@ func (in *Interp) explain(n ast.Node, err error) error {
 	if undefined == nil {
 		return err
 	}
-	return fmt.Errorf("%s: undefined: %s", positionOf(in.yi.FileSet(), undefined.Pos()), undefined.Name)
+	return fmt.Errorf("%s: undefined: %s", positionOf(in.gen.yi.FileSet(), undefined.Pos()), undefined.Name)
 }
 
 // unknown reports whether id is resolved neither by the parser nor by
@@ -417,7 +467,7 @@ func (in *Interp) unknown(id *ast.Ident) bool {
 }
 
 func (in *Interp) exec(prog *yaegi.Program) error {
-	if _, err := in.yi.Execute(prog); err != nil {
+	if _, err := in.gen.yi.Execute(prog); err != nil {
 		return execError(err)
 	}
 	return nil
@@ -477,7 +527,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 // refusing anything but the standard library (yaegi would look for its
 // source on disk).
 func (in *Interp) runImports(f *ast.File) error {
-	fset := in.yi.FileSet()
+	fset := in.gen.yi.FileSet()
 	type named struct{ name, path string }
 	var added []named
 	var decls []ast.Decl
@@ -535,21 +585,6 @@ func (in *Interp) runImports(f *ast.File) error {
 		in.imported[a.name] = a.path
 	}
 	return nil
-}
-
-// helpers are the functions the rewritten code calls, imported as __mh.
-func (in *Interp) helpers() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		"Run":         reflect.ValueOf(in.runUser),
-		"Check":       reflect.ValueOf(in.check),
-		"Show":        reflect.ValueOf(in.show),
-		"Enter":       reflect.ValueOf(in.enter),
-		"Leave":       reflect.ValueOf(in.leave),
-		"GoPanic":     reflect.ValueOf(in.goPanic),
-		"GoCall":      reflect.ValueOf(in.goCall(false)),
-		"GoCallSlice": reflect.ValueOf(in.goCall(true)),
-		"Guard":       reflect.ValueOf(in.guard),
-	}
 }
 
 // runUser is the runner program's only call; see run.
@@ -645,8 +680,9 @@ func (in *Interp) recoverGoroutine() {
 // goCall returns the helper that runs `go f(args...)` with a recover. It
 // runs on the goroutine the go statement started, with the arguments
 // already evaluated by it.
-func (in *Interp) goCall(spread bool) func(f any, args ...any) {
-	return func(f any, args ...any) {
+func (in *Interp) goCall(gen *generation, spread bool) func(started int, f any, args ...any) {
+	return func(_ int, f any, args ...any) {
+		defer gen.live.Add(-1)
 		defer in.recoverGoroutine()
 		fv := reflect.ValueOf(f)
 		if fv.Kind() != reflect.Func || fv.IsNil() {

@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"go/token"
 	"io"
 	"reflect"
@@ -10,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	yaegi "github.com/traefik/yaegi/interp"
 )
 
 // Options configures an [Interp].
@@ -32,6 +31,12 @@ type Options struct {
 	// Writes are serialized, so the writers need not be safe for concurrent
 	// use. Optional; nil discards.
 	Stdout, Stderr io.Writer
+
+	// Width returns the width of the terminal that results are shown on,
+	// in columns: a composite value whose one-line form is wider prints
+	// on several lines, indented. Optional; nil means 80. A width below
+	// 20 counts as 20.
+	Width func() int
 }
 
 // Result is what an evaluation printed.
@@ -51,23 +56,32 @@ type Result struct {
 // (concurrent calls are serialized internally, each waiting for the
 // previous one). Close may be called at any time, from any goroutine.
 type Interp struct {
-	yi     *yaegi.Interpreter
 	stdout io.Writer
 	stderr io.Writer
+	width  func() int
 
 	namespace map[string]bool
+	nsValues  map[string]reflect.Value // the namespace as yaegi sees it
+	nsTypes   map[string]reflect.Type  // their types, for the rewrites
+	names     *typeNames               // names of the session's types, for printing
 
 	// Held for a whole Eval and by Close, so that only one run talks to
 	// yaegi's cancellation at a time.
 	evalMu sync.Mutex
 	// Fields below evalMu are only used by the goroutine running an Eval.
-	loaded   map[string]bool     // import paths given to yaegi's Use
-	imported map[string]string   // name -> import path, in the global scope
-	declared map[string]bool     // top-level names declared by evaluated code
-	types    map[string]bool     // which of them were last declared as types
-	aliases  map[string][]string // type aliases -> the names they refer to
-	runner   *yaegi.Program      // see (*Interp).execute
-	seq      int64
+	gen         *generation              // the yaegi interpreter in use; see recycle.go
+	imported    map[string]string        // name -> import path, in the global scope
+	declared    map[string]bool          // top-level names declared by evaluated code
+	types       map[string]bool          // which of them were last declared as types
+	aliases     map[string][]string      // type aliases -> the names they refer to
+	typeKinds   map[string]reflect.Kind  // kinds of the session's types
+	funcResults map[string]*ast.FuncType // signatures of the session's functions
+	journal     []*declUnit              // declarations, replayed by a recycle
+	reassigned  map[string]bool          // session variables assigned outside their declaration
+	recycles    int                      // interpreters replaced so far
+	nextRecycle int                      // evaluations of gen before the next attempt
+	seq         int64
+	tmpSeq      int64
 
 	mu        sync.Mutex // protects cur and abandoned
 	cur       *run       // the running evaluation, nil between evaluations
@@ -157,45 +171,35 @@ func New(opts Options) (*Interp, error) {
 		stderr = io.Discard
 	}
 	in := &Interp{
-		stdout:    &syncWriter{mu: &outMu, w: stdout},
-		stderr:    &syncWriter{mu: &outMu, w: stderr},
-		namespace: make(map[string]bool, len(names)),
-		loaded:    map[string]bool{},
-		imported:  map[string]string{},
-		declared:  map[string]bool{},
-		types:     map[string]bool{},
-		aliases:   map[string][]string{},
-		closing:   make(chan struct{}),
-		unpark:    make(chan struct{}),
+		stdout:      &syncWriter{mu: &outMu, w: stdout},
+		stderr:      &syncWriter{mu: &outMu, w: stderr},
+		width:       opts.Width,
+		namespace:   make(map[string]bool, len(names)),
+		nsValues:    ns,
+		nsTypes:     make(map[string]reflect.Type, len(names)),
+		names:       newTypeNames(),
+		imported:    map[string]string{},
+		declared:    map[string]bool{},
+		types:       map[string]bool{},
+		aliases:     map[string][]string{},
+		typeKinds:   map[string]reflect.Kind{},
+		funcResults: map[string]*ast.FuncType{},
+		reassigned:  map[string]bool{},
+		nextRecycle: recycleAfter,
+		closing:     make(chan struct{}),
+		unpark:      make(chan struct{}),
 	}
 	for _, name := range names {
 		in.namespace[name] = true
+		if v := opts.Namespace[name]; v != nil {
+			in.nsTypes[name] = reflect.TypeOf(v)
+		}
 	}
-	in.yi = yaegi.New(yaegi.Options{
-		Stdin:  eofReader{},
-		Stdout: in.stdout,
-		// yaegi writes a line here for every interpreted frame a panic
-		// unwinds; the panic itself is reported by Eval.
-		Stderr:               io.Discard,
-		SourcecodeFilesystem: emptyFS{},
-	})
-	exports := yaegi.Exports{helperPath + "/rt": in.helpers()}
-	imports := "import " + helperName + " " + `"` + helperPath + `"`
-	if len(ns) > 0 {
-		exports[nsPath+"/ns"] = ns
-		imports += `; import . "` + nsPath + `"`
-	}
-	if err := in.yi.Use(exports); err != nil {
-		return nil, fmt.Errorf("exposing the namespace: %w", err)
-	}
-	if err := in.compileAndRun(imports); err != nil {
-		return nil, fmt.Errorf("exposing the namespace: %w", err)
-	}
-	prog, err := in.yi.Compile(helperName + ".Run()")
+	gen, err := in.newGeneration()
 	if err != nil {
 		return nil, err
 	}
-	in.runner = prog
+	in.gen = gen
 	return in, nil
 }
 
@@ -217,12 +221,12 @@ func variable(v any) reflect.Value {
 // positions mean nothing to the user.
 func (in *Interp) compileAndRun(src string) error {
 	in.compiling.Store(true)
-	prog, err := in.yi.Compile(src)
+	prog, err := in.gen.yi.Compile(src)
 	in.compiling.Store(false)
 	if err != nil {
 		return err
 	}
-	_, err = in.yi.Execute(prog)
+	_, err = in.gen.yi.Execute(prog)
 	return err
 }
 
@@ -254,7 +258,7 @@ func (in *Interp) stopAll() {
 	in.setCurrent(&run{stopOnly: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _ = in.yi.ExecuteWithContext(ctx, in.runner)
+	_, _ = in.gen.yi.ExecuteWithContext(ctx, in.gen.runner)
 	in.setCurrent(nil)
 }
 

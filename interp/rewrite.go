@@ -37,9 +37,16 @@ func depthGuard(pos token.Pos) []ast.Stmt {
 	}
 }
 
-// recoverGuard is `defer func() { if r := recover(); r != nil { GoPanic(r) } }()`:
-// a panic in a goroutine started by evaluated code would otherwise end the
-// host process, as in plain yaegi.
+// recoverGuard is
+//
+//	defer func() {
+//		__mh.GoDone()
+//		if r := recover(); r != nil { __mh.GoPanic(r) }
+//	}()
+//
+// at the top of a goroutine: a panic in a goroutine started by evaluated
+// code would otherwise end the host process, as in plain yaegi. GoDone
+// balances the GoAdd of the go statement (see recycle.go).
 func recoverGuard(pos token.Pos) ast.Stmt {
 	r := "__mh_r"
 	check := &ast.IfStmt{
@@ -55,7 +62,7 @@ func recoverGuard(pos token.Pos) ast.Stmt {
 	}
 	fn := &ast.FuncLit{
 		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
-		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{check}},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{helperCall("GoDone", pos), check}},
 	}
 	return &ast.DeferStmt{Defer: pos, Call: callExpr(fn, pos)}
 }
@@ -124,28 +131,42 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 	return nil
 }
 
-// guardGo makes the goroutine of a go statement recover from panics. A
-// function literal gets a recover guard in its body; any other function is
-// started through the GoCall helper, which recovers in compiled code. The
-// arguments are still evaluated by the go statement, at the time it runs,
-// which matters with yaegi's pre-Go 1.22 loop variables. (Wrapping the call
+// guardGo makes the goroutine of a go statement recover from panics, and
+// counts it among the generation's live goroutines from the moment the go
+// statement runs: the GoAdd() call is an argument, which the go statement
+// evaluates at once. A function literal gets an extra parameter for it and
+// a recover guard in its body; any other function is started through the
+// GoCall helper, which recovers in compiled code. The arguments are still
+// evaluated by the go statement, at the time it runs. (Wrapping the call
 // in a closure would not do: yaegi evaluates the function expression of a
 // go statement in the new goroutine.)
 func (rw *rewriter) guardGo(g *ast.GoStmt) {
 	pos := g.Go
 	call := g.Call
+	add := callExpr(helperFunc("GoAdd", pos), pos)
+	guardLit := func(fun *ast.FuncLit) {
+		fun.Body.List = append([]ast.Stmt{recoverGuard(pos)}, fun.Body.List...)
+		params := fun.Type.Params
+		if params == nil {
+			params = &ast.FieldList{Opening: pos, Closing: pos}
+			fun.Type.Params = params
+		}
+		field := &ast.Field{Names: []*ast.Ident{ident(helperName+"_g", pos)}, Type: ident("int", pos)}
+		params.List = append([]*ast.Field{field}, params.List...)
+		call.Args = append([]ast.Expr{add}, call.Args...)
+	}
 	switch fun := call.Fun.(type) {
 	case *ast.FuncLit:
-		fun.Body.List = append([]ast.Stmt{recoverGuard(pos)}, fun.Body.List...)
+		guardLit(fun)
 		return
 	case *ast.Ident:
 		if builtinFuncs[fun.Name] && fun.Obj == nil {
 			// A builtin is not a value: wrap the call, arguments included.
-			body := &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{
-				recoverGuard(pos), &ast.ExprStmt{X: call},
-			}}
+			body := &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.ExprStmt{X: call}}}
 			lit := &ast.FuncLit{Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}}, Body: body}
-			g.Call = callExpr(lit, pos)
+			call = callExpr(lit, pos)
+			g.Call = call
+			guardLit(lit)
 			return
 		}
 	}
@@ -153,7 +174,8 @@ func (rw *rewriter) guardGo(g *ast.GoStmt) {
 	if call.Ellipsis.IsValid() {
 		name = "GoCallSlice"
 	}
-	g.Call = callExpr(helperFunc(name, pos), pos, append([]ast.Expr{call.Fun}, call.Args...)...)
+	args := append([]ast.Expr{add, call.Fun}, call.Args...)
+	g.Call = callExpr(helperFunc(name, pos), pos, args...)
 }
 
 // guardCallback wraps the callback of time.AfterFunc and context.AfterFunc
@@ -224,9 +246,10 @@ func checkTopLevel(fset *token.FileSet, stmts []ast.Stmt) error {
 		case *ast.ReturnStmt:
 			return fmt.Errorf("%s: return is only allowed inside a function", positionOf(fset, s.Pos()))
 		case *ast.LabeledStmt:
-			// A labeled statement stays in the global block (see
-			// topLevel), and so does any defer or return in it that is
-			// not inside a function literal.
+			// A labeled statement may stay in the global block (see
+			// topLevel), and so would any defer or return in it that is
+			// not inside a function literal; in a closure, a return would
+			// quietly end the closure only.
 			var bad ast.Node
 			ast.Inspect(s, func(n ast.Node) bool {
 				switch n.(type) {
@@ -260,6 +283,7 @@ func checkTopLevel(fset *token.FileSet, stmts []ast.Stmt) error {
 //     big value computed by a top-level statement would never be freed,
 //     and the frame, copied whenever it grows, would grow with every input.
 func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
+	gotos := gotoTargets(stmts)
 	var out, run []ast.Stmt
 	flush := func() {
 		if len(run) > 0 {
@@ -268,7 +292,7 @@ func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
 		}
 	}
 	for _, s := range stmts {
-		if declares(s) {
+		if declares(s, gotos) {
 			flush()
 			out = append(out, checkStmt(id, s.Pos()), s)
 			continue
@@ -283,15 +307,39 @@ func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
 }
 
 // declares reports whether s must stay in the global block: it declares a
-// session-level name, or carries a label.
-func declares(s ast.Stmt) bool {
+// session-level name, or it is a goto or the target of one. (Variables of
+// the global block are yaegi globals, not per iteration, so a labeled
+// loop is better off in a closure when nothing jumps to it.)
+func declares(s ast.Stmt, gotos map[string]bool) bool {
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		return s.Tok == token.DEFINE
-	case *ast.DeclStmt, *ast.LabeledStmt, *ast.BranchStmt:
+	case *ast.DeclStmt, *ast.BranchStmt:
 		return true
+	case *ast.LabeledStmt:
+		return gotos[s.Label.Name]
 	}
 	return false
+}
+
+// gotoTargets returns the labels that goto statements of a top-level
+// block name, outside function literals.
+func gotoTargets(stmts []ast.Stmt) map[string]bool {
+	labels := map[string]bool{}
+	for _, s := range stmts {
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.BranchStmt:
+				if n.Tok == token.GOTO && n.Label != nil {
+					labels[n.Label.Name] = true
+				}
+			}
+			return true
+		})
+	}
+	return labels
 }
 
 // inClosure returns `func() { stmts }()`.

@@ -29,6 +29,7 @@ type group struct {
 	kind  groupKind
 	file  *ast.File  // declGroup, importGroup
 	stmts []ast.Stmt // stmtGroup, exprGroup
+	src   string     // the text given to the parser, for replay (see recycle.go)
 }
 
 // srcFile is the file name yaegi strips from its error positions, so
@@ -181,12 +182,13 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 	if kind == stmtGroup {
 		b.WriteString("\n}")
 	}
-	f, err := parser.ParseFile(fset, srcFile, b.String(), parser.DeclarationErrors)
+	text := b.String()
+	f, err := parser.ParseFile(fset, srcFile, text, parser.DeclarationErrors)
 	if err != nil {
 		return nil, syntaxError(err, src)
 	}
 	if kind != stmtGroup {
-		return []group{{kind: kind, file: f}}, nil
+		return []group{{kind: kind, file: f, src: text}}, nil
 	}
 	fn, ok := f.Decls[0].(*ast.FuncDecl)
 	if !ok || len(f.Decls) != 1 || fn.Body == nil {
@@ -201,15 +203,15 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 	if n := len(stmts); n > 0 {
 		if _, ok := stmts[n-1].(*ast.ExprStmt); ok {
 			if n > 1 {
-				groups = append(groups, group{kind: stmtGroup, stmts: stmts[:n-1]})
+				groups = append(groups, group{kind: stmtGroup, stmts: stmts[:n-1], src: text})
 			}
-			return append(groups, group{kind: exprGroup, stmts: stmts[n-1:]}), nil
+			return append(groups, group{kind: exprGroup, stmts: stmts[n-1:], src: text}), nil
 		}
 	}
 	if len(stmts) == 0 {
 		return nil, nil
 	}
-	return append(groups, group{kind: stmtGroup, stmts: stmts}), nil
+	return append(groups, group{kind: stmtGroup, stmts: stmts, src: text}), nil
 }
 
 // Incomplete reports whether src needs more input before it can be

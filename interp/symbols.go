@@ -189,7 +189,7 @@ func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Val
 // loadPackage makes the standard package at importPath known to yaegi, so
 // that an import declaration for it compiles.
 func (in *Interp) loadPackage(importPath string) error {
-	if in.loaded[importPath] {
+	if in.gen.loaded[importPath] {
 		return nil
 	}
 	key, ok := stdPackages().byPath[importPath]
@@ -207,17 +207,17 @@ func (in *Interp) loadPackage(importPath string) error {
 	if mapTypes != nil {
 		exp["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(mapTypes)}
 	}
-	if err := in.yi.Use(exp); err != nil {
+	if err := in.gen.yi.Use(exp); err != nil {
 		return err
 	}
-	in.loaded[importPath] = true
+	in.gen.loaded[importPath] = true
 	if src, ok := genericSources()[importPath]; ok {
 		for _, dep := range genericDeps[importPath] {
 			if err := in.loadPackage(dep); err != nil {
 				return err
 			}
 		}
-		if _, err := in.yi.Compile(src); err != nil {
+		if _, err := in.gen.yi.Compile(src); err != nil {
 			return fmt.Errorf("loading package %s: %w", importPath, err)
 		}
 	}

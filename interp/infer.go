@@ -1,0 +1,514 @@
+package interp
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"reflect"
+	"strings"
+)
+
+// yaegi v0.16.1 cannot range over an integer, and manhole rewrites such a
+// loop before compiling it; but only the type checker knows whether
+// `range n` is over an integer or a slice, and yaegi's is not reachable.
+// The inferer below answers "which kind of value is this expression?"
+// from what is at hand: the syntax, the declarations of the input, the
+// types of the session's variables (yaegi's Globals), of the namespace
+// values and of the standard packages' symbols. It answers
+// reflect.Invalid when it cannot tell.
+
+type inferer struct {
+	in      *Interp
+	globals map[string]reflect.Value // yaegi's globals, read on first need
+	depth   int
+}
+
+// typeInfo is what is known of an expression's type: its kind, and the
+// type itself when it comes from reflection, or its source expression
+// when it comes from a declaration.
+type typeInfo struct {
+	kind  reflect.Kind
+	rt    reflect.Type
+	texpr ast.Expr
+	named string // a type declared in the session: its name
+}
+
+var unknownType = typeInfo{}
+
+var basicKinds = map[string]reflect.Kind{
+	"bool": reflect.Bool, "int": reflect.Int, "int8": reflect.Int8, "int16": reflect.Int16,
+	"int32": reflect.Int32, "rune": reflect.Int32, "int64": reflect.Int64, "uint": reflect.Uint,
+	"uint8": reflect.Uint8, "byte": reflect.Uint8, "uint16": reflect.Uint16, "uint32": reflect.Uint32,
+	"uint64": reflect.Uint64, "uintptr": reflect.Uintptr, "float32": reflect.Float32,
+	"float64": reflect.Float64, "complex64": reflect.Complex64, "complex128": reflect.Complex128,
+	"string": reflect.String, "error": reflect.Interface, "any": reflect.Interface,
+}
+
+func isIntKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uintptr
+}
+
+func fromReflect(t reflect.Type) typeInfo {
+	if t == nil {
+		return unknownType
+	}
+	return typeInfo{kind: t.Kind(), rt: t}
+}
+
+// exprType tells what is known of the type of x.
+func (f *inferer) exprType(x ast.Expr) typeInfo {
+	if f.depth > 50 {
+		return unknownType
+	}
+	f.depth++
+	defer func() { f.depth-- }()
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		switch x.Kind {
+		case token.INT, token.CHAR:
+			return typeInfo{kind: reflect.Int}
+		case token.FLOAT:
+			return typeInfo{kind: reflect.Float64}
+		case token.IMAG:
+			return typeInfo{kind: reflect.Complex128}
+		case token.STRING:
+			return typeInfo{kind: reflect.String}
+		}
+	case *ast.ParenExpr:
+		return f.exprType(x.X)
+	case *ast.Ident:
+		return f.identType(x)
+	case *ast.SelectorExpr:
+		return f.selectorType(x)
+	case *ast.CallExpr:
+		return f.callType(x)
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ, token.LAND, token.LOR:
+			return typeInfo{kind: reflect.Bool}
+		case token.SHL, token.SHR:
+			return f.exprType(x.X)
+		}
+		// An untyped constant operand takes the other's type.
+		l, r := f.exprType(x.X), f.exprType(x.Y)
+		if isUntypedConst(x.X) && r.kind != reflect.Invalid {
+			return r
+		}
+		if l.kind != reflect.Invalid {
+			return l
+		}
+		return r
+	case *ast.UnaryExpr:
+		switch x.Op {
+		case token.NOT:
+			return typeInfo{kind: reflect.Bool}
+		case token.AND:
+			return typeInfo{kind: reflect.Pointer}
+		case token.ARROW:
+			t := f.exprType(x.X)
+			if t.rt != nil && t.rt.Kind() == reflect.Chan {
+				return fromReflect(t.rt.Elem())
+			}
+			if c, ok := t.texpr.(*ast.ChanType); ok {
+				return f.typeExprType(c.Value)
+			}
+			return unknownType
+		}
+		return f.exprType(x.X)
+	case *ast.StarExpr:
+		t := f.exprType(x.X)
+		if t.rt != nil && t.rt.Kind() == reflect.Pointer {
+			return fromReflect(t.rt.Elem())
+		}
+		if s, ok := t.texpr.(*ast.StarExpr); ok {
+			return f.typeExprType(s.X)
+		}
+	case *ast.IndexExpr:
+		t := f.exprType(x.X)
+		if t.rt != nil {
+			switch t.rt.Kind() {
+			case reflect.Slice, reflect.Array, reflect.Map:
+				return fromReflect(t.rt.Elem())
+			case reflect.String:
+				return typeInfo{kind: reflect.Uint8}
+			}
+		}
+		switch te := t.texpr.(type) {
+		case *ast.ArrayType:
+			return f.typeExprType(te.Elt)
+		case *ast.MapType:
+			return f.typeExprType(te.Value)
+		}
+		if t.kind == reflect.String {
+			return typeInfo{kind: reflect.Uint8}
+		}
+	case *ast.SliceExpr:
+		t := f.exprType(x.X)
+		if t.kind == reflect.Array {
+			return typeInfo{kind: reflect.Slice}
+		}
+		return t
+	case *ast.CompositeLit:
+		return f.typeExprType(x.Type)
+	case *ast.FuncLit:
+		return typeInfo{kind: reflect.Func, texpr: x.Type}
+	case *ast.TypeAssertExpr:
+		return f.typeExprType(x.Type)
+	}
+	return unknownType
+}
+
+// isUntypedConst reports whether x is a constant expression built of
+// literals only.
+func isUntypedConst(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.ParenExpr:
+		return isUntypedConst(x.X)
+	case *ast.UnaryExpr:
+		return x.Op != token.ARROW && x.Op != token.AND && isUntypedConst(x.X)
+	case *ast.BinaryExpr:
+		return isUntypedConst(x.X) && isUntypedConst(x.Y)
+	}
+	return false
+}
+
+func (f *inferer) identType(id *ast.Ident) typeInfo {
+	if id.Obj != nil {
+		return f.objectType(id)
+	}
+	switch id.Name {
+	case "true", "false":
+		return typeInfo{kind: reflect.Bool}
+	case "iota":
+		return typeInfo{kind: reflect.Int}
+	}
+	in := f.in
+	if in.declared[id.Name] {
+		if f.globals == nil {
+			f.globals = in.gen.yi.Globals()
+		}
+		if v, ok := f.globals[id.Name]; ok && v.IsValid() {
+			if v.CanInterface() {
+				if c, ok := v.Interface().(constant.Value); ok {
+					return constType(c)
+				}
+			}
+			return fromReflect(v.Type())
+		}
+		if k, ok := in.funcResults[id.Name]; ok {
+			return typeInfo{kind: reflect.Func, texpr: k}
+		}
+		return unknownType
+	}
+	if t, ok := in.nsTypes[id.Name]; ok {
+		return fromReflect(t)
+	}
+	return unknownType
+}
+
+func constType(c constant.Value) typeInfo {
+	switch c.Kind() {
+	case constant.Int:
+		return typeInfo{kind: reflect.Int}
+	case constant.Float:
+		return typeInfo{kind: reflect.Float64}
+	case constant.String:
+		return typeInfo{kind: reflect.String}
+	case constant.Bool:
+		return typeInfo{kind: reflect.Bool}
+	case constant.Complex:
+		return typeInfo{kind: reflect.Complex128}
+	}
+	return unknownType
+}
+
+// objectType follows an identifier the parser resolved to its declaration
+// in the same input.
+func (f *inferer) objectType(id *ast.Ident) typeInfo {
+	obj := id.Obj
+	switch obj.Kind {
+	case ast.Fun:
+		if d, ok := obj.Decl.(*ast.FuncDecl); ok {
+			return typeInfo{kind: reflect.Func, texpr: d.Type}
+		}
+		return typeInfo{kind: reflect.Func}
+	case ast.Var, ast.Con:
+	default:
+		return unknownType
+	}
+	switch d := obj.Decl.(type) {
+	case *ast.AssignStmt:
+		for i, l := range d.Lhs {
+			if l, ok := l.(*ast.Ident); ok && l.Name == id.Name && len(d.Rhs) == len(d.Lhs) {
+				if r, ok := d.Rhs[i].(*ast.Ident); ok && r.Name == id.Name {
+					return unknownType // x := x
+				}
+				return f.exprType(d.Rhs[i])
+			}
+		}
+	case *ast.ValueSpec:
+		if d.Type != nil {
+			return f.typeExprType(d.Type)
+		}
+		for i, n := range d.Names {
+			if n.Name == id.Name && i < len(d.Values) && len(d.Values) == len(d.Names) {
+				return f.exprType(d.Values[i])
+			}
+		}
+	case *ast.Field:
+		if e, ok := d.Type.(*ast.Ellipsis); ok {
+			return typeInfo{kind: reflect.Slice, texpr: &ast.ArrayType{Elt: e.Elt}}
+		}
+		return f.typeExprType(d.Type)
+	case *ast.RangeStmt:
+		t := f.exprType(d.X)
+		isKey := false
+		if k, ok := d.Key.(*ast.Ident); ok && k.Name == id.Name {
+			isKey = true
+		}
+		switch {
+		case isIntKind(t.kind):
+			return t
+		case t.kind == reflect.Slice || t.kind == reflect.Array || t.kind == reflect.String:
+			if isKey {
+				return typeInfo{kind: reflect.Int}
+			}
+			if t.kind == reflect.String {
+				return typeInfo{kind: reflect.Int32}
+			}
+			if t.rt != nil {
+				return fromReflect(t.rt.Elem())
+			}
+			if a, ok := t.texpr.(*ast.ArrayType); ok {
+				return f.typeExprType(a.Elt)
+			}
+		case t.kind == reflect.Map:
+			if t.rt != nil {
+				if isKey {
+					return fromReflect(t.rt.Key())
+				}
+				return fromReflect(t.rt.Elem())
+			}
+			if m, ok := t.texpr.(*ast.MapType); ok {
+				if isKey {
+					return f.typeExprType(m.Key)
+				}
+				return f.typeExprType(m.Value)
+			}
+		}
+	}
+	return unknownType
+}
+
+// typeExprType tells what a type expression denotes.
+func (f *inferer) typeExprType(t ast.Expr) typeInfo {
+	if f.depth > 50 {
+		return unknownType
+	}
+	f.depth++
+	defer func() { f.depth-- }()
+	switch t := t.(type) {
+	case *ast.Ident:
+		if t.Obj != nil {
+			if s, ok := t.Obj.Decl.(*ast.TypeSpec); ok && t.Obj.Kind == ast.Typ {
+				u := f.typeExprType(s.Type)
+				return typeInfo{kind: u.kind, rt: u.rt, texpr: u.texpr}
+			}
+			return unknownType
+		}
+		if k, ok := f.in.typeKinds[t.Name]; ok {
+			return typeInfo{kind: k, named: t.Name}
+		}
+		if k, ok := basicKinds[t.Name]; ok && !f.in.declared[t.Name] {
+			return typeInfo{kind: k}
+		}
+	case *ast.ParenExpr:
+		return f.typeExprType(t.X)
+	case *ast.StarExpr:
+		return typeInfo{kind: reflect.Pointer, texpr: t}
+	case *ast.ArrayType:
+		if t.Len == nil {
+			return typeInfo{kind: reflect.Slice, texpr: t}
+		}
+		return typeInfo{kind: reflect.Array, texpr: t}
+	case *ast.MapType:
+		return typeInfo{kind: reflect.Map, texpr: t}
+	case *ast.ChanType:
+		return typeInfo{kind: reflect.Chan, texpr: t}
+	case *ast.FuncType:
+		return typeInfo{kind: reflect.Func, texpr: t}
+	case *ast.StructType:
+		return typeInfo{kind: reflect.Struct, texpr: t}
+	case *ast.InterfaceType:
+		return typeInfo{kind: reflect.Interface, texpr: t}
+	case *ast.SelectorExpr:
+		if v, ok := f.pkgSymbol(t); ok && v.Kind() == reflect.Pointer && v.IsNil() {
+			// yaegi's symbol tables give a type as a nil *T.
+			return fromReflect(v.Type().Elem())
+		}
+	}
+	return unknownType
+}
+
+// pkgSymbol returns the standard package symbol that sel names, as yaegi
+// has it.
+func (f *inferer) pkgSymbol(sel *ast.SelectorExpr) (reflect.Value, bool) {
+	x, ok := sel.X.(*ast.Ident)
+	if !ok || x.Obj != nil {
+		return reflect.Value{}, false
+	}
+	p, ok := f.in.pkgPath(x.Name)
+	if !ok {
+		return reflect.Value{}, false
+	}
+	key, ok := stdPackages().byPath[p]
+	if !ok {
+		return reflect.Value{}, false
+	}
+	syms, _ := f.in.symbols(key)
+	v, ok := syms[sel.Sel.Name]
+	return v, ok && v.IsValid()
+}
+
+func (f *inferer) selectorType(sel *ast.SelectorExpr) typeInfo {
+	if v, ok := f.pkgSymbol(sel); ok {
+		if v.CanInterface() {
+			if c, ok := v.Interface().(constant.Value); ok {
+				return constType(c)
+			}
+		}
+		if v.Kind() == reflect.Pointer && v.IsNil() {
+			return unknownType // a type, not a value
+		}
+		return fromReflect(v.Type())
+	}
+	t := f.exprType(sel.X)
+	if s, ok := t.texpr.(*ast.StarExpr); ok && t.kind == reflect.Pointer {
+		t = f.typeExprType(s.X)
+	}
+	named := t.named
+	if named == "" && t.rt != nil {
+		rt := t.rt
+		if rt.Kind() == reflect.Pointer {
+			rt = rt.Elem()
+		}
+		if tn := f.in.names.lookup(rt); tn != nil && !tn.ambiguous {
+			named = strings.TrimPrefix(tn.name, "main.")
+		}
+	}
+	if ft, ok := f.in.funcResults[named+"."+sel.Sel.Name]; ok && named != "" {
+		return typeInfo{kind: reflect.Func, texpr: ft}
+	}
+	if t.rt == nil {
+		return unknownType
+	}
+	rt := t.rt
+	if m, ok := rt.MethodByName(sel.Sel.Name); ok {
+		return typeInfo{kind: reflect.Func, rt: methodFunc(m, rt)}
+	}
+	if rt.Kind() == reflect.Pointer {
+		if m, ok := rt.Elem().MethodByName(sel.Sel.Name); ok {
+			return typeInfo{kind: reflect.Func, rt: methodFunc(m, rt.Elem())}
+		}
+		rt = rt.Elem()
+	}
+	if rt.Kind() == reflect.Struct {
+		if fd, ok := rt.FieldByName(sel.Sel.Name); ok {
+			return fromReflect(fd.Type)
+		}
+	}
+	return unknownType
+}
+
+// methodFunc returns the type of a method value: the method's type
+// without its receiver.
+func methodFunc(m reflect.Method, recv reflect.Type) reflect.Type {
+	if recv.Kind() == reflect.Interface {
+		return m.Type
+	}
+	t := m.Type
+	in := make([]reflect.Type, 0, t.NumIn())
+	for i := 1; i < t.NumIn(); i++ {
+		in = append(in, t.In(i))
+	}
+	out := make([]reflect.Type, 0, t.NumOut())
+	for i := 0; i < t.NumOut(); i++ {
+		out = append(out, t.Out(i))
+	}
+	return reflect.FuncOf(in, out, t.IsVariadic())
+}
+
+func (f *inferer) callType(c *ast.CallExpr) typeInfo {
+	switch fun := ast.Unparen(c.Fun).(type) {
+	case *ast.Ident:
+		if fun.Obj == nil && !f.in.declared[fun.Name] {
+			switch fun.Name {
+			case "len", "cap", "copy":
+				return typeInfo{kind: reflect.Int}
+			case "new":
+				return typeInfo{kind: reflect.Pointer}
+			case "make":
+				if len(c.Args) > 0 {
+					return f.typeExprType(c.Args[0])
+				}
+			case "append":
+				if len(c.Args) > 0 {
+					return f.exprType(c.Args[0])
+				}
+			case "min", "max":
+				for _, a := range c.Args {
+					if !isUntypedConst(a) {
+						if t := f.exprType(a); t.kind != reflect.Invalid {
+							return t
+						}
+					}
+				}
+				if len(c.Args) > 0 {
+					return f.exprType(c.Args[0])
+				}
+			case "real", "imag":
+				return typeInfo{kind: reflect.Float64}
+			case "complex":
+				return typeInfo{kind: reflect.Complex128}
+			}
+		}
+		if (fun.Obj != nil && fun.Obj.Kind == ast.Typ) || f.isTypeName(fun) {
+			return f.typeExprType(fun)
+		}
+	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.StarExpr, *ast.InterfaceType:
+		return f.typeExprType(fun)
+	case *ast.SelectorExpr:
+		if v, ok := f.pkgSymbol(fun); ok && v.Kind() == reflect.Pointer && v.IsNil() {
+			return fromReflect(v.Type().Elem()) // a conversion
+		}
+	case *ast.FuncLit:
+		return f.resultType(fun.Type)
+	}
+	t := f.exprType(c.Fun)
+	if t.rt != nil && t.rt.Kind() == reflect.Func && t.rt.NumOut() > 0 {
+		return fromReflect(t.rt.Out(0))
+	}
+	if ft, ok := t.texpr.(*ast.FuncType); ok {
+		return f.resultType(ft)
+	}
+	return unknownType
+}
+
+func (f *inferer) resultType(ft *ast.FuncType) typeInfo {
+	if ft.Results == nil || len(ft.Results.List) == 0 {
+		return unknownType
+	}
+	return f.typeExprType(ft.Results.List[0].Type)
+}
+
+// isTypeName reports whether an unresolved identifier names a type: a
+// basic one, or one declared in the session.
+func (f *inferer) isTypeName(id *ast.Ident) bool {
+	if _, ok := f.in.typeKinds[id.Name]; ok {
+		return true
+	}
+	_, ok := basicKinds[id.Name]
+	return ok && !f.in.declared[id.Name] && !f.in.namespace[id.Name]
+}

@@ -1,0 +1,748 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"io"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// A yaegi interpreter keeps every input it compiled: about 3 KB per input,
+// until the interpreter is dropped (yaegi issue 1678), and its global frame,
+// which every input grows by a few slots, is copied whenever it grows, so
+// an input costs more as the session ages. A session therefore does not
+// keep one interpreter: after recycleAfter evaluations it builds a fresh
+// one, replays the session's declarations into it and carries the values
+// of its variables over. Each interpreter is a generation.
+//
+// Replay and carry-over:
+//
+//   - Imports are done again; functions, methods, types and constants are
+//     compiled again from their source, as the user typed them. Of a name
+//     declared several times, only the declarations still in use are
+//     replayed: the last one, and the earlier ones that later replayed
+//     declarations were compiled against.
+//   - Variables are declared again by compiling their declaration without
+//     running it (`x := f()` does not call f again); then each takes the
+//     value the old interpreter holds. Maps, slices, pointers and channels
+//     are shared, not copied. Values of recursive session types, which
+//     yaegi gives a new reflect type in each interpreter, are carried over
+//     as the same memory seen through the new type (same layout).
+//   - A function value made by evaluated code (a closure) belongs to its
+//     interpreter: calling it would run in the old one, on the old
+//     variables. A variable declared by a function literal and never
+//     assigned elsewhere gets a new closure from its source; any other
+//     closure, found anywhere in a variable's value, keeps the session on
+//     its current interpreter. So does a goroutine started by evaluated
+//     code that has not returned: it works on the old interpreter's
+//     variables. The attempt is made again recycleAfter evaluations later.
+//
+// Callbacks that evaluated code handed to the host (a func stored in a
+// host structure, a time.AfterFunc still pending) keep running on the
+// interpreter that made them; it stays alive, unreferenced by the session,
+// as long as they do.
+
+// recycleAfter is the number of evaluations after which an interpreter is
+// replaced, at least: see recycleBudget. At 250, an evaluation costs at
+// most about 1.3 times what it costs in a new interpreter.
+var recycleAfter = 250
+
+// recycleBudget is what a recycle may cost per evaluation, amortized.
+var recycleBudget = 20 * time.Microsecond
+
+// generation is one yaegi interpreter of the session.
+type generation struct {
+	yi     *yaegi.Interpreter
+	runner *yaegi.Program // see (*Interp).execute
+	evals  int            // evaluations run in it
+
+	loaded      map[string]bool // import paths given to yaegi's Use
+	needGeneric bool            // the current input uses genericHelpers
+	generics    bool            // genericHelpers are declared
+
+	// Goroutines started by evaluated code that have not returned.
+	live atomic.Int64
+}
+
+// newGeneration builds a yaegi interpreter exposing the namespace and
+// manhole's helpers.
+func (in *Interp) newGeneration() (*generation, error) {
+	gen := &generation{loaded: map[string]bool{}}
+	gen.yi = yaegi.New(yaegi.Options{
+		Stdin:  eofReader{},
+		Stdout: in.stdout,
+		// yaegi writes a line here for every interpreted frame a panic
+		// unwinds; the panic itself is reported by Eval.
+		Stderr:               io.Discard,
+		SourcecodeFilesystem: emptyFS{},
+	})
+	exports := yaegi.Exports{helperPath + "/rt": in.helpers(gen)}
+	imports := "import " + helperName + " " + `"` + helperPath + `"`
+	if len(in.nsValues) > 0 {
+		exports[nsPath+"/ns"] = in.nsValues
+		imports += `; import . "` + nsPath + `"`
+	}
+	if err := gen.yi.Use(exports); err != nil {
+		return nil, fmt.Errorf("exposing the namespace: %w", err)
+	}
+	prev := in.gen
+	in.gen = gen
+	defer func() { in.gen = prev }()
+	if err := in.compileAndRun(imports); err != nil {
+		return nil, fmt.Errorf("exposing the namespace: %w", err)
+	}
+	prog, err := gen.yi.Compile(helperName + ".Run()")
+	if err != nil {
+		return nil, err
+	}
+	gen.runner = prog
+	return gen, nil
+}
+
+// declUnit is one declaration of the session, kept for replay: a func,
+// method, type, const or var declaration, or a top-level := statement.
+type declUnit struct {
+	kind    groupKind // declGroup or stmtGroup
+	input   int64     // the evaluation it comes from
+	src     string    // as the user typed it
+	names   []string  // what it declares; a method is "Type.Method"
+	vars    bool      // it declares variables: replay compiles it only
+	refs    []string  // session-level names it uses
+	funcLit string    // the function literal a single variable is declared with
+}
+
+// journalUnits returns the declarations of a group, for replay if the
+// group runs. It reads the group's source before the rewrites change the
+// nodes' extents.
+func (in *Interp) journalUnits(fset *token.FileSet, g group) []*declUnit {
+	text := func(from, to token.Pos) string {
+		f := fset.File(from)
+		if f == nil || !to.IsValid() {
+			return ""
+		}
+		start, end := f.Offset(from), f.Offset(to)
+		if start < 0 || end > len(g.src) || start > end {
+			return ""
+		}
+		return g.src[start:end]
+	}
+	funcLit := func(names []*ast.Ident, vals []ast.Expr) string {
+		if len(names) == 1 && len(vals) == 1 {
+			if lit, ok := vals[0].(*ast.FuncLit); ok {
+				return text(lit.Pos(), lit.End())
+			}
+		}
+		return ""
+	}
+	var units []*declUnit
+	switch g.kind {
+	case declGroup:
+		for _, d := range g.file.Decls {
+			u := &declUnit{kind: declGroup, src: text(d.Pos(), d.End())}
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil && len(d.Recv.List) == 1 {
+					u.names = []string{recvTypeName(d.Recv.List[0].Type) + "." + d.Name.Name}
+				} else {
+					u.names = []string{d.Name.Name}
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						u.names = append(u.names, s.Name.Name)
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							u.names = append(u.names, n.Name)
+						}
+						if d.Tok == token.VAR {
+							u.vars = true
+							if len(d.Specs) == 1 {
+								u.funcLit = funcLit(s.Names, s.Values)
+							}
+						}
+					}
+				}
+			}
+			units = append(units, u)
+		}
+	case stmtGroup:
+		for _, s := range g.stmts {
+			a, ok := s.(*ast.AssignStmt)
+			if !ok || a.Tok != token.DEFINE {
+				continue
+			}
+			u := &declUnit{kind: stmtGroup, src: text(a.Pos(), a.End()), vars: true}
+			var ids []*ast.Ident
+			for _, l := range a.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					ids = append(ids, id)
+					if id.Name != "_" {
+						u.names = append(u.names, id.Name)
+					}
+				}
+			}
+			u.funcLit = funcLit(ids, a.Rhs)
+			units = append(units, u)
+		}
+	}
+	var kept []*declUnit
+	for _, u := range units {
+		if u.src != "" && len(u.names) > 0 {
+			kept = append(kept, u)
+		}
+	}
+	return kept
+}
+
+// recvTypeName returns T for a receiver of type T, *T, T[P] or *T[P].
+func recvTypeName(t ast.Expr) string {
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// noteRefs records which session names a unit uses, and which session
+// variables code assigns anywhere (see the closure rule above).
+func (in *Interp) noteRefs(units []*declUnit, root ast.Node) {
+	refs := map[string]bool{}
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if n.Obj == nil && in.declared[n.Name] {
+				refs[n.Name] = true
+			}
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Obj == nil {
+						in.reassigned[id.Name] = true
+					}
+				}
+			}
+		case *ast.UnaryExpr:
+			if id, ok := n.X.(*ast.Ident); ok && n.Op == token.AND && id.Obj == nil {
+				in.reassigned[id.Name] = true
+			}
+		}
+		return true
+	})
+	names := sortedKeys(refs)
+	for _, u := range units {
+		u.refs = names
+	}
+}
+
+// replayed returns the units to replay, in their order: the last
+// declaration of each name, and those the kept ones depend on.
+func (in *Interp) replayed() []*declUnit {
+	last := map[string]int{}
+	for i, u := range in.journal {
+		for _, n := range u.names {
+			last[n] = i
+		}
+	}
+	keep := make([]bool, len(in.journal))
+	var queue []int
+	for _, i := range last {
+		if !keep[i] {
+			keep[i] = true
+			queue = append(queue, i)
+		}
+	}
+	for len(queue) > 0 {
+		i := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, r := range in.journal[i].refs {
+			// The declaration of r this unit was compiled against.
+			for j := i - 1; j >= 0; j-- {
+				if contains(in.journal[j].names, r) {
+					if !keep[j] {
+						keep[j] = true
+						queue = append(queue, j)
+					}
+					break
+				}
+			}
+		}
+	}
+	var out []*declUnit
+	for i, u := range in.journal {
+		if keep[i] {
+			out = append(out, u)
+		}
+	}
+	in.journal = out
+	return out
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// maybeRecycle replaces the interpreter when it is due and it can.
+func (in *Interp) maybeRecycle() {
+	if in.gen.evals < in.nextRecycle {
+		return
+	}
+	if err := in.recycle(); err != nil {
+		in.nextRecycle = in.gen.evals + recycleAfter
+	}
+}
+
+// recycle builds a new generation, replays the session into it and makes it
+// current. On any failure the current generation stays, unchanged.
+func (in *Interp) recycle() (err error) {
+	start := time.Now()
+	old := in.gen
+	if old.live.Load() > 0 {
+		return errNotRecyclable
+	}
+	oldGlobals := old.yi.Globals()
+	carry := map[string]reflect.Value{}
+	var recreate []string
+	for name, v := range oldGlobals {
+		if strings.HasPrefix(name, helperName) || !in.declared[name] || in.types[name] || !v.CanAddr() {
+			// Constants are replayed from their source; variables are
+			// the addressable slots of yaegi's frame.
+			continue
+		}
+		if v.Kind() == reflect.Func && !v.IsNil() && isClosure(v) {
+			if _, ok := in.funcLitSource(name); !ok || in.reassigned[name] {
+				return errNotRecyclable
+			}
+			recreate = append(recreate, name)
+			continue
+		}
+		if !carriable(v) {
+			return errNotRecyclable
+		}
+		carry[name] = v
+	}
+
+	gen, err := in.newGeneration()
+	if err != nil {
+		return err
+	}
+	oldImported := in.imported
+	in.gen, in.imported = gen, map[string]string{}
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("recycle: %v", rec)
+		}
+		if err != nil {
+			in.gen, in.imported = old, oldImported
+		}
+	}()
+	if err := in.replayImports(old, oldImported); err != nil {
+		return err
+	}
+	units := in.replayed()
+	for i := 0; i < len(units); {
+		// Declarations of one input are compiled together: in a file, a
+		// var may use a func declared after it.
+		j, src := i+1, units[i].src
+		for j < len(units) && units[j].input == units[i].input && units[j].kind == units[i].kind {
+			src += "\n" + units[j].src
+			j++
+		}
+		if err := in.replaySource(src); err != nil {
+			return fmt.Errorf("replaying %q: %w", src, err)
+		}
+		i = j
+	}
+	// Running anything sizes yaegi's global frame for the declarations.
+	if _, err := gen.yi.Execute(gen.runner); err != nil {
+		return err
+	}
+	newGlobals := gen.yi.Globals()
+	for name, v := range carry {
+		nv, ok := newGlobals[name]
+		if !ok || !nv.CanSet() {
+			return fmt.Errorf("variable %s was not declared again", name)
+		}
+		if err := setCarried(nv, v); err != nil {
+			return fmt.Errorf("variable %s: %w", name, err)
+		}
+	}
+	for _, name := range recreate {
+		if err := in.replayFuncLit(name); err != nil {
+			return err
+		}
+	}
+	in.recycles++
+	// A recycle costs a few milliseconds for a small session, more for
+	// one with many declarations: spread it over enough evaluations.
+	in.nextRecycle = max(recycleAfter, int(time.Since(start)/recycleBudget))
+	return nil
+}
+
+var errNotRecyclable = fmt.Errorf("the session cannot move to a new interpreter now")
+
+// replayImports loads the packages of the old generation and imports them
+// under the same names.
+func (in *Interp) replayImports(old *generation, imported map[string]string) error {
+	paths := sortedKeys(old.loaded)
+	for _, p := range paths {
+		if err := in.loadPackage(p); err != nil {
+			return err
+		}
+	}
+	names := make([]string, 0, len(imported))
+	for name := range imported {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, name := range names {
+		p := imported[name]
+		if _, ok := genericSources()[p]; ok {
+			in.imported[name] = p
+			continue
+		}
+		fmt.Fprintf(&b, "import %s %s\n", name, strconv.Quote(p))
+	}
+	if b.Len() > 0 {
+		if err := in.compileAndRun(b.String()); err != nil {
+			return err
+		}
+	}
+	for name, p := range imported {
+		in.imported[name] = p
+	}
+	return nil
+}
+
+// replaySource compiles declarations again in the current generation,
+// without running them: functions, types and constants need only be
+// compiled, and variables get their values from the old generation.
+func (in *Interp) replaySource(src string) error {
+	fset := in.gen.yi.FileSet()
+	groups, err := parseInput(fset, src)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		var root ast.Node
+		md := in.newModernizer(fset)
+		switch g.kind {
+		case declGroup:
+			if err := md.file(g.file); err != nil {
+				return err
+			}
+			if err := in.autoImport(g.file); err != nil {
+				return err
+			}
+			root = g.file
+		case stmtGroup:
+			block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
+			if block.List, err = md.stmts(block.List, true); err != nil {
+				return err
+			}
+			if err := in.autoImport(block); err != nil {
+				return err
+			}
+			root = block
+		default:
+			continue
+		}
+		rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+		if err := rw.rewrite(root); err != nil {
+			return err
+		}
+		if err := in.ensureGenerics(); err != nil {
+			return err
+		}
+		if _, err := in.compile(root); err != nil {
+			return err
+		}
+		in.registerTypes(g)
+	}
+	return nil
+}
+
+// funcLitSource returns the function literal that the last declaration
+// of name assigns, if that is all it does.
+func (in *Interp) funcLitSource(name string) (string, bool) {
+	for i := len(in.journal) - 1; i >= 0; i-- {
+		if u := in.journal[i]; contains(u.names, name) {
+			return u.funcLit, u.funcLit != ""
+		}
+	}
+	return "", false
+}
+
+// replayFuncLit gives name a new closure from its declaration's function
+// literal.
+func (in *Interp) replayFuncLit(name string) error {
+	src, ok := in.funcLitSource(name)
+	if !ok {
+		return errNotRecyclable
+	}
+	groups, err := parseInput(in.gen.yi.FileSet(), name+" = "+src)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
+		md := in.newModernizer(in.gen.yi.FileSet())
+		if block.List, err = md.stmts(block.List, true); err != nil {
+			return err
+		}
+		rw := &rewriter{fset: in.gen.yi.FileSet(), pkgPath: in.pkgPath}
+		if err := rw.rewrite(block); err != nil {
+			return err
+		}
+		if err := in.compileAndExec(block); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// makeFuncCode is the code pointer shared by every function made by
+// reflect.MakeFunc, which is how yaegi hands out interpreted closures.
+var makeFuncCode = reflect.MakeFunc(reflect.TypeOf(func() {}), nil).Pointer()
+
+func isClosure(v reflect.Value) bool { return v.Pointer() == makeFuncCode }
+
+const yaegiPkg = "github.com/traefik/yaegi"
+
+// carriable reports whether v can be used by another generation: it
+// holds no closure and no value of yaegi's own types (an interface value
+// of a session interface type carries yaegi's compiled code).
+func carriable(v reflect.Value) bool {
+	c := &carryCheck{seen: map[unsafe.Pointer]bool{}, budget: 100000, types: map[reflect.Type]bool{}}
+	return c.value(v)
+}
+
+type carryCheck struct {
+	seen   map[unsafe.Pointer]bool
+	budget int
+	types  map[reflect.Type]bool // types that need no look at the values
+}
+
+// plain reports whether values of t can hold nothing but data: no
+// function, interface or yaegi type anywhere inside.
+func (c *carryCheck) plain(t reflect.Type) bool {
+	if p, ok := c.types[t]; ok {
+		return p
+	}
+	c.types[t] = true // assume so while recursing
+	p := true
+	if strings.HasPrefix(t.PkgPath(), yaegiPkg) {
+		p = false
+	}
+	switch t.Kind() {
+	case reflect.Func, reflect.Interface, reflect.UnsafePointer:
+		p = false
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Chan:
+		p = p && c.plain(t.Elem())
+	case reflect.Map:
+		p = p && c.plain(t.Key()) && c.plain(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField() && p; i++ {
+			p = c.plain(t.Field(i).Type)
+		}
+	}
+	c.types[t] = p
+	return p
+}
+
+func (c *carryCheck) value(v reflect.Value) bool {
+	if !v.IsValid() || c.plain(v.Type()) {
+		return true
+	}
+	if c.budget--; c.budget < 0 {
+		return true // too big to look through: assume data
+	}
+	if strings.HasPrefix(v.Type().PkgPath(), yaegiPkg) {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Func:
+		return v.IsNil() || !isClosure(v)
+	case reflect.Interface:
+		return v.IsNil() || c.value(v.Elem())
+	case reflect.Pointer:
+		if v.IsNil() {
+			return true
+		}
+		p := v.UnsafePointer()
+		if c.seen[p] {
+			return true
+		}
+		c.seen[p] = true
+		return c.value(v.Elem())
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if !c.value(v.Index(i)) {
+				return false
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if !c.value(it.Key()) || !c.value(it.Value()) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if !c.value(v.Field(i)) {
+				return false
+			}
+		}
+	case reflect.Chan, reflect.UnsafePointer:
+		return v.Kind() == reflect.Chan
+	}
+	return true
+}
+
+// setCarried sets dst, a variable of the new generation, to the value of
+// the old generation's variable src. Both were declared by the same source,
+// so their types have the same layout; yaegi gives recursive struct types
+// a new reflect type in each interpreter, in which case the value is
+// written through a view of dst as src's type.
+func setCarried(dst, src reflect.Value) error {
+	if src.Type() == dst.Type() {
+		dst.Set(src)
+		return nil
+	}
+	if !dst.CanAddr() || !sameLayout(src.Type(), dst.Type(), map[[2]reflect.Type]bool{}) {
+		return fmt.Errorf("its type changed from %v to %v", src.Type(), dst.Type())
+	}
+	reflect.NewAt(src.Type(), dst.Addr().UnsafePointer()).Elem().Set(src)
+	return nil
+}
+
+// sameLayout reports whether values of a and b are laid out the same in
+// memory, pointers included, so that one can be read as the other.
+func sameLayout(a, b reflect.Type, seen map[[2]reflect.Type]bool) bool {
+	if a == b {
+		return true
+	}
+	key := [2]reflect.Type{a, b}
+	if seen[key] {
+		return true
+	}
+	seen[key] = true
+	if a.Kind() != b.Kind() || a.Size() != b.Size() || a.Align() != b.Align() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Chan:
+		return sameLayout(a.Elem(), b.Elem(), seen)
+	case reflect.Array:
+		return a.Len() == b.Len() && sameLayout(a.Elem(), b.Elem(), seen)
+	case reflect.Map:
+		return sameLayout(a.Key(), b.Key(), seen) && sameLayout(a.Elem(), b.Elem(), seen)
+	case reflect.Struct:
+		if a.NumField() != b.NumField() {
+			return false
+		}
+		for i := 0; i < a.NumField(); i++ {
+			fa, fb := a.Field(i), b.Field(i)
+			if fa.Name != fb.Name || fa.Offset != fb.Offset || !sameLayout(fa.Type, fb.Type, seen) {
+				return false
+			}
+		}
+		return true
+	case reflect.Func:
+		if a.NumIn() != b.NumIn() || a.NumOut() != b.NumOut() || a.IsVariadic() != b.IsVariadic() {
+			return false
+		}
+		for i := 0; i < a.NumIn(); i++ {
+			if !sameLayout(a.In(i), b.In(i), seen) {
+				return false
+			}
+		}
+		for i := 0; i < a.NumOut(); i++ {
+			if !sameLayout(a.Out(i), b.Out(i), seen) {
+				return false
+			}
+		}
+		return true
+	case reflect.Interface:
+		return false
+	}
+	return a.Kind() == b.Kind()
+}
+
+// Recycles reports how many times the session moved to a new interpreter
+// (see the package documentation). It is meant for tests and diagnostics.
+func (in *Interp) Recycles() int {
+	in.evalMu.Lock()
+	defer in.evalMu.Unlock()
+	return in.recycles
+}
+
+// helpers are the functions the rewritten code calls, imported as __mh.
+// They are made for each generation, which counts its goroutines.
+func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
+	return map[string]reflect.Value{
+		"Run":         reflect.ValueOf(in.runUser),
+		"Check":       reflect.ValueOf(in.check),
+		"Show":        reflect.ValueOf(in.show),
+		"Enter":       reflect.ValueOf(in.enter),
+		"Leave":       reflect.ValueOf(in.leave),
+		"GoPanic":     reflect.ValueOf(in.goPanic),
+		"GoAdd":       reflect.ValueOf(func() int { gen.live.Add(1); return 0 }),
+		"GoDone":      reflect.ValueOf(func() { gen.live.Add(-1) }),
+		"GoCall":      reflect.ValueOf(in.goCall(gen, false)),
+		"GoCallSlice": reflect.ValueOf(in.goCall(gen, true)),
+		"Guard":       reflect.ValueOf(in.guard),
+		"Clear":       reflect.ValueOf(clearValue),
+		"Dump":        reflect.ValueOf(in.dump),
+		"NameType":    reflect.ValueOf(in.nameType),
+	}
+}
+
+// ensureGenerics declares the generic min and max helpers in the current
+// generation if the input needs them.
+func (in *Interp) ensureGenerics() error {
+	if !in.gen.needGeneric || in.gen.generics {
+		return nil
+	}
+	if err := in.compileAndRun(genericHelpers); err != nil {
+		return err
+	}
+	in.gen.generics = true
+	return nil
+}
+
+// clearValue is the clear builtin.
+func clearValue(x any) {
+	v := reflect.ValueOf(x)
+	switch v.Kind() {
+	case reflect.Invalid:
+	case reflect.Map, reflect.Slice:
+		v.Clear()
+	default:
+		panic(fmt.Sprintf("invalid argument: clear(%v): argument must be a map or a slice", v.Type()))
+	}
+}

@@ -120,7 +120,7 @@ func BenchmarkEvalOnePlusOneLongSession(b *testing.B) {
 		b.ReportMetric(float64(first.Nanoseconds())/1000, "ns/op-first1k")
 		b.ReportMetric(float64(last.Nanoseconds())/1000, "ns/op-last1k")
 	}
-	if b.N >= 1000 && in.Recycles() == 0 {
+	if i > 2*recycleAfter && in.recycleCount() == 0 {
 		b.Error("no recycle")
 	}
 }

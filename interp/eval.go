@@ -49,7 +49,7 @@ const (
 type run struct {
 	id       int64
 	groups   []group
-	stopOnly bool // see (*Interp).stopAll
+	stopOnly bool // see (*Interp).stopGen
 	cancel   context.CancelFunc
 
 	claimed  atomic.Bool  // Run has taken this run
@@ -62,8 +62,9 @@ type run struct {
 	release  chan struct{} // Run may return: the run finished normally
 
 	// Written by the user's goroutine before userDone is closed.
-	res Result
-	err error
+	res      Result
+	err      error
+	compiled bool // the current group compiled (see declare)
 
 	shownMu sync.Mutex // Show may be called from any goroutine
 	shown   []any
@@ -162,6 +163,7 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 		if cause == nil { // the depth limit stopped the run
 			return Result{}, r.err
 		}
+		in.stopRetired()
 		return Result{}, &interruptedError{cause: cause}
 	case <-t.C:
 		in.mu.Lock()
@@ -175,6 +177,7 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 		if cause == nil {
 			return Result{}, depthError{}
 		}
+		in.stopRetired()
 		return Result{}, &interruptedError{cause: cause, abandoned: true}
 	}
 }
@@ -202,8 +205,13 @@ func (in *Interp) execute(r *run) {
 		for _, u := range units {
 			u.input = r.id
 		}
+		r.compiled = false
 		if err := in.runGroup(r, g, units); err != nil {
 			r.err = err
+			if r.compiled && r.state.Load() != cancelled {
+				// A panic after a declaration ran: the names exist.
+				in.record(g, units)
+			}
 			break
 		}
 		in.record(g, units)
@@ -275,19 +283,35 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	case importGroup:
 		return in.runImports(g.file)
 	case declGroup:
-		if err := md.file(g.file); err != nil {
+		vars, err := md.file(g.file)
+		if err != nil {
 			return err
 		}
-		if err := in.autoImport(g.file); err != nil {
-			return err
+		block := &ast.BlockStmt{List: vars}
+		if len(vars) > 0 {
+			block.Lbrace = vars[0].Pos()
 		}
-		if err := rw.rewrite(g.file); err != nil {
-			return err
+		for _, n := range []ast.Node{g.file, block} {
+			if err := in.autoImport(n); err != nil {
+				return err
+			}
+			if err := rw.rewrite(n); err != nil {
+				return err
+			}
 		}
 		if err := in.ensureGenerics(); err != nil {
 			return err
 		}
-		return in.compileAndExec(g.file)
+		if len(g.file.Decls) > 0 {
+			if err := in.declare(r, g.file); err != nil {
+				return err
+			}
+		}
+		if len(vars) == 0 {
+			return nil
+		}
+		block.List = topLevel(block.List, r.id)
+		return in.declare(r, block)
 	case stmtGroup:
 		if err := checkTopLevel(fset, g.stmts); err != nil {
 			return err
@@ -308,7 +332,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 			return err
 		}
 		block.List = topLevel(block.List, r.id)
-		return in.compileAndExec(block)
+		return in.declare(r, block)
 	}
 
 	// exprGroup: compile Show(expr) to capture the values; if that does not
@@ -378,6 +402,18 @@ func (in *Interp) isPrint(x ast.Expr) bool {
 	}
 	pkg, ok := sel.X.(*ast.Ident)
 	return ok && pkg.Obj == nil && in.imported[pkg.Name] == "fmt"
+}
+
+// declare compiles and runs a group's declarations or statements. Once
+// they compiled, yaegi has declared their names, even if running them
+// fails: the run notes it, for record.
+func (in *Interp) declare(r *run, n ast.Node) error {
+	prog, err := in.compile(n)
+	if err != nil || prog == nil {
+		return err
+	}
+	r.compiled = true
+	return in.exec(prog)
 }
 
 func (in *Interp) compileAndExec(n ast.Node) error {

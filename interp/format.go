@@ -47,7 +47,8 @@ func (in *Interp) formatValues(vals []any) string {
 	return strings.Join(parts, ", ")
 }
 
-// termWidth returns Options.Width's answer, bounded.
+// termWidth returns Options.Width's answer, bounded; 0 or less means
+// unknown.
 func (in *Interp) termWidth() (w int) {
 	if in.width == nil {
 		return defaultWidth
@@ -57,7 +58,10 @@ func (in *Interp) termWidth() (w int) {
 			w = defaultWidth
 		}
 	}()
-	return max(in.width(), minWidth)
+	if w = in.width(); w <= 0 {
+		return defaultWidth
+	}
+	return max(w, minWidth)
 }
 
 // formatValue prints v the way the package doc describes: Go syntax, like

@@ -38,9 +38,27 @@ func FuzzEval(f *testing.F) {
 		`func f(xs ...int) int { return len(xs) }; f([]int{1, 2}...)`,
 		`store.Set("a", "b"); store.Get("a")`,
 		`cfg.Level++; cfg`,
+		`min(3, 1, 2) + max(x, 1.5)`,
+		`var v = max(len("ab"), 1); const c = min(1, 2); v + c`,
+		`s := []int{1}; clear(s); m := map[int]int{}; clear(m)`,
+		`dump(cfg, []byte{0, 1}, map[string]any{"a": nil})`,
+		`for i := range 3 { for j := range i { _ = j } }`,
+		`var fs []func() int; for i := 0; i < 3; i++ { fs = append(fs, func() int { i++; return i }); if i == 1 { continue } }`,
+		`L: for i := range 2 { for range i { continue L } }`,
+		`for x := range func(yield func(int) bool) { yield(1) } { if x > 0 { break } }`,
+		`func f() (r int) { for x := range func(y func(int, string) bool) { y(1, "a") } { return x }; return }`,
+		`type T struct{ next *T; v int }; t := &T{v: 1}; t.next = t; dump(t); t`,
+		`strings.Repeat("x", 5000)`,
+		`[]int{1, 2}[5]`,
+		"a := 1\nb := undefinedThing",
 	} {
 		f.Add(seed)
 	}
+	// Move to a new interpreter often, so that replaying whatever the
+	// inputs declared is fuzzed too.
+	oldAfter := recycleAfter
+	recycleAfter = 5
+	f.Cleanup(func() { recycleAfter = oldAfter })
 	stderr := &safeBuffer{}
 	in, err := New(Options{
 		Namespace: map[string]any{"store": &Store{m: map[string]string{}}, "cfg": &Config{}},

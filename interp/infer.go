@@ -187,7 +187,10 @@ func (f *inferer) identType(id *ast.Ident) typeInfo {
 	in := f.in
 	if in.declared[id.Name] {
 		if f.globals == nil {
-			f.globals = in.gen.yi.Globals()
+			f.globals, _ = globals(in.gen)
+			if f.globals == nil {
+				f.globals = map[string]reflect.Value{}
+			}
 		}
 		if v, ok := f.globals[id.Name]; ok && v.IsValid() {
 			if v.CanInterface() {

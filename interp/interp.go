@@ -34,8 +34,10 @@ type Options struct {
 
 	// Width returns the width of the terminal that results are shown on,
 	// in columns: a composite value whose one-line form is wider prints
-	// on several lines, indented. Optional; nil means 80. A width below
-	// 20 counts as 20.
+	// on several lines, indented. It is called for each result and each
+	// dump, from any goroutine, so it may follow a terminal's resizes.
+	// Optional; nil, or an answer of 0 or less, means 80. A width below 20
+	// counts as 20.
 	Width func() int
 }
 
@@ -77,6 +79,7 @@ type Interp struct {
 	typeKinds   map[string]reflect.Kind  // kinds of the session's types
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
 	journal     []*declUnit              // declarations, replayed by a recycle
+	retired     []*generation            // replaced generations whose goroutines still ran
 	reassigned  map[string]bool          // session variables assigned outside their declaration
 	recycles    int                      // interpreters replaced so far
 	nextRecycle int                      // evaluations of gen before the next attempt
@@ -241,25 +244,39 @@ func (in *Interp) Close() error {
 	close(in.closing)
 	in.evalMu.Lock()
 	defer in.evalMu.Unlock()
-	in.stopAll()
+	in.stopGen(in.gen)
+	for _, g := range in.retired {
+		in.stopGen(g)
+	}
+	in.retired = nil
 	// Only now may yaegi's goroutines of cancelled runs finish, once
 	// nothing else will run in this interpreter.
 	close(in.unpark)
 	return nil
 }
 
-// stopAll bumps yaegi's run id, which makes every interpreted frame of this
-// interpreter return at its next step. yaegi only does that when the
+// stopGen bumps yaegi's run id, which makes every interpreted frame of a
+// generation return at its next step. yaegi only does that when the
 // context of an ExecuteWithContext call is done, so it is made one with a
 // context that is already cancelled. The runner program blocks until
 // unpark, so the select inside ExecuteWithContext cannot prefer "finished"
 // over "cancelled".
-func (in *Interp) stopAll() {
+func (in *Interp) stopGen(gen *generation) {
 	in.setCurrent(&run{stopOnly: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _ = in.gen.yi.ExecuteWithContext(ctx, in.gen.runner)
+	_, _ = gen.yi.ExecuteWithContext(ctx, gen.runner)
 	in.setCurrent(nil)
+}
+
+// stopRetired stops the goroutines still running in retired generations,
+// as cancelling an evaluation stops those of the current one (see Eval).
+func (in *Interp) stopRetired() {
+	for _, g := range in.retired {
+		if g.live.Load() > 0 {
+			in.stopGen(g)
+		}
+	}
 }
 
 func (in *Interp) current() *run {

@@ -63,12 +63,107 @@ func (m *modernizer) tmp() string {
 	return helperName + "_" + strconv.FormatInt(m.in.tmpSeq, 10)
 }
 
-// file rewrites a group of declarations.
-func (m *modernizer) file(f *ast.File) error {
+// file rewrites a group of declarations. The package-level variable
+// declarations whose values need min or max expanded (which takes
+// statements) are moved out of the file, into the statements returned,
+// which run after it; all the file's variables move then, to keep their
+// order of initialization.
+func (m *modernizer) file(f *ast.File) ([]ast.Stmt, error) {
 	m.rewrite(f)
 	editStmtLists(f, func(l []ast.Stmt) []ast.Stmt { return m.hoistList(l, false) })
+	var vars []ast.Stmt
+	move := false
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && m.hasMinMax(gd) {
+			if gd.Tok == token.CONST {
+				m.fail(gd.Pos(), "the interpreter cannot compute this min or max as a constant: use literal constants or untyped named constants")
+			}
+			move = move || gd.Tok == token.VAR
+		}
+	}
+	if move {
+		var decls []ast.Decl
+		for _, d := range f.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+				vars = append(vars, &ast.DeclStmt{Decl: gd})
+				continue
+			}
+			decls = append(decls, d)
+		}
+		f.Decls = decls
+		vars = m.hoistList(vars, true)
+		m.globalGeneric(vars)
+	}
+	m.constMinMax(f)
 	m.genericMinMax(f)
-	return m.err
+	for _, s := range vars {
+		m.genericMinMax(s)
+	}
+	return vars, m.err
+}
+
+// globalGeneric refuses a top-level declaration whose type would come
+// from a generic min or max: yaegi cannot size a global variable from a
+// generic function's result (it panics with "nil reflect type"). It can
+// in a statement of its own, which is expanded in place.
+func (m *modernizer) globalGeneric(list []ast.Stmt) {
+	var typeFrom func(x ast.Expr) *ast.CallExpr
+	typeFrom = func(x ast.Expr) *ast.CallExpr {
+		switch x := x.(type) {
+		case *ast.ParenExpr:
+			return typeFrom(x.X)
+		case *ast.UnaryExpr:
+			if x.Op == token.SUB || x.Op == token.ADD || x.Op == token.XOR {
+				return typeFrom(x.X)
+			}
+		case *ast.BinaryExpr:
+			switch x.Op {
+			case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT, token.SHL, token.SHR:
+				if c := typeFrom(x.X); c != nil {
+					return c
+				}
+				return typeFrom(x.Y)
+			}
+		case *ast.CallExpr:
+			if _, ok := m.minmax[x]; ok {
+				return x
+			}
+		}
+		return nil
+	}
+	for _, s := range list {
+		var vals []ast.Expr
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				vals = s.Rhs
+			}
+		case *ast.DeclStmt:
+			if gd, ok := s.Decl.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+				for _, sp := range gd.Specs {
+					if vs := sp.(*ast.ValueSpec); vs.Type == nil {
+						vals = append(vals, vs.Values...)
+					}
+				}
+			}
+		}
+		for _, v := range vals {
+			if c := typeFrom(v); c != nil {
+				m.fail(c.Pos(), "the interpreter cannot compute this %s here: assign it to a variable in a statement of its own first", m.minmax[c])
+			}
+		}
+	}
+}
+
+// constMinMax refuses a min or max left in a constant declaration inside
+// a function: the generic helpers are not constants.
+func (m *modernizer) constMinMax(root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		if gd, ok := n.(*ast.GenDecl); ok && gd.Tok == token.CONST && m.hasMinMax(gd) {
+			m.fail(gd.Pos(), "the interpreter cannot compute this min or max as a constant: use literal constants or untyped named constants")
+		}
+		return true
+	})
 }
 
 // stmts rewrites a list of statements; top says that they run in the
@@ -80,6 +175,10 @@ func (m *modernizer) stmts(list []ast.Stmt, top bool) ([]ast.Stmt, error) {
 	for _, s := range root.List {
 		editStmtLists(s, func(l []ast.Stmt) []ast.Stmt { return m.hoistList(l, false) })
 	}
+	if top {
+		m.globalGeneric(root.List)
+	}
+	m.constMinMax(root)
 	m.genericMinMax(root)
 	return root.List, m.err
 }
@@ -128,7 +227,7 @@ func (m *modernizer) builtin(x ast.Expr) ast.Expr {
 		case 1:
 			return &ast.ParenExpr{Lparen: c.Pos(), X: c.Args[0], Rparen: c.Rparen}
 		}
-		if folded := foldMinMax(id.Name, c); folded != nil {
+		if folded := m.foldMinMax(id.Name, c); folded != nil {
 			return folded
 		}
 		m.minmax[c] = id.Name
@@ -140,11 +239,11 @@ func (m *modernizer) builtin(x ast.Expr) ast.Expr {
 // would: the result is an untyped constant of the "largest" kind among the
 // arguments (integer, rune, float). It returns nil when the arguments are
 // not all literal constants of ordered kinds.
-func foldMinMax(name string, c *ast.CallExpr) ast.Expr {
+func (m *modernizer) foldMinMax(name string, c *ast.CallExpr) ast.Expr {
 	rank := 0 // 0 integer, 1 rune, 2 float, 3 string
 	var best constant.Value
 	for i, a := range c.Args {
-		v, r, ok := constValue(a)
+		v, r, ok := m.constValue(a)
 		if !ok || (i > 0 && (r == 3) != (rank == 3)) {
 			return nil
 		}
@@ -207,10 +306,11 @@ func containsAny(s, chars string) bool {
 	return false
 }
 
-// constValue evaluates a constant expression made of literals. rank says
-// which kind of untyped constant it is: 0 integer, 1 rune, 2 float,
-// 3 string.
-func constValue(x ast.Expr) (v constant.Value, rank int, ok bool) {
+// constValue evaluates an untyped constant expression: literals, and
+// names of untyped constants declared in the input, in the session or in
+// a standard package. rank says which kind of untyped constant it is:
+// 0 integer, 1 rune, 2 float, 3 string.
+func (m *modernizer) constValue(x ast.Expr) (v constant.Value, rank int, ok bool) {
 	defer func() {
 		if recover() != nil { // division by zero and the like
 			ok = false
@@ -230,9 +330,17 @@ func constValue(x ast.Expr) (v constant.Value, rank int, ok bool) {
 			return v, 3, v.Kind() == constant.String
 		}
 	case *ast.ParenExpr:
-		return constValue(x.X)
+		return m.constValue(x.X)
+	case *ast.Ident:
+		return m.namedConst(x)
+	case *ast.SelectorExpr:
+		if v, ok := m.inf.pkgSymbol(x); ok && v.CanInterface() {
+			if c, ok := v.Interface().(constant.Value); ok {
+				return constRank(c)
+			}
+		}
 	case *ast.UnaryExpr:
-		v, r, ok := constValue(x.X)
+		v, r, ok := m.constValue(x.X)
 		if !ok || r == 3 {
 			return nil, 0, false
 		}
@@ -245,8 +353,8 @@ func constValue(x ast.Expr) (v constant.Value, rank int, ok bool) {
 			}
 		}
 	case *ast.BinaryExpr:
-		a, ra, ok1 := constValue(x.X)
-		b, rb, ok2 := constValue(x.Y)
+		a, ra, ok1 := m.constValue(x.X)
+		b, rb, ok2 := m.constValue(x.Y)
 		if !ok1 || !ok2 {
 			return nil, 0, false
 		}
@@ -280,6 +388,63 @@ func constValue(x ast.Expr) (v constant.Value, rank int, ok bool) {
 		}
 	}
 	return nil, 0, false
+}
+
+// namedConst returns the value of an untyped constant named by id.
+func (m *modernizer) namedConst(id *ast.Ident) (constant.Value, int, bool) {
+	if id.Obj != nil {
+		spec, ok := id.Obj.Decl.(*ast.ValueSpec)
+		if !ok || id.Obj.Kind != ast.Con || spec.Type != nil || m.inf.depth > 20 {
+			return nil, 0, false
+		}
+		for i, n := range spec.Names {
+			if n.Name == id.Name && i < len(spec.Values) && !mentions(spec.Values[i], "iota") {
+				m.inf.depth++
+				defer func() { m.inf.depth-- }()
+				return m.constValue(spec.Values[i])
+			}
+		}
+		return nil, 0, false
+	}
+	if !m.in.declared[id.Name] {
+		return nil, 0, false
+	}
+	if m.inf.globals == nil {
+		m.inf.globals, _ = globals(m.in.gen)
+		if m.inf.globals == nil {
+			m.inf.globals = map[string]reflect.Value{}
+		}
+	}
+	if v, ok := m.inf.globals[id.Name]; ok && v.IsValid() && v.CanInterface() {
+		if c, ok := v.Interface().(constant.Value); ok {
+			return constRank(c)
+		}
+	}
+	return nil, 0, false
+}
+
+func constRank(c constant.Value) (constant.Value, int, bool) {
+	switch c.Kind() {
+	case constant.Int:
+		return c, 0, true
+	case constant.Float:
+		return c, 2, true
+	case constant.String:
+		return c, 3, true
+	}
+	return nil, 0, false
+}
+
+// mentions reports whether name appears in x.
+func mentions(x ast.Node, name string) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // genericMinMax rewrites the calls to min and max that could not be

@@ -3,7 +3,6 @@ package interp
 import (
 	"go/ast"
 	"go/parser"
-	goprinter "go/printer"
 	"go/token"
 	"reflect"
 	"strings"
@@ -62,7 +61,7 @@ func (m *modernizer) rangeFunc(r *ast.RangeStmt, label *ast.LabeledStmt, t typeI
 		}
 	}
 	if n > len(yieldParams) {
-		m.fail(r.X.Pos(), "range over %s permits only %d iteration variables", exprString(m.fset, r.X), len(yieldParams))
+		m.fail(r.X.Pos(), "range over this function permits only %d iteration variables", len(yieldParams))
 		return nil
 	}
 	var labelName string
@@ -440,13 +439,4 @@ func cloneNode(v reflect.Value, pos token.Pos) reflect.Value {
 		return c
 	}
 	return v
-}
-
-// exprString prints an expression for a message.
-func exprString(fset *token.FileSet, e ast.Expr) string {
-	var b strings.Builder
-	if err := goprinter.Fprint(&b, fset, e); err != nil {
-		return "this"
-	}
-	return b.String()
 }

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -21,30 +22,31 @@ import (
 // which every input grows by a few slots, is copied whenever it grows, so
 // an input costs more as the session ages. A session therefore does not
 // keep one interpreter: after recycleAfter evaluations it builds a fresh
-// one, replays the session's declarations into it and carries the values
-// of its variables over. Each interpreter is a generation.
-//
-// Replay and carry-over:
+// one, replays the session's declarations into it and hands its variables
+// over. Each interpreter is a generation.
 //
 //   - Imports are done again; functions, methods, types and constants are
-//     compiled again from their source, as the user typed them. Of a name
-//     declared several times, only the declarations still in use are
-//     replayed: the last one, and the earlier ones that later replayed
-//     declarations were compiled against.
+//     compiled again from their source, as the user typed them, and run
+//     (which only makes their code runnable). Of a name declared several
+//     times, only the declarations still in use are replayed: the last
+//     one, and the earlier ones that later replayed declarations were
+//     compiled against.
 //   - Variables are declared again by compiling their declaration without
-//     running it (`x := f()` does not call f again); then each takes the
-//     value the old interpreter holds. Maps, slices, pointers and channels
-//     are shared, not copied. Values of recursive session types, which
-//     yaegi gives a new reflect type in each interpreter, are carried over
-//     as the same memory seen through the new type (same layout).
+//     running it (`x := f()` does not call f again); then the new
+//     interpreter's frame slots are pointed at the old variables (see
+//     adoptVariables): the variables themselves move, not copies.
 //   - A function value made by evaluated code (a closure) belongs to its
-//     interpreter: calling it would run in the old one, on the old
-//     variables. A variable declared by a function literal and never
-//     assigned elsewhere gets a new closure from its source; any other
-//     closure, found anywhere in a variable's value, keeps the session on
-//     its current interpreter. So does a goroutine started by evaluated
-//     code that has not returned: it works on the old interpreter's
-//     variables. The attempt is made again recycleAfter evaluations later.
+//     interpreter: calling it would run the old interpreter's code. A
+//     variable declared by a function literal and never assigned elsewhere
+//     gets a new closure from its source; any other closure, found
+//     anywhere in a variable's value, keeps the session on its current
+//     interpreter, and so does a value of an interface type declared in
+//     the session (yaegi stores its compiled code with it). The attempt is
+//     made again recycleAfter evaluations later.
+//   - A goroutine started by evaluated code keeps running in its
+//     generation, on the same variables. The generation is kept in
+//     Interp.retired while goroutines run in it, so that an interrupt or
+//     Close stops them as they stop the current generation's.
 //
 // Callbacks that evaluated code handed to the host (a func stored in a
 // host structure, a time.AfterFunc still pending) keep running on the
@@ -63,6 +65,7 @@ var recycleBudget = 20 * time.Microsecond
 type generation struct {
 	yi     *yaegi.Interpreter
 	runner *yaegi.Program // see (*Interp).execute
+	nop    *yaegi.Program // does nothing; running it sizes yaegi's frame
 	evals  int            // evaluations run in it
 
 	loaded      map[string]bool // import paths given to yaegi's Use
@@ -105,6 +108,9 @@ func (in *Interp) newGeneration() (*generation, error) {
 		return nil, err
 	}
 	gen.runner = prog
+	if gen.nop, err = gen.yi.Compile("0"); err != nil {
+		return nil, err
+	}
 	return gen, nil
 }
 
@@ -116,6 +122,7 @@ type declUnit struct {
 	src     string    // as the user typed it
 	names   []string  // what it declares; a method is "Type.Method"
 	vars    bool      // it declares variables: replay compiles it only
+	fn      bool      // a func or method declaration
 	refs    []string  // session-level names it uses
 	funcLit string    // the function literal a single variable is declared with
 }
@@ -150,6 +157,7 @@ func (in *Interp) journalUnits(fset *token.FileSet, g group) []*declUnit {
 			u := &declUnit{kind: declGroup, src: text(d.Pos(), d.End())}
 			switch d := d.(type) {
 			case *ast.FuncDecl:
+				u.fn = true
 				if d.Recv != nil && len(d.Recv.List) == 1 {
 					u.names = []string{recvTypeName(d.Recv.List[0].Type) + "." + d.Name.Name}
 				} else {
@@ -232,15 +240,17 @@ func (in *Interp) noteRefs(units []*declUnit, root ast.Node) {
 				refs[n.Name] = true
 			}
 		case *ast.AssignStmt:
+			// By name: a local variable of the same name makes the
+			// check more careful, never less.
 			if n.Tok != token.DEFINE {
 				for _, l := range n.Lhs {
-					if id, ok := l.(*ast.Ident); ok && id.Obj == nil {
+					if id, ok := l.(*ast.Ident); ok {
 						in.reassigned[id.Name] = true
 					}
 				}
 			}
 		case *ast.UnaryExpr:
-			if id, ok := n.X.(*ast.Ident); ok && n.Op == token.AND && id.Obj == nil {
+			if id, ok := n.X.(*ast.Ident); ok && n.Op == token.AND {
 				in.reassigned[id.Name] = true
 			}
 		}
@@ -319,10 +329,10 @@ func (in *Interp) maybeRecycle() {
 func (in *Interp) recycle() (err error) {
 	start := time.Now()
 	old := in.gen
-	if old.live.Load() > 0 {
-		return errNotRecyclable
+	oldGlobals, err := globals(old)
+	if err != nil {
+		return err
 	}
-	oldGlobals := old.yi.Globals()
 	carry := map[string]reflect.Value{}
 	var recreate []string
 	for name, v := range oldGlobals {
@@ -364,36 +374,53 @@ func (in *Interp) recycle() (err error) {
 	units := in.replayed()
 	for i := 0; i < len(units); {
 		// Declarations of one input are compiled together: in a file, a
-		// var may use a func declared after it.
-		j, src := i+1, units[i].src
+		// var may use a func declared after it. yaegi makes a function's
+		// code runnable only when the program declaring it runs, which
+		// for functions, methods, types and constants does nothing else;
+		// but running a var declaration would run its initializer, so a
+		// group with variables is only compiled, and its functions are
+		// then declared again on their own.
+		j, src, vars, funcs := i+1, units[i].src, units[i].vars, ""
+		if units[i].fn {
+			funcs = units[i].src
+		}
 		for j < len(units) && units[j].input == units[i].input && units[j].kind == units[i].kind {
 			src += "\n" + units[j].src
+			vars = vars || units[j].vars
+			if units[j].fn {
+				funcs += "\n" + units[j].src
+			}
 			j++
 		}
-		if err := in.replaySource(src); err != nil {
+		if err := in.replaySource(src, !vars); err != nil {
 			return fmt.Errorf("replaying %q: %w", src, err)
+		}
+		if vars && funcs != "" {
+			if err := in.replaySource(funcs, true); err != nil {
+				return fmt.Errorf("replaying %q: %w", funcs, err)
+			}
 		}
 		i = j
 	}
-	// Running anything sizes yaegi's global frame for the declarations.
-	if _, err := gen.yi.Execute(gen.runner); err != nil {
+	if err := adoptVariables(gen, carry); err != nil {
 		return err
-	}
-	newGlobals := gen.yi.Globals()
-	for name, v := range carry {
-		nv, ok := newGlobals[name]
-		if !ok || !nv.CanSet() {
-			return fmt.Errorf("variable %s was not declared again", name)
-		}
-		if err := setCarried(nv, v); err != nil {
-			return fmt.Errorf("variable %s: %w", name, err)
-		}
 	}
 	for _, name := range recreate {
 		if err := in.replayFuncLit(name); err != nil {
 			return err
 		}
 	}
+	if old.live.Load() > 0 {
+		in.retired = append(in.retired, old)
+	}
+	live := in.retired[:0]
+	for _, g := range in.retired {
+		if g.live.Load() > 0 {
+			live = append(live, g)
+		}
+	}
+	clear(in.retired[len(live):])
+	in.retired = live
 	in.recycles++
 	// A recycle costs a few milliseconds for a small session, more for
 	// one with many declarations: spread it over enough evaluations.
@@ -438,47 +465,58 @@ func (in *Interp) replayImports(old *generation, imported map[string]string) err
 }
 
 // replaySource compiles declarations again in the current generation,
-// without running them: functions, types and constants need only be
-// compiled, and variables get their values from the old generation.
-func (in *Interp) replaySource(src string) error {
+// and runs them if run is set.
+func (in *Interp) replaySource(src string, run bool) error {
 	fset := in.gen.yi.FileSet()
 	groups, err := parseInput(fset, src)
 	if err != nil {
 		return err
 	}
 	for _, g := range groups {
-		var root ast.Node
+		var roots []ast.Node
 		md := in.newModernizer(fset)
 		switch g.kind {
 		case declGroup:
-			if err := md.file(g.file); err != nil {
+			vars, err := md.file(g.file)
+			if err != nil {
 				return err
 			}
-			if err := in.autoImport(g.file); err != nil {
-				return err
+			roots = append(roots, g.file)
+			if len(vars) > 0 {
+				roots = append(roots, &ast.BlockStmt{Lbrace: vars[0].Pos(), List: vars})
 			}
-			root = g.file
 		case stmtGroup:
 			block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
 			if block.List, err = md.stmts(block.List, true); err != nil {
 				return err
 			}
-			if err := in.autoImport(block); err != nil {
-				return err
-			}
-			root = block
+			roots = append(roots, block)
 		default:
 			continue
 		}
-		rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
-		if err := rw.rewrite(root); err != nil {
-			return err
-		}
-		if err := in.ensureGenerics(); err != nil {
-			return err
-		}
-		if _, err := in.compile(root); err != nil {
-			return err
+		for _, root := range roots {
+			if err := in.autoImport(root); err != nil {
+				return err
+			}
+			rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+			if err := rw.rewrite(root); err != nil {
+				return err
+			}
+			if err := in.ensureGenerics(); err != nil {
+				return err
+			}
+			if f, ok := root.(*ast.File); ok && len(f.Decls) == 0 {
+				continue
+			}
+			prog, err := in.compile(root)
+			if err != nil {
+				return err
+			}
+			if run && prog != nil {
+				if err := in.exec(prog); err != nil {
+					return err
+				}
+			}
 		}
 		in.registerTypes(g)
 	}
@@ -522,6 +560,22 @@ func (in *Interp) replayFuncLit(name string) error {
 		}
 	}
 	return nil
+}
+
+// globals returns yaegi's Globals of a generation. A compilation that
+// failed may have declared variables without yaegi's frame growing for
+// them, which makes Globals index past the frame's end: running the nop
+// program grows the frame first, and a panic is an error.
+func globals(gen *generation) (m map[string]reflect.Value, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			m, err = nil, fmt.Errorf("reading yaegi's globals: %v", rec)
+		}
+	}()
+	if _, err := gen.yi.Execute(gen.nop); err != nil {
+		return nil, err
+	}
+	return gen.yi.Globals(), nil
 }
 
 // makeFuncCode is the code pointer shared by every function made by
@@ -623,21 +677,63 @@ func (c *carryCheck) value(v reflect.Value) bool {
 	return true
 }
 
-// setCarried sets dst, a variable of the new generation, to the value of
-// the old generation's variable src. Both were declared by the same source,
-// so their types have the same layout; yaegi gives recursive struct types
-// a new reflect type in each interpreter, in which case the value is
-// written through a view of dst as src's type.
-func setCarried(dst, src reflect.Value) error {
-	if src.Type() == dst.Type() {
-		dst.Set(src)
-		return nil
+// adoptVariables makes the variables of a new generation the old
+// generation's own: the new interpreter's global frame slots are set to
+// the old variables' storage, so that a pointer taken to one (&x, a
+// method with a pointer receiver, a goroutine still running in the old
+// interpreter) and the variable stay the same thing. yaegi reads a global
+// from its frame at each use (f.root.data[i]); the frame is not exported,
+// so it is reached through reflection. Both generations declared the
+// variables from the same source, so their types have the same layout;
+// yaegi gives recursive struct types a new reflect type in each
+// interpreter, in which case the old storage is seen through the new type.
+func adoptVariables(gen *generation, old map[string]reflect.Value) error {
+	globals, err := globals(gen) // first, for it sizes the frame
+	if err != nil {
+		return err
 	}
-	if !dst.CanAddr() || !sameLayout(src.Type(), dst.Type(), map[[2]reflect.Type]bool{}) {
-		return fmt.Errorf("its type changed from %v to %v", src.Type(), dst.Type())
+	slots, err := frameSlots(gen.yi)
+	if err != nil {
+		return err
 	}
-	reflect.NewAt(src.Type(), dst.Addr().UnsafePointer()).Elem().Set(src)
+	index := make(map[uintptr]int, slots.Len())
+	for i := 0; i < slots.Len(); i++ {
+		if v := slots.Index(i).Interface().(reflect.Value); v.IsValid() && v.CanAddr() {
+			index[v.UnsafeAddr()] = i
+		}
+	}
+	for name, ov := range old {
+		nv, ok := globals[name]
+		if !ok || !nv.CanAddr() || !ov.CanAddr() {
+			return fmt.Errorf("variable %s was not declared again", name)
+		}
+		i, ok := index[nv.UnsafeAddr()]
+		if !ok {
+			return fmt.Errorf("variable %s: no frame slot", name)
+		}
+		if ov.Type() != nv.Type() {
+			if !sameLayout(ov.Type(), nv.Type(), map[[2]reflect.Type]bool{}) {
+				return fmt.Errorf("variable %s: its type changed from %v to %v", name, ov.Type(), nv.Type())
+			}
+			ov = reflect.NewAt(nv.Type(), ov.Addr().UnsafePointer()).Elem()
+		}
+		slots.Index(i).Set(reflect.ValueOf(ov))
+	}
 	return nil
+}
+
+// frameSlots returns yaegi's global frame, interp.frame.data, as a
+// settable []reflect.Value.
+func frameSlots(yi *yaegi.Interpreter) (reflect.Value, error) {
+	f := reflect.ValueOf(yi).Elem().FieldByName("frame")
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+		return reflect.Value{}, errors.New("yaegi's interpreter has no frame field")
+	}
+	d := f.Elem().FieldByName("data")
+	if !d.IsValid() || d.Type() != reflect.TypeOf([]reflect.Value(nil)) {
+		return reflect.Value{}, errors.New("yaegi's frame has no data field")
+	}
+	return reflect.NewAt(d.Type(), unsafe.Pointer(d.UnsafeAddr())).Elem(), nil
 }
 
 // sameLayout reports whether values of a and b are laid out the same in
@@ -693,9 +789,9 @@ func sameLayout(a, b reflect.Type, seen map[[2]reflect.Type]bool) bool {
 	return a.Kind() == b.Kind()
 }
 
-// Recycles reports how many times the session moved to a new interpreter
-// (see the package documentation). It is meant for tests and diagnostics.
-func (in *Interp) Recycles() int {
+// recycleCount reports how many times the session moved to a new
+// interpreter.
+func (in *Interp) recycleCount() int {
 	in.evalMu.Lock()
 	defer in.evalMu.Unlock()
 	return in.recycles

@@ -89,18 +89,13 @@ type rewriter struct {
 	pkgPath func(name string) (string, bool)
 }
 
-// rewrite guards every function body and go statement under root, and
-// rejects constructs known to crash yaegi's compiler or to misbehave.
+// rewrite guards every function body and go statement under root.
 func (rw *rewriter) rewrite(root ast.Node) error {
 	var (
 		bodies []*ast.BlockStmt
 		gos    []*ast.GoStmt
-		err    error
 	)
 	ast.Inspect(root, func(n ast.Node) bool {
-		if err != nil {
-			return false
-		}
 		switch n := n.(type) {
 		case *ast.FuncDecl:
 			if n.Body != nil {
@@ -110,16 +105,11 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 			bodies = append(bodies, n.Body)
 		case *ast.GoStmt:
 			gos = append(gos, n)
-		case *ast.RangeStmt:
-			err = rw.checkRange(n)
 		case *ast.CallExpr:
 			rw.guardCallback(n)
 		}
 		return true
 	})
-	if err != nil {
-		return err
-	}
 	for _, b := range bodies {
 		b.List = append(depthGuard(b.Lbrace), b.List...)
 	}
@@ -198,40 +188,6 @@ func (rw *rewriter) guardCallback(c *ast.CallExpr) {
 		return
 	}
 	c.Args[i] = callExpr(helperFunc("Guard", c.Args[i].Pos()), c.Args[i].Pos(), c.Args[i])
-}
-
-// checkRange rejects range over an integer or a function where that is
-// visible from the syntax: yaegi v0.16.1 supports neither, and its compiler
-// panics on them after writing "nil type" to the host's standard logger.
-func (rw *rewriter) checkRange(r *ast.RangeStmt) error {
-	x := ast.Unparen(r.X)
-	if isIntExpr(x) {
-		return fmt.Errorf("%s: range over an integer is not supported by the interpreter (yaegi); use for i := 0; i < n; i++", positionOf(rw.fset, r.X.Pos()))
-	}
-	if _, ok := x.(*ast.FuncLit); ok {
-		return fmt.Errorf("%s: range over a function is not supported by the interpreter (yaegi)", positionOf(rw.fset, r.X.Pos()))
-	}
-	return nil
-}
-
-// isIntExpr reports whether x is visibly an integer: a literal, len or cap
-// of something, or arithmetic on those.
-func isIntExpr(x ast.Expr) bool {
-	switch x := ast.Unparen(x).(type) {
-	case *ast.BasicLit:
-		return x.Kind == token.INT
-	case *ast.CallExpr:
-		f, ok := x.Fun.(*ast.Ident)
-		return ok && f.Obj == nil && (f.Name == "len" || f.Name == "cap")
-	case *ast.BinaryExpr:
-		switch x.Op {
-		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR, token.AND, token.OR, token.XOR:
-			return isIntExpr(x.X) || isIntExpr(x.Y)
-		}
-	case *ast.UnaryExpr:
-		return x.Op == token.SUB && isIntExpr(x.X)
-	}
-	return false
 }
 
 // checkTopLevel rejects statements that yaegi mishandles in the global

@@ -73,9 +73,14 @@ func Start(opts Options) (*Manhole, error) {
 		metaPath: filepath.Join(filepath.Dir(opts.SocketPath), strconv.Itoa(os.Getpid())+".json"),
 		stop:     make(chan struct{}),
 	}
+	// The symbol index is built at the first session, not here.
+	var syms *interp.Symbols
+	if opts.Symbols != nil {
+		syms = interp.NewSymbols(opts.Symbols)
+	}
 	m.sess = &session.Config{
-		NewInterp: func(stdout, stderr io.Writer) (*interp.Interp, error) {
-			return interp.New(interp.Options{Namespace: opts.Namespace, Stdout: stdout, Stderr: stderr})
+		NewInterp: func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error) {
+			return interp.New(interp.Options{Namespace: opts.Namespace, Stdout: stdout, Stderr: stderr, Width: width, Symbols: syms})
 		},
 		Logger:      logger,
 		EvalTimeout: opts.EvalTimeout,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"time"
 
@@ -31,6 +32,18 @@ type Options struct {
 	// pointers for values you want sessions to modify.
 	// Optional. Default: empty; the standard packages are still there.
 	Namespace map[string]any
+
+	// Symbols are compiled packages that sessions can import beyond the
+	// default set (a curated part of the standard library, package
+	// interp/stdsyms): symbol tables as yaegi's extractor writes them,
+	// import path and name ("encoding/xml/xml") to exported name to
+	// value. Pass interp/stdlib.Symbols for the whole standard library
+	// (about 8 MiB more in a stripped binary), or the application's own
+	// packages extracted with `yaegi extract`; merge several tables into
+	// one map. Their packages are imported by path, or automatically by
+	// name as the standard ones are.
+	// Optional. Default: none, the curated set only.
+	Symbols map[string]map[string]reflect.Value
 
 	// AllowUIDs lists the uids whose processes may connect to the socket.
 	// Optional. Default: the process's own uid and root (0), who can

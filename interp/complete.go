@@ -27,7 +27,7 @@ func (in *Interp) Names() []string {
 		}
 		in.evalMu.Unlock()
 	}
-	for name := range stdPackages().byName {
+	for name := range in.pkgs.byName {
 		seen[name] = true
 	}
 	return sortedKeys(seen)
@@ -42,12 +42,12 @@ func (in *Interp) PackageMembers(name string) []string {
 		p, ok = in.pkgPath(name)
 		in.evalMu.Unlock()
 	} else if !in.namespace[name] {
-		p, ok = stdPackages().byName[name]
+		p, ok = in.pkgs.byName[name]
 	}
 	if !ok {
 		return nil
 	}
-	key := stdPackages().byPath[p]
+	key := in.pkgs.byPath[p]
 	if key == "" {
 		key = p + "/" + path.Base(p)
 	}

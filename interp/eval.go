@@ -518,7 +518,7 @@ func (in *Interp) pkgPath(name string) (string, bool) {
 	if in.namespace[name] || in.declared[name] {
 		return "", false
 	}
-	p, ok := stdPackages().byName[name]
+	p, ok := in.pkgs.byName[name]
 	return p, ok
 }
 
@@ -553,7 +553,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 		return err
 	}
 	for _, name := range names {
-		in.imported[name] = stdPackages().byName[name]
+		in.imported[name] = in.pkgs.byName[name]
 	}
 	return nil
 }
@@ -581,9 +581,9 @@ func (in *Interp) runImports(f *ast.File) error {
 			if err != nil {
 				return fmt.Errorf("%s: invalid import path %s", positionOf(fset, spec.Path.Pos()), spec.Path.Value)
 			}
-			key, ok := stdPackages().byPath[p]
+			key, ok := in.pkgs.byPath[p]
 			if !ok {
-				return fmt.Errorf("%s: package %q is not available in the manhole (only the standard library is)", positionOf(fset, spec.Path.Pos()), p)
+				return fmt.Errorf("%s: package %q is not available in the manhole (not in its symbol table: see Options.Symbols)", positionOf(fset, spec.Path.Pos()), p)
 			}
 			name := path.Base(key)
 			if spec.Name != nil {
@@ -630,6 +630,9 @@ func (in *Interp) runUser() {
 		return
 	}
 	if r.stopOnly {
+		if r.claimed.CompareAndSwap(false, true) {
+			close(r.started) // stopGen may cancel now
+		}
 		<-in.unpark
 		return
 	}

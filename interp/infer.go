@@ -366,7 +366,7 @@ func (f *inferer) pkgSymbol(sel *ast.SelectorExpr) (reflect.Value, bool) {
 	if !ok {
 		return reflect.Value{}, false
 	}
-	key, ok := stdPackages().byPath[p]
+	key, ok := f.in.pkgs.byPath[p]
 	if !ok {
 		return reflect.Value{}, false
 	}

@@ -39,6 +39,11 @@ type Options struct {
 	// Optional; nil, or an answer of 0 or less, means 80. A width below 20
 	// counts as 20.
 	Width func() int
+
+	// Symbols are the compiled packages evaluated code can import, and
+	// import automatically by name. Optional; nil means NewSymbols(): a
+	// curated part of the standard library (package stdsyms).
+	Symbols *Symbols
 }
 
 // Result is what an evaluation printed.
@@ -63,6 +68,7 @@ type Interp struct {
 	width  func() int
 
 	namespace map[string]bool
+	pkgs      *symIndex                // the packages of Options.Symbols
 	nsValues  map[string]reflect.Value // the namespace as yaegi sees it
 	nsTypes   map[string]reflect.Type  // their types, for the rewrites
 	names     *typeNames               // names of the session's types, for printing
@@ -198,6 +204,11 @@ func New(opts Options) (*Interp, error) {
 			in.nsTypes[name] = reflect.TypeOf(v)
 		}
 	}
+	syms := opts.Symbols
+	if syms == nil {
+		syms = defaultSymbols
+	}
+	in.pkgs = syms.index()
 	gen, err := in.newGeneration()
 	if err != nil {
 		return nil, err
@@ -257,15 +268,26 @@ func (in *Interp) Close() error {
 
 // stopGen bumps yaegi's run id, which makes every interpreted frame of a
 // generation return at its next step. yaegi only does that when the
-// context of an ExecuteWithContext call is done, so it is made one with a
-// context that is already cancelled. The runner program blocks until
-// unpark, so the select inside ExecuteWithContext cannot prefer "finished"
-// over "cancelled".
+// context of an ExecuteWithContext call is done. The context is cancelled
+// only once the runner program is parked in runUser (until unpark): with
+// a context cancelled up front, yaegi's goroutine could finish Execute
+// and write ExecuteWithContext's results unsynchronized with its return
+// (a data race the race detector reports); parked, it writes them only
+// after Close closes unpark.
 func (in *Interp) stopGen(gen *generation) {
-	in.setCurrent(&run{stopOnly: true})
+	r := &run{stopOnly: true, started: make(chan struct{})}
+	in.setCurrent(r)
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	returned := make(chan struct{})
+	go func() {
+		select {
+		case <-r.started:
+		case <-returned:
+		}
+		cancel()
+	}()
 	_, _ = gen.yi.ExecuteWithContext(ctx, gen.runner)
+	close(returned)
 	in.setCurrent(nil)
 }
 

@@ -14,12 +14,13 @@ import (
 	"sync"
 
 	yaegi "github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 	gen "github.com/traefik/yaegi/stdlib/generic"
+
+	"github.com/gomanhole/manhole/interp/stdsyms"
 )
 
-// preferredPath picks the package a bare name means when the standard
-// library has several packages of that name.
+// preferredPath picks the package a bare name means when the symbol table
+// has several packages of that name.
 var preferredPath = map[string]string{
 	"rand":     "math/rand",
 	"pprof":    "runtime/pprof",
@@ -27,34 +28,105 @@ var preferredPath = map[string]string{
 	"scanner":  "text/scanner",
 }
 
-// stdIndex is derived once from yaegi's symbol table: packages by import
-// path and by the name code uses to refer to them.
-type stdIndex struct {
-	byPath map[string]string // import path -> key in stdlib.Symbols ("path/name")
-	byName map[string]string // package name -> import path auto-imported for it
+// Symbols is the set of compiled packages evaluated code can import, with
+// the index an interpreter needs to find them: by import path, and by
+// package name for automatic imports. Build one with [NewSymbols] and share
+// it between interpreters; the index is computed at the first [New] that
+// uses it, so holding a Symbols costs nothing until then.
+type Symbols struct {
+	tables []map[string]map[string]reflect.Value
+	index  func() *symIndex
 }
 
-var stdPackages = sync.OnceValue(func() stdIndex {
-	idx := stdIndex{byPath: map[string]string{}, byName: map[string]string{}}
-	for key := range stdlib.Symbols {
-		if key == "." || strings.HasPrefix(key, "github.com/") {
-			continue
+// NewSymbols returns the default symbol set (package [stdsyms], a curated
+// part of the standard library) extended with tables: symbol tables in the
+// format yaegi's extractor generates ("import/path/name" -> exported name
+// -> value), such as the full standard library (package interp/stdlib) or
+// the application's own packages extracted with `yaegi extract`. A
+// package in a later table replaces the same package in an earlier one or
+// in the default set. The tables must not be modified afterwards.
+func NewSymbols(tables ...map[string]map[string]reflect.Value) *Symbols {
+	s := &Symbols{tables: append([]map[string]map[string]reflect.Value{stdsyms.Symbols}, tables...)}
+	s.index = sync.OnceValue(s.build)
+	return s
+}
+
+// defaultSymbols is what Options.Symbols == nil means.
+var defaultSymbols = NewSymbols()
+
+// symIndex is derived once per Symbols from its tables.
+type symIndex struct {
+	byPath   map[string]string                   // import path -> key ("path/name")
+	byName   map[string]string                   // package name -> import path auto-imported for it
+	packages map[string]map[string]reflect.Value // key -> symbols, the last table's
+	mapTypes map[reflect.Value][]reflect.Type    // see stdsyms.MapTypes
+}
+
+func (s *Symbols) build() *symIndex {
+	idx := &symIndex{
+		byPath:   map[string]string{},
+		byName:   map[string]string{},
+		packages: map[string]map[string]reflect.Value{},
+		mapTypes: map[reflect.Value][]reflect.Type{},
+	}
+	for k, v := range stdsyms.MapTypes {
+		idx.mapTypes[k] = v
+	}
+	for _, t := range s.tables {
+		for key, syms := range t {
+			if key == "." {
+				// yaegi's stdlib keeps its MapTypes there.
+				if mt, ok := syms["MapTypes"].Interface().(map[reflect.Value][]reflect.Type); ok {
+					for k, v := range mt {
+						idx.mapTypes[k] = v
+					}
+				}
+				continue
+			}
+			if strings.HasPrefix(key, "github.com/traefik/yaegi/") {
+				// yaegi's stdlib exports its own table: not for a manhole.
+				continue
+			}
+			idx.packages[key] = syms
+			idx.byPath[path.Dir(key)] = key
 		}
-		p, name := path.Dir(key), path.Base(key)
-		idx.byPath[p] = key
+	}
+	for p, key := range idx.byPath {
+		name := path.Base(key)
 		if prev, ok := idx.byName[name]; ok {
 			if want, ok := preferredPath[name]; ok {
 				if p != want {
 					continue
 				}
-			} else if len(prev) < len(p) || (len(prev) == len(p) && prev < p) {
+			} else if !preferred(p, prev) {
 				continue
 			}
 		}
 		idx.byName[name] = p
 	}
 	return idx
-})
+}
+
+// preferred reports whether import path p should win over prev for a bare
+// package name: the standard library over other modules, then the shorter
+// path (math/rand over crypto/rand... unless preferredPath says otherwise),
+// then the first in order, so that the choice never depends on map order.
+func preferred(p, prev string) bool {
+	if std, prevStd := isStd(p), isStd(prev); std != prevStd {
+		return std
+	}
+	if len(p) != len(prev) {
+		return len(p) < len(prev)
+	}
+	return p < prev
+}
+
+// isStd reports whether p is a standard library path: no dot in its first
+// element.
+func isStd(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	return !strings.Contains(first, ".")
+}
 
 // genericSources holds the source of the standard packages that yaegi can
 // only run interpreted (cmp, maps, slices), by import path.
@@ -90,10 +162,32 @@ type emptyFS struct{}
 func (emptyFS) Open(string) (fs.File, error) { return nil, fs.ErrNotExist }
 
 // symbols returns the symbols of the package at key, rewired for this
+// interpreter, with the map types of its functions (see stdsyms.MapTypes):
+// without them, fmt.Sprint and json.Marshal would not see the String and
+// MarshalJSON methods of interpreted types.
+func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
+	syms, mapTypes := in.rewired(key)
+	for _, v := range syms {
+		if v.Kind() != reflect.Func {
+			continue
+		}
+		if mt, ok := in.pkgs.mapTypes[v]; ok {
+			if mapTypes == nil {
+				mapTypes = map[reflect.Value][]reflect.Type{}
+			}
+			if _, done := mapTypes[v]; !done {
+				mapTypes[v] = mt
+			}
+		}
+	}
+	return syms, mapTypes
+}
+
+// rewired returns the symbols of the package at key, rewired for this
 // interpreter: output goes to the session's writers and whatever would end
 // the host process panics instead.
-func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
-	base := stdlib.Symbols[key]
+func (in *Interp) rewired(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
+	base := in.pkgs.packages[key]
 	var mapTypes map[reflect.Value][]reflect.Type
 	override := func(m map[string]reflect.Value) map[string]reflect.Value {
 		out := make(map[string]reflect.Value, len(base))
@@ -113,7 +207,7 @@ func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Val
 			mapTypes = map[reflect.Value][]reflect.Type{}
 		}
 		for name, fn := range orig {
-			if mt, ok := stdlib.MapTypes[reflect.ValueOf(fn)]; ok {
+			if mt, ok := in.pkgs.mapTypes[reflect.ValueOf(fn)]; ok {
 				mapTypes[m[name]] = mt
 			}
 		}
@@ -192,7 +286,7 @@ func (in *Interp) loadPackage(importPath string) error {
 	if in.gen.loaded[importPath] {
 		return nil
 	}
-	key, ok := stdPackages().byPath[importPath]
+	key, ok := in.pkgs.byPath[importPath]
 	if !ok {
 		return fmt.Errorf("package %q is not available in this manhole", importPath)
 	}

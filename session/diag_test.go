@@ -47,7 +47,7 @@ func startTestManhole(t *testing.T, opts ...testOption) *testManhole {
 		t.Fatal(err)
 	}
 	cfg := &Config{
-		NewInterp: func(stdout, stderr io.Writer) (*interp.Interp, error) {
+		NewInterp: func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error) {
 			return interp.New(interp.Options{Stdout: stdout, Stderr: stderr})
 		},
 	}

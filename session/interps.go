@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomanhole/manhole/interp"
 )
@@ -36,6 +37,7 @@ func (s *swapWriter) set(w io.Writer) {
 type evaluator struct {
 	ip             *interp.Interp
 	stdout, stderr *swapWriter
+	width          atomic.Int64 // columns of the session evaluating now; 0 = unknown
 	shared         bool
 }
 
@@ -55,7 +57,7 @@ func (cfg *Config) Built() int64 { return cfg.built.Load() }
 func (cfg *Config) build() (*evaluator, error) {
 	cfg.built.Add(1)
 	ev := &evaluator{stdout: newSwapWriter(), stderr: newSwapWriter()}
-	ip, err := cfg.NewInterp(ev.stdout, ev.stderr)
+	ip, err := cfg.NewInterp(ev.stdout, ev.stderr, func() int { return int(ev.width.Load()) })
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +152,7 @@ func (s *session) acquire(stdout, stderr io.Writer) (ev *evaluator, release func
 // after, for goroutines it started, until another session evaluates).
 func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, src string) (interp.Result, error) {
 	if !ev.shared {
+		s.setWidth(ev)
 		return ev.ip.Eval(ctx, src)
 	}
 	cfg := s.cfg
@@ -162,7 +165,20 @@ func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Wri
 	defer func() { <-cfg.sharedTurn() }()
 	ev.stdout.set(stdout)
 	ev.stderr.set(stderr)
+	s.setWidth(ev)
 	return ev.ip.Eval(ctx, src)
+}
+
+// setWidth tells ev how wide this session's terminal is now (0 without
+// a terminal: results then lay out for 80 columns).
+func (s *session) setWidth(ev *evaluator) {
+	s.mu.Lock()
+	cols, pty := s.win.Cols, s.pty
+	s.mu.Unlock()
+	if !pty {
+		cols = 0
+	}
+	ev.width.Store(int64(cols))
 }
 
 // sharedTurn is a one-slot semaphore: a channel, so a waiting session can

@@ -30,8 +30,9 @@ const (
 // Config is what every session of a manhole shares.
 type Config struct {
 	// NewInterp builds the evaluator of one session; evaluated code
-	// writes to stdout and stderr. Required.
-	NewInterp func(stdout, stderr io.Writer) (*interp.Interp, error)
+	// writes to stdout and stderr, and results are laid out for width()
+	// columns (0: unknown). Required.
+	NewInterp func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error)
 	// Logger receives an audit record per evaluation. Default: discard.
 	Logger *slog.Logger
 	// EvalTimeout bounds each evaluation in a terminal session; zero

@@ -164,8 +164,11 @@ func TestLongSessionRecycles(t *testing.T) {
 	if n := f.in.recycleCount(); n < total/recycleAfter-1 {
 		t.Errorf("%d recycles in %d evaluations", n, total)
 	}
-	// Without recycling, yaegi keeps about 3 KB per evaluation: 6 MB here.
-	if heap > heap1k+3<<20 {
+	// Without recycling, this session kept ~15 KB per evaluation (30 MB
+	// over these 2000). The heap is the process's: goroutines left by
+	// earlier tests add noise (seen: +5 MiB in a full run), hence the
+	// margin, still far below what no recycling costs.
+	if heap > heap1k+10<<20 {
 		t.Errorf("heap grew from %d to %d bytes", heap1k, heap)
 	}
 	if got := f.value(t, `p.X + p.Y`); got != "3" {

@@ -114,6 +114,18 @@ type shell struct {
 
 func openShell(t *testing.T, client *gossh.Client) *shell {
 	t.Helper()
+	sh := requestPty(t, client, 24, 80)
+	if err := sh.sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	sh.expect(t, ">>> ")
+	return sh
+}
+
+// requestPty opens a session with a terminal of rows x cols, before the
+// shell request.
+func requestPty(t *testing.T, client *gossh.Client, rows, cols int) *shell {
+	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -124,15 +136,10 @@ func openShell(t *testing.T, client *gossh.Client) *shell {
 	}
 	out := testexp.New()
 	sess.Stdout, sess.Stderr = out, out
-	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm", rows, cols, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	sh := &shell{sess: sess, in: in, out: out}
-	sh.expect(t, ">>> ")
-	return sh
+	return &shell{sess: sess, in: in, out: out}
 }
 
 func (sh *shell) send(t *testing.T, s string) {
@@ -218,17 +225,8 @@ func TestNamespaceWritesThrough(t *testing.T) {
 // loop forever.
 func TestWindowChangeBeforeShellDoesNotHang(t *testing.T) {
 	mh := start(t, manhole.Options{})
-	client := dial(t, mh)
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, _ := sess.StdinPipe()
-	out := testexp.New()
-	sess.Stdout = out
-	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
+	sh := requestPty(t, dial(t, mh), 24, 80)
+	sess, in, out := sh.sess, sh.in, sh.out
 	for i := range 5 {
 		if err := sess.WindowChange(30+i, 100+i); err != nil {
 			t.Fatal(err)
@@ -349,17 +347,8 @@ func TestTerminalLeftClean(t *testing.T) {
 // it) gets a usable line editor (x/term misbehaves at width 0).
 func TestZeroWidthTerminal(t *testing.T) {
 	mh := start(t, manhole.Options{})
-	client := dial(t, mh)
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, _ := sess.StdinPipe()
-	out := testexp.New()
-	sess.Stdout = out
-	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
+	sh := requestPty(t, dial(t, mh), 0, 0)
+	sess, in, out := sh.sess, sh.in, sh.out
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}

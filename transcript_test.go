@@ -6,7 +6,6 @@ package manhole_test
 //
 //	#ctrl-c            send Ctrl-C (0x03)
 //	#ctrl-d            send Ctrl-D (0x04)
-//	#tab TEXT          type TEXT, then Tab, then Ctrl-U... (see below)
 //	#paste             the following lines up to #end are pasted (bracketed)
 //	#sleep-ms N        wait N ms before the next input (to let a command start)
 //	#raw TEXT          send TEXT with Go escapes (\r, \x1b...) and no Enter
@@ -142,12 +141,6 @@ func runScript(t *testing.T, sh *shell, script string) string {
 				block = append(block, lines[i])
 			}
 			send = "\x1b[200~" + strings.Join(block, "\r\n") + "\r\n\x1b[201~"
-		case strings.HasPrefix(line, "#tab "):
-			sh.send(t, strings.TrimPrefix(line, "#tab ")+"\t")
-			// The completion list or the completed line, then clear the
-			// line with Ctrl-C for the next input.
-			time.Sleep(200 * time.Millisecond)
-			send = "\x03"
 		default:
 			send = line + "\r"
 		}

@@ -36,12 +36,6 @@ func AuthorizedKey(key ssh.PublicKey) string {
 	return strings.TrimSuffix(string(ssh.MarshalAuthorizedKey(key)), "\n")
 }
 
-// KnownHostsLine returns a known_hosts line for key under the given host
-// patterns.
-func KnownHostsLine(hosts []string, key ssh.PublicKey) string {
-	return strings.Join(hosts, ",") + " " + AuthorizedKey(key)
-}
-
 // Metadata describes a running manhole. It is written to <pid>.json beside
 // the socket so that `manhole list` can find the process and clients can
 // verify the host key without a trust-on-first-use prompt.

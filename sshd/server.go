@@ -16,7 +16,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/auth"
-	"github.com/gomanhole/manhole/hostkeys"
 )
 
 // Errors a caller can branch on.
@@ -603,9 +602,4 @@ func (s *Server) closeConns() {
 	for c := range s.conns {
 		c.Close()
 	}
-}
-
-// HostKeyFingerprint is the SHA256 fingerprint of the host key.
-func (s *Server) HostKeyFingerprint() string {
-	return hostkeys.Fingerprint(s.cfg.HostSigner.PublicKey())
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 
@@ -29,7 +28,7 @@ metadata file.
 `
 
 func isEOF(err error) bool {
-	return errors.Is(err, io.EOF) || strings.Contains(err.Error(), "EOF")
+	return errors.Is(err, io.EOF)
 }
 
 // connect runs an interactive session, like ssh -t.

@@ -160,12 +160,13 @@ func (sh *shell) expect(t *testing.T, re string) string {
 
 func TestStartCloseLeavesNothing(t *testing.T) {
 	before := runtime.NumGoroutine()
+	ours := ourGoroutines()
 	mh, err := manhole.Start(manhole.Options{SocketPath: socketPath(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := runtime.NumGoroutine(); got != before+1 {
-		t.Errorf("an idle manhole runs %d goroutines, want 1", got-before)
+	if got := ourGoroutines() - ours; got != 1 {
+		t.Errorf("an idle manhole runs %d goroutines, want 1", got)
 	}
 	for _, p := range []string{mh.SocketPath(), metaPath(mh)} {
 		st, err := os.Lstat(p)

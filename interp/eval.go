@@ -56,6 +56,8 @@ type run struct {
 	state    atomic.Int32 // running, finished or cancelled
 	overflow atomic.Bool  // the depth limit cancelled the run
 
+	gen      *generation   // the interpreter it runs in
+	done     chan struct{} // yaegi's channel for the run; see runDone
 	started  chan struct{} // Run started the user's goroutine
 	userDone chan struct{} // the user's goroutine returned
 	execDone chan struct{} // ExecuteWithContext returned
@@ -111,6 +113,7 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 
 	in.seq++
 	r := &run{
+		gen:      gen,
 		id:       in.seq,
 		groups:   groups,
 		started:  make(chan struct{}),
@@ -150,11 +153,17 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 	if cause == nil && r.state.CompareAndSwap(running, finished) {
 		close(r.release)
 		<-r.execDone
+		if r.done != nil {
+			gen.dones = append(gen.dones, r.done)
+		}
 		return r.res, r.err
 	}
 	if r.state.CompareAndSwap(running, cancelled) {
 		cancel()
 	}
+	// yaegi closed this run's channel; those of earlier runs wake the
+	// goroutines they started.
+	in.wakeGoroutines(gen)
 	<-r.execDone
 	t := time.NewTimer(abandonGrace)
 	defer t.Stop()
@@ -226,6 +235,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
 		in.types[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Typ
+		in.consts[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Con
 		delete(in.aliases, id.Name)
 		delete(in.typeKinds, id.Name)
 		delete(in.funcResults, id.Name)
@@ -260,7 +270,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 
 func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	fset := in.gen.yi.FileSet()
-	rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+	rw := in.newRewriter(fset)
 	md := in.newModernizer(fset)
 	if err := checkMain(fset, g); err != nil {
 		return err
@@ -639,6 +649,7 @@ func (in *Interp) runUser() {
 	if !r.claimed.CompareAndSwap(false, true) {
 		return
 	}
+	r.done = runDone(r.gen.yi)
 	go in.execute(r)
 	close(r.started)
 	select {
@@ -699,71 +710,91 @@ func (in *Interp) goPanic(v any) {
 	fmt.Fprintf(in.stderr, "panic in goroutine: %s\n", formatPanicValue(v))
 }
 
-// guard wraps a callback that compiled code runs on a goroutine of its own.
-func (in *Interp) guard(f func()) func() {
-	if f == nil {
-		return nil
-	}
-	return func() {
-		defer in.recoverGoroutine()
-		f()
-	}
-}
-
 func (in *Interp) recoverGoroutine() {
 	if rec := recover(); rec != nil {
 		in.goPanic(rec)
 	}
 }
 
-// goCall returns the helper that runs `go f(args...)` with a recover. It
-// runs on the goroutine the go statement started, with the arguments
-// already evaluated by it.
-func (in *Interp) goCall(gen *generation, spread bool) func(started int, f any, args ...any) {
-	return func(_ int, f any, args ...any) {
-		defer gen.live.Add(-1)
-		defer in.recoverGoroutine()
-		fv := reflect.ValueOf(f)
-		if fv.Kind() != reflect.Func || fv.IsNil() {
-			panic("go of nil func value")
+// maxGoroutines bounds the goroutines one Interp's code runs at once: a
+// loop of go statements would otherwise grow the host without limit
+// (each parked goroutine holds its stack and yaegi's frames).
+const maxGoroutines = 1000
+
+// goStart returns __mh.Go, which every go statement of evaluated code
+// becomes (see rewriter.goStmt): it starts f on a goroutine that recovers
+// a panic in compiled code, where no state of yaegi's can skip the
+// recover, and counts it for the limit, for :sessions and for a recycle.
+func (in *Interp) goStart(gen *generation) func(f func()) {
+	return func(f func()) {
+		if in.closed.Load() {
+			return
 		}
-		vals := callArgs(fv.Type(), args, spread)
-		if spread {
-			fv.CallSlice(vals)
-		} else {
-			fv.Call(vals)
+		if n := in.goroutines.Add(1); n > maxGoroutines {
+			in.goroutines.Add(-1)
+			panic(fmt.Sprintf("too many goroutines: a session runs at most %d at once", maxGoroutines))
 		}
+		gen.live.Add(1)
+		go func() {
+			defer func() {
+				gen.live.Add(-1)
+				in.goroutines.Add(-1)
+			}()
+			defer in.recoverGoroutine()
+			f()
+		}()
 	}
 }
 
-// callArgs converts the arguments of a go statement to the parameter types
-// of the function. Passing through ...any turned untyped constants into
-// their default types (1 into int), which Go would have converted.
-func callArgs(ft reflect.Type, args []any, spread bool) []reflect.Value {
-	n := ft.NumIn()
-	variadic := ft.IsVariadic() && !spread
-	if (!variadic && len(args) != n) || (variadic && len(args) < n-1) {
-		panic(fmt.Sprintf("go statement: wrong number of arguments for %v: have %d", ft, len(args)))
+// callback wraps a function of evaluated code that compiled code runs on
+// a goroutine of its own (time.AfterFunc, context.AfterFunc): it recovers
+// a panic, and does nothing once the Interp is closed.
+func (in *Interp) callback(f func()) func() {
+	if f == nil {
+		// The timer's goroutine would call nil and end the host.
+		panic("nil func for a callback")
 	}
-	vals := make([]reflect.Value, len(args))
-	for i, a := range args {
-		pt := ft.In(min(i, n-1))
-		if variadic && i >= n-1 {
-			pt = pt.Elem()
+	return func() {
+		if in.closed.Load() {
+			return
 		}
-		if a == nil {
-			vals[i] = reflect.Zero(pt)
-			continue
-		}
-		v := reflect.ValueOf(a)
-		switch {
-		case v.Type().AssignableTo(pt):
-		case v.Type().ConvertibleTo(pt):
-			v = v.Convert(pt)
-		default:
-			panic(fmt.Sprintf("go statement: cannot use %v as %v in argument %d", v.Type(), pt, i+1))
-		}
-		vals[i] = v
+		in.goroutines.Add(1)
+		defer in.goroutines.Add(-1)
+		defer in.recoverGoroutine()
+		f()
 	}
-	return vals
 }
+
+// afterFunc is time.AfterFunc for evaluated code: the callback is
+// contained, and a timer still pending when the Interp closes is stopped.
+func (in *Interp) afterFunc(d time.Duration, f func()) *time.Timer {
+	cb := in.callback(f)
+	in.timersMu.Lock()
+	defer in.timersMu.Unlock()
+	if in.timers == nil {
+		in.timers = map[*time.Timer]bool{}
+	}
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
+		in.timersMu.Lock()
+		delete(in.timers, t)
+		in.timersMu.Unlock()
+		cb()
+	})
+	in.timers[t] = true
+	return t
+}
+
+// stopTimers stops the timers of afterFunc that have not fired.
+func (in *Interp) stopTimers() {
+	in.timersMu.Lock()
+	defer in.timersMu.Unlock()
+	for t := range in.timers {
+		t.Stop()
+	}
+	in.timers = nil
+}
+
+// Goroutines returns how many goroutines the Interp's code is running:
+// those its go statements started and callbacks running now.
+func (in *Interp) Goroutines() int { return int(in.goroutines.Load()) }

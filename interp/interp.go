@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Options configures an [Interp].
@@ -81,6 +82,7 @@ type Interp struct {
 	imported    map[string]string        // name -> import path, in the global scope
 	declared    map[string]bool          // top-level names declared by evaluated code
 	types       map[string]bool          // which of them were last declared as types
+	consts      map[string]bool          // which of them were last declared as constants
 	aliases     map[string][]string      // type aliases -> the names they refer to
 	typeKinds   map[string]reflect.Kind  // kinds of the session's types
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
@@ -96,9 +98,13 @@ type Interp struct {
 	cur       *run       // the running evaluation, nil between evaluations
 	abandoned *run       // the last evaluation abandoned inside a call
 
-	depth     atomic.Int64 // interpreted calls in progress, all goroutines
-	compiling atomic.Bool  // the user's goroutine is inside yaegi's compiler
-	broken    atomic.Bool  // an abandoned evaluation is stuck in the compiler
+	depth      atomic.Int64 // interpreted calls in progress, all goroutines
+	goroutines atomic.Int64 // goroutines of evaluated code running; see goStart
+
+	timersMu  sync.Mutex
+	timers    map[*time.Timer]bool // pending timers of afterFunc
+	compiling atomic.Bool          // the user's goroutine is inside yaegi's compiler
+	broken    atomic.Bool          // an abandoned evaluation is stuck in the compiler
 	closed    atomic.Bool
 	closing   chan struct{} // closed by Close, to interrupt a running Eval
 	unpark    chan struct{} // closed at the end of Close; see run
@@ -190,6 +196,7 @@ func New(opts Options) (*Interp, error) {
 		imported:    map[string]string{},
 		declared:    map[string]bool{},
 		types:       map[string]bool{},
+		consts:      map[string]bool{},
 		aliases:     map[string][]string{},
 		typeKinds:   map[string]reflect.Kind{},
 		funcResults: map[string]*ast.FuncType{},
@@ -253,11 +260,14 @@ func (in *Interp) Close() error {
 		return nil
 	}
 	close(in.closing)
+	in.stopTimers()
 	in.evalMu.Lock()
 	defer in.evalMu.Unlock()
 	in.stopGen(in.gen)
+	in.wakeGoroutines(in.gen)
 	for _, g := range in.retired {
 		in.stopGen(g)
+		in.wakeGoroutines(g)
 	}
 	in.retired = nil
 	// Only now may yaegi's goroutines of cancelled runs finish, once
@@ -291,12 +301,24 @@ func (in *Interp) stopGen(gen *generation) {
 	in.setCurrent(nil)
 }
 
+// wakeGoroutines closes the channels of gen's finished runs, on which
+// goroutines of evaluated code may be blocked: with yaegi's run id bumped
+// (stopGen, or the cancellation of a run), they return instead of
+// waiting forever.
+func (in *Interp) wakeGoroutines(gen *generation) {
+	for _, c := range gen.dones {
+		close(c)
+	}
+	gen.dones = nil
+}
+
 // stopRetired stops the goroutines still running in retired generations,
 // as cancelling an evaluation stops those of the current one (see Eval).
 func (in *Interp) stopRetired() {
 	for _, g := range in.retired {
 		if g.live.Load() > 0 {
 			in.stopGen(g)
+			in.wakeGoroutines(g)
 		}
 	}
 }

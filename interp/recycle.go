@@ -74,6 +74,11 @@ type generation struct {
 
 	// Goroutines started by evaluated code that have not returned.
 	live atomic.Int64
+
+	// The channels of the runs that finished without a cancellation,
+	// which goroutines they started may be blocked on; see runDone. Only
+	// used by the goroutine running an Eval, or by Close.
+	dones []chan struct{}
 }
 
 // newGeneration builds a yaegi interpreter exposing the namespace and
@@ -498,7 +503,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 			if err := in.autoImport(root); err != nil {
 				return err
 			}
-			rw := &rewriter{fset: fset, pkgPath: in.pkgPath}
+			rw := in.newRewriter(fset)
 			if err := rw.rewrite(root); err != nil {
 				return err
 			}
@@ -551,7 +556,7 @@ func (in *Interp) replayFuncLit(name string) error {
 		if block.List, err = md.stmts(block.List, true); err != nil {
 			return err
 		}
-		rw := &rewriter{fset: in.gen.yi.FileSet(), pkgPath: in.pkgPath}
+		rw := in.newRewriter(in.gen.yi.FileSet())
 		if err := rw.rewrite(block); err != nil {
 			return err
 		}
@@ -801,20 +806,16 @@ func (in *Interp) recycleCount() int {
 // They are made for each generation, which counts its goroutines.
 func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 	return map[string]reflect.Value{
-		"Run":         reflect.ValueOf(in.runUser),
-		"Check":       reflect.ValueOf(in.check),
-		"Show":        reflect.ValueOf(in.show),
-		"Enter":       reflect.ValueOf(in.enter),
-		"Leave":       reflect.ValueOf(in.leave),
-		"GoPanic":     reflect.ValueOf(in.goPanic),
-		"GoAdd":       reflect.ValueOf(func() int { gen.live.Add(1); return 0 }),
-		"GoDone":      reflect.ValueOf(func() { gen.live.Add(-1) }),
-		"GoCall":      reflect.ValueOf(in.goCall(gen, false)),
-		"GoCallSlice": reflect.ValueOf(in.goCall(gen, true)),
-		"Guard":       reflect.ValueOf(in.guard),
-		"Clear":       reflect.ValueOf(clearValue),
-		"Dump":        reflect.ValueOf(in.dump),
-		"NameType":    reflect.ValueOf(in.nameType),
+		"Run":      reflect.ValueOf(in.runUser),
+		"Check":    reflect.ValueOf(in.check),
+		"Show":     reflect.ValueOf(in.show),
+		"Enter":    reflect.ValueOf(in.enter),
+		"Leave":    reflect.ValueOf(in.leave),
+		"Go":       reflect.ValueOf(in.goStart(gen)),
+		"GoPanic":  reflect.ValueOf(in.goPanic),
+		"Clear":    reflect.ValueOf(clearValue),
+		"Dump":     reflect.ValueOf(in.dump),
+		"NameType": reflect.ValueOf(in.nameType),
 	}
 }
 

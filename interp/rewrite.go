@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"strconv"
 )
 
 // The rewrites below run on the user's AST before yaegi compiles it. They
@@ -37,18 +38,182 @@ func depthGuard(pos token.Pos) []ast.Stmt {
 	}
 }
 
+var builtinFuncs = map[string]bool{
+	"append": true, "cap": true, "clear": true, "close": true, "complex": true,
+	"copy": true, "delete": true, "imag": true, "len": true, "make": true,
+	"max": true, "min": true, "new": true, "panic": true, "print": true,
+	"println": true, "real": true, "recover": true,
+}
+
+// rewriter applies the guards to one group.
+type rewriter struct {
+	fset *token.FileSet
+	// pkgPath tells whether an unresolved identifier names a package, and
+	// which one.
+	pkgPath func(name string) (string, bool)
+	// session tells what a name the parser did not resolve is in the
+	// session: a function, a constant, or something else (a variable, a
+	// namespace value, nothing).
+	session func(name string) sessionKind
+	// shadowed reports whether the session or the namespace declared a
+	// name the parser did not resolve.
+	shadowed func(name string) bool
+	// tmp returns a fresh reserved name.
+	tmp func() string
+}
+
+type sessionKind int
+
+const (
+	sessionOther sessionKind = iota
+	sessionFunc
+	sessionConst
+)
+
+func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
+	return &rewriter{
+		fset:     fset,
+		pkgPath:  in.pkgPath,
+		session:  in.sessionKind,
+		shadowed: func(name string) bool { return in.namespace[name] || in.declared[name] },
+		tmp: func() string {
+			in.tmpSeq++
+			return helperName + "_g" + strconv.FormatInt(in.tmpSeq, 10)
+		},
+	}
+}
+
+// sessionKind tells what kind of session-level name name is.
+func (in *Interp) sessionKind(name string) sessionKind {
+	switch {
+	case in.namespace[name] || !in.declared[name]:
+		return sessionOther
+	case in.consts[name]:
+		return sessionConst
+	case in.funcResults[name] != nil:
+		return sessionFunc
+	}
+	return sessionOther
+}
+
+// rewrite guards every go statement, Unlock-like call and make under
+// root, and every function body with the depth guard.
+func (rw *rewriter) rewrite(root ast.Node) error {
+	// First the go statements: the function literals they become get a
+	// depth guard too, so that a goroutine's frames count as Go's do.
+	editStmtLists(root, func(list []ast.Stmt) []ast.Stmt {
+		for i, s := range list {
+			list[i] = rw.stmt(s)
+		}
+		return list
+	})
+	var bodies []*ast.BlockStmt
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			if n.Body != nil {
+				bodies = append(bodies, n.Body)
+			}
+		case *ast.FuncLit:
+			bodies = append(bodies, n.Body)
+		}
+		return true
+	})
+	for _, b := range bodies {
+		b.List = append(depthGuard(b.Lbrace), b.List...)
+	}
+	return nil
+}
+
+// stmt rewrites one statement of a list (and the statement a label
+// labels).
+func (rw *rewriter) stmt(s ast.Stmt) ast.Stmt {
+	switch s := s.(type) {
+	case *ast.GoStmt:
+		return rw.goStmt(s)
+	case *ast.LabeledStmt:
+		s.Stmt = rw.stmt(s.Stmt)
+	}
+	return s
+}
+
+// goStmt turns `go f(a, b)` into
+//
+//	{
+//		__mh_g1, __mh_g2 := a, b // what the go statement evaluates at once
+//		__mh_g3 := func() { f(__mh_g1, __mh_g2) }
+//		__mh.Go(__mh_g3)
+//	}
+//
+// so that the goroutine is started by compiled code (__mh.Go), which
+// recovers a panic in it, counts it and bounds how many a session runs.
+// A recover written in interpreted code does not always run: yaegi
+// re-panics past it when the interpreter's run state changes (an
+// interrupt, another session's Close), and the panic kills the host.
+// The function value and the arguments are evaluated by the go statement,
+// as Go specifies, in variables of the block: those are new at each run of
+// the block, also in a loop, once the closure is stored in a variable
+// (yaegi shares them when the literal is passed directly). Constants and
+// functions known by name are not copied: an untyped constant keeps its
+// type from the call, and a generic function is not a value.
+func (rw *rewriter) goStmt(g *ast.GoStmt) ast.Stmt {
+	pos := g.Go
+	call := g.Call
+	var names []ast.Expr
+	var vals []ast.Expr
+	hoist := func(e ast.Expr) ast.Expr {
+		name := rw.tmp()
+		names = append(names, ident(name, e.Pos()))
+		vals = append(vals, e)
+		return ident(name, e.Pos())
+	}
+	if !rw.staticFunc(call.Fun) {
+		call.Fun = hoist(call.Fun)
+	}
+	for i, a := range call.Args {
+		if !rw.constant(a) {
+			call.Args[i] = hoist(a)
+		}
+	}
+	var list []ast.Stmt
+	if len(names) > 0 {
+		list = append(list, &ast.AssignStmt{Lhs: names, TokPos: pos, Tok: token.DEFINE, Rhs: vals})
+	}
+	fn := rw.tmp()
+	var lit *ast.FuncLit
+	if user, ok := call.Fun.(*ast.FuncLit); ok {
+		// The guard goes where the panic is raised, so that it never
+		// unwinds an interpreted frame (see recoverGuard).
+		user.Body.List = append([]ast.Stmt{recoverGuard(pos)}, user.Body.List...)
+		if len(call.Args) == 0 && user.Type.Params.NumFields() == 0 && user.Type.Results.NumFields() == 0 {
+			lit = user
+		}
+	}
+	if lit == nil {
+		lit = &ast.FuncLit{
+			Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
+			Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{recoverGuard(pos), &ast.ExprStmt{X: call}}},
+		}
+	}
+	list = append(list,
+		&ast.AssignStmt{Lhs: []ast.Expr{ident(fn, pos)}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{lit}},
+		helperCall("Go", pos, ident(fn, pos)))
+	return &ast.BlockStmt{Lbrace: pos, List: list, Rbrace: g.End()}
+}
+
 // recoverGuard is
 //
 //	defer func() {
-//		__mh.GoDone()
 //		if r := recover(); r != nil { __mh.GoPanic(r) }
 //	}()
 //
-// at the top of a goroutine: a panic in a goroutine started by evaluated
-// code would otherwise end the host process, as in plain yaegi. GoDone
-// balances the GoAdd of the go statement (see recycle.go).
+// at the top of a goroutine's closure. __mh.Go's recover in compiled code
+// is what contains a panic; this one, which yaegi may skip (see goStmt),
+// only spares the panic a trip through yaegi's frames when it can: that
+// trip reads the compiler's scopes, racing (benignly, in the race
+// detector's eyes) with the session's next compilation.
 func recoverGuard(pos token.Pos) ast.Stmt {
-	r := "__mh_r"
+	r := helperName + "_r"
 	check := &ast.IfStmt{
 		If: pos,
 		Init: &ast.AssignStmt{
@@ -62,132 +227,79 @@ func recoverGuard(pos token.Pos) ast.Stmt {
 	}
 	fn := &ast.FuncLit{
 		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
-		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{helperCall("GoDone", pos), check}},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{check}},
 	}
 	return &ast.DeferStmt{Defer: pos, Call: callExpr(fn, pos)}
 }
 
-var builtinFuncs = map[string]bool{
-	"append": true, "cap": true, "clear": true, "close": true, "complex": true,
-	"copy": true, "delete": true, "imag": true, "len": true, "make": true,
-	"max": true, "min": true, "new": true, "panic": true, "print": true,
-	"println": true, "real": true, "recover": true,
-}
-
-// asyncCallbacks are standard functions whose function argument runs on a
-// goroutine of its own, where a panic would end the host process.
-var asyncCallbacks = map[string]map[string]int{
-	"time":    {"AfterFunc": 1},
-	"context": {"AfterFunc": 1},
-}
-
-// rewriter applies the guards to one group.
-type rewriter struct {
-	fset *token.FileSet
-	// pkgPath tells whether an unresolved identifier names a package, and
-	// which one.
-	pkgPath func(name string) (string, bool)
-}
-
-// rewrite guards every function body and go statement under root.
-func (rw *rewriter) rewrite(root ast.Node) error {
-	var (
-		bodies []*ast.BlockStmt
-		gos    []*ast.GoStmt
-	)
-	ast.Inspect(root, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncDecl:
-			if n.Body != nil {
-				bodies = append(bodies, n.Body)
-			}
-		case *ast.FuncLit:
-			bodies = append(bodies, n.Body)
-		case *ast.GoStmt:
-			gos = append(gos, n)
-		case *ast.CallExpr:
-			rw.guardCallback(n)
-		}
-		return true
-	})
-	for _, b := range bodies {
-		b.List = append(depthGuard(b.Lbrace), b.List...)
-	}
-	// After the depth guards, so that the recover guard is deferred first
-	// and runs last, catching a depth error too.
-	for _, g := range gos {
-		rw.guardGo(g)
-	}
-	return nil
-}
-
-// guardGo makes the goroutine of a go statement recover from panics, and
-// counts it among the generation's live goroutines from the moment the go
-// statement runs: the GoAdd() call is an argument, which the go statement
-// evaluates at once. A function literal gets an extra parameter for it and
-// a recover guard in its body; any other function is started through the
-// GoCall helper, which recovers in compiled code. The arguments are still
-// evaluated by the go statement, at the time it runs. (Wrapping the call
-// in a closure would not do: yaegi evaluates the function expression of a
-// go statement in the new goroutine.)
-func (rw *rewriter) guardGo(g *ast.GoStmt) {
-	pos := g.Go
-	call := g.Call
-	add := callExpr(helperFunc("GoAdd", pos), pos)
-	guardLit := func(fun *ast.FuncLit) {
-		fun.Body.List = append([]ast.Stmt{recoverGuard(pos)}, fun.Body.List...)
-		params := fun.Type.Params
-		if params == nil {
-			params = &ast.FieldList{Opening: pos, Closing: pos}
-			fun.Type.Params = params
-		}
-		field := &ast.Field{Names: []*ast.Ident{ident(helperName+"_g", pos)}, Type: ident("int", pos)}
-		params.List = append([]*ast.Field{field}, params.List...)
-		call.Args = append([]ast.Expr{add}, call.Args...)
-	}
-	switch fun := call.Fun.(type) {
+// staticFunc reports whether the function of a go statement need not be
+// evaluated before the goroutine starts: a function literal, a builtin, a
+// function declared by name, a function of a package, an instantiation of
+// one of those, and a method (whose receiver, as a method value, is
+// copied where it is not a package: see goStmt).
+func (rw *rewriter) staticFunc(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
 	case *ast.FuncLit:
-		guardLit(fun)
-		return
+		return true
 	case *ast.Ident:
-		if builtinFuncs[fun.Name] && fun.Obj == nil {
-			// A builtin is not a value: wrap the call, arguments included.
-			body := &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.ExprStmt{X: call}}}
-			lit := &ast.FuncLit{Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}}, Body: body}
-			call = callExpr(lit, pos)
-			g.Call = call
-			guardLit(lit)
-			return
+		if e.Obj != nil {
+			return e.Obj.Kind == ast.Fun
 		}
+		if rw.session(e.Name) == sessionFunc {
+			return true
+		}
+		return builtinFuncs[e.Name] && !rw.shadowed(e.Name)
+	case *ast.SelectorExpr:
+		return rw.isPackage(e.X)
+	case *ast.IndexExpr:
+		return rw.staticFunc(e.X)
+	case *ast.IndexListExpr:
+		return rw.staticFunc(e.X)
 	}
-	name := "GoCall"
-	if call.Ellipsis.IsValid() {
-		name = "GoCallSlice"
-	}
-	args := append([]ast.Expr{add, call.Fun}, call.Args...)
-	g.Call = callExpr(helperFunc(name, pos), pos, args...)
+	return false
 }
 
-// guardCallback wraps the callback of time.AfterFunc and context.AfterFunc
-// in the Guard helper.
-func (rw *rewriter) guardCallback(c *ast.CallExpr) {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return
+func (rw *rewriter) isPackage(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	if !ok || id.Obj != nil {
+		return false
 	}
-	x, ok := sel.X.(*ast.Ident)
-	if !ok || x.Obj != nil {
-		return
+	_, ok = rw.pkgPath(id.Name)
+	return ok
+}
+
+// constant reports whether e is a constant expression as far as the
+// syntax tells: literals, constants, package members (which may be
+// variables, read when the goroutine starts) and operators on those.
+func (rw *rewriter) constant(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.Ident:
+		if e.Obj != nil {
+			return e.Obj.Kind == ast.Con
+		}
+		switch rw.session(e.Name) {
+		case sessionConst:
+			return true
+		case sessionFunc:
+			return false
+		}
+		switch e.Name {
+		case "nil", "true", "false", "iota":
+			return !rw.shadowed(e.Name)
+		}
+		return false
+	case *ast.SelectorExpr:
+		return rw.isPackage(e.X)
+	case *ast.ParenExpr:
+		return rw.constant(e.X)
+	case *ast.UnaryExpr:
+		return e.Op != token.AND && e.Op != token.ARROW && rw.constant(e.X)
+	case *ast.BinaryExpr:
+		return rw.constant(e.X) && rw.constant(e.Y)
 	}
-	p, ok := rw.pkgPath(x.Name)
-	if !ok {
-		return
-	}
-	i, ok := asyncCallbacks[p][sel.Sel.Name]
-	if !ok || i >= len(c.Args) {
-		return
-	}
-	c.Args[i] = callExpr(helperFunc("Guard", c.Args[i].Pos()), c.Args[i].Pos(), c.Args[i])
+	return false
 }
 
 // checkTopLevel rejects statements that yaegi mishandles in the global

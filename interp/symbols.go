@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"context"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -270,6 +271,14 @@ func (in *Interp) rewired(key string) (map[string]reflect.Value, map[reflect.Val
 			"Stdout": reflect.ValueOf(&stdout).Elem(),
 			"Stderr": reflect.ValueOf(&stderr).Elem(),
 			"Stdin":  reflect.ValueOf(&stdin).Elem(),
+		}), nil
+	case "time/time":
+		return override(map[string]reflect.Value{"AfterFunc": reflect.ValueOf(in.afterFunc)}), nil
+	case "context/context":
+		return override(map[string]reflect.Value{
+			"AfterFunc": reflect.ValueOf(func(ctx context.Context, f func()) (stop func() bool) {
+				return context.AfterFunc(ctx, in.callback(f))
+			}),
 		}), nil
 	case "runtime/runtime":
 		return override(map[string]reflect.Value{

@@ -25,6 +25,16 @@ const (
 	// runtime (about 5 s at 10000 frames).
 	maxCallDepth = 10000
 
+	// parkedDepth is what the depth limit allows for each goroutine the
+	// session runs. A compiled helper cannot tell which goroutine calls
+	// it (Go has no goroutine-local state), so the count is of all the
+	// session's goroutines together; goroutines parked in a few calls
+	// (a worker in its loop, a select {}) must not make a recursion in
+	// another one overflow. One goroutine may then nest up to
+	// maxCallDepth + parkedDepth*maxGoroutines calls (42000, about 80 MB
+	// of stack at most), still far below Go's fatal 1 GB.
+	parkedDepth = 32
+
 	// abandonGrace is how long Eval waits, after stopping yaegi, for the
 	// evaluation to notice. Interpreted code stops at its next step; only
 	// a call into compiled code that does not return takes longer.
@@ -161,10 +171,10 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 	if r.state.CompareAndSwap(running, cancelled) {
 		cancel()
 	}
-	// yaegi closed this run's channel; those of earlier runs wake the
-	// goroutines they started.
-	in.wakeGoroutines(gen)
 	<-r.execDone
+	// yaegi closed this run's channel and bumped its run id; the channels
+	// of earlier runs wake the goroutines they started.
+	in.wakeGoroutines(gen)
 	t := time.NewTimer(abandonGrace)
 	defer t.Stop()
 	select {
@@ -251,7 +261,10 @@ func (in *Interp) record(g group, units []*declUnit) {
 			if d.Recv == nil {
 				in.funcResults[d.Name.Name] = d.Type
 			} else if len(d.Recv.List) == 1 {
-				in.funcResults[recvTypeName(d.Recv.List[0].Type)+"."+d.Name.Name] = d.Type
+				key := recvTypeName(d.Recv.List[0].Type) + "." + d.Name.Name
+				in.funcResults[key] = d.Type
+				_, ptr := d.Recv.List[0].Type.(*ast.StarExpr)
+				in.valueRecv[key] = !ptr
 			}
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
@@ -368,8 +381,14 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	inner := func(s ast.Stmt) []ast.Stmt {
 		return append(append([]ast.Stmt{checkStmt(r.id, pos)}, pre...), s)
 	}
+	shown := helperCall("Show", pos, last.X)
+	if isGuardedCall(last.X) {
+		// x.Unlock() became __mh.Unlock(...), which returns the method's
+		// results as a slice.
+		shown.(*ast.ExprStmt).X.(*ast.CallExpr).Ellipsis = pos
+	}
 	show := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-		inClosure(inner(helperCall("Show", pos, last.X))),
+		inClosure(inner(shown)),
 		checkStmt(r.id, stmt.End()),
 	}}
 	prog, err := in.compile(show)
@@ -674,7 +693,9 @@ func (in *Interp) check(id int64) {
 func (in *Interp) show(vals ...any) {
 	if r := in.current(); r != nil {
 		r.shownMu.Lock()
-		r.shown, r.showed = vals, true
+		// No values: a guarded call (see isGuardedCall) of a method
+		// without results.
+		r.shown, r.showed = vals, len(vals) > 0
 		r.shownMu.Unlock()
 	}
 }
@@ -684,7 +705,7 @@ func (in *Interp) show(vals ...any) {
 // one instead of unwinding a panic through all of them (see maxCallDepth);
 // with no evaluation running (a goroutine), it panics.
 func (in *Interp) enter() {
-	if in.depth.Add(1) <= maxCallDepth {
+	if d := in.depth.Add(1); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
 		return
 	}
 	if r := in.current(); r != nil && !r.stopOnly {
@@ -711,9 +732,23 @@ func (in *Interp) goPanic(v any) {
 }
 
 func (in *Interp) recoverGoroutine() {
-	if rec := recover(); rec != nil {
+	if rec := recover(); rec != nil && rec != errStale {
 		in.goPanic(rec)
 	}
+}
+
+// park is `select {}` of evaluated code: it blocks until the session's
+// evaluations are interrupted or it closes, and then stops the goroutine
+// (or the evaluation) as yaegi's cancellation does.
+func (in *Interp) park() {
+	in.mu.Lock()
+	wake := in.wake
+	in.mu.Unlock()
+	select {
+	case <-wake:
+	case <-in.closing:
+	}
+	panic(errStale)
 }
 
 // maxGoroutines bounds the goroutines one Interp's code runs at once: a

@@ -86,6 +86,7 @@ type Interp struct {
 	aliases     map[string][]string      // type aliases -> the names they refer to
 	typeKinds   map[string]reflect.Kind  // kinds of the session's types
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
+	valueRecv   map[string]bool          // "T.m" of the session's methods with a value receiver
 	journal     []*declUnit              // declarations, replayed by a recycle
 	retired     []*generation            // replaced generations whose goroutines still ran
 	reassigned  map[string]bool          // session variables assigned outside their declaration
@@ -94,9 +95,10 @@ type Interp struct {
 	seq         int64
 	tmpSeq      int64
 
-	mu        sync.Mutex // protects cur and abandoned
-	cur       *run       // the running evaluation, nil between evaluations
-	abandoned *run       // the last evaluation abandoned inside a call
+	mu        sync.Mutex    // protects cur, abandoned and wake
+	cur       *run          // the running evaluation, nil between evaluations
+	abandoned *run          // the last evaluation abandoned inside a call
+	wake      chan struct{} // closed to wake the goroutines in park
 
 	depth      atomic.Int64 // interpreted calls in progress, all goroutines
 	goroutines atomic.Int64 // goroutines of evaluated code running; see goStart
@@ -200,10 +202,12 @@ func New(opts Options) (*Interp, error) {
 		aliases:     map[string][]string{},
 		typeKinds:   map[string]reflect.Kind{},
 		funcResults: map[string]*ast.FuncType{},
+		valueRecv:   map[string]bool{},
 		reassigned:  map[string]bool{},
 		nextRecycle: recycleAfter,
 		closing:     make(chan struct{}),
 		unpark:      make(chan struct{}),
+		wake:        make(chan struct{}),
 	}
 	for _, name := range names {
 		in.namespace[name] = true
@@ -310,6 +314,10 @@ func (in *Interp) wakeGoroutines(gen *generation) {
 		close(c)
 	}
 	gen.dones = nil
+	in.mu.Lock()
+	close(in.wake)
+	in.wake = make(chan struct{})
+	in.mu.Unlock()
 }
 
 // stopRetired stops the goroutines still running in retired generations,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"reflect"
 	"strconv"
 )
 
@@ -60,6 +61,9 @@ type rewriter struct {
 	shadowed func(name string) bool
 	// tmp returns a fresh reserved name.
 	tmp func() string
+	// byValue reports whether the method m called on x has a value
+	// receiver, as far as x's type is known.
+	byValue func(x ast.Expr, m string) bool
 }
 
 type sessionKind int
@@ -80,7 +84,27 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 			in.tmpSeq++
 			return helperName + "_g" + strconv.FormatInt(in.tmpSeq, 10)
 		},
+		byValue: in.byValue,
 	}
+}
+
+// byValue reports whether x.m() is a call of a method with a value
+// receiver on a value that is not a pointer: the go statement must then
+// copy x itself, yaegi's method value x.m does not.
+func (in *Interp) byValue(x ast.Expr, m string) bool {
+	t := (&inferer{in: in}).exprType(x)
+	switch t.kind {
+	case reflect.Invalid, reflect.Pointer, reflect.Interface:
+		return false
+	}
+	if t.named != "" {
+		return in.valueRecv[t.named+"."+m]
+	}
+	if t.rt != nil {
+		_, ok := t.rt.MethodByName(m)
+		return ok
+	}
+	return false
 }
 
 // sessionKind tells what kind of session-level name name is.
@@ -116,6 +140,8 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 			}
 		case *ast.FuncLit:
 			bodies = append(bodies, n.Body)
+		case *ast.CallExpr:
+			rw.guardMake(n)
 		}
 		return true
 	})
@@ -131,6 +157,19 @@ func (rw *rewriter) stmt(s ast.Stmt) ast.Stmt {
 	switch s := s.(type) {
 	case *ast.GoStmt:
 		return rw.goStmt(s)
+	case *ast.ExprStmt:
+		if c, ok := s.X.(*ast.CallExpr); ok {
+			s.X = rw.guardUnlock(c)
+		}
+	case *ast.DeferStmt:
+		s.Call = rw.guardUnlock(s.Call)
+	case *ast.SelectStmt:
+		if len(s.Body.List) == 0 {
+			// yaegi's select keeps its cases in the compiled node, shared
+			// by every goroutine running it; parked goroutines all run
+			// the same select {}, and race there.
+			return helperCall("Park", s.Pos())
+		}
 	case *ast.LabeledStmt:
 		s.Stmt = rw.stmt(s.Stmt)
 	}
@@ -167,7 +206,9 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) ast.Stmt {
 		vals = append(vals, e)
 		return ident(name, e.Pos())
 	}
-	if !rw.staticFunc(call.Fun) {
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok && !rw.isPackage(sel.X) && rw.byValue(sel.X, sel.Sel.Name) {
+		sel.X = hoist(sel.X)
+	} else if !rw.staticFunc(call.Fun) {
 		call.Fun = hoist(call.Fun)
 	}
 	for i, a := range call.Args {

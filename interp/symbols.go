@@ -186,8 +186,28 @@ func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Val
 
 // rewired returns the symbols of the package at key, rewired for this
 // interpreter: output goes to the session's writers and whatever would end
-// the host process panics instead.
+// the host process panics instead (see also guards.go).
 func (in *Interp) rewired(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
+	syms, mapTypes := in.rewiredIO(key)
+	extra := refusals(key, syms)
+	for k, v := range repeatGuards(key) {
+		extra[k] = v
+	}
+	if len(extra) == 0 {
+		return syms, mapTypes
+	}
+	out := make(map[string]reflect.Value, len(syms))
+	for k, v := range syms {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out, mapTypes
+}
+
+// rewiredIO rewires output, exits and callbacks.
+func (in *Interp) rewiredIO(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
 	base := in.pkgs.packages[key]
 	var mapTypes map[reflect.Value][]reflect.Type
 	override := func(m map[string]reflect.Value) map[string]reflect.Value {

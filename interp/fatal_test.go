@@ -1,0 +1,66 @@
+package interp
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// Each input would end the process with a Go fatal error, which no
+// recover catches, or wedge the host; it must be refused before.
+func TestFatalErrorsPrevented(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, tc := range []struct{ name, src, err string }{
+		{"unlock of unlocked mutex", `var m sync.Mutex; m.Unlock()`, "sync: unlock of unlocked mutex (refused"},
+		{"deferred unlock of unlocked mutex", `var m2 sync.Mutex; func bad() { defer m2.Unlock() }; bad()`, "sync: unlock of unlocked mutex"},
+		{"unlock through a pointer", `pm := &sync.Mutex{}; pm.Unlock()`, "sync: unlock of unlocked mutex"},
+		{"unlock of an embedded mutex", `type guarded struct { sync.Mutex; n int }; var g guarded; g.Unlock()`, "sync: unlock of unlocked mutex"},
+		{"unlock through an interface", `l := sync.Locker(&sync.Mutex{}); l.Unlock()`, "sync: unlock of unlocked mutex"},
+		{"RUnlock of unlocked RWMutex", `var rw sync.RWMutex; rw.RUnlock()`, "sync: RUnlock of unlocked RWMutex"},
+		{"RUnlock of write-locked RWMutex", `var rw2 sync.RWMutex; rw2.Lock(); rw2.RUnlock()`, "sync: RUnlock of unlocked RWMutex"},
+		{"Unlock of unlocked RWMutex", `var rw3 sync.RWMutex; rw3.Unlock()`, "sync: Unlock of unlocked RWMutex"},
+		{"Unlock of read-locked RWMutex", `var rw4 sync.RWMutex; rw4.RLock(); rw4.Unlock()`, "sync: Unlock of unlocked RWMutex"},
+		{"Cond.Wait without the lock", `c := sync.NewCond(&sync.Mutex{}); c.Wait()`, "sync: unlock of unlocked mutex"},
+		{"SetFinalizer", `runtime.SetFinalizer(1, nil)`, "runtime.SetFinalizer is refused"},
+		{"SetMaxStack", `debug.SetMaxStack(4096)`, "debug.SetMaxStack is refused"},
+		{"SetMaxThreads", `debug.SetMaxThreads(1)`, "debug.SetMaxThreads is refused"},
+		{"WriteHeapDump", `debug.WriteHeapDump(2)`, "debug.WriteHeapDump is refused"},
+		{"close of the host's stderr", `os.NewFile(2, "").Close()`, "os.NewFile is refused"},
+		{"close of the netpoller", `os.NewFile(5, "").Close()`, "os.NewFile is refused"},
+		{"out of memory: slice", `b := make([]byte, 60<<30)`, "refused: the process can get about"},
+		{"out of memory: slice capacity", `b := make([]byte, 0, 60<<30)`, "refused"},
+		{"out of memory: wide elements", `b := make([]int64, 8<<30)`, "64.0 GiB refused"},
+		{"out of memory: map", `m := make(map[int]int, 30<<30)`, "refused"},
+		{"out of memory: channel", `c := make(chan [1024]byte, 60<<20)`, "refused"},
+		{"out of memory: strings.Repeat", `strings.Repeat("x", 60<<30)`, "strings.Repeat of 60.0 GiB refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.in.Eval(context.Background(), tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("Eval(%q) = %v, want an error containing %q", tc.src, err, tc.err)
+			}
+			if got := f.value(t, "1+1"); got != "2" {
+				t.Errorf("after %q, 1+1 = %q", tc.src, got)
+			}
+		})
+	}
+}
+
+// What the guards look at still works as in Go.
+func TestGuardedCallsStillWork(t *testing.T) {
+	f := newFixture(t, nil)
+	runCases(t, f, []evalCase{
+		{name: "lock and unlock", src: `var mu sync.Mutex; mu.Lock(); mu.Unlock(); mu.TryLock()`, want: `true`},
+		{name: "deferred unlock", src: `mu.Unlock(); func locked() int { mu.Lock(); defer mu.Unlock(); return 5 }; locked() + locked()`, want: `10`},
+		{name: "read locks", src: `var rw sync.RWMutex; rw.RLock(); rw.RLock(); rw.RUnlock(); rw.RUnlock(); rw.Lock(); rw.Unlock(); rw.TryLock()`, want: `true`},
+		{name: "embedded", src: `type box struct { sync.Mutex; n int }; b := &box{}; b.Lock(); b.n++; b.Unlock(); b.n`, want: `1`},
+		{name: "a WaitGroup waits on itself, not a copy", src: `var wg sync.WaitGroup; n := 0; wg.Add(2); go func() { n++; wg.Done() }(); go func() { wg.Done() }(); wg.Wait(); "done"`, want: `"done"`},
+		{name: "Cond", src: `cm := &sync.Mutex{}; c := sync.NewCond(cm); ready := false; go func() { cm.Lock(); ready = true; c.Broadcast(); cm.Unlock() }(); cm.Lock(); for !ready { c.Wait() }; cm.Unlock(); ready`, want: `true`},
+		{name: "a session type's own Wait", src: "type q struct{ n int }\nfunc (x *q) Wait() { x.n += 2 }\nqq := &q{}; qq.Wait(); qq.n", want: `2`},
+		{name: "a session type's Unlock with a result", src: "type u struct{}\nfunc (u) Unlock() bool { return true }\nvar uu u; uu.Unlock(); uu.Unlock()", want: `true`},
+		{name: "make below the bound", src: `len(make([]byte, 1<<20)) + cap(make([]int, 0, 10)) + len(make(map[string]int, 100)) + cap(make(chan int, 3))`, want: `1048589`},
+		{name: "make with a typed size", src: `var n uint8 = 7; len(make([]byte, n))`, want: `7`},
+		{name: "make with a negative size", src: `n := -1; _ = make([]int, n)`, err: "panic: reflect.MakeSlice: negative len"},
+		{name: "Repeat below the bound", src: `strings.Repeat("ab", 3) + string(bytes.Repeat([]byte("c"), 2))`, want: `"abababcc"`},
+	})
+}

@@ -1,0 +1,426 @@
+package interp
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"math"
+	"os"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Some Go errors are fatal, not panics: no recover catches them and the
+// host process ends. The guards below stop the ones ordinary-looking code
+// reaches before they happen; see the package doc's Containment section.
+
+// fatalRefusals are symbols refused outright: each is process-wide, or
+// fatal when misused, with no way to check first.
+var fatalRefusals = map[string]map[string]string{
+	"runtime/runtime": {
+		// A non-pointer first argument is fatal; a finalizer runs on the
+		// runtime's goroutine, where a panic ends the process.
+		"SetFinalizer": "runtime.SetFinalizer is refused inside a manhole: misused it is fatal to the process, and a finalizer runs where a panic is",
+	},
+	"runtime/debug/debug": {
+		"SetMaxStack":   "debug.SetMaxStack is refused inside a manhole: it limits every goroutine of the process, and the limit is fatal",
+		"SetMaxThreads": "debug.SetMaxThreads is refused inside a manhole: it limits the whole process, and the limit is fatal",
+		"WriteHeapDump": "debug.WriteHeapDump is refused inside a manhole: it writes to a file descriptor of the host's (use :pprof heap)",
+	},
+	"os/os": {
+		// os.NewFile(2, "").Close() closes the host's stderr, and the next
+		// accepted connection takes descriptor 2: the host's log then goes
+		// into a client's SSH stream. Descriptor 5 may be the netpoller.
+		"NewFile": "os.NewFile is refused inside a manhole: the descriptor belongs to the host, and closing it would hand its number to the next connection",
+	},
+}
+
+// refusals returns the refused symbols of the package at key, as
+// functions of the same types that panic with the reason.
+func refusals(key string, base map[string]reflect.Value) map[string]reflect.Value {
+	m := map[string]reflect.Value{}
+	for name, msg := range fatalRefusals[key] {
+		if v, ok := base[name]; ok && v.Kind() == reflect.Func {
+			m[name] = refused(v.Type(), msg)
+		}
+	}
+	return m
+}
+
+// Allocation. Go's "out of memory" is fatal: make([]byte, 60<<30) ends
+// the process. make of a slice, map or channel type written in the input,
+// strings.Repeat and bytes.Repeat check the size against what the process
+// can get first.
+
+// bigAlloc is the size above which an allocation is checked: below it,
+// nothing is read.
+const bigAlloc = 64 << 20
+
+// checkAlloc panics if an allocation of size bytes would exceed the
+// memory the process can still get: GOMEMLIMIT above the heap in use,
+// the cgroup's memory.max above its usage, the system's MemAvailable.
+func checkAlloc(what string, size float64) {
+	if size < bigAlloc {
+		return
+	}
+	avail, from := availableMemory()
+	if size > float64(avail) {
+		panic(fmt.Sprintf("%s of %s refused: the process can get about %s more (%s); Go's out of memory would end it", what, byteSize(size), byteSize(float64(avail)), from))
+	}
+}
+
+// availableMemory returns the smallest of the limits checkAlloc names,
+// and which one it is.
+func availableMemory() (uint64, string) {
+	best, from := uint64(math.MaxUint64), "no limit known"
+	consider := func(v uint64, name string) {
+		if v < best {
+			best, from = v, name
+		}
+	}
+	var ms runtime.MemStats
+	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+		runtime.ReadMemStats(&ms)
+		used := ms.HeapAlloc + ms.StackInuse
+		if uint64(limit) > used {
+			consider(uint64(limit)-used, "GOMEMLIMIT")
+		} else {
+			consider(0, "GOMEMLIMIT")
+		}
+	}
+	if max, ok := readUint("/sys/fs/cgroup/memory.max"); ok {
+		cur, _ := readUint("/sys/fs/cgroup/memory.current")
+		if max > cur {
+			consider(max-cur, "the cgroup's memory.max")
+		} else {
+			consider(0, "the cgroup's memory.max")
+		}
+	}
+	if v, ok := memAvailable(); ok {
+		consider(v, "MemAvailable")
+	}
+	return best, from
+}
+
+func readUint(path string) (uint64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return v, err == nil
+}
+
+func memAvailable() (uint64, bool) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "MemAvailable:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
+}
+
+func byteSize(n float64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", n/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", n/(1<<20))
+	}
+	return fmt.Sprintf("%.0f bytes", n)
+}
+
+// makeSize is __mh.MakeSize(n, T(nil)), what make(T, n) becomes: it
+// returns n once the allocation it asks for is known to fit.
+func makeSize(n any, typed any) int {
+	v := reflect.ValueOf(n)
+	var count float64
+	var out int
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		count, out = float64(v.Int()), int(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := v.Uint()
+		if u > math.MaxInt {
+			panic("runtime error: makeslice: len out of range")
+		}
+		count, out = float64(u), int(u)
+	case reflect.Float32, reflect.Float64:
+		// An untyped constant such as 1e9 reaches here as a float64.
+		f := v.Float()
+		if f != math.Trunc(f) || f > math.MaxInt || f < math.MinInt {
+			panic(fmt.Sprintf("make: %v is not a valid size", f))
+		}
+		count, out = f, int(f)
+	default:
+		panic(fmt.Sprintf("make: size of type %T is not an integer", n))
+	}
+	if count <= 0 {
+		return out // make's own panic says what is wrong
+	}
+	t := reflect.TypeOf(typed)
+	var elem float64 = 1
+	switch {
+	case t == nil:
+	case t.Kind() == reflect.Map:
+		// Keys, values and the tables' overhead.
+		elem = float64(t.Key().Size()+t.Elem().Size())*1.5 + 2
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Chan:
+		elem = float64(max(t.Elem().Size(), 1))
+	}
+	checkAlloc("make("+t.String()+", "+strconv.Itoa(out)+")", count*elem)
+	return out
+}
+
+// guardMake rewrites make(T, n...) where T is a slice, map or channel
+// type written out, and make is the builtin.
+func (rw *rewriter) guardMake(c *ast.CallExpr) {
+	id, ok := c.Fun.(*ast.Ident)
+	if !ok || id.Name != "make" || id.Obj != nil || rw.shadowed("make") || len(c.Args) < 2 {
+		return
+	}
+	switch c.Args[0].(type) {
+	case *ast.ArrayType, *ast.MapType, *ast.ChanType:
+	default:
+		return
+	}
+	for i := 1; i < len(c.Args); i++ {
+		pos := c.Args[i].Pos()
+		typed := callExpr(&ast.ParenExpr{Lparen: pos, X: c.Args[0], Rparen: pos}, pos, ident("nil", pos))
+		c.Args[i] = callExpr(helperFunc("MakeSize", pos), pos, c.Args[i], typed)
+	}
+}
+
+// repeatGuards are strings.Repeat and bytes.Repeat, checked.
+func repeatGuards(key string) map[string]reflect.Value {
+	switch key {
+	case "strings/strings":
+		return map[string]reflect.Value{"Repeat": reflect.ValueOf(func(s string, count int) string {
+			checkAlloc("strings.Repeat", float64(len(s))*float64(count))
+			return strings.Repeat(s, count)
+		})}
+	case "bytes/bytes":
+		return map[string]reflect.Value{"Repeat": reflect.ValueOf(func(b []byte, count int) []byte {
+			checkAlloc("bytes.Repeat", float64(len(b))*float64(count))
+			return bytes.Repeat(b, count)
+		})}
+	}
+	return nil
+}
+
+// Unlocking. "sync: unlock of unlocked mutex" and its RWMutex and Cond
+// siblings are fatal. Every statement `x.Unlock()`, `x.RUnlock()` or
+// `x.Wait()` (deferred too) becomes __mh.Unlock(&x, x.Unlock) — x itself
+// where &x would not compile — which checks a sync.Mutex, sync.RWMutex or
+// sync.Cond reached from x (through pointers, interfaces and embedded
+// fields) before calling the method; other types' methods are called as
+// they are.
+
+var guardedMethods = map[string]string{"Unlock": "Unlock", "RUnlock": "RUnlock", "Wait": "Wait"}
+
+// guardUnlock rewrites a call statement's call if it is one of
+// guardedMethods without arguments.
+func (rw *rewriter) guardUnlock(c *ast.CallExpr) *ast.CallExpr {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || len(c.Args) != 0 || rw.isPackage(sel.X) {
+		return c
+	}
+	helper, ok := guardedMethods[sel.Sel.Name]
+	if !ok {
+		return c
+	}
+	pos := c.Pos()
+	recv := sel.X
+	if addressable(sel.X) {
+		recv = &ast.UnaryExpr{OpPos: pos, Op: token.AND, X: sel.X}
+	}
+	return callExpr(helperFunc(helper, pos), pos, recv, sel)
+}
+
+// addressable reports whether &e compiles as far as the syntax tells.
+func addressable(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name != "_"
+	case *ast.SelectorExpr:
+		return addressable(e.X)
+	case *ast.StarExpr:
+		return true
+	case *ast.ParenExpr:
+		return addressable(e.X)
+	}
+	return false
+}
+
+var (
+	mutexType   = reflect.TypeOf(sync.Mutex{})
+	rwMutexType = reflect.TypeOf(sync.RWMutex{})
+	condType    = reflect.TypeOf(sync.Cond{})
+)
+
+// findLock returns the sync.Mutex, sync.RWMutex or sync.Cond that v is or
+// promotes its methods from, as a pointer value, or an invalid Value.
+func findLock(v reflect.Value, depth int) reflect.Value {
+	for depth < 8 && v.IsValid() {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			if t := v.Type().Elem(); t == mutexType || t == rwMutexType || t == condType {
+				return v
+			}
+			v = v.Elem()
+		case reflect.Interface:
+			v = v.Elem()
+		case reflect.Struct:
+			if isYaegiInterface(v.Type()) {
+				v = v.Field(1)
+				continue
+			}
+			t := v.Type()
+			if (t == mutexType || t == rwMutexType || t == condType) && v.CanAddr() {
+				return v.Addr()
+			}
+			for i := 0; i < t.NumField(); i++ {
+				// yaegi's struct types do not mark embedded fields, but
+				// name them after their type.
+				f := t.Field(i)
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if f.Anonymous || (f.Name == ft.Name() && ft.Name() != "") {
+					if l := findLock(v.Field(i), depth+1); l.IsValid() {
+						return l
+					}
+				}
+			}
+			return reflect.Value{}
+		default:
+			return reflect.Value{}
+		}
+		depth++
+	}
+	return reflect.Value{}
+}
+
+// rwReaders returns the readerCount of a RWMutex: readers holding it, less
+// rwmutexMaxReaders while a writer holds it or waits. ok is false if this
+// Go's RWMutex has no such field.
+var rwReaderOffset = func() uintptr {
+	f, ok := rwMutexType.FieldByName("readerCount")
+	if !ok || f.Type != reflect.TypeOf(atomic.Int32{}) {
+		return ^uintptr(0)
+	}
+	return f.Offset
+}()
+
+func rwReaders(rw *sync.RWMutex) (int32, bool) {
+	if rwReaderOffset == ^uintptr(0) {
+		return 0, false
+	}
+	return (*atomic.Int32)(unsafe.Add(unsafe.Pointer(rw), rwReaderOffset)).Load(), true
+}
+
+const rwmutexMaxReaders = 1 << 30
+
+// checkUnlock panics, as Go would fatally, if calling method on the lock
+// at p now would be fatal.
+func checkUnlock(p reflect.Value, method string) {
+	switch l := p.Interface().(type) {
+	case *sync.Mutex:
+		if method == "Unlock" && l.TryLock() {
+			l.Unlock()
+			panic("sync: unlock of unlocked mutex (refused: in Go this is a fatal error that ends the process)")
+		}
+	case *sync.RWMutex:
+		r, ok := rwReaders(l)
+		switch {
+		case method == "RUnlock" && ok && (r == 0 || r == -rwmutexMaxReaders):
+			panic("sync: RUnlock of unlocked RWMutex (refused: in Go this is a fatal error that ends the process)")
+		case method == "Unlock" && ok && r >= 0:
+			panic("sync: Unlock of unlocked RWMutex (refused: in Go this is a fatal error that ends the process)")
+		case !ok && l.TryLock():
+			l.Unlock()
+			panic("sync: " + method + " of unlocked RWMutex (refused: in Go this is a fatal error that ends the process)")
+		}
+	case *sync.Cond:
+		if method == "Wait" && l.L != nil {
+			if lp := findLock(reflect.ValueOf(l.L), 0); lp.IsValid() {
+				if _, isCond := lp.Interface().(*sync.Cond); !isCond {
+					checkUnlock(lp, "Unlock")
+				}
+			}
+		}
+	}
+}
+
+// unlockHelper returns __mh.Unlock, __mh.RUnlock or __mh.Wait. They
+// return the method's results, for an input that ends in such a call.
+func unlockHelper(method string) func(recv any, call any) []any {
+	return func(recv any, call any) []any {
+		if l := findLock(reflect.ValueOf(recv), 0); l.IsValid() {
+			checkUnlock(l, method)
+		}
+		// The method of the value itself where reflection has it (the
+		// host's types, sync's): yaegi may have bound the method value
+		// to a copy of a variable, and Wait on a copy of a WaitGroup
+		// never returns. Methods of the session's types are yaegi's own.
+		if rv := reflect.ValueOf(recv); rv.IsValid() && rv.Kind() == reflect.Pointer && !rv.IsNil() {
+			for rv.Kind() == reflect.Pointer && rv.Elem().Kind() == reflect.Pointer && !rv.Elem().IsNil() {
+				rv = rv.Elem()
+			}
+			if m := rv.MethodByName(method); m.IsValid() && m.Type().NumIn() == 0 {
+				return results(m.Call(nil))
+			}
+			if e := rv.Elem(); e.Kind() == reflect.Interface && !e.IsNil() {
+				if m := e.Elem().MethodByName(method); m.IsValid() && m.Type().NumIn() == 0 && !isYaegiInterface(e.Elem().Type()) {
+					return results(m.Call(nil))
+				}
+			}
+		}
+		fv := reflect.ValueOf(call)
+		if fv.Kind() != reflect.Func || fv.IsNil() {
+			panic("runtime error: invalid memory address or nil pointer dereference")
+		}
+		return results(fv.Call(nil))
+	}
+}
+
+func results(vals []reflect.Value) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v.Interface()
+	}
+	return out
+}
+
+// isGuardedCall reports whether e is a call guardUnlock made.
+func isGuardedCall(e ast.Expr) bool {
+	c, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	x, ok := sel.X.(*ast.Ident)
+	return ok && x.Name == helperName && guardedMethods[sel.Sel.Name] != ""
+}

@@ -15,11 +15,16 @@ const maxDumpLen = 64 << 10
 // <cycle: *T>), shows unexported fields, and prints a byte slice that is
 // not text as a hex dump. Values of standard library types print as their
 // GoString or String, which is what their fields mean.
-func (in *Interp) dump(vals ...any) {
+func (in *Interp) dump(vals ...any) { in.dumpValues(false, vals) }
+
+// dumpHost is dump of values reached from the namespace (see hostRooted).
+func (in *Interp) dumpHost(vals ...any) { in.dumpValues(true, vals) }
+
+func (in *Interp) dumpValues(host bool, vals []any) {
 	width := in.termWidth()
 	var b strings.Builder
 	for _, v := range vals {
-		p := &printer{names: in.names, dump: true}
+		p := &printer{names: in.names, dump: true, hostRoot: host}
 		s := cutOutput(p.value(reflect.ValueOf(v), 0).render(width), maxDumpLen)
 		b.WriteString(s + "\n")
 	}

@@ -252,8 +252,16 @@ func (in *Interp) record(g group, units []*declUnit) {
 	}
 	in.registerTypes(g)
 	if g.file == nil {
+		in.noteTaint(g.stmts)
 		return
 	}
+	var vars []ast.Stmt
+	for _, d := range g.file.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+			vars = append(vars, &ast.DeclStmt{Decl: gd})
+		}
+	}
+	in.noteTaint(vars)
 	inf := &inferer{in: in}
 	for _, d := range g.file.Decls {
 		switch d := d.(type) {
@@ -362,6 +370,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	// compile, the expression has no value (a call without results) or is
 	// wrong, which compiling it alone tells.
 	stmt := g.stmts[0].(*ast.ExprStmt)
+	host := in.hostRooted(stmt.X)
 	list, err := md.stmts([]ast.Stmt{stmt}, false)
 	if err != nil {
 		return err
@@ -408,7 +417,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	vals, showed := r.shown, r.showed
 	r.shownMu.Unlock()
 	if showed && !(in.isPrint(last.X) && len(vals) == 2 && vals[1] == nil) {
-		r.res = Result{Value: in.formatValues(vals), HasValue: true}
+		r.res = Result{Value: in.formatValues(vals, host), HasValue: true}
 	}
 	return nil
 }

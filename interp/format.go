@@ -37,12 +37,13 @@ const (
 // ellipsis starts every note about what was left out.
 const ellipsis = "…"
 
-// formatValues formats the results of an expression, comma-separated.
-func (in *Interp) formatValues(vals []any) string {
+// formatValues formats the results of an expression, comma-separated;
+// host says they were reached from the namespace (see hostRooted).
+func (in *Interp) formatValues(vals []any, host bool) string {
 	parts := make([]string, len(vals))
 	width := in.termWidth()
 	for i, v := range vals {
-		parts[i] = in.formatValue(v, width)
+		parts[i] = in.formatValue(v, width, host)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -68,7 +69,7 @@ func (in *Interp) termWidth() (w int) {
 // %#v, but with unsigned integers in decimal, a value with an Error or
 // String method printed as that text, the names of the session's types,
 // and a composite wider than width laid out on several lines.
-func (in *Interp) formatValue(v any, width int) (s string) {
+func (in *Interp) formatValue(v any, width int, host bool) (s string) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			s = fmt.Sprintf("<cannot print %T: panic: %v>", v, rec)
@@ -81,7 +82,7 @@ func (in *Interp) formatValue(v any, width int) (s string) {
 		// fmt recovers a panic in the method and prints a nil receiver.
 		s = cutString(fmt.Sprint(x), maxStringRunes)
 	default:
-		p := &printer{names: in.names}
+		p := &printer{names: in.names, hostRoot: host}
 		d := p.value(reflect.ValueOf(v), 0)
 		s = d.render(width)
 	}
@@ -366,6 +367,12 @@ type printer struct {
 	nodes int
 	dump  bool // dump's layout: pointers followed, byte slices in hex
 
+	// What keeps printing from killing the host (see guardprint.go).
+	hostRoot  bool // the value was reached from the namespace without a call
+	inHost    int  // structs of the host's types being printed
+	locks     int  // locks of the host's held while printing below them
+	noMethods bool // call no String or Error method of the host's types
+
 	// The maps, slices and pointers being printed, to catch cycles.
 	path map[uintptr]bool
 }
@@ -389,8 +396,8 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		// A value of a session interface type, as yaegi stores it.
 		return p.value(v.Field(1), depth)
 	}
-	if v.Kind() != reflect.Interface && v.CanInterface() && (!p.dump || isStdType(v.Type())) {
-		if g, ok := v.Interface().(fmt.GoStringer); ok {
+	if v.Kind() != reflect.Interface && v.CanInterface() && (!p.dump || isStdType(v.Type())) && p.mayCall(v.Type()) {
+		if g, ok := noCopy(v).(fmt.GoStringer); ok {
 			if s, ok := goString(g); ok {
 				return leaf(s)
 			}
@@ -406,7 +413,7 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 	case reflect.Bool:
 		return leaf(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if p.dump {
+		if p.dump && p.mayCall(t) {
 			if s, ok := stringerText(v); ok {
 				return leaf(s)
 			}
@@ -481,6 +488,9 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		if v.IsNil() {
 			return leaf(p.typeString(t) + "(nil)")
 		}
+		if p.unguarded() {
+			return leaf(unreadMap(p.typeString(t)))
+		}
 		addr := uintptr(v.UnsafePointer())
 		if p.path[addr] {
 			return leaf("<cycle: " + p.typeString(t) + ">")
@@ -491,16 +501,28 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		p.mapEntries(d, v, depth)
 		return d.finish()
 	case reflect.Struct:
+		if t == mutexType || t == rwMutexType {
+			return leaf(p.typeString(t) + "{…}")
+		}
 		d := &pdoc{head: p.typeString(t) + "{", tail: "}", multi: p.dump}
-		if p.dump {
+		if p.dump && p.mayCall(t) {
 			if s, ok := stringerText(v); ok {
 				d.note = cutString(s, maxInnerRunes)
 			}
+		}
+		// Methods first, then the locks: a String method that takes the
+		// value's own lock would wait for ever on the printer.
+		unlock, note := p.lockFields(v)
+		defer unlock()
+		if isHostType(t) {
+			p.inHost++
+			defer func() { p.inHost-- }()
 		}
 		fields := p.fieldNames(t)
 		for i := 0; i < v.NumField(); i++ {
 			d.kids = append(d.kids, pkid{key: fields[i], val: p.value(v.Field(i), depth+1)})
 		}
+		d.more = note
 		return d.finish()
 	}
 	return leaf(fmt.Sprintf("%#v", valueOf(v)))
@@ -623,7 +645,7 @@ func stringerText(v reflect.Value) (s string, ok bool) {
 			ok = false
 		}
 	}()
-	switch x := v.Interface().(type) {
+	switch x := noCopy(v).(type) {
 	case error:
 		return x.Error(), true
 	case fmt.Stringer:
@@ -659,6 +681,15 @@ func (p *printer) mapEntries(d *pdoc, v reflect.Value, depth int) {
 	for _, e := range entries {
 		d.kids = append(d.kids, pkid{key: e.key, val: e.val})
 	}
+}
+
+// noCopy returns v as an interface, through its address when it has one:
+// copying a struct the host is writing would race with it.
+func noCopy(v reflect.Value) any {
+	if v.Kind() == reflect.Struct && v.CanAddr() && v.Addr().CanInterface() {
+		return v.Addr().Interface()
+	}
+	return v.Interface()
 }
 
 // valueOf returns v as an interface, also for an unexported field, whose

@@ -83,6 +83,7 @@ type Interp struct {
 	declared    map[string]bool          // top-level names declared by evaluated code
 	types       map[string]bool          // which of them were last declared as types
 	consts      map[string]bool          // which of them were last declared as constants
+	tainted     map[string]bool          // session variables set from a host value; see hostRooted
 	aliases     map[string][]string      // type aliases -> the names they refer to
 	typeKinds   map[string]reflect.Kind  // kinds of the session's types
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
@@ -199,6 +200,7 @@ func New(opts Options) (*Interp, error) {
 		declared:    map[string]bool{},
 		types:       map[string]bool{},
 		consts:      map[string]bool{},
+		tainted:     map[string]bool{},
 		aliases:     map[string][]string{},
 		typeKinds:   map[string]reflect.Kind{},
 		funcResults: map[string]*ast.FuncType{},

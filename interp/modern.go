@@ -214,7 +214,13 @@ func (m *modernizer) builtin(x ast.Expr) ast.Expr {
 		}
 		c.Fun = helperFunc("Clear", id.Pos())
 	case "dump":
-		c.Fun = helperFunc("Dump", id.Pos())
+		name := "Dump"
+		for _, a := range c.Args {
+			if m.in.hostRooted(a) {
+				name = "DumpHost"
+			}
+		}
+		c.Fun = helperFunc(name, id.Pos())
 	case "min", "max":
 		if c.Ellipsis.IsValid() {
 			m.fail(c.Ellipsis, "invalid use of ... with built-in %s", id.Name)

@@ -820,6 +820,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"Wait":     reflect.ValueOf(unlockHelper("Wait")),
 		"Clear":    reflect.ValueOf(clearValue),
 		"Dump":     reflect.ValueOf(in.dump),
+		"DumpHost": reflect.ValueOf(in.dumpHost),
 		"NameType": reflect.ValueOf(in.nameType),
 	}
 }

@@ -50,7 +50,7 @@ func TestDiagCommandsOverExec(t *testing.T) {
 		{name: "cpu too long", cmd: ":cpu 301", code: 2, stderr: `0 to 300`},
 		{name: "trace bad", cmd: ":trace -1", code: 2, emptyStdio: true},
 		{name: "build", cmd: ":build", stdout: `(?s)^go +go1\.\d+.*\ndependencies \(\d+\)\n`},
-		{name: "vars", cmd: ":vars", stdout: `(?m)^answer +int +42\n(?s:.*)^big +\[\]int +len 1000, cap 1000\n(?s:.*)^flush +func\(\) +func\n(?s:.*)^name +string +manhole$`},
+		{name: "vars", cmd: ":vars", stdout: `(?m)^answer +int +42\n(?s:.*)^big +\[\]int +len 1000, cap 1000\n(?s:.*)^flush +func\(\) +func\n(?s:.*)^name +string +"manhole"$`},
 		{name: "sessions", cmd: ":sessions", stdout: `(?m)^  ID +UID +PID +IDENTITY +SINCE +MODE +RUNNING\n\* \d+ +\d+ +\d+ +peer uid \d+ +\S+ +exec +:sessions$`},
 		{name: "kick unknown", cmd: ":kick 99999", code: 1, stderr: `no session 99999`},
 		{name: "kick bad", cmd: ":kick me", code: 2, stderr: `usage: :kick ID`},
@@ -188,11 +188,11 @@ func TestFormatVarsIsOneLineEach(t *testing.T) {
 		"panics": panicky{},
 	}, 80)
 	want := map[string]string{
-		"p":      "p\t*session.point\t&{X:1 Y:2}\n",
-		"nilptr": "nilptr\t*session.point\t<nil>\n",
+		"p":      "p\t*session.point\t&session.point{X:1, Y:2}\n",
+		"nilptr": "nilptr\t*session.point\t(*session.point)(nil)\n",
 		"none":   "none\tnil\tnil\n",
-		"multi":  "multi\tstring\ta⏎b\n",
-		"m":      "m\tmap[string]int\tmap[a:1]\n",
+		"multi":  "multi\tstring\t\"a\\nb\"\n",
+		"m":      "m\tmap[string]int\tmap[string]int{… not read: no lock of the app guards it he…\n",
 		"ch":     "ch\tchan int\tlen 0, cap 3\n",
 	}
 	for _, l := range lines {
@@ -204,7 +204,7 @@ func TestFormatVarsIsOneLineEach(t *testing.T) {
 			t.Errorf("%s: not one short line: %q", name, l)
 		}
 	}
-	if l := lines[len(lines)-1]; !strings.HasPrefix(l, "text\tstring\txxx") || !strings.HasSuffix(l, "…\n") {
+	if l := lines[len(lines)-1]; !strings.HasPrefix(l, "text\tstring\t\"xxx") || !strings.HasSuffix(l, "…\n") {
 		t.Errorf("long value not cut: %q", l)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"text/tabwriter"
+
+	"github.com/gomanhole/manhole/interp"
 )
 
 // maxShownElems is the length above which :vars shows a collection's
@@ -68,12 +70,11 @@ func formatVars(ns map[string]any, width int) []string {
 	return lines
 }
 
-func formatValue(v any) (s string) {
-	defer func() {
-		if r := recover(); r != nil {
-			s = fmt.Sprintf("(formatting panicked: %v)", r)
-		}
-	}()
+// formatValue is a namespace value on one line, read as the printer
+// reads the host's values (interp.Inspect): under the value's own locks,
+// with unguarded maps left unread, and without calling its methods,
+// which may block or have side effects (a String that drains a queue).
+func formatValue(v any) string {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return "nil"
@@ -90,6 +91,9 @@ func formatValue(v any) (s string) {
 		}
 		return "func"
 	case reflect.Map, reflect.Slice, reflect.Array, reflect.Chan:
+		if elem.Kind() == reflect.Map {
+			break // interp.Inspect does not read it
+		}
 		if elem.Kind() == reflect.Chan || elem.Len() > maxShownElems {
 			if k := elem.Kind(); k == reflect.Slice || k == reflect.Chan {
 				return fmt.Sprintf("len %d, cap %d", elem.Len(), elem.Cap())
@@ -97,5 +101,5 @@ func formatValue(v any) (s string) {
 			return fmt.Sprintf("len %d", elem.Len())
 		}
 	}
-	return fmt.Sprintf("%+v", v)
+	return interp.Inspect(v, 1<<10)
 }

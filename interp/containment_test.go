@@ -152,15 +152,18 @@ func TestBlockedNativeCallIsAbandoned(t *testing.T) {
 	release := make(chan struct{})
 	returned := make(chan struct{})
 	var after atomic.Int32
+	entered := make(chan struct{})
 	f := newFixture(t, map[string]any{
 		"block": func() {
 			defer close(returned)
+			close(entered)
 			<-release
 		},
 		"after": func() { after.Add(1) },
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
+	// The deadline passes once the call is entered: on a loaded machine
+	// a fixed timeout could pass while the input still compiles.
+	ctx := deadlineAfter(entered)
 	start := time.Now()
 	_, err := f.in.Eval(ctx, "block()\nafter()")
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "abandoned") {
@@ -256,4 +259,25 @@ func TestCloseStopsGoroutines(t *testing.T) {
 		defer func() { n = m }()
 		return m == n
 	})
+}
+
+// deadlineCtx is a context whose deadline passes when its channel closes.
+type deadlineCtx struct {
+	context.Context
+	done <-chan struct{}
+}
+
+func deadlineAfter(c <-chan struct{}) context.Context {
+	return deadlineCtx{Context: context.Background(), done: c}
+}
+
+func (d deadlineCtx) Done() <-chan struct{} { return d.done }
+
+func (d deadlineCtx) Err() error {
+	select {
+	case <-d.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"io"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -815,6 +816,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"GoPanic":  reflect.ValueOf(in.goPanic),
 		"MakeSize": reflect.ValueOf(makeSize),
 		"Park":     reflect.ValueOf(in.park),
+		"Exit":     reflect.ValueOf(runtime.Goexit),
 		"Unlock":   reflect.ValueOf(unlockHelper("Unlock")),
 		"RUnlock":  reflect.ValueOf(unlockHelper("RUnlock")),
 		"Wait":     reflect.ValueOf(unlockHelper("Wait")),

@@ -64,6 +64,8 @@ type rewriter struct {
 	// byValue reports whether the method m called on x has a value
 	// receiver, as far as x's type is known.
 	byValue func(x ast.Expr, m string) bool
+
+	goClosures []*ast.FuncLit // the closures goStmt made; see exitGuard
 }
 
 type sessionKind int
@@ -148,7 +150,23 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 	for _, b := range bodies {
 		b.List = append(depthGuard(b.Lbrace), b.List...)
 	}
+	// After the depth guards, so that it is deferred first and runs last.
+	for _, lit := range rw.goClosures {
+		lit.Body.List = append([]ast.Stmt{exitGuard(lit.Body.Lbrace)}, lit.Body.List...)
+	}
+	rw.goClosures = nil
 	return nil
+}
+
+// exitGuard is `defer __mh.Exit()` at the top of a goroutine's closure:
+// the goroutine ends there (runtime.Goexit), and its closure never
+// returns to yaegi. A closure of yaegi's, when it returns, writes the old
+// value back into its literal's slot in the enclosing frame, without a
+// lock against the enclosing function, which may be evaluating the same
+// literal again for the next goroutine of a loop: it could then start
+// the previous iteration's closure.
+func exitGuard(pos token.Pos) ast.Stmt {
+	return &ast.DeferStmt{Defer: pos, Call: callExpr(helperFunc("Exit", pos), pos)}
 }
 
 // stmt rewrites one statement of a list (and the statement a label
@@ -236,6 +254,7 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) ast.Stmt {
 			Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{recoverGuard(pos), &ast.ExprStmt{X: call}}},
 		}
 	}
+	rw.goClosures = append(rw.goClosures, lit)
 	list = append(list,
 		&ast.AssignStmt{Lhs: []ast.Expr{ident(fn, pos)}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{lit}},
 		helperCall("Go", pos, ident(fn, pos)))

@@ -51,7 +51,7 @@ func TestDiagCommandsOverExec(t *testing.T) {
 		{name: "trace bad", cmd: ":trace -1", code: 2, emptyStdio: true},
 		{name: "build", cmd: ":build", stdout: `(?s)^go +go1\.\d+.*\ndependencies \(\d+\)\n`},
 		{name: "vars", cmd: ":vars", stdout: `(?m)^answer +int +42\n(?s:.*)^big +\[\]int +len 1000, cap 1000\n(?s:.*)^flush +func\(\) +func\n(?s:.*)^name +string +"manhole"$`},
-		{name: "sessions", cmd: ":sessions", stdout: `(?m)^  ID +UID +PID +IDENTITY +SINCE +MODE +RUNNING\n\* \d+ +\d+ +\d+ +peer uid \d+ +\S+ +exec +:sessions$`},
+		{name: "sessions", cmd: ":sessions", stdout: `(?m)^  ID +UID +PID +IDENTITY +SINCE +MODE +GOROUTINES +RUNNING\n\* \d+ +\d+ +\d+ +peer uid \d+ +\S+ +exec +- +:sessions$`},
 		{name: "kick unknown", cmd: ":kick 99999", code: 1, stderr: `no session 99999`},
 		{name: "kick bad", cmd: ":kick me", code: 2, stderr: `usage: :kick ID`},
 		{name: "logs not routed", cmd: ":logs", code: 1, stderr: `mh\.LogHandler(?s:.*)mh\.LogWriter`},
@@ -224,7 +224,7 @@ func TestPTYCommandsPrintText(t *testing.T) {
 		{":pprof heap", `(?s)heap profile \(as of the last GC, sampled\): .* inuse_space in total\n.*manhole exec \d+ ':pprof heap' > heap.pb.gz && go tool pprof -top heap.pb.gz`},
 		{":pprof goroutine", `(?s)goroutines in \d+ groups.*manhole exec \d+ ':pprof goroutine' > goroutine.pb.gz`},
 		{":trace 1", `binary only(?s:.*)manhole exec \d+ ':trace 1' > trace.out && go tool trace trace.out`},
-		{":sessions", `\* \d+ .* pty +:sessions`},
+		{":sessions", `\* \d+ .* pty +0 +:sessions`},
 	}
 	for _, c := range checks {
 		out := p.run(t, c.line)

@@ -15,7 +15,7 @@ func cmdSessions(_ context.Context, s *session, c *cmdIO, args string) int {
 		return 2
 	}
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "  ID\tUID\tPID\tIDENTITY\tSINCE\tMODE\tRUNNING")
+	fmt.Fprintln(w, "  ID\tUID\tPID\tIDENTITY\tSINCE\tMODE\tGOROUTINES\tRUNNING")
 	for _, info := range s.cfg.Sessions() {
 		mark := " "
 		if info.ID == s.meta.ID {
@@ -25,10 +25,13 @@ func cmdSessions(_ context.Context, s *session, c *cmdIO, args string) int {
 		if running == "" {
 			running = "-"
 		}
-		fmt.Fprintf(w, "%s %d\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, info.ID, orDash(info.UID), orDash(info.PID),
-			info.Identity, fmtDuration(time.Since(info.Since)), orDashString(info.Mode), cut(running, max(c.Width-60, 20)))
+		fmt.Fprintf(w, "%s %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, info.ID, orDash(info.UID), orDash(info.PID),
+			info.Identity, fmtDuration(time.Since(info.Since)), orDashString(info.Mode), orDash(info.Goroutines), cut(running, max(c.Width-72, 20)))
 	}
 	w.Flush()
+	if n := s.cfg.orphanGoroutines(); n > 0 {
+		fmt.Fprintf(c.Stdout, "%d goroutines of ended sessions still run, blocked in compiled code (a lock, a sleep, a call into the application)\n", n)
+	}
 	return 0
 }
 

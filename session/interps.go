@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gomanhole/manhole/interp"
 )
@@ -119,6 +120,9 @@ func (s *session) acquire(stdout, stderr io.Writer) (ev *evaluator, release func
 		if err != nil {
 			return nil, nil, err
 		}
+		s.mu.Lock()
+		s.ev = ev
+		s.mu.Unlock()
 		return ev, func() {}, nil
 	}
 	cfg.mu.Lock()
@@ -140,11 +144,59 @@ func (s *session) acquire(stdout, stderr io.Writer) (ev *evaluator, release func
 	}
 	ev.stdout.set(stdout)
 	ev.stderr.set(stderr)
+	s.mu.Lock()
+	s.ev = ev
+	s.mu.Unlock()
 	return ev, func() {
 		ev.stdout.set(io.Discard)
 		ev.stderr.set(io.Discard)
 		ev.ip.Close()
+		s.reportLeftovers(ev.ip)
 	}, nil
+}
+
+// leftoverGrace is how long the goroutines of an ended session have to
+// notice Close before the ones left are reported.
+const leftoverGrace = 200 * time.Millisecond
+
+// reportLeftovers logs, once the session's goroutines have had time to
+// stop, those that could not: blocked in compiled code (a mutex, a
+// time.Sleep, a call into the application), which nothing can stop.
+// :sessions keeps counting them.
+func (s *session) reportLeftovers(ip *interp.Interp) {
+	if ip.Goroutines() == 0 {
+		return
+	}
+	go func() {
+		time.Sleep(leftoverGrace)
+		n := ip.Goroutines()
+		if n == 0 {
+			return
+		}
+		s.log.Warn("manhole: session left goroutines running", "session", s.meta.ID, "identity", s.meta.Identity,
+			"goroutines", n, "why", "blocked in compiled code (a lock, a sleep, a call into the application), which cannot be stopped")
+		s.cfg.orphansMu.Lock()
+		s.cfg.orphans = append(s.cfg.orphans, ip)
+		s.cfg.orphansMu.Unlock()
+	}()
+}
+
+// orphanGoroutines counts the goroutines ended sessions left running,
+// and forgets the interpreters that have none left.
+func (cfg *Config) orphanGoroutines() int {
+	cfg.orphansMu.Lock()
+	defer cfg.orphansMu.Unlock()
+	n := 0
+	kept := cfg.orphans[:0]
+	for _, ip := range cfg.orphans {
+		if g := ip.Goroutines(); g > 0 {
+			n += g
+			kept = append(kept, ip)
+		}
+	}
+	clear(cfg.orphans[len(kept):])
+	cfg.orphans = kept
+	return n
 }
 
 // eval runs one evaluation; on the shared interpreter evaluations are

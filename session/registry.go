@@ -16,6 +16,10 @@ type Info struct {
 	Mode string
 	// Activity is what the session runs now: code, a :command, or "".
 	Activity string
+	// Goroutines is how many goroutines the session's code runs now
+	// (those of the shared interpreter, with Config.Shared); -1 before
+	// it has an interpreter.
+	Goroutines int
 }
 
 // registry tracks a Config's live sessions.
@@ -53,8 +57,13 @@ func (cfg *Config) Sessions() []Info {
 	infos := make([]Info, 0, len(list))
 	for _, s := range list {
 		s.mu.Lock()
-		infos = append(infos, Info{Meta: s.meta, Since: s.since, Mode: s.mode, Activity: s.activity})
+		info := Info{Meta: s.meta, Since: s.since, Mode: s.mode, Activity: s.activity, Goroutines: -1}
+		ev := s.ev
 		s.mu.Unlock()
+		if ev != nil {
+			info.Goroutines = ev.ip.Goroutines()
+		}
+		infos = append(infos, info)
 	}
 	slices.SortFunc(infos, func(a, b Info) int { return int(a.ID) - int(b.ID) })
 	return infos

@@ -67,6 +67,9 @@ type Config struct {
 	cmds     map[string]*command
 	regOnce  sync.Once
 	registry *registry
+
+	orphansMu sync.Mutex       // protects orphans
+	orphans   []*interp.Interp // closed interpreters with goroutines left; see reportLeftovers
 }
 
 // Meta identifies a session for logs and :sessions.
@@ -104,6 +107,7 @@ type session struct {
 	since  time.Time
 	// input is the keystroke pump of a terminal session, nil otherwise.
 	input *input
+	evals atomic.Int64 // evaluations so far, numbering the audit records
 
 	mu       sync.Mutex // protects the fields below
 	started  bool       // shell or exec accepted: no second one, no late pty-req
@@ -115,6 +119,7 @@ type session struct {
 	env      []string
 	onWinch  func(Window) // set once the REPL runs
 	onINT    func()       // cancels the running evaluation, if any
+	ev       *evaluator   // the session's interpreter, once it has one
 }
 
 // Serve serves one session channel until the client leaves or ctx is
@@ -300,13 +305,17 @@ func (s *session) evaluate(ev *evaluator, stdout, stderr io.Writer, src string, 
 	}
 	s.setActivity(src)
 	defer s.setActivity("")
+	// The statement is logged before it runs: one that kills or wedges
+	// the host must still be on record. Its outcome follows.
+	seq := s.evals.Add(1)
+	s.log.Info("manhole: eval", "session", s.meta.ID, "identity", s.meta.Identity, "eval", seq, "code", src)
 	start := time.Now()
 	res, err := s.eval(ctx, ev, stdout, stderr, src)
-	attrs := []any{"session", s.meta.ID, "identity", s.meta.Identity, "code", src, "duration", time.Since(start)}
+	attrs := []any{"session", s.meta.ID, "identity", s.meta.Identity, "eval", seq, "duration", time.Since(start)}
 	if err != nil {
 		attrs = append(attrs, "err", err.Error())
 	}
-	s.log.Info("manhole: eval", attrs...)
+	s.log.Info("manhole: eval done", attrs...)
 	return res, err
 }
 

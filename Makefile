@@ -1,7 +1,7 @@
 # manhole — make demo runs the demo, make test runs every check CI runs.
 GO ?= go
 
-.PHONY: all build demo test lint unit bench fuzz clean
+.PHONY: all build demo test lint unit stress bench fuzz clean
 
 all: build
 
@@ -22,6 +22,14 @@ test: lint unit
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# Several SSH clients at once typing hostile input at the demo (built with
+# the race detector, writing its store without pause) for STRESSTIME; the
+# host must survive, report no race, and come back to its baseline.
+# make test runs a few seconds of it.
+STRESSTIME ?= 3m
+stress:
+	MANHOLE_STRESS=$(STRESSTIME) $(GO) test -race -count=1 -run '^TestStress$$' -v -timeout=30m .
 
 lint:
 	@fmt=$$(gofmt -l .); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi

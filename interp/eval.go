@@ -169,6 +169,7 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 		return r.res, r.err
 	}
 	if r.state.CompareAndSwap(running, cancelled) {
+		in.stops.Add(1)
 		cancel()
 	}
 	<-r.execDone
@@ -720,6 +721,7 @@ func (in *Interp) enter() {
 	if r := in.current(); r != nil && !r.stopOnly {
 		if r.state.CompareAndSwap(running, cancelled) {
 			r.overflow.Store(true)
+			in.stops.Add(1)
 			r.cancel()
 		}
 		if r.state.Load() == cancelled {
@@ -737,6 +739,9 @@ func (in *Interp) enter() {
 func (in *Interp) leave() { in.depth.Add(-1) }
 
 func (in *Interp) goPanic(v any) {
+	if v == errStale {
+		return // a goroutine stopped in park
+	}
 	fmt.Fprintf(in.stderr, "panic in goroutine: %s\n", formatPanicValue(v))
 }
 
@@ -774,6 +779,7 @@ func (in *Interp) goStart(gen *generation) func(f func()) {
 		if in.closed.Load() {
 			return
 		}
+		stops := in.stops.Load()
 		if n := in.goroutines.Add(1); n > maxGoroutines {
 			in.goroutines.Add(-1)
 			panic(fmt.Sprintf("too many goroutines: a session runs at most %d at once", maxGoroutines))
@@ -785,6 +791,11 @@ func (in *Interp) goStart(gen *generation) func(f func()) {
 				in.goroutines.Add(-1)
 			}()
 			defer in.recoverGoroutine()
+			if in.stops.Load() != stops {
+				// Stopped before it started: yaegi would return at
+				// once, through the write-back exitGuard avoids.
+				return
+			}
 			f()
 		}()
 	}

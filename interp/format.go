@@ -396,7 +396,7 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		// A value of a session interface type, as yaegi stores it.
 		return p.value(v.Field(1), depth)
 	}
-	if v.Kind() != reflect.Interface && v.CanInterface() && (!p.dump || isStdType(v.Type())) && p.mayCall(v.Type()) {
+	if v.Kind() != reflect.Interface && v.CanInterface() && hasMethods(v) && (!p.dump || isStdType(v.Type())) && p.mayCall(v.Type()) {
 		if g, ok := noCopy(v).(fmt.GoStringer); ok {
 			if s, ok := goString(g); ok {
 				return leaf(s)
@@ -413,10 +413,13 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 	case reflect.Bool:
 		return leaf(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if p.dump && p.mayCall(t) {
+		if p.dump && p.mayCall(t) && hasMethods(v) {
 			if s, ok := stringerText(v); ok {
 				return leaf(s)
 			}
+		}
+		if n, ok := atomicInt(v); ok {
+			return leaf(strconv.FormatInt(n, 10))
 		}
 		return leaf(strconv.FormatInt(v.Int(), 10))
 	case reflect.Uint8:
@@ -425,6 +428,9 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		}
 		return leaf(strconv.FormatUint(v.Uint(), 10))
 	case reflect.Uint, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if n, ok := atomicUint(v); ok {
+			return leaf(strconv.FormatUint(n, 10))
+		}
 		return leaf(strconv.FormatUint(v.Uint(), 10))
 	case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
 		return leaf(fmt.Sprintf("%#v", valueOf(v)))

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -238,4 +239,46 @@ func Inspect(v any, width int) (s string) {
 	var b strings.Builder
 	p.value(reflect.ValueOf(v), 0).writeFlat(&b)
 	return cutString(b.String(), max(width, 16))
+}
+
+// hasMethods reports whether v's type, or its pointer type when v is
+// addressable, has methods: only then is v converted to an interface to
+// look for String and friends (a conversion copies, racing with a writer).
+func hasMethods(v reflect.Value) bool {
+	return v.Type().NumMethod() > 0 || (v.CanAddr() && reflect.PointerTo(v.Type()).NumMethod() > 0)
+}
+
+// atomicInt reads an addressable 32- or 64-bit integer atomically: the
+// application may update its counters with sync/atomic, and a plain read
+// of them races (harmlessly, but the race detector says otherwise).
+func atomicInt(v reflect.Value) (int64, bool) {
+	if !v.CanAddr() {
+		return 0, false
+	}
+	p := unsafe.Pointer(v.UnsafeAddr())
+	switch v.Type().Size() {
+	case 8:
+		if uintptr(p)%8 == 0 {
+			return atomic.LoadInt64((*int64)(p)), true
+		}
+	case 4:
+		return int64(atomic.LoadInt32((*int32)(p))), true
+	}
+	return 0, false
+}
+
+func atomicUint(v reflect.Value) (uint64, bool) {
+	if !v.CanAddr() {
+		return 0, false
+	}
+	p := unsafe.Pointer(v.UnsafeAddr())
+	switch v.Type().Size() {
+	case 8:
+		if uintptr(p)%8 == 0 {
+			return atomic.LoadUint64((*uint64)(p)), true
+		}
+	case 4:
+		return uint64(atomic.LoadUint32((*uint32)(p))), true
+	}
+	return 0, false
 }

@@ -103,6 +103,7 @@ type Interp struct {
 
 	depth      atomic.Int64 // interpreted calls in progress, all goroutines
 	goroutines atomic.Int64 // goroutines of evaluated code running; see goStart
+	stops      atomic.Int64 // times yaegi's run id was (about to be) bumped
 
 	timersMu  sync.Mutex
 	timers    map[*time.Timer]bool // pending timers of afterFunc
@@ -293,6 +294,7 @@ func (in *Interp) Close() error {
 func (in *Interp) stopGen(gen *generation) {
 	r := &run{stopOnly: true, started: make(chan struct{})}
 	in.setCurrent(r)
+	in.stops.Add(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	returned := make(chan struct{})
 	go func() {

@@ -18,7 +18,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,6 +96,7 @@ func main() {
 	activateOn := flag.String("activate-on", "", "listen only once this `signal` arrives (SIGUSR1 or SIGUSR2)")
 	oneShot := flag.Bool("oneshot", false, "stop listening after the first connection (with -activate-on: until the next signal)")
 	requireKey := flag.Bool("require-key", false, "unix-socket clients need a key too")
+	busy := flag.Bool("busy", false, "write the store and the stats without pause, as a busy service would (for stress tests)")
 	flag.Parse()
 
 	var activate os.Signal
@@ -173,6 +176,29 @@ func main() {
 			}
 		}
 	}()
+
+	if *busy {
+		// Writers that never rest: what sessions print is being written
+		// all the time, under the store's lock, as in a loaded service.
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					store.Set(fmt.Sprintf("key-%d", i%1000), strconv.Itoa(i))
+					atomic.AddInt64(&stats.Requests, 1)
+					if i%64 == 0 {
+						runtime.Gosched()
+					}
+				}
+			}()
+		}
+	}
 
 	pid := os.Getpid()
 	if activate != nil {

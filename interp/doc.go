@@ -140,12 +140,41 @@
 //     error: index out of range", "runtime error: slice bounds out of
 //     range" (without the index and length Go would add: reflect does not
 //     give them).
-//   - A panic in a goroutine started by evaluated code (a go statement, or a
-//     time.AfterFunc or context.AfterFunc callback) is written to Stderr as
-//     "panic in goroutine: <value>"; in plain yaegi it kills the host. A go
-//     statement that calls anything but a function literal runs through a
-//     helper, so a wrong argument there is reported as such a panic rather
-//     than at compile time.
+//   - A panic in a goroutine started by evaluated code (a go statement, or
+//     a time.AfterFunc or context.AfterFunc callback, also when the
+//     function is reached through a variable) is written to Stderr as
+//     "panic in goroutine: <value>"; in plain yaegi it kills the host.
+//     Every go statement becomes a call of a compiled helper that starts
+//     the goroutine and recovers in Go code (a recover in interpreted
+//     code is skipped when yaegi's run state changes). The function value
+//     and the arguments are evaluated when the go statement runs, as in
+//     Go. A session runs at most 1000 goroutines at once ([Interp.Goroutines]
+//     counts them); more panics with "too many goroutines".
+//   - Go's fatal errors, which no recover survives, are prevented: a
+//     statement x.Unlock(), x.RUnlock() or x.Wait() checks the
+//     sync.Mutex, sync.RWMutex or sync.Cond behind x (through pointers,
+//     interfaces and embedded fields) and panics where Go would be fatal;
+//     make of a slice, map or channel type written in the input, and
+//     strings.Repeat and bytes.Repeat, panic if the allocation exceeds
+//     the memory the process can get (GOMEMLIMIT, the cgroup's limit,
+//     MemAvailable); runtime.SetFinalizer, debug.SetMaxStack,
+//     debug.SetMaxThreads, debug.WriteHeapDump and os.NewFile panic with
+//     a message saying they are refused. A method value (f := mu.Unlock)
+//     is not checked; concurrent writes to one map from several
+//     goroutines stay fatal, as in Go.
+//   - Printing never reads a map the host may be writing without a lock
+//     that guards it: a struct's own sync.Mutex or sync.RWMutex is held
+//     (TryLock, at most 20 ms) while its fields are read, no String or
+//     Error method of the host's types is called while a lock is held, and
+//     a map reached from the namespace (by fields, indexes and pointers,
+//     not through a call) or inside a struct of a host type, with no lock
+//     held, prints as "map[K]V{… not read: no lock of the app guards it
+//     here}". [Inspect] prints a host value this way without calling any
+//     of its methods.
+//   - When the Interp closes, goroutines blocked in a channel operation, a
+//     select or an interpreted loop stop, and pending AfterFunc timers are
+//     stopped. A goroutine blocked in compiled code (a lock, a sleep, a
+//     host call) cannot be stopped; [Interp.Goroutines] still counts it.
 //   - os.Exit, log.Fatal*, log.Default (whose Fatal would exit) and
 //     runtime.Breakpoint panic with a message saying they are refused.
 //   - yaegi's compiler panics on some constructs; the panic is reported as
@@ -164,6 +193,11 @@
 //     fatal to the process, so runaway recursion stops before: the
 //     evaluation is stopped as by a cancellation, and Eval reports
 //     "stack overflow". (In a goroutine outside an evaluation it panics.)
+//     The count is of the session's goroutines together (compiled code
+//     cannot tell goroutines apart), with 32 more calls allowed for each
+//     goroutine running, so goroutines parked a few calls deep do not
+//     make a recursion in another one overflow; one goroutine can nest at
+//     most 42000 calls, far below Go's limit.
 //   - Names starting with __mh are reserved for the rewritten code.
 //
 // # Cancellation

@@ -145,6 +145,9 @@ func byteSize(n float64) string {
 	return fmt.Sprintf("%.0f bytes", n)
 }
 
+// smallMake is the constant size below which make is not checked.
+const smallMake = 4096
+
 // makeSize is __mh.MakeSize(n, T(nil)), what make(T, n) becomes: it
 // returns n once the allocation it asks for is known to fit.
 func makeSize(n any, typed any) int {
@@ -200,6 +203,11 @@ func (rw *rewriter) guardMake(c *ast.CallExpr) {
 		return
 	}
 	for i := 1; i < len(c.Args); i++ {
+		if lit, ok := c.Args[i].(*ast.BasicLit); ok && lit.Kind == token.INT {
+			if n, err := strconv.ParseInt(lit.Value, 0, 64); err == nil && n <= smallMake {
+				continue // too small to matter, whatever the element
+			}
+		}
 		pos := c.Args[i].Pos()
 		typed := callExpr(&ast.ParenExpr{Lparen: pos, X: c.Args[0], Rparen: pos}, pos, ident("nil", pos))
 		c.Args[i] = callExpr(helperFunc("MakeSize", pos), pos, c.Args[i], typed)
@@ -375,6 +383,36 @@ func checkUnlock(p reflect.Value, method string) {
 // return the method's results, for an input that ends in such a call.
 func unlockHelper(method string) func(recv any, call any) []any {
 	return func(recv any, call any) []any {
+		// The common cases without reflection: mu.Unlock() on a
+		// sync.Mutex variable or a pointer to one.
+		switch x := recv.(type) {
+		case **sync.Mutex:
+			if x != nil {
+				recv = *x
+			}
+		case **sync.RWMutex:
+			if x != nil {
+				recv = *x
+			}
+		}
+		switch x := recv.(type) {
+		case *sync.Mutex:
+			if x != nil && method == "Unlock" {
+				checkUnlock(reflect.ValueOf(x), method)
+				x.Unlock()
+				return nil
+			}
+		case *sync.RWMutex:
+			if x != nil && (method == "Unlock" || method == "RUnlock") {
+				checkUnlock(reflect.ValueOf(x), method)
+				if method == "Unlock" {
+					x.Unlock()
+				} else {
+					x.RUnlock()
+				}
+				return nil
+			}
+		}
 		if l := findLock(reflect.ValueOf(recv), 0); l.IsValid() {
 			checkUnlock(l, method)
 		}

@@ -197,6 +197,11 @@ func render(res map[string]result, order []string) (string, []string) {
 	t.row("latency, first 1000", "BenchmarkEvalRetained/manhole", "BenchmarkEvalRetained/yaegi", "first-us/eval", usRaw, "")
 	t.row("latency, last 1000", "BenchmarkEvalRetained/manhole", "BenchmarkEvalRetained/yaegi", "last-us/eval", usRaw, "= first")
 
+	t.section("Guarded operations, per operation, 1000 per evaluation (plain yaegi with its stdlib as the anchor)")
+	t.row("`go func(k int) {...}(i)`, started and waited for", "BenchmarkContained/go/manhole", "BenchmarkContained/go/yaegi", "ns/item", us, "")
+	t.row("`mu.Lock(); mu.Unlock()`", "BenchmarkContained/unlock/manhole", "BenchmarkContained/unlock/yaegi", "ns/item", us, "")
+	t.row("`make([]byte, 64)`", "BenchmarkContained/make/manhole", "BenchmarkContained/make/yaegi", "ns/item", us, "")
+
 	t.section("Handshake (curve25519, ed25519 host key, in-process, unix socket)")
 	for _, s := range []string{"manhole", "sshd", "bare"} {
 		what := map[string]string{"manhole": "manhole (with interpreter prepared)", "sshd": "manhole's sshd alone", "bare": "bare gliderlabs"}[s]

@@ -31,7 +31,7 @@ func isEnvDir(dir string) bool {
 // in the order the library would have chosen them.
 func socketDirs(uid int) []string {
 	if d := os.Getenv(envDir); d != "" {
-		return []string{d}
+		return trustedDirs([]string{d}, uid)
 	}
 	var dirs []string
 	if uid == os.Getuid() {
@@ -40,7 +40,7 @@ func socketDirs(uid int) []string {
 	// Where the process's own XDG_RUNTIME_DIR most likely pointed.
 	dirs = append(dirs, sshd.SocketDirFor(uid, fmt.Sprintf("/run/user/%d", uid)))
 	dirs = append(dirs, sshd.SocketDirFor(uid, ""))
-	return dedup(dirs)
+	return trustedDirs(dedup(dirs), uid)
 }
 
 // listDirs is every directory "manhole list" scans: ours, and as root
@@ -54,10 +54,27 @@ func listDirs() []string {
 		for _, pat := range []string{"/tmp/manhole-*", "/run/user/*/manhole"} {
 			m, _ := filepath.Glob(pat)
 			sort.Strings(m)
-			dirs = append(dirs, m...)
+			for _, d := range m {
+				// Each user's directory must be that user's (or root's).
+				if uid, ok := dirUID(d); ok {
+					dirs = append(dirs, trustedDirs([]string{d}, uid)...)
+				}
+			}
 		}
 	}
 	return dedup(dirs)
+}
+
+// dirUID is the uid a default socket directory is for:
+// /tmp/manhole-<uid> or /run/user/<uid>/manhole.
+func dirUID(dir string) (int, bool) {
+	s, ok := strings.CutPrefix(dir, "/tmp/manhole-")
+	if !ok {
+		s, ok = strings.CutPrefix(dir, "/run/user/")
+		s, _, _ = strings.Cut(s, "/")
+	}
+	uid, err := strconv.Atoi(s)
+	return uid, ok && err == nil && uid >= 0
 }
 
 func dedup(list []string) []string {
@@ -84,11 +101,30 @@ func pidFile(name, ext string) (int, bool) {
 }
 
 // metadataFor finds the metadata file of the manhole listening on socket:
-// <pid>.json beside it whose "socket" names it.
+// a trusted <pid>.json beside it whose "socket" names it, that of a live
+// process rather than one a crash left behind.
 func metadataFor(socket string) *hostkeys.Metadata {
 	dir := filepath.Dir(socket)
+	if why := distrustDir(dir, fileOwner(socket)); why != "" {
+		ignore(dir, why)
+		return nil
+	}
+	var stale *hostkeys.Metadata
+	consider := func(name string) *hostkeys.Metadata {
+		m, err := readTrusted(filepath.Join(dir, name))
+		if err != nil || m.Socket != socket {
+			return nil
+		}
+		if !lookupProcess(m.PID).exists {
+			if stale == nil {
+				stale = m
+			}
+			return nil
+		}
+		return m
+	}
 	if pid, ok := pidFile(filepath.Base(socket), ".sock"); ok {
-		if m, err := hostkeys.ReadMetadata(filepath.Join(dir, strconv.Itoa(pid)+".json")); err == nil && m.Socket == socket {
+		if m := consider(strconv.Itoa(pid) + ".json"); m != nil {
 			return m
 		}
 	}
@@ -97,11 +133,11 @@ func metadataFor(socket string) *hostkeys.Metadata {
 		if _, ok := pidFile(e.Name(), ".json"); !ok {
 			continue
 		}
-		if m, err := hostkeys.ReadMetadata(filepath.Join(dir, e.Name())); err == nil && m.Socket == socket {
+		if m := consider(e.Name()); m != nil {
 			return m
 		}
 	}
-	return nil
+	return stale
 }
 
 // fileOwner is the uid owning path (not following a symlink), or -1.

@@ -98,7 +98,7 @@ func (c *cli) list(args []string) int {
 		if e.state == "stale" {
 			stale++
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.pid, userName(e.uid), orDash(e.program), uptime, e.state, where, e.note)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.pid, printable(userName(e.uid)), printable(orDash(e.program)), uptime, e.state, printable(where), printable(e.note))
 	}
 	tw.Flush()
 	// An empty NOTE leaves the padding of the column before it.
@@ -195,7 +195,7 @@ func scanDir(dir string, keep func(*hostkeys.Metadata) bool) []*entry {
 			continue
 		}
 		path := filepath.Join(dir, d.Name())
-		m, err := hostkeys.ReadMetadata(path)
+		m, err := readTrusted(path)
 		if err != nil || keep != nil && !keep(m) {
 			continue
 		}

@@ -127,7 +127,7 @@ func metadataForAddr(addr string) *hostkeys.Metadata {
 			if _, ok := pidFile(e.Name(), ".json"); !ok {
 				continue
 			}
-			m, err := hostkeys.ReadMetadata(filepath.Join(dir, e.Name()))
+			m, err := readTrusted(filepath.Join(dir, e.Name()))
 			if err == nil && m.Addr == addr && lookupProcess(m.PID).exists {
 				return m
 			}
@@ -151,7 +151,7 @@ func find(pid int, owner int) found {
 	name := strconv.Itoa(pid)
 	for _, dir := range socketDirs(owner) {
 		metaPath := filepath.Join(dir, name+".json")
-		m, err := hostkeys.ReadMetadata(metaPath)
+		m, err := readTrusted(metaPath)
 		if isPermission(err) {
 			f.denied = true
 		}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/gomanhole/manhole/hostkeys"
+)
+
+// asUser makes cmd run as uid (and gid uid) with a minimal environment.
+func asUser(cmd *exec.Cmd, uid int, env ...string) *exec.Cmd {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	cmd.Env = append([]string{"HOME=/tmp", "PATH=/usr/bin:/bin"}, env...)
+	cmd.Dir = "/"
+	return cmd
+}
+
+func runAs(t *testing.T, uid int, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(manholeBin(t), args...)
+	if uid != 0 {
+		asUser(cmd, uid)
+	} else {
+		cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR=")
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+// Another local user creates /tmp/manhole-<victim uid> before the victim
+// does and plants <victim pid>.json there, naming the planter's socket,
+// a host key of theirs, a signal and a program name with escapes. The
+// victim's CLI and root's must follow none of it.
+func TestPlantedFilesAreIgnored(t *testing.T) {
+	needRoot(t)
+	victim := 40000 + os.Getpid()%10000
+	const attacker = 65534
+
+	// The victim's application, its socket in a directory of its own.
+	vdir := tempDir(t, 0o700)
+	os.Chown(vdir, victim, victim)
+	app := start(t, asUser(exec.Command(filepath.Join(bins(t), "manhole-demo"), "-v", "-socket", filepath.Join(vdir, "v.sock")), victim))
+	app.expect(t, "listening on "+filepath.Join(vdir, "v.sock"))
+	pid := strconv.Itoa(app.pid)
+	real, err := hostkeys.ReadMetadata(filepath.Join(vdir, pid+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The attacker's socket, which records who connects.
+	adir := tempDir(t, 0o755)
+	os.Chown(adir, attacker, attacker)
+	asock := filepath.Join(adir, "a.sock")
+	l, err := net.Listen("unix", asock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	os.Chown(asock, attacker, attacker)
+	var connected atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			connected.Add(1)
+			c.Close()
+		}
+	}()
+
+	// The planted directory and metadata.
+	plant := fmt.Sprintf("/tmp/manhole-%d", victim)
+	if err := os.Mkdir(plant, 0o755); err != nil {
+		t.Fatalf("%s: %v", plant, err)
+	}
+	t.Cleanup(func() { os.RemoveAll(plant) })
+	os.Chown(plant, attacker, attacker)
+	planted := writeMeta(t, plant, &hostkeys.Metadata{
+		PID: app.pid, Program: "\x1b]0;PWNED\x07evil", Socket: asock, HostKey: newHostKey(t), ActivateOn: "TERM",
+	})
+	os.Chmod(planted, 0o644)
+	os.Chown(planted, attacker, attacker)
+
+	t.Run("victim exec", func(t *testing.T) {
+		r := runAs(t, victim, "exec", pid, "1+1")
+		if r.code != 0 || r.stdout != "2\n" {
+			t.Fatalf("exec as the victim: %v", r)
+		}
+		if !strings.Contains(r.stderr, "manhole: ignoring "+plant+": it belongs to user nobody") {
+			t.Errorf("the planted directory was ignored silently: %v", r)
+		}
+	})
+	t.Run("victim known-hosts", func(t *testing.T) {
+		r := runAs(t, victim, "known-hosts", pid)
+		if r.code != 0 || !strings.Contains(r.stdout, strings.Fields(real.HostKey)[1]) {
+			t.Fatalf("known-hosts as the victim does not give the app's key: %v", r)
+		}
+	})
+	t.Run("root exec sends no signal", func(t *testing.T) {
+		r := runAs(t, 0, "exec", pid, ":build")
+		if r.code != 0 {
+			t.Fatalf("exec as root: %v", r)
+		}
+		select {
+		case <-app.exited:
+			t.Fatal("root's CLI signalled the victim on planted metadata")
+		default:
+		}
+	})
+	t.Run("root list", func(t *testing.T) {
+		r := runAs(t, 0, "list")
+		if n := strings.Count(r.stdout, "\n"+pid+" "); n != 1 {
+			t.Errorf("list shows pid %s %d times:\n%s", pid, n, r.stdout)
+		}
+		if strings.ContainsRune(r.stdout, 0x1b) {
+			t.Errorf("list prints a raw escape:\n%q", r.stdout)
+		}
+	})
+	if n := connected.Load(); n != 0 {
+		t.Errorf("the CLI connected to the planted socket %d times", n)
+	}
+}

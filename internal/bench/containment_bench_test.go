@@ -17,7 +17,7 @@ import (
 // Unlock manhole checks first; a make, whose size it checks.
 var containedOps = map[string]string{
 	// In batches of 100: a session runs at most 1000 goroutines at once.
-	"go": `func op(n int) { var wg sync.WaitGroup; for i := 0; i < n; i++ { wg.Add(1); go func(k int) { wg.Done() }(i); if i%100 == 99 { wg.Wait() } }; wg.Wait() }`,
+	"go":     `func op(n int) { var wg sync.WaitGroup; for i := 0; i < n; i++ { wg.Add(1); go func(k int) { wg.Done() }(i); if i%100 == 99 { wg.Wait() } }; wg.Wait() }`,
 	"unlock": `func op(n int) { var mu sync.Mutex; for i := 0; i < n; i++ { mu.Lock(); mu.Unlock() } }`,
 	"make":   `func op(n int) { for i := 0; i < n; i++ { _ = make([]byte, 64) } }`,
 }

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -494,5 +496,47 @@ func TestAuditLogOfAScriptedSession(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(text)
+	}
+}
+
+// Another local user appends a key to an authorized_keys file others may
+// write: as with sshd's StrictModes, the file is refused, and Start
+// refuses it outright when it is so from the start.
+func TestAuthorizedKeysWritableByOthersIsRefused(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to act as uid 65534")
+	}
+	good, intruder := newSigner(t), newSigner(t)
+	dir, err := os.MkdirTemp("/tmp", "mhak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	file := filepath.Join(dir, "authorized_keys")
+	os.WriteFile(file, []byte(akLine(good, "")), 0o600)
+
+	logs := &lockedBuffer{}
+	mh := start(t, manhole.Options{Addr: "127.0.0.1:0", AuthorizedKeysFile: file, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if _, err := dialAuth(t, mh, "tcp", mh.Addr(), gossh.PublicKeys(good)); err != nil {
+		t.Fatalf("the listed key: %v", err)
+	}
+	// Made world-writable (by mistake), then another user appends a key.
+	os.Chmod(file, 0o666)
+	cmd := exec.Command("/bin/sh", "-c", `printf '%s' "$KEY" >> "$FILE"`)
+	cmd.Env = []string{"KEY=" + akLine(intruder, ""), "FILE=" + file}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("append as nobody: %v %s", err, out)
+	}
+	if _, err := dialAuth(t, mh, "tcp", mh.Addr(), gossh.PublicKeys(intruder)); err == nil {
+		t.Fatal("a key another user appended got in")
+	}
+	waitForLog(t, logs, "authorized_keys refused")
+
+	// Start refuses the file as it is now.
+	_, err = manhole.Start(manhole.Options{SocketPath: socketPath(t), AuthorizedKeysFile: file})
+	if err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Fatalf("Start with a 0666 authorized_keys: %v", err)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gomanhole/manhole"
 )
@@ -51,9 +53,10 @@ func TestSessionsCountGoroutinesAndLeftovers(t *testing.T) {
 	logs := &lockedBuffer{}
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
+	var entered atomic.Int32
 	mh := start(t, manhole.Options{
 		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
-		Namespace: map[string]any{"wedge": func() { <-release }},
+		Namespace: map[string]any{"wedge": func() { entered.Add(1); <-release }},
 	})
 	client := dial(t, mh)
 	sh := openShell(t, client)
@@ -65,6 +68,13 @@ func TestSessionsCountGoroutinesAndLeftovers(t *testing.T) {
 	// cannot.
 	sh.send(t, "go wedge(); go wedge()\r")
 	sh.expect(t, ">>> ")
+	// Both inside the host's call before the session ends (a goroutine
+	// the session's end finds not yet started does not start).
+	for deadline := time.Now().Add(10 * time.Second); entered.Load() < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the goroutines did not call wedge")
+		}
+	}
 	sh.send(t, ":quit\r")
 	sh.sess.Wait()
 	waitForLog(t, logs, `msg="manhole: session left goroutines running"`)

@@ -13,3 +13,11 @@ func inode(st fs.FileInfo) uint64 {
 	}
 	return 0
 }
+
+// fileUID is st's owner.
+func fileUID(st fs.FileInfo) (int, bool) {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return int(s.Uid), true
+	}
+	return 0, false
+}

@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,11 +86,16 @@ func matchFrom(patterns []string, ip net.IP, host string) bool {
 	return matched
 }
 
-// ParseAuthorizedKeys parses authorized_keys text. A line that does not
-// parse, or has an option manhole does not know, is skipped and reported
-// in bad (line number → reason); it never makes the whole file fail.
-func ParseAuthorizedKeys(data []byte) (keys map[string]*Rights, bad map[int]string) {
-	keys = map[string]*Rights{}
+// ParseAuthorizedKeys parses authorized_keys text into the lines of each
+// key (by its wire form), in file order: as sshd, Lookup takes the first
+// line of a key whose from= and expiry-time= let the client in. A line
+// that does not parse, or has an option manhole does not know, is skipped
+// and reported in bad (line number → reason); it never makes the whole
+// file fail. A cert-authority line is skipped too: its key signs
+// certificates and must not log in itself, and manhole does not take
+// certificates yet.
+func ParseAuthorizedKeys(data []byte) (keys map[string][]*Rights, bad map[int]string) {
+	keys = map[string][]*Rights{}
 	bad = map[int]string{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
@@ -111,12 +118,27 @@ func ParseAuthorizedKeys(data []byte) (keys map[string]*Rights, bad map[int]stri
 			bad[n] = err.Error()
 			continue
 		}
-		keys[string(key.Marshal())] = r
+		if hasOption(opts, "cert-authority") {
+			bad[n] = "cert-authority: certificates are not supported; the CA key itself does not log in"
+			continue
+		}
+		k := string(key.Marshal())
+		keys[k] = append(keys[k], r)
 	}
 	if err := sc.Err(); err != nil {
 		bad[0] = err.Error()
 	}
 	return keys, bad
+}
+
+func hasOption(opts []string, name string) bool {
+	for _, o := range opts {
+		n, _, _ := strings.Cut(o, "=")
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func applyOptions(r *Rights, opts []string) error {
@@ -179,12 +201,12 @@ func parseExpiry(s string) (time.Time, error) {
 // is re-read when it changes: checked at each authentication attempt, so
 // an idle manhole has no timer or watcher.
 type KeyPolicy struct {
-	static map[string]*Rights
+	static map[string][]*Rights
 	file   string
 	log    *slog.Logger
 
 	mu      sync.Mutex // protects the fields below
-	fileKey map[string]*Rights
+	fileKey map[string][]*Rights
 	stamp   fileStamp
 	loadErr error
 }
@@ -209,9 +231,42 @@ func NewKeyPolicy(text string, file string, log *slog.Logger) (*KeyPolicy, error
 	}
 	p.static = keys
 	if file != "" {
+		if err := CheckFileModes(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 		p.reload()
 	}
 	return p, nil
+}
+
+// CheckFileModes refuses an authorized_keys file that someone else could
+// change, as sshd's StrictModes does: the file, and each directory on its
+// path, must be owned by this process's user or root and not writable by
+// group or others. A root-owned directory with the sticky bit (/tmp) is
+// accepted: no one else can rename or remove what is ours in it.
+func CheckFileModes(file string) error {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return err
+	}
+	uid := os.Getuid()
+	for p := abs; ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		owner, ok := fileUID(st)
+		if ok && owner != uid && owner != 0 {
+			return fmt.Errorf("authorized_keys %s: %s belongs to uid %d, not to uid %d or root (StrictModes)", file, p, owner, uid)
+		}
+		sticky := st.IsDir() && st.Mode()&fs.ModeSticky != 0 && owner == 0
+		if st.Mode().Perm()&0o022 != 0 && !sticky {
+			return fmt.Errorf("authorized_keys %s: %s is writable by others (mode %04o): another user could add a key (StrictModes)", file, p, st.Mode().Perm())
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
 }
 
 // Empty reports whether no key could ever get in: no keys given in code
@@ -226,6 +281,15 @@ func (p *KeyPolicy) reload() {
 	if err != nil {
 		if p.loadErr == nil || p.fileKey != nil {
 			p.log.Warn("manhole: authorized_keys unreadable; no keys from it", "file", p.file, "err", err)
+		}
+		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
+		return
+	}
+	// Checked at every look-up, not only when the file changes: a chmod
+	// of the file or of a directory above it changes none of the stamp.
+	if err := CheckFileModes(p.file); err != nil {
+		if p.loadErr == nil || p.fileKey != nil || err.Error() != p.loadErr.Error() {
+			p.log.Warn("manhole: authorized_keys refused; no keys from it", "file", p.file, "err", err)
 		}
 		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
 		return
@@ -262,21 +326,34 @@ func (p *KeyPolicy) Lookup(key ssh.PublicKey, addr net.Addr, now time.Time) (*Ri
 		return nil, ErrKeyUnknown
 	}
 	k := string(key.Marshal())
-	r := p.static[k]
-	if r == nil && p.file != "" {
+	lines := p.static[k]
+	if lines == nil && p.file != "" {
 		p.reload()
 		p.mu.Lock()
-		r = p.fileKey[k]
+		lines = p.fileKey[k]
 		p.mu.Unlock()
 	}
-	switch {
-	case r == nil:
+	if lines == nil {
 		return nil, ErrKeyUnknown
-	case r.Expired(now):
-		return nil, ErrKeyExpired
-	case !r.AllowsFrom(addr):
-		return nil, ErrKeyFrom
 	}
-	cp := *r
-	return &cp, nil
+	// The first line that lets the client in decides, as in sshd: a key
+	// listed twice gets the rights of its first line, not of the last.
+	var first error
+	for _, r := range lines {
+		var err error
+		switch {
+		case r.Expired(now):
+			err = ErrKeyExpired
+		case !r.AllowsFrom(addr):
+			err = ErrKeyFrom
+		}
+		if err == nil {
+			cp := *r
+			return &cp, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
 }

@@ -153,10 +153,80 @@ func FuzzParseAuthorizedKeys(f *testing.F) {
 	f.Add([]byte("garbage\n\x00\xff ssh-ed25519 AAAA\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		keys, _ := ParseAuthorizedKeys(data)
-		for _, r := range keys {
-			r.AllowsFrom(tcpAddr("127.0.0.1"))
-			r.AllowsFrom(unixAdr)
-			r.Expired(time.Now())
+		for _, lines := range keys {
+			for _, r := range lines {
+				r.AllowsFrom(tcpAddr("127.0.0.1"))
+				r.AllowsFrom(unixAdr)
+				r.Expired(time.Now())
+			}
 		}
 	})
+}
+
+// sshd takes the first line of a key that lets the client in: a later
+// line must not widen an earlier one's rights.
+func TestFirstMatchingLineWins(t *testing.T) {
+	k := newKey(t)
+	p, _ := NewKeyPolicy(line(k, "inspect-only")+line(k, ""), "", nil)
+	r, err := p.Lookup(k, unixAdr, time.Now())
+	if err != nil || !r.InspectOnly {
+		t.Fatalf("key listed inspect-only, then plain: %+v %v", r, err)
+	}
+	// A first line whose from= refuses the client leaves the next one.
+	p, _ = NewKeyPolicy(line(k, `from="10.0.0.1",command="x"`)+line(k, "no-pty"), "", nil)
+	if r, err := p.Lookup(k, tcpAddr("127.0.0.1"), time.Now()); err != nil || !r.NoPTY || r.Command != "" {
+		t.Fatalf("second line for another address: %+v %v", r, err)
+	}
+	if r, err := p.Lookup(k, tcpAddr("10.0.0.1"), time.Now()); err != nil || r.Command != "x" {
+		t.Fatalf("first line for its address: %+v %v", r, err)
+	}
+}
+
+// A cert-authority line names a CA: its key must not log in as a plain
+// key (certificates are not supported yet).
+func TestCertAuthorityLineIsNotAKey(t *testing.T) {
+	ca := newKey(t)
+	var logs bytes.Buffer
+	p, _ := NewKeyPolicy(line(ca, `cert-authority,principals="alice"`), "", slog.New(slog.NewTextHandler(&logs, nil)))
+	if _, err := p.Lookup(ca, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+		t.Fatalf("the CA key logged in: %v", err)
+	}
+	if !strings.Contains(logs.String(), "cert-authority") {
+		t.Errorf("the skipped line is not logged:\n%s", logs.String())
+	}
+}
+
+// As sshd's StrictModes: an authorized_keys file, or a directory on its
+// path, that others may write is refused, at start and when it becomes so.
+func TestAuthorizedKeysStrictModes(t *testing.T) {
+	k := newKey(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "authorized_keys")
+	os.WriteFile(file, []byte(line(k, "")), 0o666)
+	os.Chmod(file, 0o666)
+	if _, err := NewKeyPolicy("", file, nil); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Fatalf("a 0666 file: %v", err)
+	}
+	os.Chmod(file, 0o600)
+	os.Chmod(dir, 0o777)
+	if _, err := NewKeyPolicy("", file, nil); err == nil || !strings.Contains(err.Error(), dir+" is writable by others") {
+		t.Fatalf("a 0777 directory: %v", err)
+	}
+	os.Chmod(dir, 0o700)
+	var logs bytes.Buffer
+	p, err := NewKeyPolicy("", file, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Lookup(k, unixAdr, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// It becomes writable by others while running: no keys from it.
+	os.Chmod(file, 0o646)
+	if _, err := p.Lookup(k, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+		t.Fatalf("a file made writable by others still lets keys in: %v", err)
+	}
+	if !strings.Contains(logs.String(), "authorized_keys refused") {
+		t.Errorf("not logged:\n%s", logs.String())
+	}
 }

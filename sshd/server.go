@@ -165,6 +165,8 @@ type conn struct {
 	key      gossh.PublicKey // the key whose signature was verified
 	rights   *auth.Rights
 	sessions int
+	failures int  // failed authentication attempts, key offers included
+	noneSeen bool // the first "none" attempt, which does not count
 }
 
 type ctxKey struct{}
@@ -431,15 +433,30 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		return &gossh.Permissions{}, nil
 	}
 	cfg.AuthLogCallback = func(meta gossh.ConnMetadata, method string, err error) {
-		if err == nil || method == "none" && !cfg.NoClientAuth {
-			return
-		}
-		attrs := []any{"conn", tc.id, "method", method, "err", err}
 		var pe *gossh.PartialSuccessError
-		if errors.As(err, &pe) {
+		if err == nil || errors.As(err, &pe) {
 			return
 		}
-		s.log.Info("manhole: authentication failed", attrs...)
+		// x/crypto (since v0.59.0) no longer counts an offered key that
+		// is refused as a failure; sshd does, and so do we: a client
+		// offering every key of its agent gets DefaultMaxAuthTries.
+		tc.mu.Lock()
+		counts := method != "none" || tc.noneSeen
+		if method == "none" {
+			tc.noneSeen = true
+		}
+		if counts {
+			tc.failures++
+		}
+		tooMany := tc.failures >= DefaultMaxAuthTries
+		tc.mu.Unlock()
+		if method != "none" || cfg.NoClientAuth {
+			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", method, "err", err)
+		}
+		if tooMany {
+			s.log.Info("manhole: too many authentication failures", "conn", tc.id, "max", DefaultMaxAuthTries)
+			tc.Close()
+		}
 	}
 	return cfg
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -176,11 +177,43 @@ func cut(s string, width int) string {
 	if strings.ContainsAny(s, "\r\n\t") {
 		s = strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎", "\t", " ").Replace(s)
 	}
+	s = escapeControls(s)
 	if width < 2 || utf8.RuneCountInString(s) <= width {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:width-1]) + "…"
+}
+
+// escapeControls writes the control characters of s (ESC starts a
+// sequence that retitles or clears the reader's terminal) and invalid
+// UTF-8 as Go escapes: text from the app or from other sessions is shown
+// to people, never obeyed by their terminal.
+func escapeControls(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r) && r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // fmtDuration rounds d to what a person reads at a glance.

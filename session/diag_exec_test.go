@@ -290,3 +290,20 @@ func TestInspectOnlyLooksButDoesNotChange(t *testing.T) {
 		}
 	}
 }
+
+// What a session shows people never reaches their terminal as control
+// sequences: another session's code, the app's text.
+func TestDiagnosticsEscapeControlCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"store.Set(\"evil\", \"\x1b]0;PWNED\x07\x1b[2J\")": `store.Set("evil", "\x1b]0;PWNED\x07\x1b[2J")`,
+		"plain ⏎ text é":          "plain ⏎ text é",
+		"bad \xff byte":           `bad \xff byte`,
+		"a real \uFFFD stays":     "a real \uFFFD stays",
+		"line one\nline two\ttab": "line one⏎line two tab",
+		"c1 \u009b control":       `c1 \x9b control`,
+	} {
+		if got := cut(in, 0); got != want {
+			t.Errorf("cut(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

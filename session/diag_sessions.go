@@ -26,7 +26,7 @@ func cmdSessions(_ context.Context, s *session, c *cmdIO, args string) int {
 			running = "-"
 		}
 		fmt.Fprintf(w, "%s %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, info.ID, orDash(info.UID), orDash(info.PID),
-			info.Identity, fmtDuration(time.Since(info.Since)), orDashString(info.Mode), orDash(info.Goroutines), cut(running, max(c.Width-72, 20)))
+			cut(info.Identity, 0), fmtDuration(time.Since(info.Since)), orDashString(info.Mode), orDash(info.Goroutines), cut(running, max(c.Width-72, 20)))
 	}
 	w.Flush()
 	if n := s.cfg.orphanGoroutines(); n > 0 {

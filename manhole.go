@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -196,7 +197,30 @@ func (m *Manhole) writeMetadata(signer gossh.Signer) error {
 	if m.opts.ActivateOn != nil {
 		meta.ActivateOn = signalName(m.opts.ActivateOn)
 	}
+	removeStaleMetadata(filepath.Dir(m.metaPath), m.opts.SocketPath)
 	return hostkeys.WriteMetadata(m.metaPath, meta)
+}
+
+// removeStaleMetadata removes the metadata files beside socket that name
+// it and whose process is gone: what a crash left behind, which would
+// make the CLI trust the dead process's host key for this new one.
+func removeStaleMetadata(dir, socket string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		base, ok := strings.CutSuffix(e.Name(), ".json")
+		pid, err := strconv.Atoi(base)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		md, err := hostkeys.ReadMetadata(path)
+		if err != nil || md.Socket != socket || md.PID != pid {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.Remove(path)
+		}
+	}
 }
 
 // serve runs one listener's accept loop: the goroutine an idle manhole

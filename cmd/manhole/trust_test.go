@@ -137,3 +137,28 @@ func TestPlantedFilesAreIgnored(t *testing.T) {
 		t.Errorf("the CLI connected to the planted socket %d times", n)
 	}
 }
+
+// After kill -9, the same app restarted on the same socket path is
+// reachable by its new pid and by path: the metadata the crash left is
+// removed by the new manhole, and would not be trusted over a live one.
+func TestRestartAfterCrash(t *testing.T) {
+	dir := tempDir(t, 0o700)
+	sock := filepath.Join(dir, "app.sock")
+	first := startDemoAt(t, sock)
+	first.cmd.Process.Kill()
+	<-first.exited
+	stale := filepath.Join(dir, strconv.Itoa(first.pid)+".json")
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatalf("the crash left no metadata to test with: %v", err)
+	}
+	second := startDemoAt(t, sock)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the dead process's metadata is still there: %v", err)
+	}
+	for _, target := range []string{second.pidArg(), sock} {
+		r := run(t, nil, "", "exec", target, "1+1")
+		if r.code != 0 || r.stdout != "2\n" {
+			t.Errorf("exec %s after a restart: %v", target, r)
+		}
+	}
+}

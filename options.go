@@ -93,9 +93,10 @@ type Options struct {
 	// Optional. Default: listen at once.
 	ActivateOn os.Signal
 
-	// OneShot stops listening after the first admitted connection, which
-	// is still served. With ActivateOn, the next signal listens again.
-	// Optional. Default: false.
+	// OneShot stops listening once a connection authenticates, which is
+	// still served; one that connects and leaves, or fails to
+	// authenticate, does not count. With ActivateOn, the next signal
+	// listens again. Optional. Default: false.
 	OneShot bool
 
 	// SharedNamespace makes all sessions share one interpreter, as
@@ -126,7 +127,9 @@ type Options struct {
 	LoginGraceTime time.Duration
 
 	// MaxStartups bounds the connections that have not authenticated
-	// yet; more are closed at once (sshd's MaxStartups).
+	// yet, for the unix socket and for TCP each (sshd's MaxStartups):
+	// beyond it a new connection makes the oldest of its kind close, so
+	// a TCP flood never pushes out a unix-socket login.
 	// Optional. Default: 16.
 	MaxStartups int
 

@@ -28,9 +28,9 @@ var (
 	// ErrConnClosed is the cause a session's context carries when its
 	// client connection went away.
 	ErrConnClosed = errors.New("connection closed")
-	// ErrOneShot is returned by Serve in OneShot mode once it admitted a
-	// connection and closed the listener.
-	ErrOneShot = errors.New("manhole: one-shot connection accepted; listener closed")
+	// ErrOneShot is returned by Serve in OneShot mode once a connection
+	// authenticated and it closed the listener.
+	ErrOneShot = errors.New("manhole: one-shot connection authenticated; listener closed")
 )
 
 // Defaults for the limits in Config.
@@ -96,8 +96,8 @@ type Config struct {
 	// authentication. Default DefaultLoginGraceTime.
 	LoginGraceTime time.Duration
 	// MaxStartups bounds the connections that have not authenticated
-	// yet; a new one beyond it makes the oldest one close. Default
-	// DefaultMaxStartups.
+	// yet, for unix sockets and for TCP each: a new one beyond it makes
+	// the oldest one of its kind close. Default DefaultMaxStartups.
 	MaxStartups int
 	// MaxSessions bounds the session channels per connection. Default
 	// DefaultMaxSessions.
@@ -116,8 +116,11 @@ type Config struct {
 	// MaxSessionDuration ends each session after this long, telling the
 	// client why. Default: none.
 	MaxSessionDuration time.Duration
-	// OneShot makes Serve close its listener after the first admitted
-	// connection (that connection is still served).
+	// OneShot makes Serve close its listener once a connection from it
+	// authenticates (that connection is still served; other connections
+	// from the listener may no longer authenticate). A connection that
+	// only connects and leaves, or fails to authenticate, does not use
+	// the shot.
 	OneShot bool
 	// OnConn, if set, is called for each admitted connection before its
 	// handshake starts, so work can overlap the handshake; the function it
@@ -157,7 +160,8 @@ type conn struct {
 	id    uint64
 	peer  *auth.Creds // nil for TCP
 	srv   *Server
-	grace *time.Timer
+	grace *time.Timer // set before the conn is in Server.pending
+	shot  *oneShot    // the Serve it came from; see claimShot
 
 	authOnce sync.Once
 	mu       sync.Mutex // protects the fields below
@@ -240,12 +244,17 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 	}()
 
+	shot := &oneShot{l: l}
 	var backoff time.Duration
 	for {
 		c, err := l.Accept()
 		if err != nil {
 			if s.isClosed() {
 				return ErrServerClosed
+			}
+			if shot.used.Load() {
+				s.log.Info("manhole: one-shot connection authenticated; no longer listening", "listener", l.Addr().String())
+				return ErrOneShot
 			}
 			if isTemporary(err) {
 				// EMFILE and friends: back off as net/http does.
@@ -257,12 +266,28 @@ func (s *Server) Serve(l net.Listener) error {
 			return fmt.Errorf("manhole: accept: %w", err)
 		}
 		backoff = 0
-		if s.accept(c) && s.cfg.OneShot {
-			l.Close()
-			s.log.Info("manhole: one-shot connection accepted; no longer listening", "listener", l.Addr().String())
-			return ErrOneShot
-		}
+		s.accept(c, shot)
 	}
+}
+
+// oneShot is the shot of one Serve call in OneShot mode.
+type oneShot struct {
+	l    net.Listener
+	used atomic.Bool
+}
+
+// claimShot is called as c authenticates: in OneShot mode the first
+// connection of its listener to do so takes the shot and closes the
+// listener; any later one is refused.
+func (s *Server) claimShot(c *conn) error {
+	if !s.cfg.OneShot || c.shot == nil {
+		return nil
+	}
+	if !c.shot.used.CompareAndSwap(false, true) {
+		return errors.New("one-shot manhole already used by another connection")
+	}
+	c.shot.l.Close()
+	return nil
 }
 
 func (s *Server) isClosed() bool {
@@ -273,7 +298,7 @@ func (s *Server) isClosed() bool {
 
 // accept decides, before any SSH byte is sent, whether c may go on to a
 // handshake, and starts serving it if so; it reports whether it did.
-func (s *Server) accept(c net.Conn) bool {
+func (s *Server) accept(c net.Conn, shot *oneShot) bool {
 	id := s.nextConn.Add(1)
 	var peer *auth.Creds
 	if _, isUnix := c.(*net.UnixConn); isUnix {
@@ -295,7 +320,7 @@ func (s *Server) accept(c net.Conn) bool {
 		// Over TCP, acknowledge at once: see quickAckConn.
 		c = withQuickAck(c)
 	}
-	tc := &conn{Conn: c, id: id, peer: peer, srv: s}
+	tc := &conn{Conn: c, id: id, peer: peer, srv: s, shot: shot}
 	attrs := []any{"conn", id}
 	if peer != nil {
 		attrs = append(attrs, "uid", peer.UID, "gid", peer.GID, "pid", peer.PID)
@@ -304,9 +329,16 @@ func (s *Server) accept(c net.Conn) bool {
 	}
 	s.log.Info("manhole: connection accepted", attrs...)
 
+	// Set before tc is in s.pending, where another listener's accept
+	// loop may evict it and stop the timer.
+	tc.grace = time.AfterFunc(s.cfg.LoginGraceTime, func() {
+		s.log.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
+		tc.Close()
+	})
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		tc.grace.Stop()
 		c.Close()
 		return false
 	}
@@ -314,12 +346,24 @@ func (s *Server) accept(c net.Conn) bool {
 	s.connWG.Add(1)
 	// Beyond MaxStartups, the oldest unauthenticated connection makes
 	// room: idle connections cannot lock a real login out, and their
-	// number (so their memory) stays bounded.
+	// number (so their memory) stays bounded. The unix socket and TCP
+	// each have their own MaxStartups: a flood of TCP connections, which
+	// anyone local can open, never evicts a kernel-authenticated unix
+	// peer.
 	var evict *conn
 	s.pending = append(s.pending, tc)
 	s.startups.Add(1)
-	if len(s.pending) > s.cfg.MaxStartups {
-		evict = s.pending[0]
+	same := 0
+	for _, p := range s.pending {
+		if (p.peer == nil) == (tc.peer == nil) {
+			if evict == nil {
+				evict = p
+			}
+			same++
+		}
+	}
+	if same <= s.cfg.MaxStartups {
+		evict = nil
 	}
 	s.mu.Unlock()
 	if evict != nil {
@@ -329,10 +373,6 @@ func (s *Server) accept(c net.Conn) bool {
 		evict.Close()
 	}
 
-	tc.grace = time.AfterFunc(s.cfg.LoginGraceTime, func() {
-		s.log.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
-		tc.Close()
-	})
 	var done func()
 	if s.cfg.OnConn != nil {
 		done = s.cfg.OnConn(id)
@@ -403,6 +443,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	if tc.peer != nil && !s.cfg.RequireKey {
 		cfg.NoClientAuth = true
 		cfg.NoClientAuthCallback = func(meta gossh.ConnMetadata) (*gossh.Permissions, error) {
+			if err := s.claimShot(tc); err != nil {
+				return nil, err
+			}
 			tc.mu.Lock()
 			tc.method = "peer-uid"
 			tc.mu.Unlock()
@@ -417,6 +460,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	cfg.VerifiedPublicKeyCallback = func(meta gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, _ string) (*gossh.Permissions, error) {
 		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
 		if err != nil {
+			return nil, err
+		}
+		if err := s.claimShot(tc); err != nil {
 			return nil, err
 		}
 		tc.mu.Lock()

@@ -320,3 +320,105 @@ func TestHandlerPanicIsContained(t *testing.T) {
 		t.Fatalf("after a handler panic: %q %v", out, err)
 	}
 }
+
+// In OneShot mode only an authenticated connection uses the shot: a
+// process that connects and leaves does not lock the owner out.
+func TestOneShotCountsOnlyAnAuthenticatedConnection(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.OneShot = true })
+	for range 3 {
+		c, err := net.Dial("unix", ts.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	client, err := ts.dial(t)
+	if err != nil {
+		t.Fatalf("after three probes, the one shot is gone: %v", err)
+	}
+	defer client.Close()
+	select {
+	case err := <-ts.served:
+		if !errors.Is(err, ErrOneShot) {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still listening after the one-shot login")
+	}
+	if _, err := ts.dial(t); err == nil {
+		t.Fatal("a second login after the one shot")
+	}
+}
+
+// The unix socket and TCP have their own MaxStartups: a flood of
+// unauthenticated TCP connections, which any local process can open,
+// never drops a kernel-authenticated unix peer's login.
+func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStartups = 2; c.LoginGraceTime = time.Minute })
+	tl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ts.srv.Serve(tl)
+	// A unix peer is mid-handshake (connected, nothing sent yet).
+	unixConn, err := net.Dial("unix", ts.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unixConn.Close()
+	waitFor(t, func() bool { return ts.srv.startups.Load() == 1 }, "the unix connection pending")
+	for range 50 {
+		c, err := net.Dial("tcp", tl.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	waitFor(t, func() bool { return strings.Count(ts.log.String(), "MaxStartups") >= 40 }, "the TCP flood to be trimmed")
+	// The pending unix connection was not the one dropped: it can still
+	// log in.
+	unixConn.SetDeadline(time.Now().Add(10 * time.Second))
+	sc, chans, reqs, err := gossh.NewClientConn(unixConn, "test", &gossh.ClientConfig{User: "t", HostKeyCallback: gossh.FixedHostKey(ts.host)})
+	if err != nil {
+		t.Fatalf("the unix peer's login, after a TCP flood: %v", err)
+	}
+	gossh.NewClient(sc, chans, reqs).Close()
+}
+
+// Two listeners evicting each other's connections under MaxStartups 1:
+// the login grace timer was set after the connection was visible to the
+// other accept loop (a data race under -race, and a timer never stopped).
+func TestEvictionAcrossListenersRacesNothing(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStartups = 1 })
+	second := filepath.Join(filepath.Dir(ts.path), "b.sock")
+	l2, err := ListenUnix(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ts.srv.Serve(l2)
+	done := make(chan struct{})
+	for _, p := range []string{ts.path, second} {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 200 {
+				if c, err := net.Dial("unix", p); err == nil {
+					c.Close()
+				}
+			}
+		}()
+	}
+	<-done
+	<-done
+	// Connections still in the accept queue evict a login under
+	// MaxStartups 1 (they are newer): try until the queue has drained.
+	var err2 error
+	for range 20 {
+		waitFor(t, func() bool { return ts.srv.startups.Load() == 0 }, "the churn to drain")
+		var c *gossh.Client
+		if c, err2 = ts.dial(t); err2 == nil {
+			c.Close()
+			return
+		}
+	}
+	t.Fatalf("login after the churn: %v", err2)
+}

@@ -301,6 +301,9 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	if g.file == nil {
 		root = &ast.BlockStmt{List: g.stmts}
 	}
+	if err := checkDepth(fset, root); err != nil {
+		return err
+	}
 	if err := in.checkTypes(fset, root); err != nil {
 		return err
 	}
@@ -767,8 +770,37 @@ func (in *Interp) park() {
 
 // maxGoroutines bounds the goroutines one Interp's code runs at once: a
 // loop of go statements would otherwise grow the host without limit
-// (each parked goroutine holds its stack and yaegi's frames).
-const maxGoroutines = 1000
+// (each parked goroutine holds its stack and yaegi's frames). Pending
+// AfterFunc timers count too. maxProcessGoroutines bounds those of all
+// Interps of the process together, including the ones ended sessions
+// left blocked in compiled code, which nothing can stop.
+const (
+	maxGoroutines        = 1000
+	maxProcessGoroutines = 10000
+)
+
+// processGoroutines counts the goroutines and pending timers of every
+// Interp of the process.
+var processGoroutines atomic.Int64
+
+// reserve counts one more goroutine or timer of in's, or panics with why
+// it may not.
+func (in *Interp) reserve() {
+	if n := processGoroutines.Add(1); n > maxProcessGoroutines {
+		processGoroutines.Add(-1)
+		panic(fmt.Sprintf("too many goroutines: the manhole's sessions run at most %d in the process (those ended sessions left blocked in compiled code count; see :sessions)", maxProcessGoroutines))
+	}
+	if n := in.goroutines.Add(1); n > maxGoroutines {
+		in.goroutines.Add(-1)
+		processGoroutines.Add(-1)
+		panic(fmt.Sprintf("too many goroutines: a session runs at most %d at once (pending time.AfterFunc timers count)", maxGoroutines))
+	}
+}
+
+func (in *Interp) release() {
+	in.goroutines.Add(-1)
+	processGoroutines.Add(-1)
+}
 
 // goStart returns __mh.Go, which every go statement of evaluated code
 // becomes (see rewriter.goStmt): it starts f on a goroutine that recovers
@@ -780,15 +812,12 @@ func (in *Interp) goStart(gen *generation) func(f func()) {
 			return
 		}
 		stops := in.stops.Load()
-		if n := in.goroutines.Add(1); n > maxGoroutines {
-			in.goroutines.Add(-1)
-			panic(fmt.Sprintf("too many goroutines: a session runs at most %d at once", maxGoroutines))
-		}
+		in.reserve()
 		gen.live.Add(1)
 		go func() {
 			defer func() {
 				gen.live.Add(-1)
-				in.goroutines.Add(-1)
+				in.release()
 			}()
 			defer in.recoverGoroutine()
 			if in.stops.Load() != stops {
@@ -814,7 +843,8 @@ func (in *Interp) callback(f func()) func() {
 			return
 		}
 		in.goroutines.Add(1)
-		defer in.goroutines.Add(-1)
+		processGoroutines.Add(1)
+		defer in.release()
 		defer in.recoverGoroutine()
 		f()
 	}
@@ -824,6 +854,9 @@ func (in *Interp) callback(f func()) func() {
 // contained, and a timer still pending when the Interp closes is stopped.
 func (in *Interp) afterFunc(d time.Duration, f func()) *time.Timer {
 	cb := in.callback(f)
+	// A pending timer counts as a goroutine: a loop of AfterFunc would
+	// otherwise start any number of them when they fire.
+	in.reserve()
 	in.timersMu.Lock()
 	defer in.timersMu.Unlock()
 	if in.timers == nil {
@@ -832,8 +865,12 @@ func (in *Interp) afterFunc(d time.Duration, f func()) *time.Timer {
 	var t *time.Timer
 	t = time.AfterFunc(d, func() {
 		in.timersMu.Lock()
+		pending := in.timers[t]
 		delete(in.timers, t)
 		in.timersMu.Unlock()
+		if pending {
+			in.release()
+		}
 		cb()
 	})
 	in.timers[t] = true
@@ -845,7 +882,10 @@ func (in *Interp) stopTimers() {
 	in.timersMu.Lock()
 	defer in.timersMu.Unlock()
 	for t := range in.timers {
+		// In the map, it has not fired (the firing takes it out under
+		// the lock); stopped or not by the session, it counted.
 		t.Stop()
+		in.release()
 	}
 	in.timers = nil
 }

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -33,6 +34,24 @@ func TestFatalErrorsPrevented(t *testing.T) {
 		{"out of memory: map", `m := make(map[int]int, 30<<30)`, "refused"},
 		{"out of memory: channel", `c := make(chan [1024]byte, 60<<20)`, "refused"},
 		{"out of memory: strings.Repeat", `strings.Repeat("x", 60<<30)`, "strings.Repeat of 60.0 GiB refused"},
+		{"out of memory: make of a session type", "type B []byte\nx := make(B, 1<<40)", "1024.0 GiB refused"},
+		// Found by attacking the first version of the guards.
+		{"unlock of an array element", `var ms [2]sync.Mutex; ms[0].Unlock()`, "sync: unlock of unlocked mutex"},
+		{"unlock of a slice element", `s := make([]sync.Mutex, 1); s[0].Unlock()`, "sync: unlock of unlocked mutex"},
+		{"unlock of an element's field", "type withMu struct{ mu sync.Mutex }\nts := []withMu{{}}; ts[0].mu.Unlock()", "sync: unlock of unlocked mutex"},
+		{"unlock of an RLocker", `var rl sync.RWMutex; l := rl.RLocker(); l.Unlock()`, "sync: RUnlock of unlocked RWMutex"},
+		{"Cond on an RLocker", `var rc sync.RWMutex; c := sync.NewCond(rc.RLocker()); c.Wait()`, "sync: RUnlock of unlocked RWMutex"},
+		{"method value", `var mv sync.Mutex; f := mv.Unlock; f()`, "sync: unlock of unlocked mutex"},
+		{"method value in a slice", `var mv2 sync.Mutex; fs := []func(){mv2.Unlock}; fs[0]()`, "sync: unlock of unlocked mutex"},
+		{"RUnlock method value", `var mv3 sync.RWMutex; g := mv3.RUnlock; g()`, "sync: RUnlock of unlocked RWMutex"},
+		{"Cond.Wait method value", `c2 := sync.NewCond(&sync.Mutex{}); w := c2.Wait; w()`, "sync: unlock of unlocked mutex"},
+		{"printing a map that holds itself", `m := map[string]any{}; m["m"] = m; fmt.Sprint(m)`, "nests more than 1000 levels deep"},
+		{"printing a slice that holds itself", `a := make([]any, 1); a[0] = a; fmt.Sprintf("%v", a)`, "nests more than 1000 levels deep"},
+		{"printing an infinite type", "type inf struct{ a [2]inf }\nfmt.Sprint(inf{})", "nests more than 1000 levels deep"},
+		{"json of an infinite type", "type inf2 struct{ a [2]inf2 }\njson.Marshal(inf2{})", "nests more than 1000 levels deep"},
+		{"a thread pinned for ever", `runtime.LockOSThread()`, "runtime.LockOSThread is refused"},
+		{"the app's default logger replaced", `slog.SetDefault(nil)`, "slog.SetDefault is refused"},
+		{"a compilation that takes minutes", "x := 1" + strings.Repeat("+1", 3000), "nests more than 2000 levels deep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.in.Eval(context.Background(), tc.src)
@@ -63,4 +82,47 @@ func TestGuardedCallsStillWork(t *testing.T) {
 		{name: "make with a negative size", src: `n := -1; _ = make([]int, n)`, err: "panic: reflect.MakeSlice: negative len"},
 		{name: "Repeat below the bound", src: `strings.Repeat("ab", 3) + string(bytes.Repeat([]byte("c"), 2))`, want: `"abababcc"`},
 	})
+}
+
+// Method values of sync locks run through the check in a goroutine and a
+// callback too, where the fatal error killed the host.
+func TestUnlockMethodValueInGoroutineIsContained(t *testing.T) {
+	f := newFixture(t, nil)
+	for i, src := range []string{`var mu sync.Mutex; go mu.Unlock()`, `var mu2 sync.Mutex; time.AfterFunc(0, mu2.Unlock)`} {
+		before := len(f.stderr.String())
+		f.eval(t, src)
+		waitFor(t, "the refused unlock "+strconv.Itoa(i), func() bool {
+			return strings.Contains(f.stderr.String()[before:], "panic in goroutine: sync: unlock of unlocked mutex")
+		})
+	}
+	if got := f.value(t, "1+1"); got != "2" {
+		t.Fatalf("1+1 = %s", got)
+	}
+}
+
+// slog's package functions log to the session, not the host's stderr.
+func TestSlogGoesToTheSession(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, `slog.Info("from the session", "k", 1); slog.Default().Warn("again")`)
+	if s := f.stderr.String(); !strings.Contains(s, `msg="from the session" k=1`) || !strings.Contains(s, `msg=again`) {
+		t.Fatalf("session stderr = %q", s)
+	}
+}
+
+// Pending AfterFunc timers count against the goroutine limit: a loop of
+// them left 138 000 goroutines blocked in a lock after its session.
+func TestAfterFuncCountsAgainstTheLimit(t *testing.T) {
+	base := processGoroutines.Load() // other tests' leftovers
+	f := newFixture(t, nil)
+	_, err := f.in.Eval(context.Background(), `var mu sync.Mutex; mu.Lock(); for i := 0; i < 5000; i++ { time.AfterFunc(time.Hour, func() { mu.Lock() }) }`)
+	if err == nil || !strings.Contains(err.Error(), "too many goroutines") {
+		t.Fatalf("5000 pending timers: %v", err)
+	}
+	f.in.Close()
+	if n := f.in.Goroutines(); n != 0 {
+		t.Errorf("%d counted after Close", n)
+	}
+	if n := processGoroutines.Load(); n != base {
+		t.Errorf("%d counted for the process after Close, %d before", n, base)
+	}
 }

@@ -29,6 +29,13 @@ var fatalRefusals = map[string]map[string]string{
 		// A non-pointer first argument is fatal; a finalizer runs on the
 		// runtime's goroutine, where a panic ends the process.
 		"SetFinalizer": "runtime.SetFinalizer is refused inside a manhole: misused it is fatal to the process, and a finalizer runs where a panic is",
+		// A goroutine blocked while it holds its thread keeps the thread
+		// until the process ends: past 10000 threads Go dies.
+		"LockOSThread": "runtime.LockOSThread is refused inside a manhole: a goroutine left blocked would pin an OS thread for the life of the process",
+	},
+	"log/slog/slog": {
+		"SetDefault":        "slog.SetDefault is refused inside a manhole: it would take over the application's logging",
+		"SetLogLoggerLevel": "slog.SetLogLoggerLevel is refused inside a manhole: it changes the application's logging",
 	},
 	"runtime/debug/debug": {
 		"SetMaxStack":   "debug.SetMaxStack is refused inside a manhole: it limits every goroutine of the process, and the limit is fatal",
@@ -197,8 +204,19 @@ func (rw *rewriter) guardMake(c *ast.CallExpr) {
 	if !ok || id.Name != "make" || id.Obj != nil || rw.shadowed("make") || len(c.Args) < 2 {
 		return
 	}
-	switch c.Args[0].(type) {
+	switch t := c.Args[0].(type) {
 	case *ast.ArrayType, *ast.MapType, *ast.ChanType:
+	case *ast.Ident:
+		// A type of the session or of the input (make(B, n) with
+		// type B []byte); not a type parameter, whose conversion from
+		// nil yaegi may not compile.
+		if t.Obj != nil {
+			if _, ok := t.Obj.Decl.(*ast.TypeSpec); !ok || t.Obj.Kind != ast.Typ {
+				return
+			}
+		} else if rw.session(t.Name) != sessionType {
+			return
+		}
 	default:
 		return
 	}
@@ -290,7 +308,7 @@ func findLock(v reflect.Value, depth int) reflect.Value {
 			if v.IsNil() {
 				return reflect.Value{}
 			}
-			if t := v.Type().Elem(); t == mutexType || t == rwMutexType || t == condType {
+			if t := v.Type().Elem(); t == mutexType || t == rwMutexType || t == condType || isRLocker(t) {
 				return v
 			}
 			v = v.Elem()
@@ -348,9 +366,21 @@ func rwReaders(rw *sync.RWMutex) (int32, bool) {
 
 const rwmutexMaxReaders = 1 << 30
 
+// isRLocker reports whether t is the type of RWMutex.RLocker's result,
+// an unexported RWMutex whose Lock and Unlock are RLock and RUnlock.
+func isRLocker(t reflect.Type) bool {
+	return t.PkgPath() == "sync" && t.Name() == "rlocker" && t.ConvertibleTo(rwMutexType)
+}
+
 // checkUnlock panics, as Go would fatally, if calling method on the lock
 // at p now would be fatal.
 func checkUnlock(p reflect.Value, method string) {
+	if isRLocker(p.Type().Elem()) {
+		if method != "Unlock" {
+			return
+		}
+		p, method = reflect.NewAt(rwMutexType, p.UnsafePointer()), "RUnlock"
+	}
 	switch l := p.Interface().(type) {
 	case *sync.Mutex:
 		if method == "Unlock" && l.TryLock() {
@@ -413,7 +443,16 @@ func unlockHelper(method string) func(recv any, call any) []any {
 				return nil
 			}
 		}
-		if l := findLock(reflect.ValueOf(recv), 0); l.IsValid() {
+		rv := reflect.ValueOf(recv)
+		if rv.Kind() == reflect.Struct {
+			// x itself could not be addressed (x is s[i], or a field of
+			// one): check a copy, whose lock has the state the
+			// original had a moment ago.
+			c := reflect.New(rv.Type()).Elem()
+			c.Set(rv)
+			rv = c
+		}
+		if l := findLock(rv, 0); l.IsValid() {
 			checkUnlock(l, method)
 		}
 		// The method of the value itself where reflection has it (the
@@ -449,6 +488,69 @@ func results(vals []reflect.Value) []any {
 	return out
 }
 
+// unlockFunc is __mh.UnlockFunc, what a method value x.Unlock (RUnlock,
+// Wait) of a sync type becomes (f := mu.Unlock; time.AfterFunc(d,
+// mu.Unlock); go mu.Unlock()): a func that checks before it calls.
+func unlockFunc(method string) func(recv any, call any) func() {
+	h := unlockHelper(method)
+	return func(recv any, call any) func() {
+		return func() { h(recv, call) }
+	}
+}
+
+var lockerType = reflect.TypeOf((*sync.Locker)(nil)).Elem()
+
+// isSyncLock reports whether t is a type whose Unlock, RUnlock or Wait
+// the guards check: sync.Mutex, RWMutex, Cond, pointers to them, and
+// sync.Locker.
+func isSyncLock(t reflect.Type) bool {
+	if t == nil {
+		return false
+	}
+	if t == lockerType {
+		return true
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t == mutexType || t == rwMutexType || t == condType || isRLocker(t)
+}
+
+// guardMethodValues rewrites the method values x.Unlock, x.RUnlock and
+// x.Wait under root whose x is known to be of a sync lock type (see
+// isSyncLock), outside call position.
+func (rw *rewriter) guardMethodValues(root ast.Node) {
+	called := map[*ast.SelectorExpr]bool{}
+	ast.Inspect(root, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
+				called[sel] = true
+			}
+		}
+		return true
+	})
+	editExprs(root, false, func(e ast.Expr) ast.Expr {
+		sel, ok := e.(*ast.SelectorExpr)
+		if !ok || called[sel] || guardedMethods[sel.Sel.Name] == "" {
+			return e
+		}
+		switch sel.X.(type) {
+		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr:
+		default:
+			return e
+		}
+		if rw.isPackage(sel.X) || !rw.syncLock(sel.X) {
+			return e
+		}
+		pos := sel.Pos()
+		recv := sel.X
+		if addressable(sel.X) {
+			recv = &ast.UnaryExpr{OpPos: pos, Op: token.AND, X: sel.X}
+		}
+		return callExpr(helperFunc(sel.Sel.Name+"Func", pos), pos, recv, sel)
+	})
+}
+
 // isGuardedCall reports whether e is a call guardUnlock made.
 func isGuardedCall(e ast.Expr) bool {
 	c, ok := e.(*ast.CallExpr)
@@ -461,4 +563,128 @@ func isGuardedCall(e ast.Expr) bool {
 	}
 	x, ok := sel.X.(*ast.Ident)
 	return ok && x.Name == helperName && guardedMethods[sel.Sel.Name] != ""
+}
+
+// Printing. fmt and encoding/json recurse into what they print, on the
+// goroutine's stack: a map or slice that holds itself (m["m"] = m), or a
+// type yaegi accepts though Go would not (type T struct{ a [2]T }), makes
+// them recurse until Go's fatal stack overflow. The print functions of
+// fmt, log and json check first how deep their arguments go.
+
+// maxPrintNest is how deep a printed value may nest; maxNestWalk bounds
+// the values looked at to tell (past it, the value is let through).
+const (
+	maxPrintNest = 1000
+	maxNestWalk  = 1 << 20
+)
+
+var printGuarded = map[string][]string{
+	"fmt/fmt": {"Print", "Printf", "Println", "Sprint", "Sprintf", "Sprintln", "Fprint", "Fprintf", "Fprintln",
+		"Errorf", "Append", "Appendf", "Appendln"},
+	"log/log":            {"Print", "Printf", "Println", "Panic", "Panicf", "Panicln", "Fatal", "Fatalf", "Fatalln"},
+	"encoding/json/json": {"Marshal", "MarshalIndent"},
+}
+
+// printGuards wraps the print functions of the package at key in syms
+// with checkNesting.
+func printGuards(key string, syms map[string]reflect.Value) map[string]reflect.Value {
+	names := printGuarded[key]
+	if len(names) == 0 {
+		return nil
+	}
+	out := map[string]reflect.Value{}
+	for _, name := range names {
+		fn, ok := syms[name]
+		if !ok || fn.Kind() != reflect.Func {
+			continue
+		}
+		ft := fn.Type()
+		out[name] = reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
+			for _, a := range args {
+				checkNesting(a)
+			}
+			if ft.IsVariadic() {
+				return fn.CallSlice(args)
+			}
+			return fn.Call(args)
+		})
+	}
+	return out
+}
+
+// checkNesting panics if printing v would recurse deeper than
+// maxPrintNest, following what fmt and json follow: interfaces, maps,
+// slices, arrays, struct fields and pointers. The walk has a stack of its
+// own: it must not overflow where fmt would.
+func checkNesting(v reflect.Value) {
+	type item struct {
+		v     reflect.Value
+		depth int
+	}
+	stack := []item{{v, 0}}
+	seen := map[uintptr]bool{} // pointers followed: json and fmt stop at a pointer cycle
+	for n := 0; len(stack) > 0 && n < maxNestWalk; n++ {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.depth > maxPrintNest {
+			panic(fmt.Sprintf("refused to print a value that nests more than %d levels deep (a map or slice that holds itself?): Go's fmt and json would overflow the stack, which is fatal; the REPL's own printing and dump stop at cycles", maxPrintNest))
+		}
+		v, d := it.v, it.depth+1
+		switch v.Kind() {
+		case reflect.Interface:
+			if !v.IsNil() {
+				stack = append(stack, item{v.Elem(), d})
+			}
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				continue
+			}
+			seen[v.Pointer()] = true
+			stack = append(stack, item{v.Elem(), d})
+		case reflect.Map:
+			it := v.MapRange()
+			for it.Next() {
+				stack = append(stack, item{it.Key(), d}, item{it.Value(), d})
+			}
+		case reflect.Slice, reflect.Array:
+			if k := v.Type().Elem().Kind(); k <= reflect.Complex128 || k == reflect.String {
+				continue // scalars end here
+			}
+			for i := 0; i < v.Len(); i++ {
+				stack = append(stack, item{v.Index(i), d})
+			}
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				stack = append(stack, item{v.Field(i), d})
+			}
+		}
+	}
+}
+
+// maxInputDepth bounds how deep an input's syntax may nest. yaegi's
+// compiler takes time quadratic in the depth, and cannot be interrupted:
+// x := 1+1+…+1 with 99 000 terms compiled for minutes on a core after
+// its evaluation was abandoned (2000 levels take about 70 ms).
+const maxInputDepth = 2000
+
+// checkDepth rejects an input whose syntax tree is deeper than
+// maxInputDepth.
+func checkDepth(fset *token.FileSet, root ast.Node) error {
+	depth, deepest := 0, 0
+	var at token.Pos
+	ast.Inspect(root, func(n ast.Node) bool {
+		if n == nil {
+			depth--
+			return false
+		}
+		depth++
+		if depth > deepest {
+			deepest, at = depth, n.Pos()
+		}
+		return deepest <= maxInputDepth
+	})
+	if deepest > maxInputDepth {
+		return fmt.Errorf("%s: the input nests more than %d levels deep (the interpreter's compiler would take minutes on it, and cannot be stopped): split it up", positionOf(fset, at), maxInputDepth)
+	}
+	return nil
 }

@@ -820,10 +820,14 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"Unlock":   reflect.ValueOf(unlockHelper("Unlock")),
 		"RUnlock":  reflect.ValueOf(unlockHelper("RUnlock")),
 		"Wait":     reflect.ValueOf(unlockHelper("Wait")),
-		"Clear":    reflect.ValueOf(clearValue),
-		"Dump":     reflect.ValueOf(in.dump),
-		"DumpHost": reflect.ValueOf(in.dumpHost),
-		"NameType": reflect.ValueOf(in.nameType),
+
+		"UnlockFunc":  reflect.ValueOf(unlockFunc("Unlock")),
+		"RUnlockFunc": reflect.ValueOf(unlockFunc("RUnlock")),
+		"WaitFunc":    reflect.ValueOf(unlockFunc("Wait")),
+		"Clear":       reflect.ValueOf(clearValue),
+		"Dump":        reflect.ValueOf(in.dump),
+		"DumpHost":    reflect.ValueOf(in.dumpHost),
+		"NameType":    reflect.ValueOf(in.nameType),
 	}
 }
 

@@ -66,6 +66,9 @@ type rewriter struct {
 	byValue func(x ast.Expr, m string) bool
 
 	goClosures []*ast.FuncLit // the closures goStmt made; see exitGuard
+
+	// syncLock reports whether x is known to be of a sync lock type.
+	syncLock func(x ast.Expr) bool
 }
 
 type sessionKind int
@@ -74,6 +77,7 @@ const (
 	sessionOther sessionKind = iota
 	sessionFunc
 	sessionConst
+	sessionType
 )
 
 func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
@@ -87,6 +91,10 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 			return helperName + "_g" + strconv.FormatInt(in.tmpSeq, 10)
 		},
 		byValue: in.byValue,
+		syncLock: func(x ast.Expr) bool {
+			t := (&inferer{in: in}).exprType(x)
+			return isSyncLock(t.rt)
+		},
 	}
 }
 
@@ -116,6 +124,8 @@ func (in *Interp) sessionKind(name string) sessionKind {
 		return sessionOther
 	case in.consts[name]:
 		return sessionConst
+	case in.types[name]:
+		return sessionType
 	case in.funcResults[name] != nil:
 		return sessionFunc
 	}
@@ -133,6 +143,7 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 		}
 		return list
 	})
+	rw.guardMethodValues(root)
 	var bodies []*ast.BlockStmt
 	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {

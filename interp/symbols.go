@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"log/slog"
 	"path"
 	"reflect"
 	"runtime"
@@ -193,6 +194,22 @@ func (in *Interp) rewired(key string) (map[string]reflect.Value, map[reflect.Val
 	for k, v := range repeatGuards(key) {
 		extra[k] = v
 	}
+	for k, v := range printGuards(key, syms) {
+		// The wrapper stands for the function yaegi knows by its map
+		// types (which let fmt see interpreted String methods).
+		orig := syms[k]
+		mt, ok := mapTypes[orig]
+		if !ok {
+			mt, ok = in.pkgs.mapTypes[orig]
+		}
+		if ok {
+			if mapTypes == nil {
+				mapTypes = map[reflect.Value][]reflect.Type{}
+			}
+			mapTypes[v] = mt
+		}
+		extra[k] = v
+	}
 	if len(extra) == 0 {
 		return syms, mapTypes
 	}
@@ -291,6 +308,23 @@ func (in *Interp) rewiredIO(key string) (map[string]reflect.Value, map[reflect.V
 			"Stdout": reflect.ValueOf(&stdout).Elem(),
 			"Stderr": reflect.ValueOf(&stderr).Elem(),
 			"Stdin":  reflect.ValueOf(&stdin).Elem(),
+		}), nil
+	case "log/slog/slog":
+		// slog's default logger is the application's: evaluated code
+		// logs to the session's stderr instead.
+		l := slog.New(slog.NewTextHandler(in.stderr, nil))
+		return override(map[string]reflect.Value{
+			"Default":      reflect.ValueOf(func() *slog.Logger { return l }),
+			"Debug":        reflect.ValueOf(l.Debug),
+			"DebugContext": reflect.ValueOf(l.DebugContext),
+			"Info":         reflect.ValueOf(l.Info),
+			"InfoContext":  reflect.ValueOf(l.InfoContext),
+			"Warn":         reflect.ValueOf(l.Warn),
+			"WarnContext":  reflect.ValueOf(l.WarnContext),
+			"Error":        reflect.ValueOf(l.Error),
+			"ErrorContext": reflect.ValueOf(l.ErrorContext),
+			"Log":          reflect.ValueOf(l.Log),
+			"LogAttrs":     reflect.ValueOf(l.LogAttrs),
 		}), nil
 	case "time/time":
 		return override(map[string]reflect.Value{"AfterFunc": reflect.ValueOf(in.afterFunc)}), nil

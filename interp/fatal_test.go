@@ -49,6 +49,8 @@ func TestFatalErrorsPrevented(t *testing.T) {
 		{"printing a slice that holds itself", `a := make([]any, 1); a[0] = a; fmt.Sprintf("%v", a)`, "nests more than 1000 levels deep"},
 		{"printing an infinite type", "type inf struct{ a [2]inf }\nfmt.Sprint(inf{})", "nests more than 1000 levels deep"},
 		{"json of an infinite type", "type inf2 struct{ a [2]inf2 }\njson.Marshal(inf2{})", "nests more than 1000 levels deep"},
+		{"out of memory: strings.Builder.Grow", `var sb strings.Builder; sb.Grow(1 << 40)`, "Grow of 1024.0 GiB refused"},
+		{"out of memory: bytes.Buffer.Grow", `bb := &bytes.Buffer{}; bb.Grow(1 << 40)`, "Grow of 1024.0 GiB refused"},
 		{"a thread pinned for ever", `runtime.LockOSThread()`, "runtime.LockOSThread is refused"},
 		{"the app's default logger replaced", `slog.SetDefault(nil)`, "slog.SetDefault is refused"},
 		{"a compilation that takes minutes", "x := 1" + strings.Repeat("+1", 3000), "nests more than 2000 levels deep"},
@@ -80,6 +82,7 @@ func TestGuardedCallsStillWork(t *testing.T) {
 		{name: "make below the bound", src: `len(make([]byte, 1<<20)) + cap(make([]int, 0, 10)) + len(make(map[string]int, 100)) + cap(make(chan int, 3))`, want: `1048589`},
 		{name: "make with a typed size", src: `var n uint8 = 7; len(make([]byte, n))`, want: `7`},
 		{name: "make with a negative size", src: `n := -1; _ = make([]int, n)`, err: "panic: reflect.MakeSlice: negative len"},
+		{name: "Grow below the bound", src: `var sb strings.Builder; sb.Grow(100); sb.WriteString("x"); sb.Cap() >= 100`, want: `true`},
 		{name: "Repeat below the bound", src: `strings.Repeat("ab", 3) + string(bytes.Repeat([]byte("c"), 2))`, want: `"abababcc"`},
 	})
 }

@@ -688,3 +688,25 @@ func checkDepth(fset *token.FileSet, root ast.Node) error {
 	}
 	return nil
 }
+
+var (
+	builderType = reflect.TypeOf(strings.Builder{})
+	bufferType  = reflect.TypeOf(bytes.Buffer{})
+)
+
+// guardGrow bounds b.Grow(n) of a strings.Builder or bytes.Buffer, which
+// allocates n bytes: b.Grow(__mh.GrowSize(n)).
+func (rw *rewriter) guardGrow(c *ast.CallExpr) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Grow" || len(c.Args) != 1 || rw.isPackage(sel.X) || !rw.growable(sel.X) {
+		return
+	}
+	pos := c.Args[0].Pos()
+	c.Args[0] = callExpr(helperFunc("GrowSize", pos), pos, c.Args[0])
+}
+
+// growSize is __mh.GrowSize.
+func growSize(n int) int {
+	checkAlloc("Grow", float64(n))
+	return n
+}

@@ -103,6 +103,10 @@ func (f *inferer) exprType(x ast.Expr) typeInfo {
 		case token.NOT:
 			return typeInfo{kind: reflect.Bool}
 		case token.AND:
+			// &T{...} of a known type is a *T.
+			if t := f.exprType(x.X); t.rt != nil {
+				return fromReflect(reflect.PointerTo(t.rt))
+			}
 			return typeInfo{kind: reflect.Pointer}
 		case token.ARROW:
 			t := f.exprType(x.X)

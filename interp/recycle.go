@@ -815,6 +815,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"Go":       reflect.ValueOf(in.goStart(gen)),
 		"GoPanic":  reflect.ValueOf(in.goPanic),
 		"MakeSize": reflect.ValueOf(makeSize),
+		"GrowSize": reflect.ValueOf(growSize),
 		"Park":     reflect.ValueOf(in.park),
 		"Exit":     reflect.ValueOf(runtime.Goexit),
 		"Unlock":   reflect.ValueOf(unlockHelper("Unlock")),

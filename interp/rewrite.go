@@ -69,6 +69,9 @@ type rewriter struct {
 
 	// syncLock reports whether x is known to be of a sync lock type.
 	syncLock func(x ast.Expr) bool
+	// growable reports whether x is known to be a strings.Builder or a
+	// bytes.Buffer.
+	growable func(x ast.Expr) bool
 }
 
 type sessionKind int
@@ -91,6 +94,13 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 			return helperName + "_g" + strconv.FormatInt(in.tmpSeq, 10)
 		},
 		byValue: in.byValue,
+		growable: func(x ast.Expr) bool {
+			t := (&inferer{in: in}).exprType(x).rt
+			if t != nil && t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+			return t == builderType || t == bufferType
+		},
 		syncLock: func(x ast.Expr) bool {
 			t := (&inferer{in: in}).exprType(x)
 			return isSyncLock(t.rt)
@@ -188,6 +198,7 @@ func (rw *rewriter) stmt(s ast.Stmt) ast.Stmt {
 		return rw.goStmt(s)
 	case *ast.ExprStmt:
 		if c, ok := s.X.(*ast.CallExpr); ok {
+			rw.guardGrow(c)
 			s.X = rw.guardUnlock(c)
 		}
 	case *ast.DeferStmt:

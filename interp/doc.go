@@ -149,7 +149,10 @@
 //     code is skipped when yaegi's run state changes). The function value
 //     and the arguments are evaluated when the go statement runs, as in
 //     Go. A session runs at most 1000 goroutines at once ([Interp.Goroutines]
-//     counts them); more panics with "too many goroutines".
+//     counts them, pending AfterFunc timers included); more panics with
+//     "too many goroutines", and so do more than 10000 for all the
+//     Interps of the process together, counting those of closed Interps
+//     still blocked in compiled code.
 //   - Go's fatal errors, which no recover survives, are prevented: a
 //     statement x.Unlock(), x.RUnlock() or x.Wait() checks the
 //     sync.Mutex, sync.RWMutex or sync.Cond behind x (through pointers,
@@ -158,10 +161,16 @@
 //     strings.Repeat and bytes.Repeat, panic if the allocation exceeds
 //     the memory the process can get (GOMEMLIMIT, the cgroup's limit,
 //     MemAvailable); runtime.SetFinalizer, debug.SetMaxStack,
-//     debug.SetMaxThreads, debug.WriteHeapDump and os.NewFile panic with
-//     a message saying they are refused. A method value (f := mu.Unlock)
-//     is not checked; concurrent writes to one map from several
-//     goroutines stay fatal, as in Go.
+//     debug.SetMaxThreads, debug.WriteHeapDump, runtime.LockOSThread,
+//     slog.SetDefault and os.NewFile panic with a message saying they
+//     are refused. A method value x.Unlock of a sync lock type the
+//     rewrite can infer (f := mu.Unlock, go mu.Unlock()) checks before it
+//     calls; strings.Builder and bytes.Buffer Grow are bounded like make;
+//     fmt, log and json print functions refuse a value nesting over 1000
+//     levels (a map that holds itself overflows their stack); an input
+//     nesting over 2000 levels is refused before yaegi compiles it.
+//     Concurrent writes to one map from several goroutines stay fatal,
+//     as in Go.
 //   - Printing never reads a map the host may be writing without a lock
 //     that guards it: a struct's own sync.Mutex or sync.RWMutex is held
 //     (TryLock, at most 20 ms) while its fields are read, no String or

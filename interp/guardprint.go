@@ -248,26 +248,10 @@ func hasMethods(v reflect.Value) bool {
 	return v.Type().NumMethod() > 0 || (v.CanAddr() && reflect.PointerTo(v.Type()).NumMethod() > 0)
 }
 
-// atomicInt reads an addressable 32- or 64-bit integer atomically: the
+// atomicBits reads an addressable 32- or 64-bit integer atomically: the
 // application may update its counters with sync/atomic, and a plain read
 // of them races (harmlessly, but the race detector says otherwise).
-func atomicInt(v reflect.Value) (int64, bool) {
-	if !v.CanAddr() {
-		return 0, false
-	}
-	p := unsafe.Pointer(v.UnsafeAddr())
-	switch v.Type().Size() {
-	case 8:
-		if uintptr(p)%8 == 0 {
-			return atomic.LoadInt64((*int64)(p)), true
-		}
-	case 4:
-		return int64(atomic.LoadInt32((*int32)(p))), true
-	}
-	return 0, false
-}
-
-func atomicUint(v reflect.Value) (uint64, bool) {
+func atomicBits(v reflect.Value) (uint64, bool) {
 	if !v.CanAddr() {
 		return 0, false
 	}
@@ -282,3 +266,13 @@ func atomicUint(v reflect.Value) (uint64, bool) {
 	}
 	return 0, false
 }
+
+func atomicInt(v reflect.Value) (int64, bool) {
+	b, ok := atomicBits(v)
+	if v.Type().Size() == 4 {
+		return int64(int32(b)), ok
+	}
+	return int64(b), ok
+}
+
+func atomicUint(v reflect.Value) (uint64, bool) { return atomicBits(v) }

@@ -183,4 +183,13 @@ func TestInspect(t *testing.T) {
 	if got := Inspect(&liveConfig{Tags: map[string]string{"a": "b"}}, 200); !strings.Contains(got, "not read: no lock") {
 		t.Errorf("Inspect(cfg) = %s", got)
 	}
+	// Counters are read atomically, signs and widths kept.
+	if got := Inspect(&struct {
+		A int32
+		B int64
+		C uint32
+		D uint64
+	}{-5, -7, 1 << 31, 1 << 63}, 200); got != "&struct { A int32; B int64; C uint32; D uint64 }{A:-5, B:-7, C:2147483648, D:9223372036854775808}" {
+		t.Errorf("Inspect(counters) = %s", got)
+	}
 }

@@ -540,3 +540,64 @@ func TestAuthorizedKeysWritableByOthersIsRefused(t *testing.T) {
 		t.Fatalf("Start with a 0666 authorized_keys: %v", err)
 	}
 }
+
+// Authorized keys, inspect-only even, holding sessions can neither take
+// more than their share nor lock the owner out.
+func TestOneKeyCannotTakeEverySession(t *testing.T) {
+	k1, k2 := newSigner(t), newSigner(t)
+	logs := &lockedBuffer{}
+	mh := start(t, manhole.Options{
+		Addr: "127.0.0.1:0", AuthorizedKeys: akLine(k1, "inspect-only") + akLine(k2, ""),
+		MaxSessions: 64, MaxSessionsTotal: 8, MaxSessionsPerIdentity: 3,
+		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	hold := func(k gossh.Signer) int {
+		c, err := dialAuth(t, mh, "tcp", mh.Addr(), gossh.PublicKeys(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for range 5 {
+			if _, err := c.NewSession(); err == nil {
+				n++
+			}
+		}
+		return n
+	}
+	if n := hold(k1); n != 3 {
+		t.Errorf("one key holds %d sessions, want MaxSessionsPerIdentity 3", n)
+	}
+	// Of MaxSessionsTotal 8, 4 are kept for the owner and root.
+	if n := hold(k2); n != 1 {
+		t.Errorf("a second key holds %d sessions, want the 1 left before the reserve", n)
+	}
+	// The owner (its kernel-reported uid) still gets in and runs code.
+	if out, _, _ := execOut(t, dial(t, mh), "6*7"); out != "42\n" {
+		t.Fatalf("the owner, with keys holding sessions: %q\n%s", out, logs.String())
+	}
+	waitForLog(t, logs, "reason=MaxSessionsPerIdentity")
+	waitForLog(t, logs, "reason=MaxSessionsTotal")
+}
+
+func TestSessionWithoutRequestIsClosed(t *testing.T) {
+	logs := &lockedBuffer{}
+	mh := start(t, manhole.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	manhole.SetRequestTimeout(mh, 200*time.Millisecond)
+	client := dial(t, mh)
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadAll(out); done <- err }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a session that asked for nothing stayed open")
+	}
+	waitForLog(t, logs, "reason=\"no shell or exec request\"")
+}

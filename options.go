@@ -138,7 +138,12 @@ type Options struct {
 	// Optional. Default: 10.
 	MaxSessions int
 
-	// MaxSessionsTotal bounds the sessions open at once.
+	// MaxSessionsPerIdentity bounds the sessions one key or one peer uid
+	// has open at once. Optional. Default: 16.
+	MaxSessionsPerIdentity int
+
+	// MaxSessionsTotal bounds the sessions open at once; the last 4 are
+	// kept for the process's own uid and root over the unix socket.
 	// Optional. Default: 64.
 	MaxSessionsTotal int
 
@@ -210,8 +215,8 @@ func (o *Options) validate() error {
 			return fmt.Errorf("manhole: Options.%s is negative (%v)", d.name, d.v)
 		}
 	}
-	if o.MaxStartups < 0 || o.MaxSessions < 0 || o.MaxSessionsTotal < 0 {
-		return errors.New("manhole: Options.MaxStartups, MaxSessions and MaxSessionsTotal must not be negative")
+	if o.MaxStartups < 0 || o.MaxSessions < 0 || o.MaxSessionsTotal < 0 || o.MaxSessionsPerIdentity < 0 {
+		return errors.New("manhole: Options.MaxStartups, MaxSessions, MaxSessionsTotal and MaxSessionsPerIdentity must not be negative")
 	}
 	return nil
 }

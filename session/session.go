@@ -33,6 +33,9 @@ type Config struct {
 	// writes to stdout and stderr, and results are laid out for width()
 	// columns (0: unknown). Required.
 	NewInterp func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error)
+	// RequestTimeout closes a session that asks for neither a shell nor
+	// a command this long after it opens. Default DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// Logger receives an audit record per evaluation. Default: discard.
 	Logger *slog.Logger
 	// EvalTimeout bounds each evaluation in a terminal session; zero
@@ -122,6 +125,10 @@ type session struct {
 	ev       *evaluator   // the session's interpreter, once it has one
 }
 
+// DefaultRequestTimeout is how long a session has to ask for a shell or
+// a command after its channel opens.
+const DefaultRequestTimeout = 10 * time.Second
+
 // Serve serves one session channel until the client leaves or ctx is
 // cancelled; in the latter case the client is told context.Cause(ctx)
 // and the session exits with status 255. Serve closes ch.
@@ -138,6 +145,14 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 
 	// Until shell or exec, requests are handled here; none of them may
 	// block (a window-change before shell hangs gliderlabs' handler).
+	// A session that asks for neither within requestTimeout is closed:
+	// held open it would only take a slot of MaxSessions from others.
+	requestTimeout := c.RequestTimeout
+	if requestTimeout <= 0 {
+		requestTimeout = DefaultRequestTimeout
+	}
+	idle := time.NewTimer(requestTimeout)
+	defer idle.Stop()
 	var run func() int
 	for run == nil {
 		select {
@@ -146,10 +161,15 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 				return
 			}
 			run = s.request(req)
+		case <-idle.C:
+			s.log.Warn("manhole: session closed", "session", meta.ID, "identity", meta.Identity,
+				"reason", "no shell or exec request", "within", requestTimeout)
+			return
 		case <-ctx.Done():
 			return
 		}
 	}
+	idle.Stop()
 
 	s.mu.Lock()
 	mode := s.mode

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -39,7 +40,13 @@ const (
 	DefaultMaxStartups      = 16
 	DefaultMaxSessions      = 10
 	DefaultMaxSessionsTotal = 64
-	DefaultMaxAuthTries     = 6
+	// DefaultMaxSessionsPerIdentity bounds the sessions of one key or one
+	// peer uid at once.
+	DefaultMaxSessionsPerIdentity = 16
+	// ReservedSessions of MaxSessionsTotal only the process's own uid and
+	// root (over the unix socket) may use.
+	ReservedSessions    = 4
+	DefaultMaxAuthTries = 6
 )
 
 // SessionInfo describes who opened a session channel. It is decided by
@@ -103,8 +110,12 @@ type Config struct {
 	// DefaultMaxSessions.
 	MaxSessions int
 	// MaxSessionsTotal bounds the sessions open at once over all
-	// connections. Default DefaultMaxSessionsTotal.
+	// connections; the last ReservedSessions of them are kept for the
+	// process's own uid and root. Default DefaultMaxSessionsTotal.
 	MaxSessionsTotal int
+	// MaxSessionsPerIdentity bounds the sessions one key or one peer uid
+	// has open at once. Default DefaultMaxSessionsPerIdentity.
+	MaxSessionsPerIdentity int
 	// Keys admits public keys; nil admits none.
 	Keys *auth.KeyPolicy
 	// RequireKey makes unix-socket peers authenticate with a key too,
@@ -142,15 +153,17 @@ type Server struct {
 	nextConn atomic.Uint64
 	nextSess atomic.Uint64
 	startups atomic.Int64 // connections accepted and not yet authenticated
-	sessions atomic.Int64 // session channels open
+	sessions atomic.Int64 // session channels open; changed under mu
 
 	mu        sync.Mutex // protects the fields below
 	closed    bool
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
-	pending   []*conn        // unauthenticated connections, oldest first
-	connWG    sync.WaitGroup // one per connection goroutine
-	sessWG    sync.WaitGroup // one per session handler
+	pending   []*conn // unauthenticated connections, oldest first
+	// perIdentity counts the open sessions of each identity.
+	perIdentity map[string]int
+	connWG      sync.WaitGroup // one per connection goroutine
+	sessWG      sync.WaitGroup // one per session handler
 }
 
 // conn is an accepted connection, carrying what the accept loop learnt
@@ -171,6 +184,22 @@ type conn struct {
 	sessions int
 	failures int  // failed authentication attempts, key offers included
 	noneSeen bool // the first "none" attempt, which does not count
+}
+
+// identity names what authenticated c, for the per-identity session
+// limit, and says whether c is a unix peer whose kernel-reported uid is
+// the process's own or root's.
+func (c *conn) identity() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	privileged := c.peer != nil && (c.peer.UID == os.Getuid() || c.peer.UID == 0)
+	switch {
+	case c.method == "publickey" && c.key != nil:
+		return gossh.FingerprintSHA256(c.key), privileged
+	case c.peer != nil:
+		return fmt.Sprintf("peer uid %d", c.peer.UID), privileged
+	}
+	return c.RemoteAddr().String(), false
 }
 
 type ctxKey struct{}
@@ -200,6 +229,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxSessionsTotal <= 0 {
 		cfg.MaxSessionsTotal = DefaultMaxSessionsTotal
+	}
+	if cfg.MaxSessionsPerIdentity <= 0 {
+		cfg.MaxSessionsPerIdentity = DefaultMaxSessionsPerIdentity
 	}
 	s := &Server{
 		cfg:       cfg,
@@ -545,13 +577,43 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 		tc.sessions--
 		tc.mu.Unlock()
 	}()
-	if n := s.sessions.Add(1); n > int64(s.cfg.MaxSessionsTotal) {
-		s.sessions.Add(-1)
-		s.log.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessionsTotal", "max", s.cfg.MaxSessionsTotal)
-		nc.Reject(gossh.ResourceShortage, "too many sessions")
+	// Per identity (a key, a peer uid), and with room kept for the
+	// process's own uid and root: any one authorized key, inspect-only
+	// too, could otherwise hold every session and lock out the owner.
+	ident, privileged := tc.identity()
+	total := int64(s.cfg.MaxSessionsTotal)
+	if !privileged {
+		total -= int64(ReservedSessions)
+	}
+	s.mu.Lock()
+	if s.perIdentity == nil {
+		s.perIdentity = map[string]int{}
+	}
+	why := ""
+	switch {
+	case s.perIdentity[ident] >= s.cfg.MaxSessionsPerIdentity:
+		why = "MaxSessionsPerIdentity"
+	case s.sessions.Load() >= total:
+		why = "MaxSessionsTotal"
+	default:
+		s.perIdentity[ident]++
+		s.sessions.Add(1)
+	}
+	s.mu.Unlock()
+	if why != "" {
+		s.log.Warn("manhole: session refused", "conn", tc.id, "identity", ident, "reason", why,
+			"max_total", s.cfg.MaxSessionsTotal, "max_per_identity", s.cfg.MaxSessionsPerIdentity)
+		nc.Reject(gossh.ResourceShortage, "too many sessions ("+why+")")
 		return
 	}
-	defer s.sessions.Add(-1)
+	defer func() {
+		s.mu.Lock()
+		if s.perIdentity[ident]--; s.perIdentity[ident] <= 0 {
+			delete(s.perIdentity, ident)
+		}
+		s.sessions.Add(-1)
+		s.mu.Unlock()
+	}()
 
 	// Re-check the key now: it may have been removed from authorized_keys
 	// or expired since the connection authenticated.

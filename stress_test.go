@@ -240,7 +240,10 @@ func TestStress(t *testing.T) {
 		os.WriteFile(path, []byte(hostLog()), 0o600)
 	}
 	if bad := regexp.MustCompile(`(?m)^(fatal error|panic:|WARNING: DATA RACE)`).FindString(hostLog()); bad != "" {
-		t.Errorf("the host reported %q:\n%s", bad, lastLines(hostLog(), 80))
+		// The whole log, for the whole report: the excerpt below is cut.
+		keep := filepath.Join(os.TempDir(), fmt.Sprintf("manhole-stress-host-%d.log", os.Getpid()))
+		os.WriteFile(keep, []byte(hostLog()), 0o600)
+		t.Errorf("the host reported %q (its whole output: %s):\n%s", bad, keep, lastLines(hostLog(), 80))
 	}
 }
 

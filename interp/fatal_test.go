@@ -53,6 +53,15 @@ func TestFatalErrorsPrevented(t *testing.T) {
 		{"out of memory: bytes.Buffer.Grow", `bb := &bytes.Buffer{}; bb.Grow(1 << 40)`, "Grow of 1024.0 GiB refused"},
 		{"a thread pinned for ever", `runtime.LockOSThread()`, "runtime.LockOSThread is refused"},
 		{"the app's default logger replaced", `slog.SetDefault(nil)`, "slog.SetDefault is refused"},
+		// Found by a second attack.
+		{"unlock in a for post statement", `var hp sync.Mutex; for i := 0; i < 1; hp.Unlock() { i++ }`, "sync: unlock of unlocked mutex"},
+		{"unlock in an if init", `var hi sync.Mutex; if hi.Unlock(); true {}`, "sync: unlock of unlocked mutex"},
+		{"unlock in a for init", `var hf sync.Mutex; for hf.Unlock(); false; {}`, "sync: unlock of unlocked mutex"},
+		{"method value of an embedding struct", "type emb struct{ sync.Mutex }\nvar ev emb; f := ev.Unlock; f()", "sync: unlock of unlocked mutex"},
+		{"method value through a dereference", `var dm sync.Mutex; p := &dm; f := (*p).Unlock; f()`, "sync: unlock of unlocked mutex"},
+		{"out of memory: make of a package's type", `x := make(sort.IntSlice, 1<<40)`, "refused"},
+		{"a deep value hidden by a wide one", `var x any = 1; for i := 0; i < 1100; i++ { x = []any{x} }; w := make([]any, 1<<21); w[0] = x; fmt.Sprint(w)`, "over 1048576 nested values"},
+		{"a session's Context as a parent", "type sctx struct{ context.Context }\ncontext.WithCancel(sctx{context.Background()})", "implemented in the session is refused"},
 		{"a compilation that takes minutes", "x := 1" + strings.Repeat("+1", 3000), "nests more than 2000 levels deep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

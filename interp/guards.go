@@ -3,11 +3,13 @@ package interp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -103,12 +105,11 @@ func availableMemory() (uint64, string) {
 			consider(0, "GOMEMLIMIT")
 		}
 	}
-	if max, ok := readUint("/sys/fs/cgroup/memory.max"); ok {
-		cur, _ := readUint("/sys/fs/cgroup/memory.current")
-		if max > cur {
-			consider(max-cur, "the cgroup's memory.max")
+	for _, c := range cgroupLimits() {
+		if c.limit > c.usage {
+			consider(c.limit-c.usage, c.name)
 		} else {
-			consider(0, "the cgroup's memory.max")
+			consider(0, c.name)
 		}
 	}
 	if v, ok := memAvailable(); ok {
@@ -215,6 +216,11 @@ func (rw *rewriter) guardMake(c *ast.CallExpr) {
 				return
 			}
 		} else if rw.session(t.Name) != sessionType {
+			return
+		}
+	case *ast.SelectorExpr:
+		// A package's named type: make(sort.IntSlice, n).
+		if !rw.isPackage(t.X) {
 			return
 		}
 	default:
@@ -516,6 +522,42 @@ func isSyncLock(t reflect.Type) bool {
 	return t == mutexType || t == rwMutexType || t == condType || isRLocker(t)
 }
 
+// guardableMethod reports whether the method value x.name, x of type t,
+// is to be checked: t is a sync lock, embeds one, or is an interface
+// whose name method is func(). The check finds the lock at run time, and
+// calls the method as it is when there is none.
+func guardableMethod(t reflect.Type, name string) bool {
+	if t == nil || isYaegiInterface(t) {
+		// Unknown: an Unlock or RUnlock is almost always a lock's, and a
+		// wrong guess fails to compile rather than to run. Wait is not
+		// guessed (exec.Cmd.Wait returns an error).
+		return name == "Unlock" || name == "RUnlock"
+	}
+	if isSyncLock(t) {
+		return true
+	}
+	if t.Kind() == reflect.Interface {
+		m, ok := t.MethodByName(name)
+		return ok && m.Type.NumIn() == 0 && m.Type.NumOut() == 0
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if (f.Anonymous || f.Name == ft.Name()) && (ft == mutexType || ft == rwMutexType || ft == condType) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // guardMethodValues rewrites the method values x.Unlock, x.RUnlock and
 // x.Wait under root whose x is known to be of a sync lock type (see
 // isSyncLock), outside call position.
@@ -535,11 +577,11 @@ func (rw *rewriter) guardMethodValues(root ast.Node) {
 			return e
 		}
 		switch sel.X.(type) {
-		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr:
+		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.ParenExpr, *ast.StarExpr:
 		default:
 			return e
 		}
-		if rw.isPackage(sel.X) || !rw.syncLock(sel.X) {
+		if rw.isPackage(sel.X) || !rw.syncLock(sel.X, sel.Sel.Name) {
 			return e
 		}
 		pos := sel.Pos()
@@ -623,7 +665,10 @@ func checkNesting(v reflect.Value) {
 	}
 	stack := []item{{v, 0}}
 	seen := map[uintptr]bool{} // pointers followed: json and fmt stop at a pointer cycle
-	for n := 0; len(stack) > 0 && n < maxNestWalk; n++ {
+	for n := 0; len(stack) > 0; n++ {
+		if n == maxNestWalk {
+			panic(fmt.Sprintf("refused to print a value of over %d nested values with fmt or json: it could hide a nesting deep enough to overflow the stack, which is fatal; print a part of it, or use the REPL's own printing", maxNestWalk))
+		}
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if it.depth > maxPrintNest {
@@ -709,4 +754,61 @@ func (rw *rewriter) guardGrow(c *ast.CallExpr) {
 func growSize(n int) int {
 	checkAlloc("Grow", float64(n))
 	return n
+}
+
+// checkParent refuses a parent Context whose methods are interpreted code
+// (a type the session declared, seen through yaegi's interface wrapper).
+func checkParent(fn string, ctx context.Context) {
+	if ctx == nil {
+		return
+	}
+	t := reflect.TypeOf(ctx)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	p := t.PkgPath()
+	if p == "" || strings.HasPrefix(p, "github.com/gomanhole/manhole/interp/stdsyms") || strings.HasPrefix(p, yaegiPkg) {
+		panic("context." + fn + " with a Context implemented in the session is refused: package context would call its methods on a goroutine of its own, where a panic ends the process; derive from context.Background() or the application's contexts")
+	}
+}
+
+type cgroupLimit struct {
+	name         string
+	limit, usage uint64
+}
+
+// cgroupLimits reads the memory limits of the process's cgroup and of
+// its ancestors, cgroup v2 (memory.max) and v1 (memory.limit_in_bytes),
+// from /proc/self/cgroup: a container's limit is there, not in
+// /proc/meminfo, and crossing it gets the process OOM-killed.
+func cgroupLimits() []cgroupLimit {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil
+	}
+	var out []cgroupLimit
+	add := func(dir, limitFile, usageFile, name string) {
+		for d := dir; ; d = filepath.Dir(d) {
+			if limit, ok := readUint(filepath.Join(d, limitFile)); ok && limit < 1<<62 {
+				usage, _ := readUint(filepath.Join(d, usageFile))
+				out = append(out, cgroupLimit{name + " (" + d + ")", limit, usage})
+			}
+			if d == "/" || d == "." || len(d) <= len("/sys/fs/cgroup") {
+				return
+			}
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			add(filepath.Join("/sys/fs/cgroup", parts[2]), "memory.max", "memory.current", "the cgroup's memory.max")
+		case strings.Contains(","+parts[1]+",", ",memory,"):
+			add(filepath.Join("/sys/fs/cgroup/memory", parts[2]), "memory.limit_in_bytes", "memory.usage_in_bytes", "the cgroup's memory.limit_in_bytes")
+		}
+	}
+	return out
 }

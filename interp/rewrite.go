@@ -68,7 +68,7 @@ type rewriter struct {
 	goClosures []*ast.FuncLit // the closures goStmt made; see exitGuard
 
 	// syncLock reports whether x is known to be of a sync lock type.
-	syncLock func(x ast.Expr) bool
+	syncLock func(x ast.Expr, method string) bool
 	// growable reports whether x is known to be a strings.Builder or a
 	// bytes.Buffer.
 	growable func(x ast.Expr) bool
@@ -101,9 +101,9 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 			}
 			return t == builderType || t == bufferType
 		},
-		syncLock: func(x ast.Expr) bool {
+		syncLock: func(x ast.Expr, method string) bool {
 			t := (&inferer{in: in}).exprType(x)
-			return isSyncLock(t.rt)
+			return guardableMethod(t.rt, method)
 		},
 	}
 }
@@ -203,6 +203,15 @@ func (rw *rewriter) stmt(s ast.Stmt) ast.Stmt {
 		}
 	case *ast.DeferStmt:
 		s.Call = rw.guardUnlock(s.Call)
+	// The statements of a header: for i := 0; c; mu.Unlock() {}.
+	case *ast.IfStmt:
+		s.Init = rw.header(s.Init)
+	case *ast.ForStmt:
+		s.Init, s.Post = rw.header(s.Init), rw.header(s.Post)
+	case *ast.SwitchStmt:
+		s.Init = rw.header(s.Init)
+	case *ast.TypeSwitchStmt:
+		s.Init = rw.header(s.Init)
 	case *ast.SelectStmt:
 		if len(s.Body.List) == 0 {
 			// yaegi's select keeps its cases in the compiled node, shared
@@ -212,6 +221,20 @@ func (rw *rewriter) stmt(s ast.Stmt) ast.Stmt {
 		}
 	case *ast.LabeledStmt:
 		s.Stmt = rw.stmt(s.Stmt)
+	}
+	return s
+}
+
+// header rewrites the init or post statement of an if, for or switch.
+func (rw *rewriter) header(s ast.Stmt) ast.Stmt {
+	if s == nil {
+		return nil
+	}
+	if e, ok := s.(*ast.ExprStmt); ok {
+		if c, ok := e.X.(*ast.CallExpr); ok {
+			rw.guardGrow(c)
+			e.X = rw.guardUnlock(c)
+		}
 	}
 	return s
 }

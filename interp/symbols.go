@@ -329,11 +329,31 @@ func (in *Interp) rewiredIO(key string) (map[string]reflect.Value, map[reflect.V
 	case "time/time":
 		return override(map[string]reflect.Value{"AfterFunc": reflect.ValueOf(in.afterFunc)}), nil
 	case "context/context":
-		return override(map[string]reflect.Value{
+		m := map[string]reflect.Value{
 			"AfterFunc": reflect.ValueOf(func(ctx context.Context, f func()) (stop func() bool) {
+				checkParent("AfterFunc", ctx)
 				return context.AfterFunc(ctx, in.callback(f))
 			}),
-		}), nil
+		}
+		// A parent Context implemented in the session would be called by
+		// package context on a goroutine of its own, where a panic of its
+		// Done method ends the host, and which no limit counts.
+		for _, name := range []string{"WithCancel", "WithCancelCause", "WithDeadline", "WithDeadlineCause",
+			"WithTimeout", "WithTimeoutCause", "WithoutCancel", "WithValue"} {
+			fn, ok := base[name]
+			if !ok {
+				continue
+			}
+			m[name] = reflect.MakeFunc(fn.Type(), func(args []reflect.Value) []reflect.Value {
+				if len(args) > 0 {
+					if ctx, ok := args[0].Interface().(context.Context); ok {
+						checkParent(name, ctx)
+					}
+				}
+				return fn.Call(args)
+			})
+		}
+		return override(m), nil
 	case "runtime/runtime":
 		return override(map[string]reflect.Value{
 			// A breakpoint trap kills a process that has no debugger attached.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +106,17 @@ func distrustMeta(path string, m *hostkeys.Metadata) string {
 	owner := statUID(st)
 	proc := lookupProcess(m.PID)
 	if !proc.exists {
+		// Stale: nobody runs as anyone now; the file must at least be
+		// its directory's owner's, and so must its socket.
+		dirOwner := fileOwner(filepath.Dir(path))
+		if owner != dirOwner && owner != 0 {
+			return fmt.Sprintf("it belongs to %s, its directory to %s", describeUser(owner), describeUser(dirOwner))
+		}
+		if m.Socket != "" {
+			if s := fileOwner(m.Socket); s >= 0 && s != owner && s != 0 {
+				return fmt.Sprintf("the socket it names (%s) belongs to %s, the file to %s", printable(m.Socket), describeUser(s), describeUser(owner))
+			}
+		}
 		return ""
 	}
 	uid := proc.uid

@@ -601,3 +601,25 @@ func TestSessionWithoutRequestIsClosed(t *testing.T) {
 	}
 	waitForLog(t, logs, "reason=\"no shell or exec request\"")
 }
+
+// badSigner offers one key and signs with another: the server's
+// verification of the signature fails.
+type badSigner struct {
+	gossh.Signer
+	pub gossh.PublicKey
+}
+
+func (b badSigner) PublicKey() gossh.PublicKey { return b.pub }
+
+// A listed key whose signature does not verify is logged with its
+// fingerprint, not only as an accepted and closed connection.
+func TestFailedSignatureIsLoggedWithTheKey(t *testing.T) {
+	listed, other := newSigner(t), newSigner(t)
+	logs := &lockedBuffer{}
+	mh := start(t, manhole.Options{Addr: "127.0.0.1:0", AuthorizedKeys: akLine(listed, ""), Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if _, err := dialAuth(t, mh, "tcp", mh.Addr(), gossh.PublicKeys(badSigner{other, listed.PublicKey()})); err == nil {
+		t.Fatal("a bad signature got in")
+	}
+	waitForLog(t, logs, `msg="manhole: authentication failed" conn=1 method=publickey`)
+	waitForLog(t, logs, "key="+gossh.FingerprintSHA256(listed.PublicKey()))
+}

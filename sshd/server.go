@@ -182,8 +182,9 @@ type conn struct {
 	key      gossh.PublicKey // the key whose signature was verified
 	rights   *auth.Rights
 	sessions int
-	failures int  // failed authentication attempts, key offers included
-	noneSeen bool // the first "none" attempt, which does not count
+	failures int             // failed authentication attempts, key offers included
+	offered  gossh.PublicKey // the last key the client offered, for the failure log
+	noneSeen bool            // the first "none" attempt, which does not count
 }
 
 // identity names what authenticated c, for the per-identity session
@@ -423,6 +424,15 @@ func (s *Server) serveConn(tc *conn, done func()) {
 			s.log.Error("manhole: connection panic", "conn", tc.id, "panic", r, "stack", string(debug.Stack()))
 		}
 		tc.Close()
+		tc.mu.Lock()
+		method, offered := tc.method, tc.offered
+		tc.mu.Unlock()
+		if method == "" && offered != nil {
+			// x/crypto ends the connection on a signature that does not
+			// verify without a word to AuthLogCallback.
+			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", "publickey",
+				"key", gossh.FingerprintSHA256(offered), "err", "closed before authenticating: a signature that did not verify, or the client gave up")
+		}
 		tc.authenticated() // release the startup slot of a failed handshake
 		s.mu.Lock()
 		delete(s.conns, tc)
@@ -527,9 +537,16 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			tc.failures++
 		}
 		tooMany := tc.failures >= DefaultMaxAuthTries
+		offered := tc.offered
 		tc.mu.Unlock()
 		if method != "none" || cfg.NoClientAuth {
-			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", method, "err", err)
+			attrs := []any{"conn", tc.id, "method", method, "err", err}
+			if method == "publickey" && offered != nil {
+				// Which key: a listed key whose signature fails is worth
+				// knowing (a stolen public key, a broken agent).
+				attrs = append(attrs, "key", gossh.FingerprintSHA256(offered))
+			}
+			s.log.Info("manhole: authentication failed", attrs...)
 		}
 		if tooMany {
 			s.log.Info("manhole: too many authentication failures", "conn", tc.id, "max", DefaultMaxAuthTries)
@@ -544,6 +561,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 // verified callback from the key that signed.
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	tc := connOf(ctx)
+	tc.mu.Lock()
+	tc.offered = key
+	tc.mu.Unlock()
 	r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
 	if err != nil {
 		s.log.Info("manhole: key refused", "conn", tc.id, "key", gossh.FingerprintSHA256(key), "reason", err)

@@ -64,7 +64,13 @@ func Start(opts Options) (*Manhole, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manhole: %w", err)
 	}
-	keys, err := auth.NewKeyPolicy(opts.AuthorizedKeys, opts.AuthorizedKeysFile, logger)
+	keys, err := auth.NewKeyPolicy(auth.PolicyConfig{
+		AuthorizedKeys:     opts.AuthorizedKeys,
+		AuthorizedKeysFile: opts.AuthorizedKeysFile,
+		TrustedUserCAKeys:  opts.TrustedUserCAKeys,
+		RevokedKeysFile:    opts.RevokedKeysFile,
+		Logger:             logger,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("manhole: %w", err)
 	}

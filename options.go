@@ -53,15 +53,45 @@ type Options struct {
 	// AuthorizedKeys is authorized_keys text: keys that may log in.
 	// OpenSSH options are honoured: command="...", no-pty, restrict,
 	// from="...", expiry-time="...", and manhole's own inspect-only
-	// (':' diagnostic commands only, no evaluation).
+	// (':' diagnostic commands only, no evaluation). As in sshd, the
+	// first line listing a key that lets the client in decides. A
+	// cert-authority line admits OpenSSH user certificates signed by its
+	// key (see TrustedUserCAKeys); that key itself never logs in.
 	// Optional. Default: none.
 	AuthorizedKeys string
 
 	// AuthorizedKeysFile is an authorized_keys file, re-read whenever it
 	// changes (checked at each login attempt; nothing runs while idle).
-	// A line that does not parse is skipped and logged.
+	// A line that does not parse is skipped and logged. As sshd's
+	// StrictModes, the file is refused while it or a directory above it
+	// is writable by group or others or owned by another user.
 	// Optional. Default: none.
 	AuthorizedKeysFile string
+
+	// TrustedUserCAKeys are the public keys of certificate authorities
+	// whose OpenSSH user certificates (ssh-keygen -s) may log in, one per
+	// line in authorized_keys form, as sshd's TrustedUserCAKeys: each
+	// line is taken as a cert-authority line and may carry its options
+	// (principals="...", inspect-only, from=...). A certificate gets in
+	// when it is valid now, signed by one of these keys, and names a
+	// principal from the line's principals= or, without it, the SSH user
+	// name the client logs in as (ssh alice@... needs principal alice).
+	// Its critical options force-command and source-address are
+	// enforced, any other refuses it, and without the permit-pty
+	// extension it gets no terminal.
+	// Optional. Default: none.
+	TrustedUserCAKeys string
+
+	// RevokedKeysFile lists revoked keys and certificates, as sshd's
+	// RevokedKeys: an OpenSSH KRL (ssh-keygen -k: by key, by certificate
+	// serial or key id, by CA) or a text file of public keys. A revoked
+	// key also revokes its certificates; a revoked CA key, the
+	// certificates it signed. Re-read when it changes. While it is
+	// missing, unreadable, malformed or writable by another user, no key
+	// or certificate gets in (the peer-uid check still lets local users
+	// in).
+	// Optional. Default: none.
+	RevokedKeysFile string
 
 	// RequireKey makes unix-socket clients authenticate with a key as
 	// well as pass the uid check.
@@ -192,12 +222,12 @@ func (o *Options) validate() error {
 			return fmt.Errorf("manhole: Options.AllowUIDs: %d is not a uid", uid)
 		}
 	}
-	noKeys := o.AuthorizedKeys == "" && o.AuthorizedKeysFile == ""
+	noKeys := o.AuthorizedKeys == "" && o.AuthorizedKeysFile == "" && o.TrustedUserCAKeys == ""
 	if o.Addr != "" && noKeys {
-		return fmt.Errorf("%w: Options.Addr needs AuthorizedKeys or AuthorizedKeysFile (TCP clients always authenticate with a key)", ErrNoAuth)
+		return fmt.Errorf("%w: Options.Addr needs AuthorizedKeys, AuthorizedKeysFile or TrustedUserCAKeys (TCP clients always authenticate with a key)", ErrNoAuth)
 	}
 	if o.RequireKey && noKeys {
-		return fmt.Errorf("%w: Options.RequireKey needs AuthorizedKeys or AuthorizedKeysFile", ErrNoAuth)
+		return fmt.Errorf("%w: Options.RequireKey needs AuthorizedKeys, AuthorizedKeysFile or TrustedUserCAKeys", ErrNoAuth)
 	}
 	if o.Addr != "" && !o.AllowRemote {
 		if err := checkLoopback(o.Addr); err != nil {

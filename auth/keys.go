@@ -38,6 +38,18 @@ type Rights struct {
 	Expiry time.Time
 	// From lists the patterns of from="..." (nil: any address).
 	From []string
+
+	// CertAuthority marks a cert-authority line (or a line of
+	// PolicyConfig.TrustedUserCAKeys): its key signs user certificates
+	// and never logs in itself.
+	CertAuthority bool
+	// Principals are the principals="..." of a cert-authority line: a
+	// certificate must name one of them. Nil: it must name the SSH user
+	// name the client logs in as, as sshd requires the account name.
+	Principals []string
+	// Cert describes the certificate the client logged in with; nil for
+	// a plain key. Set by Lookup only.
+	Cert *CertInfo
 }
 
 // Expired reports whether the key has expired at now.
@@ -91,10 +103,15 @@ func matchFrom(patterns []string, ip net.IP, host string) bool {
 // line of a key whose from= and expiry-time= let the client in. A line
 // that does not parse, or has an option manhole does not know, is skipped
 // and reported in bad (line number → reason); it never makes the whole
-// file fail. A cert-authority line is skipped too: its key signs
-// certificates and must not log in itself, and manhole does not take
-// certificates yet.
+// file fail. A cert-authority line is kept with Rights.CertAuthority set:
+// its key only signs certificates (see KeyPolicy.Lookup).
 func ParseAuthorizedKeys(data []byte) (keys map[string][]*Rights, bad map[int]string) {
+	return parseKeys(data, false)
+}
+
+// parseKeys parses authorized_keys text; with ca, every line is a
+// cert-authority line (TrustedUserCAKeys).
+func parseKeys(data []byte, ca bool) (keys map[string][]*Rights, bad map[int]string) {
 	keys = map[string][]*Rights{}
 	bad = map[int]string{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -113,13 +130,17 @@ func ParseAuthorizedKeys(data []byte) (keys map[string][]*Rights, bad map[int]st
 			bad[n] = "more than one key on the line"
 			continue
 		}
-		r := &Rights{Fingerprint: ssh.FingerprintSHA256(key), Comment: comment}
+		r := &Rights{Fingerprint: ssh.FingerprintSHA256(key), Comment: comment, CertAuthority: ca}
 		if err := applyOptions(r, opts); err != nil {
 			bad[n] = err.Error()
 			continue
 		}
-		if hasOption(opts, "cert-authority") {
-			bad[n] = "cert-authority: certificates are not supported; the CA key itself does not log in"
+		if r.Principals != nil && !r.CertAuthority {
+			bad[n] = "principals= applies to cert-authority lines only"
+			continue
+		}
+		if _, isCert := key.(*ssh.Certificate); isCert {
+			bad[n] = "a certificate cannot be listed: list the key of its certificate authority with cert-authority"
 			continue
 		}
 		k := string(key.Marshal())
@@ -129,16 +150,6 @@ func ParseAuthorizedKeys(data []byte) (keys map[string][]*Rights, bad map[int]st
 		bad[0] = err.Error()
 	}
 	return keys, bad
-}
-
-func hasOption(opts []string, name string) bool {
-	for _, o := range opts {
-		n, _, _ := strings.Cut(o, "=")
-		if strings.EqualFold(n, name) {
-			return true
-		}
-	}
-	return false
 }
 
 func applyOptions(r *Rights, opts []string) error {
@@ -161,6 +172,10 @@ func applyOptions(r *Rights, opts []string) error {
 			r.InspectOnly = true
 		case "from":
 			r.From = strings.Split(val, ",")
+		case "principals":
+			r.Principals = strings.Split(val, ",")
+		case "cert-authority":
+			r.CertAuthority = true
 		case "expiry-time":
 			t, err := parseExpiry(val)
 			if err != nil {
@@ -168,8 +183,8 @@ func applyOptions(r *Rights, opts []string) error {
 			}
 			r.Expiry = t
 		case "no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding", "no-user-rc", "pty", "port-forwarding",
-			"agent-forwarding", "x11-forwarding", "user-rc", "environment", "permitopen", "permitlisten", "principals",
-			"tunnel", "cert-authority", "no-touch-required", "verify-required":
+			"agent-forwarding", "x11-forwarding", "user-rc", "environment", "permitopen", "permitlisten",
+			"tunnel", "no-touch-required", "verify-required":
 			// Forwarding and the rest are refused to everyone anyway or do
 			// not apply; accepted so a file shared with sshd parses.
 		default:
@@ -196,12 +211,13 @@ func parseExpiry(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("expiry-time %q: want YYYYMMDD[HHMM[SS]]", s)
 }
 
-// KeyPolicy decides which public keys get in and with which rights. It
-// holds keys given in code and, optionally, an authorized_keys file that
-// is re-read when it changes: checked at each authentication attempt, so
-// an idle manhole has no timer or watcher.
+// KeyPolicy decides which public keys and certificates get in and with
+// which rights. It holds keys given in code and, optionally, an
+// authorized_keys file and a revocation file, each re-read when it
+// changes: checked at each authentication attempt, so an idle manhole has
+// no timer or watcher.
 type KeyPolicy struct {
-	static map[string][]*Rights
+	static map[string][]*Rights // AuthorizedKeys and TrustedUserCAKeys
 	file   string
 	log    *slog.Logger
 
@@ -209,6 +225,8 @@ type KeyPolicy struct {
 	fileKey map[string][]*Rights
 	stamp   fileStamp
 	loadErr error
+
+	revoked *revocations // nil without a RevokedKeysFile
 }
 
 type fileStamp struct {
@@ -217,24 +235,57 @@ type fileStamp struct {
 	ino   uint64
 }
 
-// NewKeyPolicy builds a policy from authorized_keys text (may be empty)
-// and an authorized_keys file path (may be ""). Bad lines are logged and
-// skipped. A missing file is not an error here: it may appear later.
-func NewKeyPolicy(text string, file string, log *slog.Logger) (*KeyPolicy, error) {
+// PolicyConfig configures a KeyPolicy. Every field is optional.
+type PolicyConfig struct {
+	// AuthorizedKeys is authorized_keys text.
+	AuthorizedKeys string
+	// AuthorizedKeysFile is an authorized_keys file. A missing file is
+	// not an error: it may appear later.
+	AuthorizedKeysFile string
+	// TrustedUserCAKeys are the public keys of certificate authorities,
+	// one per line in authorized_keys form (options allowed): as sshd's
+	// TrustedUserCAKeys, or as authorized_keys lines with cert-authority.
+	TrustedUserCAKeys string
+	// RevokedKeysFile lists revoked keys and certificates: an OpenSSH KRL
+	// (ssh-keygen -k) or a text file of public keys, one per line, as
+	// sshd's RevokedKeys. When it exists but cannot be read or parsed,
+	// or another user could change it, no key or certificate gets in.
+	RevokedKeysFile string
+	// Logger receives skipped lines and refused files.
+	Logger *slog.Logger
+}
+
+// NewKeyPolicy builds a policy. Bad lines are logged and skipped; a file
+// another user could change is an error (see CheckFileModes).
+func NewKeyPolicy(cfg PolicyConfig) (*KeyPolicy, error) {
+	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &KeyPolicy{file: file, log: log}
-	keys, bad := ParseAuthorizedKeys([]byte(text))
+	p := &KeyPolicy{file: cfg.AuthorizedKeysFile, log: log}
+	keys, bad := ParseAuthorizedKeys([]byte(cfg.AuthorizedKeys))
 	for n, why := range bad {
 		log.Warn("manhole: authorized key skipped", "source", "Options.AuthorizedKeys", "line", n, "err", why)
 	}
+	cas, bad := parseKeys([]byte(cfg.TrustedUserCAKeys), true)
+	for n, why := range bad {
+		log.Warn("manhole: CA key skipped", "source", "Options.TrustedUserCAKeys", "line", n, "err", why)
+	}
+	for k, lines := range cas {
+		keys[k] = append(keys[k], lines...)
+	}
 	p.static = keys
-	if file != "" {
-		if err := CheckFileModes(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if p.file != "" {
+		if err := CheckFileModes(p.file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		p.reload()
+	}
+	if cfg.RevokedKeysFile != "" {
+		p.revoked = &revocations{file: cfg.RevokedKeysFile, log: log}
+		if err := p.revoked.load(); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -269,8 +320,8 @@ func CheckFileModes(file string) error {
 	}
 }
 
-// Empty reports whether no key could ever get in: no keys given in code
-// and no file configured.
+// Empty reports whether no key could ever get in: no keys or CAs given in
+// code and no file configured.
 func (p *KeyPolicy) Empty() bool { return p == nil || (len(p.static) == 0 && p.file == "") }
 
 // reload re-reads the file if its size, mtime or inode changed.
@@ -317,36 +368,55 @@ var (
 	ErrKeyUnknown = errors.New("key not authorized")
 	ErrKeyExpired = errors.New("key expired")
 	ErrKeyFrom    = errors.New("key not allowed from this address")
+	ErrKeyRevoked = errors.New("key revoked")
+	ErrCAUnknown  = errors.New("certificate signed by an unknown certificate authority")
+	ErrCert       = errors.New("certificate refused")
 )
 
-// Lookup returns the rights of key for a client at addr, or an error
-// saying why it may not get in.
-func (p *KeyPolicy) Lookup(key ssh.PublicKey, addr net.Addr, now time.Time) (*Rights, error) {
+// lines returns the authorized lines of a key's wire form: those given in
+// code first, then the file's.
+func (p *KeyPolicy) lines(k string) []*Rights {
+	lines := p.static[k]
+	if p.file != "" {
+		p.reload()
+		p.mu.Lock()
+		if more := p.fileKey[k]; more != nil {
+			lines = append(lines[:len(lines):len(lines)], more...)
+		}
+		p.mu.Unlock()
+	}
+	return lines
+}
+
+// Lookup returns the rights of key for a client at addr logging in as
+// user, or an error saying why it may not get in. A plain key is matched
+// against the lines listing it that are not cert-authority lines; a
+// certificate only against the cert-authority lines of its CA (see
+// lookupCert). A revoked key, certificate or CA is refused first.
+func (p *KeyPolicy) Lookup(key ssh.PublicKey, user string, addr net.Addr, now time.Time) (*Rights, error) {
 	if p == nil {
 		return nil, ErrKeyUnknown
 	}
-	k := string(key.Marshal())
-	lines := p.static[k]
-	if lines == nil && p.file != "" {
-		p.reload()
-		p.mu.Lock()
-		lines = p.fileKey[k]
-		p.mu.Unlock()
+	if err := p.revoked.check(key); err != nil {
+		return nil, err
 	}
-	if lines == nil {
+	if cert, ok := key.(*ssh.Certificate); ok {
+		return p.lookupCert(cert, user, addr, now)
+	}
+	var plain []*Rights
+	for _, r := range p.lines(string(key.Marshal())) {
+		if !r.CertAuthority {
+			plain = append(plain, r)
+		}
+	}
+	if plain == nil {
 		return nil, ErrKeyUnknown
 	}
 	// The first line that lets the client in decides, as in sshd: a key
 	// listed twice gets the rights of its first line, not of the last.
 	var first error
-	for _, r := range lines {
-		var err error
-		switch {
-		case r.Expired(now):
-			err = ErrKeyExpired
-		case !r.AllowsFrom(addr):
-			err = ErrKeyFrom
-		}
+	for _, r := range plain {
+		err := r.admits(addr, now)
 		if err == nil {
 			cp := *r
 			return &cp, nil
@@ -356,4 +426,15 @@ func (p *KeyPolicy) Lookup(key ssh.PublicKey, addr net.Addr, now time.Time) (*Ri
 		}
 	}
 	return nil, first
+}
+
+// admits checks a line's expiry-time= and from= options.
+func (r *Rights) admits(addr net.Addr, now time.Time) error {
+	switch {
+	case r.Expired(now):
+		return ErrKeyExpired
+	case !r.AllowsFrom(addr):
+		return ErrKeyFrom
+	}
+	return nil
 }

@@ -68,8 +68,8 @@ func TestAuthorizedKeysOptions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := newKey(t)
-			p, _ := NewKeyPolicy(line(k, tc.opts), "", nil)
-			r, err := p.Lookup(k, tc.addr, now)
+			p, _ := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, tc.opts)})
+			r, err := p.Lookup(k, "root", tc.addr, now)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("Lookup: %v, want %v", err, tc.wantErr)
 			}
@@ -91,11 +91,11 @@ func TestBadLinesSkippedAndLogged(t *testing.T) {
 		line(newKey(t), `expiry-time="tomorrow"`) +
 		line(good, "")
 	var logs bytes.Buffer
-	p, err := NewKeyPolicy(text, "", slog.New(slog.NewTextHandler(&logs, nil)))
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: text, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Lookup(good, unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(good, "root", unixAdr, time.Now()); err != nil {
 		t.Fatalf("the good key after bad lines: %v", err)
 	}
 	for _, want := range []string{"line=3", "line=4", "line=5", "line=6"} {
@@ -114,11 +114,11 @@ func TestAuthorizedKeysFileHotReload(t *testing.T) {
 	if err := os.WriteFile(file, []byte(line(a, "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := NewKeyPolicy("", file, nil)
-	if _, err := p.Lookup(a, unixAdr, time.Now()); err != nil {
+	p, _ := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: file})
+	if _, err := p.Lookup(a, "root", unixAdr, time.Now()); err != nil {
 		t.Fatalf("a: %v", err)
 	}
-	if _, err := p.Lookup(b, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(b, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("b before reload: %v", err)
 	}
 	// Replace the file as editors do: write a new one and rename it.
@@ -127,20 +127,20 @@ func TestAuthorizedKeysFileHotReload(t *testing.T) {
 	if err := os.Rename(tmp, file); err != nil {
 		t.Fatal(err)
 	}
-	r, err := p.Lookup(b, unixAdr, time.Now())
+	r, err := p.Lookup(b, "root", unixAdr, time.Now())
 	if err != nil || !r.InspectOnly {
 		t.Fatalf("b after reload: %+v %v", r, err)
 	}
-	if _, err := p.Lookup(a, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(a, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("a after it was removed: %v", err)
 	}
 	// A removed file means no keys from it, and coming back works.
 	os.Remove(file)
-	if _, err := p.Lookup(b, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(b, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("b after the file was removed: %v", err)
 	}
 	os.WriteFile(file, []byte(line(a, "")), 0o600)
-	if _, err := p.Lookup(a, unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(a, "root", unixAdr, time.Now()); err != nil {
 		t.Fatalf("a after the file came back: %v", err)
 	}
 }
@@ -167,32 +167,18 @@ func FuzzParseAuthorizedKeys(f *testing.F) {
 // line must not widen an earlier one's rights.
 func TestFirstMatchingLineWins(t *testing.T) {
 	k := newKey(t)
-	p, _ := NewKeyPolicy(line(k, "inspect-only")+line(k, ""), "", nil)
-	r, err := p.Lookup(k, unixAdr, time.Now())
+	p, _ := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, "inspect-only") + line(k, "")})
+	r, err := p.Lookup(k, "root", unixAdr, time.Now())
 	if err != nil || !r.InspectOnly {
 		t.Fatalf("key listed inspect-only, then plain: %+v %v", r, err)
 	}
 	// A first line whose from= refuses the client leaves the next one.
-	p, _ = NewKeyPolicy(line(k, `from="10.0.0.1",command="x"`)+line(k, "no-pty"), "", nil)
-	if r, err := p.Lookup(k, tcpAddr("127.0.0.1"), time.Now()); err != nil || !r.NoPTY || r.Command != "" {
+	p, _ = NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, `from="10.0.0.1",command="x"`) + line(k, "no-pty")})
+	if r, err := p.Lookup(k, "root", tcpAddr("127.0.0.1"), time.Now()); err != nil || !r.NoPTY || r.Command != "" {
 		t.Fatalf("second line for another address: %+v %v", r, err)
 	}
-	if r, err := p.Lookup(k, tcpAddr("10.0.0.1"), time.Now()); err != nil || r.Command != "x" {
+	if r, err := p.Lookup(k, "root", tcpAddr("10.0.0.1"), time.Now()); err != nil || r.Command != "x" {
 		t.Fatalf("first line for its address: %+v %v", r, err)
-	}
-}
-
-// A cert-authority line names a CA: its key must not log in as a plain
-// key (certificates are not supported yet).
-func TestCertAuthorityLineIsNotAKey(t *testing.T) {
-	ca := newKey(t)
-	var logs bytes.Buffer
-	p, _ := NewKeyPolicy(line(ca, `cert-authority,principals="alice"`), "", slog.New(slog.NewTextHandler(&logs, nil)))
-	if _, err := p.Lookup(ca, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
-		t.Fatalf("the CA key logged in: %v", err)
-	}
-	if !strings.Contains(logs.String(), "cert-authority") {
-		t.Errorf("the skipped line is not logged:\n%s", logs.String())
 	}
 }
 
@@ -204,26 +190,26 @@ func TestAuthorizedKeysStrictModes(t *testing.T) {
 	file := filepath.Join(dir, "authorized_keys")
 	os.WriteFile(file, []byte(line(k, "")), 0o666)
 	os.Chmod(file, 0o666)
-	if _, err := NewKeyPolicy("", file, nil); err == nil || !strings.Contains(err.Error(), "writable by others") {
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: file}); err == nil || !strings.Contains(err.Error(), "writable by others") {
 		t.Fatalf("a 0666 file: %v", err)
 	}
 	os.Chmod(file, 0o600)
 	os.Chmod(dir, 0o777)
-	if _, err := NewKeyPolicy("", file, nil); err == nil || !strings.Contains(err.Error(), dir+" is writable by others") {
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: file}); err == nil || !strings.Contains(err.Error(), dir+" is writable by others") {
 		t.Fatalf("a 0777 directory: %v", err)
 	}
 	os.Chmod(dir, 0o700)
 	var logs bytes.Buffer
-	p, err := NewKeyPolicy("", file, slog.New(slog.NewTextHandler(&logs, nil)))
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: file, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Lookup(k, unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(k, "root", unixAdr, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// It becomes writable by others while running: no keys from it.
 	os.Chmod(file, 0o646)
-	if _, err := p.Lookup(k, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(k, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("a file made writable by others still lets keys in: %v", err)
 	}
 	if !strings.Contains(logs.String(), "authorized_keys refused") {

@@ -54,7 +54,7 @@ func TestRightsFromVerifiedKeyNotLastQueried(t *testing.T) {
 	a, b := pubKey(t), pubKey(t)
 	text := "inspect-only " + strings.TrimSpace(string(gossh.MarshalAuthorizedKey(a))) + "\n" +
 		string(gossh.MarshalAuthorizedKey(b))
-	keys, _ := auth.NewKeyPolicy(text, "", nil)
+	keys, _ := auth.NewKeyPolicy(auth.PolicyConfig{AuthorizedKeys: text})
 	signer, _ := hostkeys.Generate()
 	s, err := New(Config{HostSigner: signer, Handler: echoHandler, Keys: keys})
 	if err != nil {

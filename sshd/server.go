@@ -196,7 +196,7 @@ func (c *conn) identity() (string, bool) {
 	privileged := c.peer != nil && (c.peer.UID == os.Getuid() || c.peer.UID == 0)
 	switch {
 	case c.method == "publickey" && c.key != nil:
-		return gossh.FingerprintSHA256(c.key), privileged
+		return keyFingerprint(c.key), privileged
 	case c.peer != nil:
 		return fmt.Sprintf("peer uid %d", c.peer.UID), privileged
 	}
@@ -204,6 +204,16 @@ func (c *conn) identity() (string, bool) {
 }
 
 type ctxKey struct{}
+
+// keyFingerprint is the SHA256 fingerprint of a key, or of a
+// certificate's key: what names the holder, whichever certificate it
+// shows today.
+func keyFingerprint(k gossh.PublicKey) string {
+	if c, ok := k.(*gossh.Certificate); ok {
+		k = c.Key
+	}
+	return gossh.FingerprintSHA256(k)
+}
 
 // New returns a Server; it listens on nothing until Serve is called.
 func New(cfg Config) (*Server, error) {
@@ -431,7 +441,7 @@ func (s *Server) serveConn(tc *conn, done func()) {
 			// x/crypto ends the connection on a signature that does not
 			// verify without a word to AuthLogCallback.
 			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", "publickey",
-				"key", gossh.FingerprintSHA256(offered), "err", "closed before authenticating: a signature that did not verify, or the client gave up")
+				"key", keyFingerprint(offered), "err", "closed before authenticating: a signature that did not verify, or the client gave up")
 		}
 		tc.authenticated() // release the startup slot of a failed handshake
 		s.mu.Lock()
@@ -500,7 +510,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	// gliderlabs shares one Permissions and records the last key it was
 	// asked about; the verified callback sees the key that signed.
 	cfg.VerifiedPublicKeyCallback = func(meta gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, _ string) (*gossh.Permissions, error) {
-		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
+		r, err := s.cfg.Keys.Lookup(key, meta.User(), tc.RemoteAddr(), time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -512,6 +522,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		tc.mu.Unlock()
 		tc.authenticated()
 		attrs := []any{"conn", tc.id, "method", "publickey", "key", r.Fingerprint, "comment", r.Comment, "user", meta.User()}
+		if c := r.Cert; c != nil {
+			attrs = append(attrs, "cert_id", c.KeyID, "serial", c.Serial, "ca", c.CA, "principal", c.Principal)
+		}
 		if tc.peer != nil {
 			attrs = append(attrs, "uid", tc.peer.UID, "pid", tc.peer.PID)
 		} else {
@@ -544,7 +557,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			if method == "publickey" && offered != nil {
 				// Which key: a listed key whose signature fails is worth
 				// knowing (a stolen public key, a broken agent).
-				attrs = append(attrs, "key", gossh.FingerprintSHA256(offered))
+				attrs = append(attrs, "key", keyFingerprint(offered))
 			}
 			s.log.Info("manhole: authentication failed", attrs...)
 		}
@@ -564,12 +577,10 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	tc.mu.Lock()
 	tc.offered = key
 	tc.mu.Unlock()
-	r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
-	if err != nil {
-		s.log.Info("manhole: key refused", "conn", tc.id, "key", gossh.FingerprintSHA256(key), "reason", err)
+	if _, err := s.cfg.Keys.Lookup(key, ctx.User(), tc.RemoteAddr(), time.Now()); err != nil {
+		s.log.Info("manhole: key refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
 		return false
 	}
-	_ = r
 	return true
 }
 
@@ -639,9 +650,9 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	// or expired since the connection authenticated.
 	var rights *auth.Rights
 	if method == "publickey" {
-		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
+		r, err := s.cfg.Keys.Lookup(key, sc.User(), tc.RemoteAddr(), time.Now())
 		if err != nil {
-			s.log.Warn("manhole: session refused", "conn", tc.id, "key", gossh.FingerprintSHA256(key), "reason", err)
+			s.log.Warn("manhole: session refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
 			nc.Reject(gossh.Prohibited, "key no longer authorized: "+err.Error())
 			return
 		}

@@ -1,0 +1,226 @@
+package auth
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+func needKeygen(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		t.Fatal("ssh-keygen is needed: apt-get install openssh-client")
+	}
+}
+
+func keygen(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ssh-keygen", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ssh-keygen %q: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// loadSigner reads a private key ssh-keygen wrote.
+func loadSigner(t *testing.T, file string) ssh.Signer {
+	t.Helper()
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func writeFile(t *testing.T, file, text string) {
+	t.Helper()
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKRLAgreesWithSSHKeygen revokes by serial (lists, ranges, bitmaps:
+// ssh-keygen picks the encoding that is smallest), by key id, by key, by
+// SHA-256 hash and by CA, in KRLs made by ssh-keygen -k, and checks that
+// each of 153 certificates is refused exactly when ssh-keygen -Q says it
+// is revoked.
+func TestKRLAgreesWithSSHKeygen(t *testing.T) {
+	needKeygen(t)
+	dir := t.TempDir()
+	keygen(t, "-q", "-t", "ed25519", "-N", "", "-C", "ca", "-f", filepath.Join(dir, "ca"))
+	keygen(t, "-q", "-t", "ed25519", "-N", "", "-C", "ca2", "-f", filepath.Join(dir, "ca2"))
+	ca, ca2 := loadSigner(t, filepath.Join(dir, "ca")), loadSigner(t, filepath.Join(dir, "ca2"))
+	now := time.Now()
+	byKey, byHash := newKey(t), newKey(t)
+
+	type certFile struct {
+		cert *ssh.Certificate
+		file string
+	}
+	var certs []certFile
+	serials := []uint64{50000, 9000000, 9000001}
+	for serial := uint64(1); serial <= 150; serial++ {
+		serials = append(serials, serial)
+	}
+	for _, serial := range serials {
+		key, signer := newKey(t), ca
+		switch {
+		case serial == 90:
+			key = byKey
+		case serial == 91:
+			key = byHash
+		case serial > 140 && serial <= 150:
+			signer = ca2 // same serials and ids, another CA
+		}
+		c := userCert(t, signer, key, now, func(c *ssh.Certificate) {
+			c.Serial, c.KeyId = serial, fmt.Sprintf("id-%d", serial)
+			if serial > 140 && serial <= 150 {
+				c.Serial, c.KeyId = serial-140, fmt.Sprintf("id-%d", serial-140)
+			}
+		})
+		file := filepath.Join(dir, fmt.Sprintf("cert-%d.pub", serial))
+		writeFile(t, file, string(ssh.MarshalAuthorizedKey(c)))
+		certs = append(certs, certFile{c, file})
+	}
+	specs := map[string]string{
+		"serials": "serial: 3\nserial: 10-20\nserial: 40\nserial: 42\nserial: 44\nserial: 45\nserial: 47\nserial: 49\n" +
+			"serial: 100-101\nserial: 103\nserial: 130\nserial: 132-139\n" +
+			"serial: 1000-100000\nserial: 9000000\nserial: 12000000\n",
+		"ids and keys": "id: id-60\nid: id-61\nkey: " + string(ssh.MarshalAuthorizedKey(byKey)) +
+			"hash: " + ssh.FingerprintSHA256(byHash) + "\n",
+		"CA":      "key: " + string(ssh.MarshalAuthorizedKey(ca.PublicKey())),
+		"nothing": "# nothing\n",
+	}
+	caFile := filepath.Join(dir, "ca.pub")
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			specFile, krl := filepath.Join(dir, "spec-"+name), filepath.Join(dir, "krl-"+name)
+			writeFile(t, specFile, spec)
+			keygen(t, "-q", "-k", "-f", krl, "-s", caFile, specFile)
+			args := []string{"-Q", "-f", krl}
+			for _, c := range certs {
+				args = append(args, c.file)
+			}
+			// -Q exits 1 when something is revoked.
+			out, _ := exec.Command("ssh-keygen", args...).CombinedOutput()
+			revokedByKeygen := map[string]bool{}
+			for _, l := range strings.Split(string(out), "\n") {
+				if f, ok := strings.CutSuffix(l, ": REVOKED"); ok {
+					revokedByKeygen[strings.Fields(f)[0]] = true
+				} else if l != "" && !strings.HasSuffix(l, ": ok") {
+					t.Fatalf("ssh-keygen -Q: %q", l)
+				}
+			}
+			p, err := NewKeyPolicy(PolicyConfig{TrustedUserCAKeys: line(ca.PublicKey(), `principals="alice"`) + line(ca2.PublicKey(), `principals="alice"`), RevokedKeysFile: krl})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, c := range certs {
+				_, err := p.Lookup(c.cert, "alice", unixAdr, now)
+				revoked := errors.Is(err, ErrKeyRevoked)
+				if err != nil && !revoked {
+					t.Fatalf("%s: %v", c.file, err)
+				}
+				if revoked != revokedByKeygen[c.file] {
+					t.Errorf("serial %d id %q CA %s: revoked %v, ssh-keygen says %v (%v)", c.cert.Serial, c.cert.KeyId,
+						ssh.FingerprintSHA256(c.cert.SignatureKey), revoked, revokedByKeygen[c.file], err)
+				}
+				if revoked {
+					n++
+				}
+			}
+			t.Logf("%d of %d revoked", n, len(certs))
+			if name != "nothing" && n == 0 {
+				t.Error("the KRL revoked nothing")
+			}
+		})
+	}
+}
+
+func TestRevokedKeyList(t *testing.T) {
+	dir := t.TempDir()
+	ca, good, bad := newSigner(t), newKey(t), newKey(t)
+	now := time.Now()
+	file := filepath.Join(dir, "revoked")
+	writeFile(t, file, "# revoked\n\n"+line(bad, ""))
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(good, "") + line(bad, ""), TrustedUserCAKeys: line(ca.PublicKey(), ""), RevokedKeysFile: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Lookup(good, "alice", unixAdr, now); err != nil {
+		t.Errorf("good key: %v", err)
+	}
+	if _, err := p.Lookup(bad, "alice", unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
+		t.Errorf("revoked key: %v", err)
+	}
+	if _, err := p.Lookup(userCert(t, ca, bad, now, nil), "alice", unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
+		t.Errorf("certificate of a revoked key: %v", err)
+	}
+	if _, err := p.Lookup(userCert(t, ca, good, now, nil), "alice", unixAdr, now); err != nil {
+		t.Errorf("certificate of a good key: %v", err)
+	}
+	// Re-read when it changes: revoking the CA revokes its certificates.
+	time.Sleep(10 * time.Millisecond)
+	writeFile(t, file, line(ca.PublicKey(), "")+line(bad, "")+"\n")
+	if _, err := p.Lookup(userCert(t, ca, good, now, nil), "alice", unixAdr, now); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "certificate authority") {
+		t.Errorf("certificate of a revoked CA: %v", err)
+	}
+}
+
+// An unusable revocation file refuses every key: failing open would let a
+// revoked key back in.
+func TestRevocationFailsClosed(t *testing.T) {
+	dir := t.TempDir()
+	k := newKey(t)
+	file := filepath.Join(dir, "revoked")
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: file}); err == nil {
+		t.Error("a missing revocation file at start is not an error")
+	}
+	writeFile(t, file, "")
+	var logs bytes.Buffer
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: file, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Lookup(k, "alice", unixAdr, time.Now()); err != nil {
+		t.Fatalf("empty revocation file: %v", err)
+	}
+	for name, breakIt := range map[string]func(){
+		"garbage":       func() { writeFile(t, file, "not a key\n") },
+		"truncated KRL": func() { writeFile(t, file, krlMagic+"\x00\x00") },
+		"unknown KRL section": func() {
+			writeFile(t, file, krlMagic+"\x00\x00\x00\x01"+strings.Repeat("\x00", 24)+"\x00\x00\x00\x00\x00\x00\x00\x00"+"\x09\x00\x00\x00\x00")
+		},
+		"writable by others": func() { writeFile(t, file, ""); os.Chmod(file, 0o666) },
+		"removed":            func() { os.Remove(file) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			breakIt()
+			if _, err := p.Lookup(k, "alice", unixAdr, time.Now()); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "unusable") {
+				t.Errorf("lookup: %v", err)
+			}
+			writeFile(t, file, "")
+			os.Chmod(file, 0o600)
+			if _, err := p.Lookup(k, "alice", unixAdr, time.Now()); err != nil {
+				t.Errorf("repaired: %v", err)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "revocation file refused") {
+		t.Errorf("not logged:\n%s", logs.String())
+	}
+}

@@ -143,6 +143,7 @@ type Config struct {
 type Server struct {
 	cfg Config
 	log *slog.Logger
+	pre *limitedLog // what is logged about unauthenticated connections
 	gl  *ssh.Server
 
 	// sessCtx is the parent of every session's context; cancelled with
@@ -247,6 +248,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger,
+		pre:       &limitedLog{log: cfg.Logger},
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 	}
@@ -347,12 +349,12 @@ func (s *Server) accept(c net.Conn, shot *oneShot) bool {
 	if _, isUnix := c.(*net.UnixConn); isUnix {
 		creds, err := auth.PeerCreds(c)
 		if err != nil {
-			s.log.Warn("manhole: connection refused", "conn", id, "reason", "no peer credentials", "err", err)
+			s.pre.Warn("manhole: connection refused", "conn", id, "reason", "no peer credentials", "err", err)
 			c.Close()
 			return false
 		}
 		if !s.cfg.UIDs.Allow(creds) {
-			s.log.Warn("manhole: connection refused", "conn", id, "reason", "peer uid not allowed",
+			s.pre.Warn("manhole: connection refused", "conn", id, "reason", "peer uid not allowed",
 				"uid", creds.UID, "gid", creds.GID, "pid", creds.PID)
 			c.Close()
 			return false
@@ -370,12 +372,12 @@ func (s *Server) accept(c net.Conn, shot *oneShot) bool {
 	} else {
 		attrs = append(attrs, "remote", c.RemoteAddr().String())
 	}
-	s.log.Info("manhole: connection accepted", attrs...)
+	s.pre.Info("manhole: connection accepted", attrs...)
 
 	// Set before tc is in s.pending, where another listener's accept
 	// loop may evict it and stop the timer.
 	tc.grace = time.AfterFunc(s.cfg.LoginGraceTime, func() {
-		s.log.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
+		s.pre.Warn("manhole: login grace time exceeded", "conn", id, "grace", s.cfg.LoginGraceTime)
 		tc.Close()
 	})
 	s.mu.Lock()
@@ -410,7 +412,7 @@ func (s *Server) accept(c net.Conn, shot *oneShot) bool {
 	}
 	s.mu.Unlock()
 	if evict != nil {
-		s.log.Warn("manhole: connection dropped", "conn", evict.id, "reason", "MaxStartups: oldest unauthenticated connection",
+		s.pre.Warn("manhole: connection dropped", "conn", evict.id, "reason", "MaxStartups: oldest unauthenticated connection",
 			"max_startups", s.cfg.MaxStartups)
 		evict.authenticated()
 		evict.Close()
@@ -440,14 +442,18 @@ func (s *Server) serveConn(tc *conn, done func()) {
 		if method == "" && offered != nil {
 			// x/crypto ends the connection on a signature that does not
 			// verify without a word to AuthLogCallback.
-			s.log.Info("manhole: authentication failed", "conn", tc.id, "method", "publickey",
+			s.pre.Info("manhole: authentication failed", "conn", tc.id, "method", "publickey",
 				"key", keyFingerprint(offered), "err", "closed before authenticating: a signature that did not verify, or the client gave up")
 		}
 		tc.authenticated() // release the startup slot of a failed handshake
 		s.mu.Lock()
 		delete(s.conns, tc)
 		s.mu.Unlock()
-		s.log.Info("manhole: connection closed", "conn", tc.id)
+		if method == "" {
+			s.pre.Info("manhole: connection closed", "conn", tc.id)
+		} else {
+			s.log.Info("manhole: connection closed", "conn", tc.id)
+		}
 	}()
 	s.gl.HandleConn(tc)
 }
@@ -559,10 +565,10 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 				// knowing (a stolen public key, a broken agent).
 				attrs = append(attrs, "key", keyFingerprint(offered))
 			}
-			s.log.Info("manhole: authentication failed", attrs...)
+			s.pre.Info("manhole: authentication failed", attrs...)
 		}
 		if tooMany {
-			s.log.Info("manhole: too many authentication failures", "conn", tc.id, "max", DefaultMaxAuthTries)
+			s.pre.Info("manhole: too many authentication failures", "conn", tc.id, "max", DefaultMaxAuthTries)
 			tc.Close()
 		}
 	}
@@ -578,7 +584,7 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	tc.offered = key
 	tc.mu.Unlock()
 	if _, err := s.cfg.Keys.Lookup(key, ctx.User(), tc.RemoteAddr(), time.Now()); err != nil {
-		s.log.Info("manhole: key refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
+		s.pre.Info("manhole: key refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
 		return false
 	}
 	return true
@@ -712,6 +718,7 @@ func (s *Server) Close() error {
 	s.closeConns()
 	s.sessWG.Wait()
 	s.connWG.Wait()
+	s.pre.close()
 	return err
 }
 
@@ -733,6 +740,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeConns()
 	<-done
 	s.connWG.Wait()
+	s.pre.close()
 	return err
 }
 

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -374,7 +377,7 @@ func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
 		}
 		defer c.Close()
 	}
-	waitFor(t, func() bool { return strings.Count(ts.log.String(), "MaxStartups") >= 40 }, "the TCP flood to be trimmed")
+	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= 51 && ts.srv.startups.Load() <= 3 }, "the TCP flood to be trimmed")
 	// The pending unix connection was not the one dropped: it can still
 	// log in.
 	unixConn.SetDeadline(time.Now().Add(10 * time.Second))
@@ -421,4 +424,54 @@ func TestEvictionAcrossListenersRacesNothing(t *testing.T) {
 		}
 	}
 	t.Fatalf("login after the churn: %v", err2)
+}
+
+// A connect-and-close flood, which anyone who can reach the port can
+// start, writes at most preAuthBurst lines per interval and a summary of
+// what it left out; a login in the middle of it is logged in full.
+func TestFloodLogIsRateLimited(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStartups = 4 })
+	tl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ts.srv.Serve(tl)
+	const flood = 3000
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range flood / 4 {
+				if c, err := net.Dial("tcp", tl.Addr().String()); err == nil {
+					c.Close()
+				}
+			}
+		}()
+	}
+	c, err := ts.dial(t)
+	if err != nil {
+		t.Fatalf("unix login during the flood: %v", err)
+	}
+	c.Close()
+	wg.Wait()
+	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= flood+1 && ts.srv.startups.Load() == 0 }, "the flood to drain")
+	ts.srv.Close()
+	logs := ts.log.String()
+	lines := strings.Count(logs, "\n")
+	if lines > preAuthBurst+20 {
+		t.Errorf("%d log lines for a flood of %d connections", lines, flood)
+	}
+	if !strings.Contains(logs, "msg=\"manhole: authenticated\"") {
+		t.Error("the login during the flood is not logged")
+	}
+	m := regexp.MustCompile(`suppressed \(a connection flood\?\)" suppressed=(\d+)`).FindStringSubmatch(logs)
+	if m == nil {
+		t.Fatalf("no summary line:\n%s", logs)
+	}
+	// Each connection of the flood is accepted and closed: two lines.
+	if n, _ := strconv.Atoi(m[1]); n+strings.Count(logs, "connection accepted")+strings.Count(logs, "connection closed") < 2*flood {
+		t.Errorf("summary counts %d suppressed lines, fewer than the flood made", n)
+	}
+	t.Logf("%d lines, summary: %s", lines, m[0])
 }

@@ -90,8 +90,10 @@ type Config struct {
 func main() {
 	socket := flag.String("socket", "", "unix socket path (default: the library's default, $XDG_RUNTIME_DIR/manhole/<pid>.sock or /tmp/manhole-<uid>/<pid>.sock)")
 	verbose := flag.Bool("v", false, "log the manhole's audit log to stderr")
-	addr := flag.String("addr", "", "also listen on this loopback TCP address (HOST:PORT); needs -authorized-keys")
+	addr := flag.String("addr", "", "also listen on this loopback TCP address (HOST:PORT); needs -authorized-keys or -trusted-user-ca")
 	keys := flag.String("authorized-keys", "", "authorized_keys `file` for public-key logins (re-read when it changes)")
+	trustedCA := flag.String("trusted-user-ca", "", "`file` of CA public keys whose OpenSSH user certificates may log in (sshd's TrustedUserCAKeys)")
+	revoked := flag.String("revoked-keys", "", "revoked keys and certificates: a KRL or a list of keys (sshd's RevokedKeys) `file`")
 	hostKey := flag.String("host-key", "", "persistent host key `file` (created if missing), for a stable TCP host key")
 	activateOn := flag.String("activate-on", "", "listen only once this `signal` arrives (SIGUSR1 or SIGUSR2)")
 	oneShot := flag.Bool("oneshot", false, "stop listening after the first connection (with -activate-on: until the next signal)")
@@ -109,6 +111,15 @@ func main() {
 	default:
 		fmt.Fprintf(os.Stderr, "manhole-demo: -activate-on %s: use SIGUSR1 or SIGUSR2\n", *activateOn)
 		os.Exit(2)
+	}
+
+	var cas []byte
+	if *trustedCA != "" {
+		var err error
+		if cas, err = os.ReadFile(*trustedCA); err != nil {
+			fmt.Fprintln(os.Stderr, "manhole-demo: -trusted-user-ca:", err)
+			os.Exit(2)
+		}
 	}
 
 	store := NewStore()
@@ -135,6 +146,8 @@ func main() {
 		Logger:             logger,
 		Addr:               *addr,
 		AuthorizedKeysFile: *keys,
+		TrustedUserCAKeys:  string(cas),
+		RevokedKeysFile:    *revoked,
 		HostKeyFile:        *hostKey,
 		ActivateOn:         activate,
 		OneShot:            *oneShot,

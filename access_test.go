@@ -246,6 +246,14 @@ func TestKeyRemovedIsRecheckedAtSessionStart(t *testing.T) {
 	if _, err := c.NewSession(); err == nil || !strings.Contains(err.Error(), "no longer authorized") {
 		t.Fatalf("session on a connection whose key was removed: %v", err)
 	}
+	// The connection ends with it: it cannot go on asking.
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection of a removed key stays open")
+	}
 }
 
 func TestTCP(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func readFile(t *testing.T, file string) string {
 
 // TestCertificatesEndToEnd logs in with OpenSSH user certificates made by
 // ssh-keygen -s, through the real ssh client over TCP: principals (from a
-// cert-authority line and from the user name), validity, force-command,
+// cert-authority line and the process's account), validity, force-command,
 // source-address, permit-pty, and revocation by a KRL that changes while
 // the manhole runs.
 func TestCertificatesEndToEnd(t *testing.T) {
@@ -59,10 +60,16 @@ func TestCertificatesEndToEnd(t *testing.T) {
 		}
 		return out
 	}
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	account := me.Username
 	certs := map[string]string{
 		"alice":        sign("alice", "ca", "-n", "alice", "-z", "1"),
 		"bob":          sign("bob", "ca", "-n", "bob", "-z", "2"),
-		"root":         sign("root", "ca2", "-n", "root", "-z", "3"),
+		"account":      sign("account", "ca2", "-n", account, "-z", "3"),
+		"ca2-alice":    sign("ca2-alice", "ca2", "-n", "alice", "-z", "14"),
 		"expired":      sign("expired", "ca", "-n", "alice", "-z", "4", "-V", "-2d:-1d"),
 		"future":       sign("future", "ca", "-n", "alice", "-z", "5", "-V", "+1d:+2d"),
 		"forced":       sign("forced", "ca", "-n", "alice", "-z", "6", "-O", "force-command=40+2"),
@@ -124,13 +131,13 @@ func TestCertificatesEndToEnd(t *testing.T) {
 
 	t.Run("principal from the cert-authority line", func(t *testing.T) { ok(t, "2", "anyone", "user", certs["alice"]) })
 	t.Run("principal not on the line", func(t *testing.T) { refused(t, "bob", "user", certs["bob"]) })
-	t.Run("TrustedUserCAKeys: principal is the user name", func(t *testing.T) {
-		ok(t, "2", "root", "user", certs["root"])
-		refused(t, "alice", "user", certs["root"])
+	t.Run("TrustedUserCAKeys: principal is the process's account", func(t *testing.T) {
+		ok(t, "2", "anyone", "user", certs["account"])
+		refused(t, "alice", "user", certs["ca2-alice"])
 	})
 	t.Run("CA key does not log in", func(t *testing.T) {
 		refused(t, "alice", "ca", "")
-		refused(t, "root", "ca2", "")
+		refused(t, account, "ca2", "")
 	})
 	t.Run("unknown CA", func(t *testing.T) { refused(t, "alice", "user", certs["stranger"]) })
 	t.Run("key without its certificate", func(t *testing.T) { refused(t, "alice", "user", "") })

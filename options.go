@@ -74,8 +74,9 @@ type Options struct {
 	// line is taken as a cert-authority line and may carry its options
 	// (principals="...", inspect-only, from=...). A certificate gets in
 	// when it is valid now, signed by one of these keys, and names a
-	// principal from the line's principals= or, without it, the SSH user
-	// name the client logs in as (ssh alice@... needs principal alice).
+	// principal from the line's principals= or, without it, the account
+	// the process runs as (its user name, as sshd wants the account
+	// logged into; the SSH user name the client sends does not matter).
 	// Its critical options force-command and source-address are
 	// enforced, any other refuses it, and without the permit-pty
 	// extension it gets no terminal.
@@ -86,10 +87,11 @@ type Options struct {
 	// RevokedKeys: an OpenSSH KRL (ssh-keygen -k: by key, by certificate
 	// serial or key id, by CA) or a text file of public keys. A revoked
 	// key also revokes its certificates; a revoked CA key, the
-	// certificates it signed. Re-read when it changes. While it is
-	// missing, unreadable, malformed or writable by another user, no key
-	// or certificate gets in (the peer-uid check still lets local users
-	// in).
+	// certificates it signed. Re-read when it changes; replace it
+	// atomically (write a new file, rename it). While it is missing,
+	// unreadable, malformed or writable by another user, no key or
+	// certificate gets in (the peer-uid check still lets local users in).
+	// Sessions already open run on.
 	// Optional. Default: none.
 	RevokedKeysFile string
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,8 +39,10 @@ const (
 //   - it must be valid now (its validity window; the line's expiry-time=
 //     and from= apply as to a key);
 //   - one of its principals must be in the line's principals="..." or,
-//     without that option, equal the SSH user name the client logs in as;
-//     a certificate without principals is refused;
+//     without that option, be the account the process runs as
+//     (PolicyConfig.Account): sshd checks the account logged into, and a
+//     manhole has one, the process's; a certificate without principals is
+//     refused;
 //   - its critical options must be known: force-command becomes the
 //     session's only command (refused if the line forces another one),
 //     source-address must match the client (a unix-socket peer is
@@ -48,7 +51,7 @@ const (
 //
 // The first CA line that admits it decides, as for keys. A certificate is
 // never matched against plain key lines, even of its own key.
-func (p *KeyPolicy) lookupCert(cert *ssh.Certificate, user string, addr net.Addr, now time.Time) (*Rights, error) {
+func (p *KeyPolicy) lookupCert(cert *ssh.Certificate, addr net.Addr, now time.Time) (*Rights, error) {
 	if cert.CertType != ssh.UserCert {
 		return nil, fmt.Errorf("%w: a host certificate cannot log in", ErrCert)
 	}
@@ -66,7 +69,7 @@ func (p *KeyPolicy) lookupCert(cert *ssh.Certificate, user string, addr net.Addr
 	}
 	var first error
 	for _, ca := range cas {
-		r, err := ca.admitCert(cert, user, addr, now)
+		r, err := ca.admitCert(cert, p.account, addr, now)
 		if err == nil {
 			return r, nil
 		}
@@ -78,34 +81,42 @@ func (p *KeyPolicy) lookupCert(cert *ssh.Certificate, user string, addr net.Addr
 }
 
 // admitCert checks cert against one cert-authority line.
-func (ca *Rights) admitCert(cert *ssh.Certificate, user string, addr net.Addr, now time.Time) (*Rights, error) {
+func (ca *Rights) admitCert(cert *ssh.Certificate, account string, addr net.Addr, now time.Time) (*Rights, error) {
 	if err := ca.admits(addr, now); err != nil {
 		return nil, fmt.Errorf("certificate authority line: %w", err)
 	}
 	if len(cert.ValidPrincipals) == 0 {
 		return nil, fmt.Errorf("%w: it names no principal", ErrCert)
 	}
-	principal := user
-	if ca.Principals != nil {
-		principal = ""
-		for _, pr := range cert.ValidPrincipals {
-			if slices.Contains(ca.Principals, pr) {
-				principal = pr
-				break
-			}
-		}
-		if principal == "" {
-			return nil, fmt.Errorf("%w: none of its principals %q is in principals=%q", ErrCert, cert.ValidPrincipals, strings.Join(ca.Principals, ","))
-		}
+	// The CA's signature and the validity window first: nothing else the
+	// certificate says is worth a word in the log before it verifies.
+	var present []string
+	for opt := range cert.CriticalOptions {
+		present = append(present, opt)
 	}
-	checker := ssh.CertChecker{
-		SupportedCriticalOptions: []string{optForceCommand, optSourceAddress},
-		Clock:                    func() time.Time { return now },
-	}
-	// Validity window, principal, known critical options and the CA's
-	// signature over it all.
-	if err := checker.CheckCert(principal, cert); err != nil {
+	checker := ssh.CertChecker{SupportedCriticalOptions: present, Clock: func() time.Time { return now }}
+	if err := checker.CheckCert(cert.ValidPrincipals[0], cert); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrCert, strings.TrimPrefix(err.Error(), "ssh: "))
+	}
+	for opt := range cert.CriticalOptions {
+		if opt != optForceCommand && opt != optSourceAddress {
+			return nil, fmt.Errorf("%w: unsupported critical option %s", ErrCert, clip(opt))
+		}
+	}
+	want := ca.Principals
+	if want == nil {
+		want = []string{account}
+	}
+	principal := ""
+	for _, pr := range cert.ValidPrincipals {
+		if pr != "" && slices.Contains(want, pr) {
+			principal = pr
+			break
+		}
+	}
+	if principal == "" {
+		return nil, fmt.Errorf("%w: none of its %d principals (%s) is %s", ErrCert, len(cert.ValidPrincipals),
+			clip(strings.Join(cert.ValidPrincipals, ",")), clip(strings.Join(want, " or ")))
 	}
 	if list, ok := cert.CriticalOptions[optSourceAddress]; ok {
 		if err := matchSourceAddress(list, addr); err != nil {
@@ -117,6 +128,9 @@ func (ca *Rights) admitCert(cert *ssh.Certificate, user string, addr net.Addr, n
 	r.Fingerprint = ssh.FingerprintSHA256(cert.Key)
 	r.Comment = cert.KeyId
 	if cmd, ok := cert.CriticalOptions[optForceCommand]; ok {
+		if cmd == "" {
+			return nil, fmt.Errorf("%w: an empty force-command", ErrCert)
+		}
 		if r.Command != "" && r.Command != cmd {
 			return nil, fmt.Errorf("%w: its force-command and the line's command= differ", ErrCert)
 		}
@@ -169,4 +183,15 @@ func matchSourceAddress(list string, addr net.Addr) error {
 		}
 	}
 	return fmt.Errorf("%w: source-address %q does not allow %s", ErrCert, list, ip)
+}
+
+// clip shortens what a certificate says for an error message: a
+// certificate is attacker-supplied until its signature verifies, and
+// long after that it is still not the log's to carry in full.
+func clip(s string) string {
+	const max = 80
+	if len(s) > max {
+		return strconv.Quote(s[:max]) + "..."
+	}
+	return strconv.Quote(s)
 }

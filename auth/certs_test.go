@@ -79,10 +79,15 @@ func TestCertificates(t *testing.T) {
 					r.Fingerprint == ssh.FingerprintSHA256(user) && r.Cert.CA == ssh.FingerprintSHA256(ca.PublicKey()) &&
 					!r.NoPTY && r.Command == "" && !r.CertAuthority && r.Principals == nil && r.Expiry.Equal(now.Add(time.Hour))
 			}},
-		{name: "principal not on the line", keys: caLine(`principals="bob"`), user: "alice", wantErr: "none of its principals"},
-		{name: "user name as principal", keys: caLine(""), user: "alice"},
-		{name: "user name not a principal", keys: caLine(""), user: "root", wantErr: `principal "root" not in the set`},
-		{name: "empty user name", keys: caLine(""), user: "", wantErr: "empty principal"},
+		{name: "principal not on the line", keys: caLine(`principals="bob"`), user: "alice", wantErr: `none of its 1 principals ("alice") is "bob"`},
+		{name: "account as principal", keys: caLine(""), user: "alice"},
+		{name: "account not a principal", keys: caLine(""), user: "root", wantErr: `none of its 1 principals ("alice") is "root"`},
+		{name: "empty force-command", keys: caLine(""), user: "alice", wantErr: "empty force-command",
+			edit: func(c *ssh.Certificate) { c.CriticalOptions = map[string]string{"force-command": ""} }},
+		{name: "long principals are clipped", keys: caLine(`principals="bob"`), user: "x", wantErr: `"...) is "bob"`,
+			edit: func(c *ssh.Certificate) { c.ValidPrincipals = []string{strings.Repeat("\x01", 3000)} }},
+		{name: "forged certificate: signature before anything else", keys: caLine(`principals="bob"`), user: "x", wantErr: "signature does not verify",
+			signer: forger{ca.PublicKey(), other}, edit: func(c *ssh.Certificate) { c.CriticalOptions = map[string]string{"nonsense": ""} }},
 		{name: "TrustedUserCAKeys", cas: line(ca.PublicKey(), ""), user: "alice"},
 		{name: "TrustedUserCAKeys with options", cas: line(ca.PublicKey(), `principals="alice",inspect-only`), user: "x",
 			check: func(r *Rights) bool { return r.InspectOnly }},
@@ -120,7 +125,7 @@ func TestCertificates(t *testing.T) {
 			edit: func(c *ssh.Certificate) {
 				c.CriticalOptions = map[string]string{"source-address": "127.0.0.1,nonsense"}
 			}},
-		{name: "unknown critical option", keys: caLine(""), user: "alice", wantErr: "unsupported critical option",
+		{name: "unknown critical option", keys: caLine(""), user: "alice", wantErr: `unsupported critical option "verify-required"`,
 			edit: func(c *ssh.Certificate) { c.CriticalOptions = map[string]string{"verify-required": ""} }},
 		{name: "no permit-pty", keys: caLine(""), user: "alice",
 			edit:  func(c *ssh.Certificate) { c.Extensions = nil },
@@ -133,7 +138,7 @@ func TestCertificates(t *testing.T) {
 			check: func(r *Rights) bool { return r.InspectOnly }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: tc.keys, TrustedUserCAKeys: tc.cas})
+			p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: tc.keys, TrustedUserCAKeys: tc.cas, Account: tc.user})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +151,7 @@ func TestCertificates(t *testing.T) {
 			if tc.addr != nil {
 				addr = tc.addr
 			}
-			r, err := p.Lookup(cert, tc.user, addr, now)
+			r, err := p.Lookup(cert, addr, now)
 			switch {
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -159,6 +164,14 @@ func TestCertificates(t *testing.T) {
 	}
 }
 
+// forger claims to be a CA's key but signs with another.
+type forger struct {
+	pub ssh.PublicKey
+	ssh.Signer
+}
+
+func (f forger) PublicKey() ssh.PublicKey { return f.pub }
+
 // The key of a cert-authority line signs; it never logs in itself.
 func TestCAKeyDoesNotLogIn(t *testing.T) {
 	ca := newSigner(t)
@@ -167,7 +180,7 @@ func TestCAKeyDoesNotLogIn(t *testing.T) {
 		{TrustedUserCAKeys: line(ca.PublicKey(), "")},
 	} {
 		p, _ := NewKeyPolicy(cfg)
-		if _, err := p.Lookup(ca.PublicKey(), "alice", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+		if _, err := p.Lookup(ca.PublicKey(), unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 			t.Fatalf("%+v: the CA key logged in: %v", cfg, err)
 		}
 	}
@@ -185,12 +198,12 @@ func TestCertificateSignedWithSHA1IsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	sha2CA, _ := ssh.NewSignerWithAlgorithms(rs.(ssh.AlgorithmSigner), []string{ssh.KeyAlgoRSASHA256})
-	p, _ := NewKeyPolicy(PolicyConfig{TrustedUserCAKeys: line(rs.PublicKey(), "")})
+	p, _ := NewKeyPolicy(PolicyConfig{TrustedUserCAKeys: line(rs.PublicKey(), ""), Account: "alice"})
 	user := newKey(t)
-	if _, err := p.Lookup(userCert(t, sha1CA, user, now, nil), "alice", unixAdr, now); err == nil || !strings.Contains(err.Error(), "SHA-1") {
+	if _, err := p.Lookup(userCert(t, sha1CA, user, now, nil), unixAdr, now); err == nil || !strings.Contains(err.Error(), "SHA-1") {
 		t.Errorf("ssh-rsa signed certificate: %v", err)
 	}
-	if _, err := p.Lookup(userCert(t, sha2CA, user, now, nil), "alice", unixAdr, now); err != nil {
+	if _, err := p.Lookup(userCert(t, sha2CA, user, now, nil), unixAdr, now); err != nil {
 		t.Errorf("rsa-sha2-256 signed certificate: %v", err)
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/user"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,6 +165,10 @@ func applyOptions(r *Rights, opts []string) error {
 		}
 		switch name {
 		case "command":
+			if val == "" {
+				// sshd would run an empty command; "" here means none.
+				return errors.New(`command="": an empty forced command`)
+			}
 			r.Command = val
 		case "no-pty", "restrict":
 			r.NoPTY = true
@@ -217,9 +221,10 @@ func parseExpiry(s string) (time.Time, error) {
 // changes: checked at each authentication attempt, so an idle manhole has
 // no timer or watcher.
 type KeyPolicy struct {
-	static map[string][]*Rights // AuthorizedKeys and TrustedUserCAKeys
-	file   string
-	log    *slog.Logger
+	static  map[string][]*Rights // AuthorizedKeys and TrustedUserCAKeys
+	file    string
+	account string // the principal a CA line without principals= wants
+	log     *slog.Logger
 
 	mu      sync.Mutex // protects the fields below
 	fileKey map[string][]*Rights
@@ -227,12 +232,6 @@ type KeyPolicy struct {
 	loadErr error
 
 	revoked *revocations // nil without a RevokedKeysFile
-}
-
-type fileStamp struct {
-	size  int64
-	mtime time.Time
-	ino   uint64
 }
 
 // PolicyConfig configures a KeyPolicy. Every field is optional.
@@ -251,6 +250,11 @@ type PolicyConfig struct {
 	// sshd's RevokedKeys. When it exists but cannot be read or parsed,
 	// or another user could change it, no key or certificate gets in.
 	RevokedKeysFile string
+	// Account is the principal a certificate must name when its CA's
+	// line has no principals="...": sshd wants the account logged into,
+	// and a manhole's account is the process's. Default: the name of the
+	// user the process runs as (its uid in decimal when it has no name).
+	Account string
 	// Logger receives skipped lines and refused files.
 	Logger *slog.Logger
 }
@@ -262,7 +266,13 @@ func NewKeyPolicy(cfg PolicyConfig) (*KeyPolicy, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &KeyPolicy{file: cfg.AuthorizedKeysFile, log: log}
+	p := &KeyPolicy{file: cfg.AuthorizedKeysFile, account: cfg.Account, log: log}
+	if p.account == "" {
+		p.account = strconv.Itoa(os.Getuid())
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			p.account = u.Username
+		}
+	}
 	keys, bad := ParseAuthorizedKeys([]byte(cfg.AuthorizedKeys))
 	for n, why := range bad {
 		log.Warn("manhole: authorized key skipped", "source", "Options.AuthorizedKeys", "line", n, "err", why)
@@ -290,70 +300,24 @@ func NewKeyPolicy(cfg PolicyConfig) (*KeyPolicy, error) {
 	return p, nil
 }
 
-// CheckFileModes refuses an authorized_keys file that someone else could
-// change, as sshd's StrictModes does: the file, and each directory on its
-// path, must be owned by this process's user or root and not writable by
-// group or others. A root-owned directory with the sticky bit (/tmp) is
-// accepted: no one else can rename or remove what is ours in it.
-func CheckFileModes(file string) error {
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		return err
-	}
-	uid := os.Getuid()
-	for p := abs; ; p = filepath.Dir(p) {
-		st, err := os.Stat(p)
-		if err != nil {
-			return err
-		}
-		owner, ok := fileUID(st)
-		if ok && owner != uid && owner != 0 {
-			return fmt.Errorf("authorized_keys %s: %s belongs to uid %d, not to uid %d or root (StrictModes)", file, p, owner, uid)
-		}
-		sticky := st.IsDir() && st.Mode()&fs.ModeSticky != 0 && owner == 0
-		if st.Mode().Perm()&0o022 != 0 && !sticky {
-			return fmt.Errorf("authorized_keys %s: %s is writable by others (mode %04o): another user could add a key (StrictModes)", file, p, st.Mode().Perm())
-		}
-		if p == filepath.Dir(p) {
-			return nil
-		}
-	}
-}
-
 // Empty reports whether no key could ever get in: no keys or CAs given in
 // code and no file configured.
 func (p *KeyPolicy) Empty() bool { return p == nil || (len(p.static) == 0 && p.file == "") }
 
-// reload re-reads the file if its size, mtime or inode changed.
+// reload re-reads the file if it changed (see readStable).
 func (p *KeyPolicy) reload() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	st, err := os.Stat(p.file)
+	data, stamp, err := readStable(p.file, p.stamp, p.loadErr == nil)
 	if err != nil {
-		if p.loadErr == nil || p.fileKey != nil {
-			p.log.Warn("manhole: authorized_keys unreadable; no keys from it", "file", p.file, "err", err)
-		}
-		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
-		return
-	}
-	// Checked at every look-up, not only when the file changes: a chmod
-	// of the file or of a directory above it changes none of the stamp.
-	if err := CheckFileModes(p.file); err != nil {
 		if p.loadErr == nil || p.fileKey != nil || err.Error() != p.loadErr.Error() {
 			p.log.Warn("manhole: authorized_keys refused; no keys from it", "file", p.file, "err", err)
 		}
 		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
 		return
 	}
-	stamp := fileStamp{size: st.Size(), mtime: st.ModTime(), ino: inode(st)}
-	if stamp == p.stamp && p.loadErr == nil {
-		return
-	}
-	data, err := os.ReadFile(p.file)
-	if err != nil {
-		p.log.Warn("manhole: authorized_keys unreadable; no keys from it", "file", p.file, "err", err)
-		p.fileKey, p.stamp, p.loadErr = nil, fileStamp{}, err
-		return
+	if data == nil {
+		return // unchanged
 	}
 	keys, bad := ParseAuthorizedKeys(data)
 	for n, why := range bad {
@@ -388,12 +352,11 @@ func (p *KeyPolicy) lines(k string) []*Rights {
 	return lines
 }
 
-// Lookup returns the rights of key for a client at addr logging in as
-// user, or an error saying why it may not get in. A plain key is matched
+// Lookup returns the rights of key for a client at addr, or an error saying why it may not get in. A plain key is matched
 // against the lines listing it that are not cert-authority lines; a
 // certificate only against the cert-authority lines of its CA (see
 // lookupCert). A revoked key, certificate or CA is refused first.
-func (p *KeyPolicy) Lookup(key ssh.PublicKey, user string, addr net.Addr, now time.Time) (*Rights, error) {
+func (p *KeyPolicy) Lookup(key ssh.PublicKey, addr net.Addr, now time.Time) (*Rights, error) {
 	if p == nil {
 		return nil, ErrKeyUnknown
 	}
@@ -401,7 +364,7 @@ func (p *KeyPolicy) Lookup(key ssh.PublicKey, user string, addr net.Addr, now ti
 		return nil, err
 	}
 	if cert, ok := key.(*ssh.Certificate); ok {
-		return p.lookupCert(cert, user, addr, now)
+		return p.lookupCert(cert, addr, now)
 	}
 	var plain []*Rights
 	for _, r := range p.lines(string(key.Marshal())) {

@@ -69,7 +69,7 @@ func TestAuthorizedKeysOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			k := newKey(t)
 			p, _ := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, tc.opts)})
-			r, err := p.Lookup(k, "root", tc.addr, now)
+			r, err := p.Lookup(k, tc.addr, now)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("Lookup: %v, want %v", err, tc.wantErr)
 			}
@@ -95,7 +95,7 @@ func TestBadLinesSkippedAndLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Lookup(good, "root", unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(good, unixAdr, time.Now()); err != nil {
 		t.Fatalf("the good key after bad lines: %v", err)
 	}
 	for _, want := range []string{"line=3", "line=4", "line=5", "line=6"} {
@@ -115,10 +115,10 @@ func TestAuthorizedKeysFileHotReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: file})
-	if _, err := p.Lookup(a, "root", unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(a, unixAdr, time.Now()); err != nil {
 		t.Fatalf("a: %v", err)
 	}
-	if _, err := p.Lookup(b, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(b, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("b before reload: %v", err)
 	}
 	// Replace the file as editors do: write a new one and rename it.
@@ -127,20 +127,20 @@ func TestAuthorizedKeysFileHotReload(t *testing.T) {
 	if err := os.Rename(tmp, file); err != nil {
 		t.Fatal(err)
 	}
-	r, err := p.Lookup(b, "root", unixAdr, time.Now())
+	r, err := p.Lookup(b, unixAdr, time.Now())
 	if err != nil || !r.InspectOnly {
 		t.Fatalf("b after reload: %+v %v", r, err)
 	}
-	if _, err := p.Lookup(a, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(a, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("a after it was removed: %v", err)
 	}
 	// A removed file means no keys from it, and coming back works.
 	os.Remove(file)
-	if _, err := p.Lookup(b, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(b, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("b after the file was removed: %v", err)
 	}
 	os.WriteFile(file, []byte(line(a, "")), 0o600)
-	if _, err := p.Lookup(a, "root", unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(a, unixAdr, time.Now()); err != nil {
 		t.Fatalf("a after the file came back: %v", err)
 	}
 }
@@ -168,16 +168,16 @@ func FuzzParseAuthorizedKeys(f *testing.F) {
 func TestFirstMatchingLineWins(t *testing.T) {
 	k := newKey(t)
 	p, _ := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, "inspect-only") + line(k, "")})
-	r, err := p.Lookup(k, "root", unixAdr, time.Now())
+	r, err := p.Lookup(k, unixAdr, time.Now())
 	if err != nil || !r.InspectOnly {
 		t.Fatalf("key listed inspect-only, then plain: %+v %v", r, err)
 	}
 	// A first line whose from= refuses the client leaves the next one.
 	p, _ = NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, `from="10.0.0.1",command="x"`) + line(k, "no-pty")})
-	if r, err := p.Lookup(k, "root", tcpAddr("127.0.0.1"), time.Now()); err != nil || !r.NoPTY || r.Command != "" {
+	if r, err := p.Lookup(k, tcpAddr("127.0.0.1"), time.Now()); err != nil || !r.NoPTY || r.Command != "" {
 		t.Fatalf("second line for another address: %+v %v", r, err)
 	}
-	if r, err := p.Lookup(k, "root", tcpAddr("10.0.0.1"), time.Now()); err != nil || r.Command != "x" {
+	if r, err := p.Lookup(k, tcpAddr("10.0.0.1"), time.Now()); err != nil || r.Command != "x" {
 		t.Fatalf("first line for its address: %+v %v", r, err)
 	}
 }
@@ -204,12 +204,12 @@ func TestAuthorizedKeysStrictModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Lookup(k, "root", unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(k, unixAdr, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// It becomes writable by others while running: no keys from it.
 	os.Chmod(file, 0o646)
-	if _, err := p.Lookup(k, "root", unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
+	if _, err := p.Lookup(k, unixAdr, time.Now()); !errors.Is(err, ErrKeyUnknown) {
 		t.Fatalf("a file made writable by others still lets keys in: %v", err)
 	}
 	if !strings.Contains(logs.String(), "authorized_keys refused") {

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
-	"os"
+	"slices"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -55,40 +55,23 @@ func (r *revocations) check(key ssh.PublicKey) error {
 	return set.check(key)
 }
 
-// reload re-reads the file if it changed. r.mu is held.
+// reload re-reads the file if it changed (see readStable). r.mu is held.
 func (r *revocations) reload() {
-	fail := func(err error) {
+	data, stamp, err := readStable(r.file, r.stamp, r.err == nil)
+	if err == nil && data != nil {
+		var set *revokedSet
+		if set, err = parseRevoked(data); err == nil {
+			r.log.Info("manhole: revocation file loaded", "file", r.file, "format", set.format)
+			r.set, r.stamp, r.err = set, stamp, nil
+			return
+		}
+	}
+	if err != nil {
 		if r.err == nil || err.Error() != r.err.Error() {
 			r.log.Error("manhole: revocation file refused; no key or certificate gets in", "file", r.file, "err", err)
 		}
 		r.set, r.stamp, r.err = nil, fileStamp{}, err
 	}
-	st, err := os.Stat(r.file)
-	if err != nil {
-		fail(err)
-		return
-	}
-	if err := CheckFileModes(r.file); err != nil {
-		// Someone who can write it can take a stolen key off the list.
-		fail(err)
-		return
-	}
-	stamp := fileStamp{size: st.Size(), mtime: st.ModTime(), ino: inode(st)}
-	if stamp == r.stamp && r.err == nil {
-		return
-	}
-	data, err := os.ReadFile(r.file)
-	if err != nil {
-		fail(err)
-		return
-	}
-	set, err := parseRevoked(data)
-	if err != nil {
-		fail(err)
-		return
-	}
-	r.log.Info("manhole: revocation file loaded", "file", r.file, "format", set.format)
-	r.set, r.stamp, r.err = set, stamp, nil
 }
 
 // revokedSet is what a KRL or a list of keys revokes.
@@ -97,7 +80,7 @@ type revokedSet struct {
 	keys   map[string]bool   // wire forms of plain keys
 	sha1   map[[20]byte]bool // SHA-1 of plain keys' wire forms
 	sha256 map[[32]byte]bool // SHA-256 of plain keys' wire forms
-	anyCA  *revokedCerts     // a KRL's certificate section without a CA key
+	anyCA  []*revokedCerts   // a KRL's certificate sections without a CA key
 	byCA   map[string][]*revokedCerts
 }
 
@@ -152,10 +135,7 @@ func (s *revokedSet) check(key ssh.PublicKey) error {
 	if s.keyRevoked(cert.SignatureKey) {
 		return fmt.Errorf("%w: its certificate authority %s is revoked", ErrKeyRevoked, ssh.FingerprintSHA256(cert.SignatureKey))
 	}
-	lists := s.byCA[string(cert.SignatureKey.Marshal())]
-	if s.anyCA != nil {
-		lists = append(lists[:len(lists):len(lists)], s.anyCA)
-	}
+	lists := slices.Concat(s.byCA[string(cert.SignatureKey.Marshal())], s.anyCA)
 	for _, c := range lists {
 		if c.revokes(cert) {
 			return fmt.Errorf("%w: certificate %q serial %d", ErrKeyRevoked, cert.KeyId, cert.Serial)
@@ -364,7 +344,7 @@ func (s *revokedSet) parseCertSection(r *krlReader) error {
 	}
 	c := &revokedCerts{keyIDs: map[string]bool{}}
 	if len(caBlob) == 0 {
-		s.anyCA = c
+		s.anyCA = append(s.anyCA, c)
 	} else {
 		ca, err := ssh.ParsePublicKey(caBlob)
 		if err != nil {

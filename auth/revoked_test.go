@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,7 +132,7 @@ func TestKRLAgreesWithSSHKeygen(t *testing.T) {
 			}
 			n := 0
 			for _, c := range certs {
-				_, err := p.Lookup(c.cert, "alice", unixAdr, now)
+				_, err := p.Lookup(c.cert, unixAdr, now)
 				revoked := errors.Is(err, ErrKeyRevoked)
 				if err != nil && !revoked {
 					t.Fatalf("%s: %v", c.file, err)
@@ -157,26 +159,26 @@ func TestRevokedKeyList(t *testing.T) {
 	now := time.Now()
 	file := filepath.Join(dir, "revoked")
 	writeFile(t, file, "# revoked\n\n"+line(bad, ""))
-	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(good, "") + line(bad, ""), TrustedUserCAKeys: line(ca.PublicKey(), ""), RevokedKeysFile: file})
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(good, "") + line(bad, ""), TrustedUserCAKeys: line(ca.PublicKey(), ""), RevokedKeysFile: file, Account: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Lookup(good, "alice", unixAdr, now); err != nil {
+	if _, err := p.Lookup(good, unixAdr, now); err != nil {
 		t.Errorf("good key: %v", err)
 	}
-	if _, err := p.Lookup(bad, "alice", unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
+	if _, err := p.Lookup(bad, unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
 		t.Errorf("revoked key: %v", err)
 	}
-	if _, err := p.Lookup(userCert(t, ca, bad, now, nil), "alice", unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
+	if _, err := p.Lookup(userCert(t, ca, bad, now, nil), unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
 		t.Errorf("certificate of a revoked key: %v", err)
 	}
-	if _, err := p.Lookup(userCert(t, ca, good, now, nil), "alice", unixAdr, now); err != nil {
+	if _, err := p.Lookup(userCert(t, ca, good, now, nil), unixAdr, now); err != nil {
 		t.Errorf("certificate of a good key: %v", err)
 	}
 	// Re-read when it changes: revoking the CA revokes its certificates.
 	time.Sleep(10 * time.Millisecond)
 	writeFile(t, file, line(ca.PublicKey(), "")+line(bad, "")+"\n")
-	if _, err := p.Lookup(userCert(t, ca, good, now, nil), "alice", unixAdr, now); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "certificate authority") {
+	if _, err := p.Lookup(userCert(t, ca, good, now, nil), unixAdr, now); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "certificate authority") {
 		t.Errorf("certificate of a revoked CA: %v", err)
 	}
 }
@@ -196,7 +198,7 @@ func TestRevocationFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Lookup(k, "alice", unixAdr, time.Now()); err != nil {
+	if _, err := p.Lookup(k, unixAdr, time.Now()); err != nil {
 		t.Fatalf("empty revocation file: %v", err)
 	}
 	for name, breakIt := range map[string]func(){
@@ -210,17 +212,131 @@ func TestRevocationFailsClosed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			breakIt()
-			if _, err := p.Lookup(k, "alice", unixAdr, time.Now()); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "unusable") {
+			if _, err := p.Lookup(k, unixAdr, time.Now()); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "unusable") {
 				t.Errorf("lookup: %v", err)
 			}
 			writeFile(t, file, "")
 			os.Chmod(file, 0o600)
-			if _, err := p.Lookup(k, "alice", unixAdr, time.Now()); err != nil {
+			if _, err := p.Lookup(k, unixAdr, time.Now()); err != nil {
 				t.Errorf("repaired: %v", err)
 			}
 		})
 	}
 	if !strings.Contains(logs.String(), "revocation file refused") {
 		t.Errorf("not logged:\n%s", logs.String())
+	}
+}
+
+// krl builds a KRL from sections of (type, body).
+func krl(sections ...[]byte) []byte {
+	b := []byte(krlMagic)
+	b = binary.BigEndian.AppendUint32(b, 1)
+	b = append(b, make([]byte, 24)...)    // version, date, flags
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0) // reserved, comment
+	for _, s := range sections {
+		b = append(b, s...)
+	}
+	return b
+}
+
+func sshString(b []byte) []byte {
+	return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...)
+}
+
+// wildcardIDs is a certificate section for any CA revoking key ids.
+func wildcardIDs(ids ...string) []byte {
+	var sub []byte
+	for _, id := range ids {
+		sub = append(sub, sshString([]byte(id))...)
+	}
+	body := append(append(sshString(nil), sshString(nil)...), append([]byte{krlCertKeyID}, sshString(sub)...)...)
+	return append([]byte{krlCertificates}, sshString(body)...)
+}
+
+// Two certificate sections without a CA key both count (sshd merges them).
+func TestKRLWildcardSectionsAddUp(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "krl")
+	writeFile(t, file, string(krl(wildcardIDs("alice@laptop"), wildcardIDs("nobody"))))
+	ca := newSigner(t)
+	p, err := NewKeyPolicy(PolicyConfig{TrustedUserCAKeys: line(ca.PublicKey(), ""), RevokedKeysFile: file, Account: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := p.Lookup(userCert(t, ca, newKey(t), now, nil), unixAdr, now); !errors.Is(err, ErrKeyRevoked) {
+		t.Errorf("key id revoked by the first of two wildcard sections: %v", err)
+	}
+	other := userCert(t, ca, newKey(t), now, func(c *ssh.Certificate) { c.KeyId = "carol" })
+	if _, err := p.Lookup(other, unixAdr, now); err != nil {
+		t.Errorf("key id revoked by neither: %v", err)
+	}
+}
+
+// A file changed in place with its size and mtime put back (touch -r,
+// cp -p, tar) is still re-read: the change time moved.
+func TestRevocationRewriteWithSameSizeAndMtime(t *testing.T) {
+	dir := t.TempDir()
+	a, b := newKey(t), newKey(t)
+	file := filepath.Join(dir, "revoked")
+	writeFile(t, file, line(a, ""))
+	st, _ := os.Stat(file)
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(a, "") + line(b, ""), RevokedKeysFile: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Lookup(b, unixAdr, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	writeFile(t, file, line(b, "")) // same length: the same kind of key and comment
+	os.Chtimes(file, st.ModTime(), st.ModTime())
+	if st2, _ := os.Stat(file); st2.Size() != st.Size() || !st2.ModTime().Equal(st.ModTime()) {
+		t.Fatal("the rewrite changed the size or the mtime")
+	}
+	if _, err := p.Lookup(b, unixAdr, time.Now()); !errors.Is(err, ErrKeyRevoked) {
+		t.Errorf("key revoked by an in-place rewrite: %v", err)
+	}
+}
+
+// A policy file reached through a symlink is judged by where it really
+// is; a file that is not a regular one (a FIFO, a device that never ends)
+// is refused rather than read.
+func TestPolicyFilesThroughSymlinksAndSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	k := newKey(t)
+	open := filepath.Join(dir, "open")
+	os.Mkdir(open, 0o777)
+	os.Chmod(open, 0o777)
+	target := filepath.Join(open, "revoked")
+	writeFile(t, target, "")
+	link := filepath.Join(dir, "revoked")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: link}); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Errorf("revocation file linked into a world-writable directory: %v", err)
+	}
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: link}); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Errorf("authorized_keys linked into a world-writable directory: %v", err)
+	}
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: "/dev/zero"}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a device as the revocation file: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: fifo})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO as the revocation file: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO as the revocation file hangs")
 	}
 }

@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
-// What may be logged about connections that have not authenticated, per
-// interval: anyone who can connect can make the server write these lines,
+// What may be logged about connections that have not authenticated, and
+// about refused sessions, per interval: anyone who can connect (or any
+// key, opening channels in a loop) can make the server write these lines,
 // so past the burst they are counted, not written, and one summary line
 // per interval says how many of each were left out, as sshd's MaxStartups
-// throttling does. Lines about authenticated connections are never left
+// throttling does. Logins, sessions and what they evaluate are never left
 // out.
 const (
 	preAuthBurst    = 100
@@ -80,7 +81,7 @@ func (l *limitedLog) flush() {
 	for _, m := range msgs {
 		args = append(args, strings.ReplaceAll(strings.TrimPrefix(m, "manhole: "), " ", "_"), dropped[m])
 	}
-	l.log.Warn("manhole: log lines about unauthenticated connections suppressed (a connection flood?)", args...)
+	l.log.Warn("manhole: log lines about unauthenticated connections and refusals suppressed (a flood?)", args...)
 }
 
 // close writes the last summary and stops the timer.

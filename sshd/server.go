@@ -143,7 +143,7 @@ type Config struct {
 type Server struct {
 	cfg Config
 	log *slog.Logger
-	pre *limitedLog // what is logged about unauthenticated connections
+	pre *limitedLog // what is logged about unauthenticated connections, and refusals
 	gl  *ssh.Server
 
 	// sessCtx is the parent of every session's context; cancelled with
@@ -516,7 +516,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	// gliderlabs shares one Permissions and records the last key it was
 	// asked about; the verified callback sees the key that signed.
 	cfg.VerifiedPublicKeyCallback = func(meta gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, _ string) (*gossh.Permissions, error) {
-		r, err := s.cfg.Keys.Lookup(key, meta.User(), tc.RemoteAddr(), time.Now())
+		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -583,7 +583,7 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	tc.mu.Lock()
 	tc.offered = key
 	tc.mu.Unlock()
-	if _, err := s.cfg.Keys.Lookup(key, ctx.User(), tc.RemoteAddr(), time.Now()); err != nil {
+	if _, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now()); err != nil {
 		s.pre.Info("manhole: key refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
 		return false
 	}
@@ -603,7 +603,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	}
 	if tc.sessions >= s.cfg.MaxSessions {
 		tc.mu.Unlock()
-		s.log.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessions per connection", "max", s.cfg.MaxSessions)
+		s.pre.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessions per connection", "max", s.cfg.MaxSessions)
 		nc.Reject(gossh.ResourceShortage, "too many sessions on this connection")
 		return
 	}
@@ -638,7 +638,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	}
 	s.mu.Unlock()
 	if why != "" {
-		s.log.Warn("manhole: session refused", "conn", tc.id, "identity", ident, "reason", why,
+		s.pre.Warn("manhole: session refused", "conn", tc.id, "identity", ident, "reason", why,
 			"max_total", s.cfg.MaxSessionsTotal, "max_per_identity", s.cfg.MaxSessionsPerIdentity)
 		nc.Reject(gossh.ResourceShortage, "too many sessions ("+why+")")
 		return
@@ -656,10 +656,13 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	// or expired since the connection authenticated.
 	var rights *auth.Rights
 	if method == "publickey" {
-		r, err := s.cfg.Keys.Lookup(key, sc.User(), tc.RemoteAddr(), time.Now())
+		r, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now())
 		if err != nil {
-			s.log.Warn("manhole: session refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
+			// The connection's credentials are no longer good: it ends,
+			// rather than being asked again for every channel it opens.
+			s.log.Warn("manhole: session refused; connection closed", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
 			nc.Reject(gossh.Prohibited, "key no longer authorized: "+err.Error())
+			sc.Close()
 			return
 		}
 		rights = r

@@ -465,7 +465,7 @@ func TestFloodLogIsRateLimited(t *testing.T) {
 	if !strings.Contains(logs, "msg=\"manhole: authenticated\"") {
 		t.Error("the login during the flood is not logged")
 	}
-	m := regexp.MustCompile(`suppressed \(a connection flood\?\)" suppressed=(\d+)`).FindStringSubmatch(logs)
+	m := regexp.MustCompile(`suppressed \(a flood\?\)" suppressed=(\d+)`).FindStringSubmatch(logs)
 	if m == nil {
 		t.Fatalf("no summary line:\n%s", logs)
 	}

@@ -1,0 +1,15 @@
+//go:build darwin || freebsd || netbsd || openbsd || dragonfly
+
+package auth
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+func ctime(st fs.FileInfo) int64 {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return s.Ctimespec.Nano()
+	}
+	return 0
+}

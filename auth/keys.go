@@ -266,10 +266,21 @@ func NewKeyPolicy(cfg PolicyConfig) (*KeyPolicy, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &KeyPolicy{file: cfg.AuthorizedKeysFile, account: cfg.Account, log: log}
+	file, err := absPath(cfg.AuthorizedKeysFile)
+	if err != nil {
+		return nil, err
+	}
+	revoked, err := absPath(cfg.RevokedKeysFile)
+	if err != nil {
+		return nil, err
+	}
+	p := &KeyPolicy{file: file, account: cfg.Account, log: log}
 	if p.account == "" {
-		p.account = strconv.Itoa(os.Getuid())
-		if u, err := user.Current(); err == nil && u.Username != "" {
+		// By uid, not user.Current: without cgo, that one believes $USER
+		// when the uid has no passwd entry.
+		uid := strconv.Itoa(os.Getuid())
+		p.account = uid
+		if u, err := user.LookupId(uid); err == nil && u.Username != "" {
 			p.account = u.Username
 		}
 	}
@@ -286,13 +297,13 @@ func NewKeyPolicy(cfg PolicyConfig) (*KeyPolicy, error) {
 	}
 	p.static = keys
 	if p.file != "" {
-		if err := CheckFileModes(p.file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if _, err := CheckFileModes(p.file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		p.reload()
 	}
-	if cfg.RevokedKeysFile != "" {
-		p.revoked = &revocations{file: cfg.RevokedKeysFile, log: log}
+	if revoked != "" {
+		p.revoked = &revocations{file: revoked, log: log}
 		if err := p.revoked.load(); err != nil {
 			return nil, err
 		}
@@ -308,7 +319,7 @@ func (p *KeyPolicy) Empty() bool { return p == nil || (len(p.static) == 0 && p.f
 func (p *KeyPolicy) reload() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	data, stamp, err := readStable(p.file, p.stamp, p.loadErr == nil)
+	data, stamp, err := readStable(p.file, p.stamp)
 	if err != nil {
 		if p.loadErr == nil || p.fileKey != nil || err.Error() != p.loadErr.Error() {
 			p.log.Warn("manhole: authorized_keys refused; no keys from it", "file", p.file, "err", err)

@@ -56,22 +56,28 @@ func (r *revocations) check(key ssh.PublicKey) error {
 }
 
 // reload re-reads the file if it changed (see readStable). r.mu is held.
+// A file that does not parse stays refused, without being read again,
+// until it changes.
 func (r *revocations) reload() {
-	data, stamp, err := readStable(r.file, r.stamp, r.err == nil)
-	if err == nil && data != nil {
-		var set *revokedSet
-		if set, err = parseRevoked(data); err == nil {
-			r.log.Info("manhole: revocation file loaded", "file", r.file, "format", set.format)
-			r.set, r.stamp, r.err = set, stamp, nil
-			return
-		}
+	data, stamp, err := readStable(r.file, r.stamp)
+	if err == nil && data == nil {
+		return // unchanged: what it was, good or refused
+	}
+	var set *revokedSet
+	if err == nil {
+		set, err = parseRevoked(data)
 	}
 	if err != nil {
 		if r.err == nil || err.Error() != r.err.Error() {
 			r.log.Error("manhole: revocation file refused; no key or certificate gets in", "file", r.file, "err", err)
 		}
-		r.set, r.stamp, r.err = nil, fileStamp{}, err
+		// The stamp of what did not parse, so that it is not parsed again
+		// at every key offer; none when it could not be read.
+		r.set, r.stamp, r.err = nil, stamp, err
+		return
 	}
+	r.log.Info("manhole: revocation file loaded", "file", r.file, "format", set.format)
+	r.set, r.stamp, r.err = set, stamp, nil
 }
 
 // revokedSet is what a KRL or a list of keys revokes.
@@ -138,7 +144,7 @@ func (s *revokedSet) check(key ssh.PublicKey) error {
 	lists := slices.Concat(s.byCA[string(cert.SignatureKey.Marshal())], s.anyCA)
 	for _, c := range lists {
 		if c.revokes(cert) {
-			return fmt.Errorf("%w: certificate %q serial %d", ErrKeyRevoked, cert.KeyId, cert.Serial)
+			return fmt.Errorf("%w: certificate %s serial %d", ErrKeyRevoked, clip(cert.KeyId), cert.Serial)
 		}
 	}
 	return nil

@@ -192,7 +192,7 @@ func TestRevocationFailsClosed(t *testing.T) {
 	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: file}); err == nil {
 		t.Error("a missing revocation file at start is not an error")
 	}
-	writeFile(t, file, "")
+	writeFile(t, file, "# nothing revoked\n")
 	var logs bytes.Buffer
 	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: file, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -207,7 +207,10 @@ func TestRevocationFailsClosed(t *testing.T) {
 		"unknown KRL section": func() {
 			writeFile(t, file, krlMagic+"\x00\x00\x00\x01"+strings.Repeat("\x00", 24)+"\x00\x00\x00\x00\x00\x00\x00\x00"+"\x09\x00\x00\x00\x00")
 		},
-		"writable by others": func() { writeFile(t, file, ""); os.Chmod(file, 0o666) },
+		"writable by others": func() { writeFile(t, file, "# x\n"); os.Chmod(file, 0o666) },
+		// What an in-place rewrite passes through: it must not revoke
+		// nothing for a moment.
+		"emptied": func() { writeFile(t, file, "") },
 		"removed":            func() { os.Remove(file) },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -215,7 +218,7 @@ func TestRevocationFailsClosed(t *testing.T) {
 			if _, err := p.Lookup(k, unixAdr, time.Now()); !errors.Is(err, ErrKeyRevoked) || !strings.Contains(err.Error(), "unusable") {
 				t.Errorf("lookup: %v", err)
 			}
-			writeFile(t, file, "")
+			writeFile(t, file, "# repaired\n")
 			os.Chmod(file, 0o600)
 			if _, err := p.Lookup(k, unixAdr, time.Now()); err != nil {
 				t.Errorf("repaired: %v", err)
@@ -308,7 +311,7 @@ func TestPolicyFilesThroughSymlinksAndSpecialFiles(t *testing.T) {
 	os.Mkdir(open, 0o777)
 	os.Chmod(open, 0o777)
 	target := filepath.Join(open, "revoked")
-	writeFile(t, target, "")
+	writeFile(t, target, "# none\n")
 	link := filepath.Join(dir, "revoked")
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
@@ -319,8 +322,8 @@ func TestPolicyFilesThroughSymlinksAndSpecialFiles(t *testing.T) {
 	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: link}); err == nil || !strings.Contains(err.Error(), "writable by others") {
 		t.Errorf("authorized_keys linked into a world-writable directory: %v", err)
 	}
-	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: "/dev/zero"}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
-		t.Errorf("a device as the revocation file: %v", err)
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: "/dev/zero"}); err == nil {
+		t.Error("a device as the revocation file is accepted")
 	}
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -338,5 +341,49 @@ func TestPolicyFilesThroughSymlinksAndSpecialFiles(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("reading a FIFO as the revocation file hangs")
+	}
+}
+
+// A symlink another user owns, or one in a directory another user owns,
+// is refused even when it points at a good file: that user could point it
+// elsewhere (at an empty file, un-revoking every key). And a relative path
+// is made absolute at start, not resolved again from the application's
+// working directory at each login.
+func TestPolicyFilePathsOtherUsersControl(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root, to give files to another uid (CI runs as root)")
+	}
+	dir := t.TempDir()
+	k := newKey(t)
+	good := filepath.Join(dir, "good")
+	writeFile(t, good, line(k, ""))
+	theirs := filepath.Join(dir, "theirs")
+	os.Mkdir(theirs, 0o755)
+	os.Chown(theirs, 65534, 65534)
+	linkInTheirs := filepath.Join(theirs, "revoked")
+	os.Symlink(good, linkInTheirs)
+	os.Lchown(linkInTheirs, 65534, 65534)
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: linkInTheirs}); err == nil || !strings.Contains(err.Error(), "belongs to uid 65534") {
+		t.Errorf("a symlink in another user's directory: %v", err)
+	}
+	theirLink := filepath.Join(dir, "their-link")
+	os.Symlink(good, theirLink)
+	os.Lchown(theirLink, 65534, 65534)
+	if _, err := NewKeyPolicy(PolicyConfig{AuthorizedKeysFile: theirLink}); err == nil || !strings.Contains(err.Error(), "belongs to uid 65534") {
+		t.Errorf("a symlink another user owns: %v", err)
+	}
+
+	wd, _ := os.Getwd()
+	t.Cleanup(func() { os.Chdir(wd) })
+	os.Chdir(dir)
+	p, err := NewKeyPolicy(PolicyConfig{AuthorizedKeys: line(k, ""), RevokedKeysFile: "good"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+	writeFile(t, filepath.Join(elsewhere, "good"), "# nothing revoked\n")
+	os.Chdir(elsewhere)
+	if _, err := p.Lookup(k, unixAdr, time.Now()); !errors.Is(err, ErrKeyRevoked) || strings.Contains(err.Error(), "unusable") {
+		t.Errorf("after a chdir, the relative revocation file named another one: %v", err)
 	}
 }

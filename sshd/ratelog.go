@@ -9,13 +9,14 @@ import (
 	"time"
 )
 
-// What may be logged about connections that have not authenticated, and
-// about refused sessions, per interval: anyone who can connect (or any
-// key, opening channels in a loop) can make the server write these lines,
-// so past the burst they are counted, not written, and one summary line
-// per interval says how many of each were left out, as sshd's MaxStartups
-// throttling does. Logins, sessions and what they evaluate are never left
-// out.
+// What may be logged per interval about connections that have not
+// authenticated, and, on a budget of its own (so that a flood of bare
+// connections cannot hide them), about failed authentications and refused
+// sessions: anyone who can connect (or any key, opening channels in a
+// loop) can make the server write these lines, so past the burst they are
+// counted, not written, and one summary line per interval says how many
+// of each were left out, as sshd's MaxStartups throttling does. Logins,
+// sessions and what they evaluate are never left out.
 const (
 	preAuthBurst    = 100
 	preAuthInterval = 10 * time.Second
@@ -24,7 +25,8 @@ const (
 // limitedLog rate-limits the pre-authentication log. Its timer exists only
 // while lines are being left out: an idle server has none.
 type limitedLog struct {
-	log *slog.Logger
+	log  *slog.Logger
+	kind string // what it logs, for the summary
 
 	mu      sync.Mutex // protects the fields below
 	start   time.Time  // of the current interval
@@ -81,7 +83,7 @@ func (l *limitedLog) flush() {
 	for _, m := range msgs {
 		args = append(args, strings.ReplaceAll(strings.TrimPrefix(m, "manhole: "), " ", "_"), dropped[m])
 	}
-	l.log.Warn("manhole: log lines about unauthenticated connections and refusals suppressed (a flood?)", args...)
+	l.log.Warn("manhole: log lines suppressed (a flood?)", append([]any{"about", l.kind}, args...)...)
 }
 
 // close writes the last summary and stops the timer.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,10 +142,11 @@ type Config struct {
 
 // Server serves SSH on any number of listeners.
 type Server struct {
-	cfg Config
-	log *slog.Logger
-	pre *limitedLog // what is logged about unauthenticated connections, and refusals
-	gl  *ssh.Server
+	cfg     Config
+	log     *slog.Logger
+	pre     *limitedLog // what is logged about unauthenticated connections
+	authLog *limitedLog // failed authentications and refused sessions, on a budget of their own
+	gl      *ssh.Server
 
 	// sessCtx is the parent of every session's context; cancelled with
 	// ErrShutdown by Shutdown and Close.
@@ -209,6 +211,15 @@ type ctxKey struct{}
 // keyFingerprint is the SHA256 fingerprint of a key, or of a
 // certificate's key: what names the holder, whichever certificate it
 // shows today.
+// clip shortens a client-supplied string for the log.
+func clip(s string) string {
+	const max = 200
+	if len(s) > max {
+		return s[:max] + "...(" + strconv.Itoa(len(s)) + " bytes)"
+	}
+	return s
+}
+
 func keyFingerprint(k gossh.PublicKey) string {
 	if c, ok := k.(*gossh.Certificate); ok {
 		k = c.Key
@@ -248,7 +259,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger,
-		pre:       &limitedLog{log: cfg.Logger},
+		pre:       &limitedLog{log: cfg.Logger, kind: "unauthenticated connections"},
+		authLog:   &limitedLog{log: cfg.Logger, kind: "failed authentications and refused sessions"},
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 	}
@@ -442,7 +454,7 @@ func (s *Server) serveConn(tc *conn, done func()) {
 		if method == "" && offered != nil {
 			// x/crypto ends the connection on a signature that does not
 			// verify without a word to AuthLogCallback.
-			s.pre.Info("manhole: authentication failed", "conn", tc.id, "method", "publickey",
+			s.authLog.Info("manhole: authentication failed", "conn", tc.id, "method", "publickey",
 				"key", keyFingerprint(offered), "err", "closed before authenticating: a signature that did not verify, or the client gave up")
 		}
 		tc.authenticated() // release the startup slot of a failed handshake
@@ -509,7 +521,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			tc.mu.Unlock()
 			tc.authenticated()
 			s.log.Info("manhole: authenticated", "conn", tc.id, "method", "peer-uid",
-				"uid", tc.peer.UID, "pid", tc.peer.PID, "user", meta.User())
+				"uid", tc.peer.UID, "pid", tc.peer.PID, "user", clip(meta.User()))
 			return &gossh.Permissions{}, nil
 		}
 	}
@@ -527,9 +539,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		tc.method, tc.key, tc.rights = "publickey", key, r
 		tc.mu.Unlock()
 		tc.authenticated()
-		attrs := []any{"conn", tc.id, "method", "publickey", "key", r.Fingerprint, "comment", r.Comment, "user", meta.User()}
+		attrs := []any{"conn", tc.id, "method", "publickey", "key", r.Fingerprint, "comment", clip(r.Comment), "user", clip(meta.User())}
 		if c := r.Cert; c != nil {
-			attrs = append(attrs, "cert_id", c.KeyID, "serial", c.Serial, "ca", c.CA, "principal", c.Principal)
+			attrs = append(attrs, "cert_id", clip(c.KeyID), "serial", c.Serial, "ca", c.CA, "principal", c.Principal)
 		}
 		if tc.peer != nil {
 			attrs = append(attrs, "uid", tc.peer.UID, "pid", tc.peer.PID)
@@ -559,16 +571,18 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		offered := tc.offered
 		tc.mu.Unlock()
 		if method != "none" || cfg.NoClientAuth {
-			attrs := []any{"conn", tc.id, "method", method, "err", err}
+			// What the client sent reaches these texts (an algorithm
+			// or method name of any length).
+			attrs := []any{"conn", tc.id, "method", clip(method), "err", clip(err.Error())}
 			if method == "publickey" && offered != nil {
 				// Which key: a listed key whose signature fails is worth
 				// knowing (a stolen public key, a broken agent).
 				attrs = append(attrs, "key", keyFingerprint(offered))
 			}
-			s.pre.Info("manhole: authentication failed", attrs...)
+			s.authLog.Info("manhole: authentication failed", attrs...)
 		}
 		if tooMany {
-			s.pre.Info("manhole: too many authentication failures", "conn", tc.id, "max", DefaultMaxAuthTries)
+			s.authLog.Info("manhole: too many authentication failures", "conn", tc.id, "max", DefaultMaxAuthTries)
 			tc.Close()
 		}
 	}
@@ -584,7 +598,7 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	tc.offered = key
 	tc.mu.Unlock()
 	if _, err := s.cfg.Keys.Lookup(key, tc.RemoteAddr(), time.Now()); err != nil {
-		s.pre.Info("manhole: key refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
+		s.authLog.Info("manhole: key refused", "conn", tc.id, "key", keyFingerprint(key), "reason", err)
 		return false
 	}
 	return true
@@ -603,7 +617,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	}
 	if tc.sessions >= s.cfg.MaxSessions {
 		tc.mu.Unlock()
-		s.pre.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessions per connection", "max", s.cfg.MaxSessions)
+		s.authLog.Warn("manhole: session refused", "conn", tc.id, "reason", "MaxSessions per connection", "max", s.cfg.MaxSessions)
 		nc.Reject(gossh.ResourceShortage, "too many sessions on this connection")
 		return
 	}
@@ -638,7 +652,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	}
 	s.mu.Unlock()
 	if why != "" {
-		s.pre.Warn("manhole: session refused", "conn", tc.id, "identity", ident, "reason", why,
+		s.authLog.Warn("manhole: session refused", "conn", tc.id, "identity", ident, "reason", why,
 			"max_total", s.cfg.MaxSessionsTotal, "max_per_identity", s.cfg.MaxSessionsPerIdentity)
 		nc.Reject(gossh.ResourceShortage, "too many sessions ("+why+")")
 		return
@@ -722,6 +736,7 @@ func (s *Server) Close() error {
 	s.sessWG.Wait()
 	s.connWG.Wait()
 	s.pre.close()
+	s.authLog.close()
 	return err
 }
 
@@ -744,6 +759,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	<-done
 	s.connWG.Wait()
 	s.pre.close()
+	s.authLog.close()
 	return err
 }
 

@@ -3,6 +3,8 @@ package sshd
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"io"
 	"log/slog"
@@ -455,7 +457,15 @@ func TestFloodLogIsRateLimited(t *testing.T) {
 	}
 	c.Close()
 	wg.Wait()
-	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= flood+1 && ts.srv.startups.Load() == 0 }, "the flood to drain")
+	// A key refused after the flood is still logged: failed
+	// authentications have a budget of their own.
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	if kc, err := net.Dial("tcp", tl.Addr().String()); err == nil {
+		gossh.NewClientConn(kc, "x", &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.FixedHostKey(ts.host)})
+		kc.Close()
+	}
+	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= flood+2 && ts.srv.startups.Load() == 0 }, "the flood to drain")
 	ts.srv.Close()
 	logs := ts.log.String()
 	lines := strings.Count(logs, "\n")
@@ -465,7 +475,10 @@ func TestFloodLogIsRateLimited(t *testing.T) {
 	if !strings.Contains(logs, "msg=\"manhole: authenticated\"") {
 		t.Error("the login during the flood is not logged")
 	}
-	m := regexp.MustCompile(`suppressed \(a flood\?\)" suppressed=(\d+)`).FindStringSubmatch(logs)
+	if !strings.Contains(logs, "key="+gossh.FingerprintSHA256(signer.PublicKey())) {
+		t.Error("the key refused after the flood is not logged")
+	}
+	m := regexp.MustCompile(`suppressed \(a flood\?\)" about="unauthenticated connections" suppressed=(\d+)`).FindStringSubmatch(logs)
 	if m == nil {
 		t.Fatalf("no summary line:\n%s", logs)
 	}

@@ -133,6 +133,9 @@ type declUnit struct {
 	funcLit string    // the function literal a single variable is declared with
 }
 
+// isMethod reports whether u declares a method.
+func (u *declUnit) isMethod() bool { return u.fn && len(u.names) == 1 && strings.Contains(u.names[0], ".") }
+
 // journalUnits returns the declarations of a group, for replay if the
 // group runs. It reads the group's source before the rewrites change the
 // nodes' extents.
@@ -163,6 +166,11 @@ func (in *Interp) journalUnits(fset *token.FileSet, g group) []*declUnit {
 			u := &declUnit{kind: declGroup, src: text(d.Pos(), d.End())}
 			switch d := d.(type) {
 			case *ast.FuncDecl:
+				if d.Recv == nil && d.Name.Name == "init" {
+					// It ran when it was declared; no name can call it,
+					// and running it again would repeat its effects.
+					continue
+				}
 				u.fn = true
 				if d.Recv != nil && len(d.Recv.List) == 1 {
 					u.names = []string{recvTypeName(d.Recv.List[0].Type) + "." + d.Name.Name}
@@ -386,24 +394,38 @@ func (in *Interp) recycle() (err error) {
 		// but running a var declaration would run its initializer, so a
 		// group with variables is only compiled, and its functions are
 		// then declared again on their own.
-		j, src, vars, funcs := i+1, units[i].src, units[i].vars, ""
-		if units[i].fn {
-			funcs = units[i].src
-		}
+		//
+		// Methods are left out of the compiled-only pass: yaegi attaches a
+		// method to its type each time it is compiled, and calls find the
+		// first one, whose code never became runnable (it would return
+		// zero values).
+		j, vars := i, false
 		for j < len(units) && units[j].input == units[i].input && units[j].kind == units[i].kind {
-			src += "\n" + units[j].src
 			vars = vars || units[j].vars
-			if units[j].fn {
-				funcs += "\n" + units[j].src
-			}
 			j++
 		}
-		if err := in.replaySource(src, !vars); err != nil {
-			return fmt.Errorf("replaying %q: %w", src, err)
+		var all, compiled, funcs []string
+		for _, u := range units[i:j] {
+			all = append(all, u.src)
+			if !u.isMethod() {
+				compiled = append(compiled, u.src)
+			}
+			if u.fn {
+				funcs = append(funcs, u.src)
+			}
 		}
-		if vars && funcs != "" {
-			if err := in.replaySource(funcs, true); err != nil {
-				return fmt.Errorf("replaying %q: %w", funcs, err)
+		if !vars {
+			if err := in.replaySource(strings.Join(all, "\n"), true); err != nil {
+				return fmt.Errorf("replaying %q: %w", strings.Join(all, "\n"), err)
+			}
+		} else {
+			if err := in.replaySource(strings.Join(compiled, "\n"), false); err != nil {
+				return fmt.Errorf("replaying %q: %w", strings.Join(compiled, "\n"), err)
+			}
+			if len(funcs) > 0 {
+				if err := in.replaySource(strings.Join(funcs, "\n"), true); err != nil {
+					return fmt.Errorf("replaying %q: %w", strings.Join(funcs, "\n"), err)
+				}
 			}
 		}
 		i = j

@@ -160,9 +160,12 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 		case *ast.FuncDecl:
 			if n.Body != nil {
 				bodies = append(bodies, n.Body)
+				nameParams(n.Recv)
+				nameParams(n.Type.Params)
 			}
 		case *ast.FuncLit:
 			bodies = append(bodies, n.Body)
+			nameParams(n.Type.Params)
 		case *ast.CallExpr:
 			rw.guardMake(n)
 		}
@@ -177,6 +180,22 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 	}
 	rw.goClosures = nil
 	return nil
+}
+
+// nameParams names unnamed parameters (and receivers) "_": yaegi v0.16.1
+// fails to run a deferred call of a compiled function in a function whose
+// parameters have no names (reflect.Set: value of type int is not
+// assignable to type func()), and every body gets the deferred depth
+// guard. `func f(_ int)` is the same function as `func f(int)`.
+func nameParams(fl *ast.FieldList) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		if len(f.Names) == 0 {
+			f.Names = []*ast.Ident{{Name: "_", NamePos: f.Type.Pos()}}
+		}
+	}
 }
 
 // exitGuard is `defer __mh.Exit()` at the top of a goroutine's closure:

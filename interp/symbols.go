@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sort"
 	"sync"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -62,6 +63,63 @@ type symIndex struct {
 	byName   map[string]string                   // package name -> import path auto-imported for it
 	packages map[string]map[string]reflect.Value // key -> symbols, the last table's
 	mapTypes map[reflect.Value][]reflect.Type    // see stdsyms.MapTypes
+	deps     sync.Map                            // import path -> []string, see interfaceDeps
+}
+
+// interfaceDeps are the other available packages whose interfaces the
+// package's functions and methods take or return (fmt's io.Writer). yaegi
+// wraps an interpreted value for such an interface with the wrapper type
+// of the interface's own package (io's _io_Writer), and fails to compile
+// the call ("CFG post-order panic") when that package was never given to
+// it: `fmt.Fprintln(myWriter{}, "x")` needs io loaded, imported or not.
+func (idx *symIndex) interfaceDeps(importPath, key string) []string {
+	if v, ok := idx.deps.Load(importPath); ok {
+		return v.([]string)
+	}
+	seen := map[string]bool{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for {
+			switch t.Kind() {
+			case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Chan, reflect.Map:
+				t = t.Elem()
+				continue
+			case reflect.Func:
+				for i := range t.NumIn() {
+					visit(t.In(i))
+				}
+				for i := range t.NumOut() {
+					visit(t.Out(i))
+				}
+			case reflect.Interface:
+				if p := t.PkgPath(); p != "" && p != importPath {
+					if _, ok := idx.byPath[p]; ok {
+						seen[p] = true
+					}
+				}
+			}
+			return
+		}
+	}
+	for _, v := range idx.packages[key] {
+		switch {
+		case v.Kind() == reflect.Func:
+			visit(v.Type())
+		case v.Kind() == reflect.Pointer && v.IsNil():
+			// A type: (*T)(nil). Its methods, and those of *T.
+			pt := v.Type()
+			for i := range pt.NumMethod() {
+				visit(pt.Method(i).Type)
+			}
+		}
+	}
+	deps := make([]string, 0, len(seen))
+	for p := range seen {
+		deps = append(deps, p)
+	}
+	sort.Strings(deps)
+	idx.deps.Store(importPath, deps)
+	return deps
 }
 
 func (s *Symbols) build() *symIndex {
@@ -388,6 +446,11 @@ func (in *Interp) loadPackage(importPath string) error {
 		return err
 	}
 	in.gen.loaded[importPath] = true
+	for _, dep := range in.pkgs.interfaceDeps(importPath, key) {
+		if err := in.loadPackage(dep); err != nil {
+			return err
+		}
+	}
 	if src, ok := genericSources()[importPath]; ok {
 		for _, dep := range genericDeps[importPath] {
 			if err := in.loadPackage(dep); err != nil {

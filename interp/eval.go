@@ -339,10 +339,19 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		}
 		if len(g.file.Decls) > 0 {
 			if err := in.declare(r, g.file); err != nil {
-				return err
+				stmts, ok := asStatements(g.file.Decls)
+				if !ok || !strings.HasSuffix(err.Error(), "variable definition loop") {
+					return err
+				}
+				// yaegi's answer to a package-level variable whose value
+				// uses a variable of an earlier input (var q = s + "x").
+				// The same declarations compile as statements of the
+				// global block, which declare globals as well.
+				block.List = append(stmts, block.List...)
+				block.Lbrace = stmts[0].Pos()
 			}
 		}
-		if len(vars) == 0 {
+		if len(block.List) == 0 {
 			return nil
 		}
 		block.List = topLevel(block.List, r.id)
@@ -424,6 +433,20 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		r.res = Result{Value: in.formatValues(vals, host), HasValue: true}
 	}
 	return nil
+}
+
+// asStatements turns declarations into statements, if they can all be:
+// var, const and type declarations, not functions.
+func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
+	var stmts []ast.Stmt
+	for _, d := range decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok == token.IMPORT {
+			return nil, false
+		}
+		stmts = append(stmts, &ast.DeclStmt{Decl: gd})
+	}
+	return stmts, len(stmts) > 0
 }
 
 // printFuncs are the fmt functions whose results (n int, err error) are not

@@ -28,6 +28,9 @@ func TestFidelity(t *testing.T) {
 		{"method of one input with a variable, after a move", []string{`type S struct{ n string }; func (s S) foo() string { return s.n }; var v = S{"v"}`, `v.foo()`}, true, `"v"`},
 		{"method of one input with a variable, new value, after a move", []string{`type S struct{ n string }; func (s S) foo() string { return s.n }; var v = S{"v"}`, `S{"w"}.foo()`}, true, `"w"`},
 		{"method with a result of one input with a variable, after a move", []string{`type S struct{ n int }; func (s *S) inc() int { s.n++; return s.n }; var v = &S{1}`, `v.inc()`}, true, `2`},
+		{"variable from a variable of an earlier input", []string{`var sa = "abc"`, `var q = sa + "x"`, `q`}, false, `"abcx"`},
+		{"slice of a variable of an earlier input", []string{`var sa = "abc"`, `var z = sa[0:2]`, `z`}, false, `"ab"`},
+		{"variable from a variable of an earlier input, after a move", []string{`var m = []int{1, 2, 3}`, `var n = m[1:]`, `n[0] = 7; m`}, true, `[]int{1, 7, 3}`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

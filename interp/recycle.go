@@ -537,6 +537,12 @@ func (in *Interp) replaySource(src string, run bool) error {
 				continue
 			}
 			prog, err := in.compile(root)
+			if f, ok := root.(*ast.File); ok && err != nil && strings.HasSuffix(err.Error(), "variable definition loop") {
+				// As runGroup does: the declarations as statements.
+				if stmts, ok := asStatements(f.Decls); ok {
+					prog, err = in.compile(&ast.BlockStmt{Lbrace: stmts[0].Pos(), List: stmts})
+				}
+			}
 			if err != nil {
 				return err
 			}

@@ -226,6 +226,14 @@ func (in *Interp) execute(r *run) {
 			u.input = r.id
 		}
 		r.compiled = false
+		if err := in.waiting(g); err != nil {
+			r.err = err
+			break
+		}
+		if missing, at := in.undeclared(g); missing != "" {
+			in.wait(units, missing, at)
+			continue
+		}
 		if err := in.runGroup(r, g, units); err != nil {
 			r.err = err
 			if r.compiled && r.state.Load() != cancelled {
@@ -235,6 +243,9 @@ func (in *Interp) execute(r *run) {
 			break
 		}
 		in.record(g, units)
+		if g.kind == declGroup || g.kind == stmtGroup {
+			in.declarePending(r)
+		}
 	}
 	finished = true
 }
@@ -243,6 +254,9 @@ func (in *Interp) execute(r *run) {
 // rewrites and the automatic imports of later inputs, and for replay.
 func (in *Interp) record(g group, units []*declUnit) {
 	in.journal = append(in.journal, units...)
+	for _, u := range units {
+		in.dropPending(u.names)
+	}
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
 		in.types[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Typ

@@ -52,3 +52,56 @@ func TestFidelity(t *testing.T) {
 		})
 	}
 }
+
+// As in a Go file, a function may be declared before what it uses: it
+// waits, with a note, and is declared when the name comes.
+func TestDeclaredBeforeWhatItUses(t *testing.T) {
+	f := newFixture(t, nil)
+	steps := []struct{ src, want, err string }{
+		{`func a() int { return b() + c }`, ``, ``},
+		{`a()`, ``, `a is not declared yet: it uses b, which is not declared`},
+		{`func b() int { return 5 }`, ``, ``},
+		{`x := a`, ``, `a is not declared yet: it uses c, which is not declared`},
+		{`var c = 1`, ``, ``},
+		{`a()`, `6`, ``},
+		{`type T struct{}`, ``, ``},
+		{`func (T) m() int { return n() }`, ``, ``},
+		{`T{}.m()`, ``, `method T.m is not declared yet: it uses n, which is not declared`},
+		{`func n() int { return 9 }`, ``, ``},
+		{`T{}.m()`, `9`, ``},
+		{`type L[E any] struct{ v E }`, ``, ``},
+		{`func (l L[E]) get() E { return l.v }`, ``, ``},
+		{`L[int]{3}.get()`, `3`, ``},
+		{`func typo() int {` + "\n\t" + `return nope` + "\n}", ``, ``},
+		{`typo()`, ``, `typo is not declared yet: it uses nope, which is not declared`},
+		{`func typo() int { return 4 }`, ``, ``},
+		{`typo()`, `4`, ``},
+	}
+	for _, s := range steps {
+		r, err := f.in.Eval(t.Context(), s.src)
+		switch {
+		case s.err != "" && (err == nil || err.Error() != s.err):
+			t.Fatalf("%s: error %v, want %q", s.src, err, s.err)
+		case s.err == "" && err != nil:
+			t.Fatalf("%s: %v", s.src, err)
+		case r.Value != s.want:
+			t.Fatalf("%s = %q, want %q", s.src, r.Value, s.want)
+		}
+	}
+	for _, note := range []string{
+		"1:23: note: a uses b, which is not declared yet; declare b before calling a",
+		"1:27: note: T.m uses n, which is not declared yet",
+		"2:9: note: typo uses nope, which is not declared yet",
+	} {
+		if !strings.Contains(f.stderr.String(), note) {
+			t.Errorf("stderr lacks %q:\n%s", note, f.stderr.String())
+		}
+	}
+	// The move replays them in the order they were declared in the end.
+	if err := f.in.recycle(); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.value(t, `a() + T{}.m()`); got != "15" {
+		t.Errorf("after a move: %s", got)
+	}
+}

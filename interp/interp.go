@@ -89,6 +89,7 @@ type Interp struct {
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
 	valueRecv   map[string]bool          // "T.m" of the session's methods with a value receiver
 	journal     []*declUnit              // declarations, replayed by a recycle
+	pending     []*pendingDecl           // declarations waiting for a name; see pending.go
 	retired     []*generation            // replaced generations whose goroutines still ran
 	reassigned  map[string]bool          // session variables assigned outside their declaration
 	recycles    int                      // interpreters replaced so far

@@ -391,7 +391,6 @@ func TestErrorsPointAtTheUsersInput(t *testing.T) {
 		{"type mismatch in expression", "n := 1\n\n  n + \"a\"", "3:3: invalid operation: mismatched types int and untyped string"},
 		{"syntax error", "x := )", "1:6: expected operand, found ')'"},
 		{"unexpected end", "x := ", "1:6: expected operand, found end of input"},
-		{"inside a declaration", "func f() int {\n\treturn nope\n}", "2:9: undefined: nope"},
 		{"top-level return", "return", "1:1: return is only allowed inside a function"},
 		{"top-level defer", `defer println("x")`, "1:1: defer is only supported inside a function"},
 		{"func main", `func main() { println("again") }`, "1:6: the name main cannot be declared here (the interpreter would run it after every input)"},

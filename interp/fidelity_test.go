@@ -31,6 +31,11 @@ func TestFidelity(t *testing.T) {
 		{"variable from a variable of an earlier input", []string{`var sa = "abc"`, `var q = sa + "x"`, `q`}, false, `"abcx"`},
 		{"slice of a variable of an earlier input", []string{`var sa = "abc"`, `var z = sa[0:2]`, `z`}, false, `"ab"`},
 		{"variable from a variable of an earlier input, after a move", []string{`var m = []int{1, 2, 3}`, `var n = m[1:]`, `n[0] = 7; m`}, true, `[]int{1, 7, 3}`},
+		{"globals from one call, read by a function", []string{`func r2() (int, int) { return 1, 2 }`, `var a, b = r2()`, `func s() int { return a + b }`, `s()`}, false, `3`},
+		{"globals from one call with a type", []string{`func r2() (int, int) { return 1, 2 }`, `var a, b int = r2()`, `func s() int { return a + b }`, `s()`}, false, `3`},
+		{"globals from one call by :=", []string{`func r2() (int, int) { return 1, 2 }`, `a, b := r2()`, `func s() int { return a + b }`, `s()`}, false, `3`},
+		{"globals from one call, one blank", []string{`func r2() (int, int) { return 1, 2 }`, `var _, b = r2()`, `func s() int { return b }`, `s()`}, false, `2`},
+		{"globals from one call, after a move", []string{`func r2() (int, int) { return 1, 2 }`, `var a, b = r2()`, `a, b = b, a`, `func s() int { return a*10 + b }`, `s()`}, true, `21`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

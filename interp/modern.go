@@ -69,6 +69,11 @@ func (m *modernizer) tmp() string {
 // which run after it; all the file's variables move then, to keep their
 // order of initialization.
 func (m *modernizer) file(f *ast.File) ([]ast.Stmt, error) {
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+			gd.Specs = m.splitSpecs(gd.Specs)
+		}
+	}
 	m.rewrite(f)
 	editStmtLists(f, func(l []ast.Stmt) []ast.Stmt { return m.hoistList(l, false) })
 	var vars []ast.Stmt
@@ -169,6 +174,9 @@ func (m *modernizer) constMinMax(root ast.Node) {
 // stmts rewrites a list of statements; top says that they run in the
 // global block.
 func (m *modernizer) stmts(list []ast.Stmt, top bool) ([]ast.Stmt, error) {
+	if top {
+		list = m.splitDefines(list)
+	}
 	root := &ast.BlockStmt{List: list}
 	m.rewrite(root)
 	root.List = m.hoistList(root.List, top)
@@ -181,6 +189,69 @@ func (m *modernizer) stmts(list []ast.Stmt, top bool) ([]ast.Stmt, error) {
 	m.constMinMax(root)
 	m.genericMinMax(root)
 	return root.List, m.err
+}
+
+// Globals declared together from one call (var a, b = f(), a, b := f())
+// read as garbage from a
+// function that a closure calls, in yaegi v0.16.1: every statement of a
+// session runs in a closure. Each is declared from a temporary of its
+// own instead, which yaegi gets right: var a, b = f() becomes
+// var __mh_1, __mh_2 = f(); var a = __mh_1; var b = __mh_2.
+
+func isCall(x ast.Expr) bool {
+	_, ok := ast.Unparen(x).(*ast.CallExpr)
+	return ok
+}
+
+// splitSpecs splits the value specs of a package-level var declaration.
+func (m *modernizer) splitSpecs(specs []ast.Spec) []ast.Spec {
+	var out []ast.Spec
+	for _, sp := range specs {
+		vs, ok := sp.(*ast.ValueSpec)
+		if !ok || len(vs.Names) < 2 || len(vs.Values) != 1 || !isCall(vs.Values[0]) {
+			out = append(out, sp)
+			continue
+		}
+		tmp := &ast.ValueSpec{Values: vs.Values}
+		var named []ast.Spec
+		for _, n := range vs.Names {
+			t := ast.NewIdent(m.tmp())
+			t.NamePos = n.Pos()
+			tmp.Names = append(tmp.Names, t)
+			if n.Name != "_" {
+				named = append(named, &ast.ValueSpec{Names: []*ast.Ident{n}, Type: vs.Type, Values: []ast.Expr{ast.NewIdent(t.Name)}})
+			}
+		}
+		out = append(append(out, tmp), named...)
+	}
+	return out
+}
+
+// splitDefines does the same to the := statements of the global block.
+func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
+	var out []ast.Stmt
+	for _, s := range list {
+		a, ok := s.(*ast.AssignStmt)
+		if !ok || a.Tok != token.DEFINE || len(a.Lhs) < 2 || len(a.Rhs) != 1 || !isCall(a.Rhs[0]) {
+			out = append(out, s)
+			continue
+		}
+		tmp := &ast.AssignStmt{Tok: token.DEFINE, TokPos: a.TokPos, Rhs: a.Rhs}
+		var named []ast.Stmt
+		for _, l := range a.Lhs {
+			id, ok := l.(*ast.Ident)
+			if !ok {
+				return list // not Go; the compiler says why
+			}
+			t := &ast.Ident{Name: m.tmp(), NamePos: id.Pos()}
+			tmp.Lhs = append(tmp.Lhs, t)
+			if id.Name != "_" {
+				named = append(named, &ast.AssignStmt{Lhs: []ast.Expr{id}, Tok: token.DEFINE, TokPos: a.TokPos, Rhs: []ast.Expr{ast.NewIdent(t.Name)}})
+			}
+		}
+		out = append(append(out, tmp), named...)
+	}
+	return out
 }
 
 // rewrite applies the loop rewrites and the builtin calls under root.

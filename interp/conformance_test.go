@@ -35,6 +35,9 @@ package interp
 //     (errNotRecyclable: a closure in a variable) runs the call where it
 //     is and passes if the output is right; any other error of the move
 //     fails the program.
+//   - wholemoved: whole, then the forced move, then the call: what a
+//     session that pasted a program and then moved does. It must give
+//     what whole gives, program for program (TestConformance checks it).
 //   - default: whole with the default symbol set (NewSymbols()).
 //
 // Each program runs with a timeout (-conformance.timeout); its Interp is
@@ -43,6 +46,9 @@ package interp
 // those that change the state of the process run each in a process of
 // their own (see isolated), and those that declare a recursive type run
 // alone (see recursiveTypes).
+//
+// make test runs every mode without the race detector, and whole and
+// moved again under it (go test -race ./...).
 //
 // Under the race detector (raceEnabled, conformance_race_test.go) the
 // corpus costs three to five times as much CPU: all five modes take 40 s
@@ -95,7 +101,7 @@ var (
 )
 
 // The modes, in the order of the expectations file.
-var conformanceModeNames = []string{"yaegi", "whole", "split", "moved", "default"}
+var conformanceModeNames = []string{"yaegi", "whole", "wholemoved", "split", "moved", "default"}
 
 // raceModes are the modes run under the race detector; see the comment at
 // the top.
@@ -288,11 +294,22 @@ func TestConformance(t *testing.T) {
 				t.Logf("%s %s (listed: %s):\n%s", m, p.name, reason, indent(o.detail))
 			}
 		}
-		msg := fmt.Sprintf("%-8s %d/%d pass (%.1f%%), %v of program time", m, pass, len(run), 100*float64(pass)/float64(len(run)), took[m].Round(time.Millisecond))
-		if m == "moved" {
+		msg := fmt.Sprintf("%-10s %d/%d pass (%.1f%%), %v of program time", m, pass, len(run), 100*float64(pass)/float64(len(run)), took[m].Round(time.Millisecond))
+		if m == "moved" || m == "wholemoved" {
 			msg += fmt.Sprintf(", %d could not move (errNotRecyclable, output still checked): %s", len(notMoved), strings.Join(notMoved, " "))
 		}
 		t.Log(msg)
+	}
+	// The move must change nothing a program can observe.
+	if w, wm := got["whole"], got["wholemoved"]; w != nil && wm != nil {
+		for _, p := range run {
+			if y := got["yaegi"]; y != nil && !y[p.name].pass {
+				continue // fails in plain yaegi too, and may by chance pass
+			}
+			if w[p.name].pass != wm[p.name].pass {
+				t.Errorf("%s: whole passes %v, wholemoved passes %v: the move changed what the program does\n%s", p.name, w[p.name].pass, wm[p.name].pass, indent(wm[p.name].detail))
+			}
+		}
 	}
 	inCorpus := map[string]bool{}
 	for _, p := range progs {
@@ -458,7 +475,7 @@ func runProgram(p *corpusProgram, mode string, syms *Symbols, gopath string) out
 		}
 	}
 	var o outcome
-	if mode == "moved" {
+	if mode == "moved" || mode == "wholemoved" {
 		in.evalMu.Lock()
 		before := in.recycles
 		err := in.recycle()

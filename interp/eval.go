@@ -577,6 +577,11 @@ func (in *Interp) unknown(id *ast.Ident) bool {
 	if in.namespace[id.Name] || in.declared[id.Name] {
 		return false
 	}
+	for p := range in.dotImports {
+		if _, ok := in.pkgs.packages[in.pkgs.byPath[p]][id.Name]; ok {
+			return false
+		}
+	}
 	_, isPkg := in.pkgPath(id.Name)
 	return !isPkg
 }
@@ -645,6 +650,7 @@ func (in *Interp) runImports(f *ast.File) error {
 	fset := in.gen.yi.FileSet()
 	type named struct{ name, path string }
 	var added []named
+	var dots []string
 	var decls []ast.Decl
 	seen := map[string]string{}
 	for _, d := range f.Decls {
@@ -680,7 +686,11 @@ func (in *Interp) runImports(f *ast.File) error {
 				continue
 			}
 			specs = append(specs, spec)
-			if name != "_" && name != "." {
+			switch name {
+			case ".":
+				dots = append(dots, p)
+			case "_":
+			default:
 				added = append(added, named{name, p})
 			}
 		}
@@ -698,6 +708,9 @@ func (in *Interp) runImports(f *ast.File) error {
 	}
 	for _, a := range added {
 		in.imported[a.name] = a.path
+	}
+	for _, p := range dots {
+		in.dotImports[p] = true
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ type Interp struct {
 	// Fields below evalMu are only used by the goroutine running an Eval.
 	gen         *generation              // the yaegi interpreter in use; see recycle.go
 	imported    map[string]string        // name -> import path, in the global scope
+	dotImports  map[string]bool          // import paths imported with the name "."
 	declared    map[string]bool          // top-level names declared by evaluated code
 	types       map[string]bool          // which of them were last declared as types
 	consts      map[string]bool          // which of them were last declared as constants
@@ -200,6 +201,7 @@ func New(opts Options) (*Interp, error) {
 		names:       newTypeNames(),
 		imported:    map[string]string{},
 		declared:    map[string]bool{},
+		dotImports:  map[string]bool{},
 		types:       map[string]bool{},
 		consts:      map[string]bool{},
 		tainted:     map[string]bool{},

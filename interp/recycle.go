@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/scanner"
 	"go/token"
 	"io"
 	"reflect"
@@ -123,18 +124,86 @@ func (in *Interp) newGeneration() (*generation, error) {
 // declUnit is one declaration of the session, kept for replay: a func,
 // method, type, const or var declaration, or a top-level := statement.
 type declUnit struct {
-	kind    groupKind // declGroup or stmtGroup
-	input   int64     // the evaluation it comes from
-	src     string    // as the user typed it
-	names   []string  // what it declares; a method is "Type.Method"
-	vars    bool      // it declares variables: replay compiles it only
-	fn      bool      // a func or method declaration
-	refs    []string  // session-level names it uses
-	funcLit string    // the function literal a single variable is declared with
+	kind    groupKind      // declGroup or stmtGroup
+	input   int64          // the evaluation it comes from
+	src     string         // as the user typed it
+	names   []string       // what it declares; a method is "Type.Method"
+	vars    bool           // it declares variables: replay compiles it only
+	fn      bool           // a func or method declaration
+	refs    []string       // session-level names it uses
+	funcLit string         // the function literal a single variable is declared with
+	at      token.Position // where it was in its input: replay keeps lines and columns
+}
+
+// joinUnits is the source of units of one input, each on the line and
+// column it had there, so that the positions in messages (a panic's
+// "22:10: interface conversion") stay what they were before a move.
+func joinUnits(units []*declUnit) string {
+	var b strings.Builder
+	line := 1
+	for i, u := range units {
+		if u.at.Line > line && (i == 0 || units[i-1].at.Line < u.at.Line) {
+			b.WriteString(strings.Repeat("\n", u.at.Line-line))
+			line = u.at.Line
+			b.WriteString(strings.Repeat(" ", max(u.at.Column-1, 0)))
+		} else if i > 0 {
+			b.WriteString("\n")
+			line++
+		}
+		b.WriteString(u.src)
+		line += strings.Count(u.src, "\n")
+	}
+	return b.String()
+}
+
+// identsOf returns the identifiers in src.
+func identsOf(src string) map[string]bool {
+	ids := map[string]bool{}
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return ids
+		}
+		if tok == token.IDENT {
+			ids[lit] = true
+		}
+	}
+}
+
+// neededFuncs returns the plain functions among units that the variables
+// among them use, directly or through one another.
+func neededFuncs(units []*declUnit) map[*declUnit]bool {
+	used := map[string]bool{}
+	for _, u := range units {
+		if u.vars {
+			for id := range identsOf(u.src) {
+				used[id] = true
+			}
+		}
+	}
+	need := map[*declUnit]bool{}
+	for grew := true; grew; {
+		grew = false
+		for _, u := range units {
+			if u.fn && !u.isMethod() && !need[u] && used[u.names[0]] {
+				need[u] = true
+				grew = true
+				for id := range identsOf(u.src) {
+					used[id] = true
+				}
+			}
+		}
+	}
+	return need
 }
 
 // isMethod reports whether u declares a method.
-func (u *declUnit) isMethod() bool { return u.fn && len(u.names) == 1 && strings.Contains(u.names[0], ".") }
+func (u *declUnit) isMethod() bool {
+	return u.fn && len(u.names) == 1 && strings.Contains(u.names[0], ".")
+}
 
 // journalUnits returns the declarations of a group, for replay if the
 // group runs. It reads the group's source before the rewrites change the
@@ -163,7 +232,7 @@ func (in *Interp) journalUnits(fset *token.FileSet, g group) []*declUnit {
 	switch g.kind {
 	case declGroup:
 		for _, d := range g.file.Decls {
-			u := &declUnit{kind: declGroup, src: text(d.Pos(), d.End())}
+			u := &declUnit{kind: declGroup, src: text(d.Pos(), d.End()), at: fset.Position(d.Pos())}
 			switch d := d.(type) {
 			case *ast.FuncDecl:
 				if d.Recv == nil && d.Name.Name == "init" {
@@ -203,7 +272,7 @@ func (in *Interp) journalUnits(fset *token.FileSet, g group) []*declUnit {
 			if !ok || a.Tok != token.DEFINE {
 				continue
 			}
-			u := &declUnit{kind: stmtGroup, src: text(a.Pos(), a.End()), vars: true}
+			u := &declUnit{kind: stmtGroup, src: text(a.Pos(), a.End()), vars: true, at: fset.Position(a.Pos())}
 			var ids []*ast.Ident
 			for _, l := range a.Lhs {
 				if id, ok := l.(*ast.Ident); ok {
@@ -350,7 +419,7 @@ func (in *Interp) recycle() (err error) {
 	carry := map[string]reflect.Value{}
 	var recreate []string
 	for name, v := range oldGlobals {
-		if strings.HasPrefix(name, helperName) || !in.declared[name] || in.types[name] || !v.CanAddr() {
+		if strings.HasPrefix(name, helperName) || !in.declared[name] || in.types[name] || in.consts[name] || !v.CanAddr() {
 			// Constants are replayed from their source; variables are
 			// the addressable slots of yaegi's frame.
 			continue
@@ -404,27 +473,47 @@ func (in *Interp) recycle() (err error) {
 			vars = vars || units[j].vars
 			j++
 		}
-		var all, compiled, funcs []string
-		for _, u := range units[i:j] {
-			all = append(all, u.src)
+		//
+		// The compiled-only pass first leaves out every function: a
+		// function calling a method would not compile without it. Only
+		// if that fails (a variable's value calls a function of its
+		// input) are the plain functions in it.
+		group := units[i:j]
+		var noFuncs, needed, noMethods, funcs []*declUnit
+		need := neededFuncs(group)
+		for _, u := range group {
+			if !u.fn {
+				noFuncs = append(noFuncs, u)
+			}
+			if !u.fn || need[u] {
+				needed = append(needed, u)
+			}
 			if !u.isMethod() {
-				compiled = append(compiled, u.src)
+				noMethods = append(noMethods, u)
 			}
 			if u.fn {
-				funcs = append(funcs, u.src)
+				funcs = append(funcs, u)
 			}
 		}
 		if !vars {
-			if err := in.replaySource(strings.Join(all, "\n"), true); err != nil {
-				return fmt.Errorf("replaying %q: %w", strings.Join(all, "\n"), err)
+			if err := in.replaySource(joinUnits(group), true); err != nil {
+				return fmt.Errorf("replaying %q: %w", joinUnits(group), err)
 			}
 		} else {
-			if err := in.replaySource(strings.Join(compiled, "\n"), false); err != nil {
-				return fmt.Errorf("replaying %q: %w", strings.Join(compiled, "\n"), err)
+			// The functions the variables use, if the first try fails;
+			// all but the methods as a last resort.
+			var err error
+			for _, try := range [][]*declUnit{noFuncs, needed, noMethods} {
+				if err = in.replaySource(joinUnits(try), false); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("replaying %q: %w", joinUnits(noMethods), err)
 			}
 			if len(funcs) > 0 {
-				if err := in.replaySource(strings.Join(funcs, "\n"), true); err != nil {
-					return fmt.Errorf("replaying %q: %w", strings.Join(funcs, "\n"), err)
+				if err := in.replaySource(joinUnits(funcs), true); err != nil {
+					return fmt.Errorf("replaying %q: %w", joinUnits(funcs), err)
 				}
 			}
 		}
@@ -480,6 +569,9 @@ func (in *Interp) replayImports(old *generation, imported map[string]string) err
 			continue
 		}
 		fmt.Fprintf(&b, "import %s %s\n", name, strconv.Quote(p))
+	}
+	for _, p := range sortedKeys(in.dotImports) {
+		fmt.Fprintf(&b, "import . %s\n", strconv.Quote(p))
 	}
 	if b.Len() > 0 {
 		if err := in.compileAndRun(b.String()); err != nil {

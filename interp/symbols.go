@@ -228,7 +228,10 @@ func (emptyFS) Open(string) (fs.File, error) { return nil, fs.ErrNotExist }
 func (in *Interp) symbols(key string) (map[string]reflect.Value, map[reflect.Value][]reflect.Type) {
 	syms, mapTypes := in.rewired(key)
 	for _, v := range syms {
-		if v.Kind() != reflect.Func {
+		// Functions (fmt.Println: which interfaces to wrap an argument
+		// in) and interface wrapper types ((*_io_Reader)(nil): the
+		// composed wrappers that keep WriteTo, ReadFrom, Hijack...).
+		if v.Kind() != reflect.Func && !(v.Kind() == reflect.Pointer && v.IsNil()) {
 			continue
 		}
 		if mt, ok := in.pkgs.mapTypes[v]; ok {

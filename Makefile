@@ -22,6 +22,8 @@ test: lint unit
 
 unit:
 	$(GO) test -race -count=1 ./...
+	# Under -race the corpus runs two of its modes; all six here (CONFORMANCE.md).
+	$(GO) test -count=1 -run '^TestConformance$$' ./interp/
 
 # Several SSH clients at once typing hostile input at the demo (built with
 # the race detector, writing its store without pause) for STRESSTIME; the

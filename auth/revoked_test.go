@@ -211,7 +211,7 @@ func TestRevocationFailsClosed(t *testing.T) {
 		// What an in-place rewrite passes through: it must not revoke
 		// nothing for a moment.
 		"emptied": func() { writeFile(t, file, "") },
-		"removed":            func() { os.Remove(file) },
+		"removed": func() { os.Remove(file) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			breakIt()

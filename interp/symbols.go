@@ -12,8 +12,8 @@ import (
 	"path"
 	"reflect"
 	"runtime"
-	"strings"
 	"sort"
+	"strings"
 	"sync"
 
 	yaegi "github.com/traefik/yaegi/interp"

@@ -242,3 +242,23 @@ func TestConcurrentGoroutinePanics(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Goroutines started in a loop while the evaluation is interrupted: one
+// that yaegi stopped before it ran its deferred Exit returned into yaegi,
+// which wrote its closure back into the loop's frame while the loop
+// evaluated the literal again (a data race under -race, found by
+// TestStress). A stop now waits for the goroutines being started.
+func TestInterruptWhileStartingGoroutines(t *testing.T) {
+	f := newFixture(t, nil)
+	for i := range 30 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(5+i%7)*time.Millisecond)
+		_, err := f.in.Eval(ctx, `for { go func() {}(); go func(n int) { _ = n }(1) }`)
+		cancel()
+		if err == nil {
+			t.Fatal("the loop returned")
+		}
+		if got := f.value(t, "1+1"); got != "2" {
+			t.Fatalf("after the interrupt: %s", got)
+		}
+	}
+}

@@ -302,7 +302,6 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) ast.Stmt {
 	if len(names) > 0 {
 		list = append(list, &ast.AssignStmt{Lhs: names, TokPos: pos, Tok: token.DEFINE, Rhs: vals})
 	}
-	fn := rw.tmp()
 	var lit *ast.FuncLit
 	if user, ok := call.Fun.(*ast.FuncLit); ok {
 		// The guard goes where the panic is raised, so that it never
@@ -319,9 +318,20 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) ast.Stmt {
 		}
 	}
 	rw.goClosures = append(rw.goClosures, lit)
-	list = append(list,
-		&ast.AssignStmt{Lhs: []ast.Expr{ident(fn, pos)}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{lit}},
-		helperCall("Go", pos, ident(fn, pos)))
+	// __mh.Go(func() func() { return lit }()): the goroutine's closure is
+	// made in a frame of its own, which nothing reads once it returned.
+	// Were it made in the frame of the go statement, a closure that
+	// yaegi stops before its deferred Exit runs (a stop right as it
+	// starts) would return into yaegi, which writes the closure back
+	// into the frame that made it, unsynchronized with that frame making
+	// it again for the next iteration of a loop (a data race under
+	// -race; see exitGuard).
+	maker := &ast.FuncLit{
+		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos},
+			Results: &ast.FieldList{List: []*ast.Field{{Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}}}}}},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.ReturnStmt{Return: pos, Results: []ast.Expr{lit}}}},
+	}
+	list = append(list, helperCall("Go", pos, callExpr(maker, pos)))
 	return &ast.BlockStmt{Lbrace: pos, List: list, Rbrace: g.End()}
 }
 

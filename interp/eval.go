@@ -437,7 +437,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	if err != nil || prog == nil {
 		return err
 	}
-	if err := in.exec(prog); err != nil {
+	if err := in.execRun(r, prog); err != nil {
 		return err
 	}
 	r.shownMu.Lock()
@@ -492,6 +492,17 @@ func (in *Interp) declare(r *run, n ast.Node) error {
 		return err
 	}
 	r.compiled = true
+	return in.execRun(r, prog)
+}
+
+// execRun runs a program of r's, unless r was cancelled meanwhile: an
+// evaluation abandoned while it compiled must not start a program, whose
+// first step resizes yaegi's global frame, once Close has let the parked
+// goroutines of earlier runs read it.
+func (in *Interp) execRun(r *run, prog *yaegi.Program) error {
+	if r.state.Load() == cancelled {
+		return errors.New("the evaluation was cancelled")
+	}
 	return in.exec(prog)
 }
 

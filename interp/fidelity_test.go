@@ -36,6 +36,10 @@ func TestFidelity(t *testing.T) {
 		{"globals from one call by :=", []string{`func r2() (int, int) { return 1, 2 }`, `a, b := r2()`, `func s() int { return a + b }`, `s()`}, false, `3`},
 		{"globals from one call, one blank", []string{`func r2() (int, int) { return 1, 2 }`, `var _, b = r2()`, `func s() int { return b }`, `s()`}, false, `2`},
 		{"globals from one call, after a move", []string{`func r2() (int, int) { return 1, 2 }`, `var a, b = r2()`, `a, b = b, a`, `func s() int { return a*10 + b }`, `s()`}, true, `21`},
+		{"a local of a named type keeps its methods as an interface (issue-435)", []string{`type Foo int`, `func (f Foo) String() string { return "foo" }`,
+			`func p(a any) string { return fmt.Sprint(a) }`, `func q() string { var b Foo = 4; return p(b) }`, `q()`}, false, `"foo"`},
+		{"the same, converted", []string{`type Foo int`, `func (f Foo) String() string { return "foo" }`,
+			`func p(a any) string { return fmt.Sprint(a) }`, `func q() string { x := Foo(3); return p(x) }`, `q()`}, false, `"foo"`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,6 +56,8 @@ type rewriter struct {
 	// session: a function, a constant, or something else (a variable, a
 	// namespace value, nothing).
 	session func(name string) sessionKind
+	// isType reports whether the session declared name as a type.
+	isType func(name string) bool
 	// shadowed reports whether the session or the namespace declared a
 	// name the parser did not resolve.
 	shadowed func(name string) bool
@@ -88,6 +90,7 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 		fset:     fset,
 		pkgPath:  in.pkgPath,
 		session:  in.sessionKind,
+		isType:   func(name string) bool { return in.types[name] },
 		shadowed: func(name string) bool { return in.namespace[name] || in.declared[name] },
 		tmp: func() string {
 			in.tmpSeq++
@@ -172,7 +175,16 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 		return true
 	})
 	for _, b := range bodies {
-		b.List = append(depthGuard(b.Lbrace), b.List...)
+		// After the leading declarations and assignments that call
+		// nothing: yaegi v0.16.1 loses the methods of a local of a named
+		// type, passed as an interface to an interpreted function, when
+		// an earlier statement took a slot of the frame, as the guard's
+		// call does (plain yaegi prints <nil> for `y := 0; x := Foo(3);
+		// p(x)`, and yaegi's issue-435 program fails with the guard
+		// first). Nothing before the guard can call, so it still counts
+		// every call in progress.
+		k := rw.leadingSimple(b.List)
+		b.List = append(append(append([]ast.Stmt{}, b.List[:k]...), depthGuard(b.Lbrace)...), b.List[k:]...)
 	}
 	// After the depth guards, so that it is deferred first and runs last.
 	for _, lit := range rw.goClosures {
@@ -180,6 +192,67 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 	}
 	rw.goClosures = nil
 	return nil
+}
+
+// leadingSimple counts the statements at the start of a body that are
+// declarations or assignments calling nothing (conversions aside).
+func (rw *rewriter) leadingSimple(list []ast.Stmt) int {
+	for i, st := range list {
+		switch st := st.(type) {
+		case *ast.DeclStmt:
+			if gd, ok := st.Decl.(*ast.GenDecl); !ok || gd.Tok == token.IMPORT {
+				return i
+			}
+		case *ast.AssignStmt:
+		default:
+			return i
+		}
+		simple := true
+		ast.Inspect(st, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit, *ast.UnaryExpr:
+				// A closure may be called later; <- may block: keep
+				// both after the guard, as everything not trivial.
+				if u, ok := n.(*ast.UnaryExpr); !ok || u.Op == token.ARROW {
+					simple = false
+				}
+			case *ast.CallExpr:
+				if !rw.conversion(n.Fun) {
+					simple = false
+				}
+			}
+			return simple
+		})
+		if !simple {
+			return i
+		}
+	}
+	return len(list)
+}
+
+// conversion reports whether fun, called, converts: a predeclared type,
+// a type the input or the session declared, or a type literal.
+func (rw *rewriter) conversion(fun ast.Expr) bool {
+	switch f := ast.Unparen(fun).(type) {
+	case *ast.Ident:
+		if f.Obj != nil {
+			return f.Obj.Kind == ast.Typ
+		}
+		return basicTypes[f.Name] && !rw.shadowed(f.Name) || rw.isType(f.Name)
+	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType:
+		return true
+	case *ast.StarExpr:
+		return rw.conversion(f.X)
+	}
+	return false
+}
+
+var basicTypes = map[string]bool{
+	"bool": true, "byte": true, "complex64": true, "complex128": true, "error": true,
+	"float32": true, "float64": true, "int": true, "int8": true, "int16": true,
+	"int32": true, "int64": true, "rune": true, "string": true, "uint": true,
+	"uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true,
+	"any": true,
 }
 
 // nameParams names unnamed parameters (and receivers) "_": yaegi v0.16.1

@@ -230,8 +230,21 @@ func (in *Interp) execute(r *run) {
 			r.err = err
 			break
 		}
+		if joined, err := in.join(g); err != nil {
+			r.err = err
+			break
+		} else if joined.file != g.file {
+			g = joined
+			units = in.journalUnits(in.gen.yi.FileSet(), g)
+			for _, u := range units {
+				u.input = r.id
+			}
+		}
 		if missing, at := in.undeclared(g); missing != "" {
-			in.wait(units, missing, at)
+			if err := in.wait(g, missing, at); err != nil {
+				r.err = err
+				break
+			}
 			continue
 		}
 		if err := in.runGroup(r, g, units); err != nil {
@@ -242,8 +255,14 @@ func (in *Interp) execute(r *run) {
 			}
 			break
 		}
+		if r.state.Load() == cancelled {
+			// Abandoned (a native call that did not return in time) and
+			// now back: the session's next input may be running, and the
+			// bookkeeping is its own.
+			break
+		}
 		in.record(g, units)
-		if g.kind == declGroup || g.kind == stmtGroup {
+		if len(in.pending) > 0 {
 			in.declarePending(r)
 		}
 	}
@@ -254,8 +273,10 @@ func (in *Interp) execute(r *run) {
 // rewrites and the automatic imports of later inputs, and for replay.
 func (in *Interp) record(g group, units []*declUnit) {
 	in.journal = append(in.journal, units...)
-	for _, u := range units {
-		in.dropPending(u.names)
+	if g.kind == declGroup {
+		for _, u := range units {
+			in.dropPending(u.names)
+		}
 	}
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
@@ -449,8 +470,11 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	return nil
 }
 
-// asStatements turns declarations into statements, if they can all be:
-// var, const and type declarations, not functions.
+// asStatements turns declarations into statements, if they can all be
+// (var, const and type declarations, not functions) and mean the same
+// there: statements run in source order, so no value may use a name
+// declared further on in the input (Go orders a file's variables by their
+// dependencies; var a = b + 1; var b = 2 would read b as 0).
 func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 	var stmts []ast.Stmt
 	for _, d := range decls {
@@ -460,7 +484,20 @@ func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 		}
 		stmts = append(stmts, &ast.DeclStmt{Decl: gd})
 	}
-	return stmts, len(stmts) > 0
+	forward := false
+	for _, d := range decls {
+		for _, sp := range d.(*ast.GenDecl).Specs {
+			ast.Inspect(sp, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && id.Obj != nil && id.Obj.Decl != nil {
+					if decl, ok := id.Obj.Decl.(ast.Node); ok && decl.Pos() >= sp.Pos() && id.Obj.Decl != sp {
+						forward = true
+					}
+				}
+				return !forward
+			})
+		}
+	}
+	return stmts, len(stmts) > 0 && !forward
 }
 
 // printFuncs are the fmt functions whose results (n int, err error) are not

@@ -1,8 +1,11 @@
 package interp
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Programs plain yaegi runs, which the guards or the move to a new
@@ -38,8 +41,8 @@ func TestFidelity(t *testing.T) {
 		{"globals from one call, after a move", []string{`func r2() (int, int) { return 1, 2 }`, `var a, b = r2()`, `a, b = b, a`, `func s() int { return a*10 + b }`, `s()`}, true, `21`},
 		{"a local of a named type keeps its methods as an interface (issue-435)", []string{`type Foo int`, `func (f Foo) String() string { return "foo" }`,
 			`func p(a any) string { return fmt.Sprint(a) }`, `func q() string { var b Foo = 4; return p(b) }`, `q()`}, false, `"foo"`},
-		{"the same, converted", []string{`type Foo int`, `func (f Foo) String() string { return "foo" }`,
-			`func p(a any) string { return fmt.Sprint(a) }`, `func q() string { x := Foo(3); return p(x) }`, `q()`}, false, `"foo"`},
+		{"the same, converted, in one input", []string{`type Foo int; func (f Foo) String() string { return "foo" }
+func p(a any) string { return fmt.Sprint(a) }; func q() string { x := Foo(3); return p(x) }`, `q()`}, false, `"foo"`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +78,7 @@ func TestDeclaredBeforeWhatItUses(t *testing.T) {
 		{`a()`, `6`, ``},
 		{`type T struct{}`, ``, ``},
 		{`func (T) m() int { return n() }`, ``, ``},
-		{`T{}.m()`, ``, `method T.m is not declared yet: it uses n, which is not declared`},
+		{`T{}.m()`, ``, `1:1: undefined selector: m`},
 		{`func n() int { return 9 }`, ``, ``},
 		{`T{}.m()`, `9`, ``},
 		{`type L[E any] struct{ v E }`, ``, ``},
@@ -112,5 +115,92 @@ func TestDeclaredBeforeWhatItUses(t *testing.T) {
 	}
 	if got := f.value(t, `a() + T{}.m()`); got != "15" {
 		t.Errorf("after a move: %s", got)
+	}
+}
+
+// A move replays a function against the session's last declarations: a
+// name it calls that became a type since must not make the call look like
+// a conversion, placed before the depth guard (110 unguarded functions
+// deep, the recursion overflowed Go's stack: a fatal error of the host).
+func TestGuardAfterMoveWhenACalleeBecameAType(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, `var back func(int) int`)
+	f.eval(t, `func F110(n int) int { return back(n+1) }`)
+	for i := 109; i >= 1; i-- {
+		f.eval(t, fmt.Sprintf(`func F%d(n int) int { y := F%d(n); return y }`, i, i+1))
+	}
+	for i := 2; i <= 110; i++ {
+		f.in.Eval(t.Context(), fmt.Sprintf(`type F%d int`, i))
+	}
+	if err := f.in.recycle(); err != nil {
+		t.Fatal(err)
+	}
+	f.eval(t, `back = F1`)
+	if _, err := f.in.Eval(t.Context(), `F1(0)`); err == nil || !strings.Contains(err.Error(), "nested calls") {
+		t.Fatalf("F1(0): %v", err)
+	}
+}
+
+// What an attack on the waiting declarations found.
+func TestWaitingDeclarationsDoNotGetInTheWay(t *testing.T) {
+	f := newFixture(t, nil)
+	steps := []struct{ src, want string }{
+		// A method waiting for describe: describe, fields, keys and other
+		// types' methods of the same name are not held up by it.
+		{`type T struct{ n int }`, ``},
+		{`func (t T) String() string { return describe(t.n) }`, ``},
+		{`func describe(n int) string { var b strings.Builder; b.WriteString("n="); return b.String() + fmt.Sprint(n) }`, ``},
+		{`T{4}.String()`, `"n=4"`},
+		{`func Len() int { return missingLen() }`, ``},
+		{`type R struct{ Len int }`, ``},
+		{`r := R{Len: 3}; r.Len`, `3`},
+		// init waits too, and runs once what it uses comes.
+		{`var counter int`, ``},
+		{`func init() { counter = later() }`, ``},
+		{`func later() int { return 42 }`, ``},
+		{`counter`, `42`},
+		// A waiting function declared again is replaced.
+		{`func bad() int { return later2() }`, ``},
+		{`func bad() int { return 99 }`, ``},
+		{`bad()`, `99`},
+		{`func later2() int { return 5 }`, ``},
+		{`bad()`, `99`},
+		// Functions that use one another, across inputs.
+		{`func even(n int) bool { if n == 0 { return true }; return odd(n - 1) }`, ``},
+		{`func odd(n int) bool { if n == 0 { return false }; return even(n - 1) }`, ``},
+		{`even(10)`, `true`},
+		// An import is what one waited for.
+		{`func up() string { return str.ToUpper("a") }`, ``},
+		{`import str "strings"`, ``},
+		{`up()`, `"A"`},
+	}
+	for _, s := range steps {
+		if got := f.value(t, s.src); got != s.want {
+			t.Fatalf("%s = %q, want %q\nstderr: %s", s.src, got, s.want, f.stderr.String())
+		}
+	}
+}
+
+// An evaluation abandoned in a native call, which comes back later, must
+// not record its declarations or declare what waited for them on its own
+// goroutine, next to the session's next input (a concurrent map write, a
+// fatal error of the host, found by an attack).
+func TestAbandonedEvaluationLeavesTheBookkeeping(t *testing.T) {
+	f := newFixture(t, nil)
+	for i := range 50 {
+		f.eval(t, fmt.Sprintf(`func w%d() int { return zz0 }`, i))
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	_, err := f.in.Eval(ctx, `var zz0 = func() int { time.Sleep(400 * time.Millisecond); return 7 }()`)
+	cancel()
+	if err == nil {
+		t.Fatal("the sleep was not interrupted")
+	}
+	deadline := time.Now().Add(700 * time.Millisecond)
+	for i := 0; time.Now().Before(deadline); i++ {
+		f.eval(t, fmt.Sprintf(`func v%d() int { return %d }`, i, i))
+	}
+	if got := f.value(t, "1+1"); got != "2" {
+		t.Fatalf("1+1 = %s", got)
 	}
 }

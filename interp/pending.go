@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -13,29 +14,65 @@ import (
 // later, `func b() int { return 5 }`. yaegi refuses the first (undefined:
 // b). An input of function and method declarations that uses a name
 // nobody declared yet waits instead, with a note, and is declared once
-// that name is; using one of its functions before then says what it waits
-// for.
+// that name is; calling one of its functions before then says what it
+// waits for. Declaring one of its functions again replaces the waiting
+// one; functions that use one another (even, odd) are declared together
+// as soon as the last of them comes.
+
+// maxPending bounds the inputs waiting at once.
+const maxPending = 100
+
+// pendingFunc is one waiting function or method declaration.
+type pendingFunc struct {
+	name string // "f", "T.m", or "init"
+	src  string
+	at   token.Position // where it was typed
+}
 
 // pendingDecl is an input of declarations waiting for a name.
 type pendingDecl struct {
-	src     string   // the declarations, as typed
-	names   []string // the functions and methods it declares ("T.m")
-	missing string   // the name it waits for
+	funcs   []pendingFunc
+	missing string
+}
+
+func (p *pendingDecl) names() []string {
+	var names []string
+	for _, f := range p.funcs {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// source is the waiting declarations, each on its line and column.
+func (p *pendingDecl) source() string {
+	units := make([]*declUnit, len(p.funcs))
+	for i, f := range p.funcs {
+		units[i] = &declUnit{src: f.src, at: f.at}
+	}
+	return joinUnits(units)
+}
+
+// funcsOnly reports whether a group declares functions and methods only.
+func funcsOnly(g group) bool {
+	if g.kind != declGroup || g.file == nil || len(g.file.Decls) == 0 {
+		return false
+	}
+	for _, d := range g.file.Decls {
+		if _, ok := d.(*ast.FuncDecl); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // undeclared returns a name that a group of function and method
 // declarations uses and nobody declared (not the session, the namespace,
-// a package, the universe or the group itself), or "" — also for any
-// other kind of group. It is asked before compiling: a method that fails
-// to compile stays attached to its type in yaegi, broken.
+// a package, the universe or the group itself), and where, or "" — also
+// for any other kind of group. It is asked before compiling: a method
+// that fails to compile stays attached to its type in yaegi, broken.
 func (in *Interp) undeclared(g group) (string, token.Pos) {
-	if g.kind != declGroup || g.file == nil || len(g.file.Decls) == 0 {
+	if !funcsOnly(g) {
 		return "", token.NoPos
-	}
-	for _, d := range g.file.Decls {
-		if _, ok := d.(*ast.FuncDecl); !ok {
-			return "", token.NoPos
-		}
 	}
 	name, at := "", token.NoPos
 	var tparams map[string]bool
@@ -104,34 +141,72 @@ func recvTypeParams(d *ast.FuncDecl) map[string]bool {
 	return m
 }
 
-// wait keeps a declaration group for later and says so on stderr, with
-// the position of the first use of the missing name.
-func (in *Interp) wait(units []*declUnit, missing string, at token.Pos) {
-	p := &pendingDecl{missing: missing}
-	var srcs []string
-	for _, u := range units {
-		srcs = append(srcs, u.src)
-		p.names = append(p.names, u.names...)
+// groupFuncs are the function declarations of a group, as typed.
+func groupFuncs(fset *token.FileSet, g group) []pendingFunc {
+	var funcs []pendingFunc
+	for _, d := range g.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		f := fset.File(fd.Pos())
+		if f == nil {
+			continue
+		}
+		start, end := f.Offset(fd.Pos()), f.Offset(fd.End())
+		if start < 0 || end > len(g.src) || start > end {
+			continue
+		}
+		name := fd.Name.Name
+		if fd.Recv != nil && len(fd.Recv.List) == 1 {
+			name = recvTypeName(fd.Recv.List[0].Type) + "." + name
+		}
+		funcs = append(funcs, pendingFunc{name: name, src: g.src[start:end], at: fset.Position(fd.Pos())})
 	}
-	p.src = strings.Join(srcs, "\n")
-	in.dropPending(p.names)
+	return funcs
+}
+
+// wait keeps a group of function declarations for later and says so on
+// stderr, with the position of the first use of the missing name.
+func (in *Interp) wait(g group, missing string, at token.Pos) error {
+	fset := in.gen.yi.FileSet()
+	p := &pendingDecl{funcs: groupFuncs(fset, g), missing: missing}
+	if len(p.funcs) == 0 {
+		return nil
+	}
+	in.dropPending(p.names())
+	if len(in.pending) >= maxPending {
+		return fmt.Errorf("%s: undefined: %s (and %d other inputs already wait for names: declare them first)", lineCol(fset, at), missing, len(in.pending))
+	}
 	in.pending = append(in.pending, p)
-	fmt.Fprintf(in.stderr, "%s: note: %s uses %s, which is not declared yet; declare %s before calling %s\n",
-		lineCol(in.gen.yi.FileSet(), at), strings.Join(p.names, ", "), missing, missing, strings.Join(p.names, " or "))
+	var callable []string
+	for _, n := range p.names() {
+		if n != "init" {
+			callable = append(callable, n)
+		}
+	}
+	what := "running init"
+	if len(callable) > 0 {
+		what = "calling " + strings.Join(callable, " or ")
+	}
+	fmt.Fprintf(in.stderr, "%s: note: %s uses %s, which is not declared yet; declare %s before %s\n",
+		lineCol(fset, at), strings.Join(p.names(), ", "), missing, missing, what)
+	return nil
 }
 
 // dropPending forgets the waiting declarations of names: they were
-// declared again.
+// declared again. The other functions of their inputs go on waiting.
 func (in *Interp) dropPending(names []string) {
 	kept := in.pending[:0]
 	for _, p := range in.pending {
-		still := false
-		for _, n := range p.names {
-			if !contains(names, n) {
-				still = true
+		var funcs []pendingFunc
+		for _, f := range p.funcs {
+			if f.name == "init" || !contains(names, f.name) {
+				funcs = append(funcs, f)
 			}
 		}
-		if still {
+		if len(funcs) > 0 {
+			p.funcs = funcs
 			kept = append(kept, p)
 		}
 	}
@@ -139,8 +214,9 @@ func (in *Interp) dropPending(names []string) {
 	in.pending = kept
 }
 
-// waiting returns an error if the group uses a function that waits.
-func (in *Interp) waiting(g group) error {
+// usedPending returns the waiting inputs whose functions the group calls
+// or names (plain identifiers only: fields, methods and keys are not).
+func (in *Interp) usedPending(g group) []*pendingDecl {
 	if len(in.pending) == 0 {
 		return nil
 	}
@@ -148,59 +224,128 @@ func (in *Interp) waiting(g group) error {
 	if g.file == nil {
 		root = &ast.BlockStmt{List: g.stmts}
 	}
-	var err error
-	ast.Inspect(root, func(n ast.Node) bool {
-		if err != nil {
-			return false
-		}
+	used := map[*pendingDecl]bool{}
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.Ident:
-			for _, p := range in.pending {
-				if n.Obj == nil && contains(p.names, n.Name) {
-					err = fmt.Errorf("%s is not declared yet: it uses %s, which is not declared", n.Name, p.missing)
+		case *ast.SelectorExpr:
+			ast.Inspect(n.X, visit)
+			return false
+		case *ast.KeyValueExpr:
+			if _, isIdent := n.Key.(*ast.Ident); !isIdent {
+				ast.Inspect(n.Key, visit)
+			}
+			ast.Inspect(n.Value, visit)
+			return false
+		case *ast.FuncDecl:
+			for _, part := range []ast.Node{n.Recv, n.Type, n.Body} {
+				if part != nil && !reflect.ValueOf(part).IsNil() {
+					ast.Inspect(part, visit)
 				}
 			}
-		case *ast.SelectorExpr:
-			for _, p := range in.pending {
-				for _, name := range p.names {
-					if strings.HasSuffix(name, "."+n.Sel.Name) {
-						err = fmt.Errorf("method %s is not declared yet: it uses %s, which is not declared", name, p.missing)
+			return false
+		case *ast.Ident:
+			if n.Obj == nil && !in.declared[n.Name] {
+				for _, p := range in.pending {
+					if contains(p.names(), n.Name) {
+						used[p] = true
 					}
 				}
 			}
 		}
-		return err == nil
-	})
-	return err
+		return true
+	}
+	ast.Inspect(root, visit)
+	var out []*pendingDecl
+	for _, p := range in.pending {
+		if used[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
-// declarePending declares the waiting groups whose name has come, after
-// an input declared it.
+// waiting returns an error if a group that is not a function declaration
+// uses a function that waits. A group of function declarations that uses
+// one is joined with it instead (join), so that functions using one
+// another can be declared.
+func (in *Interp) waiting(g group) error {
+	used := in.usedPending(g)
+	if len(used) == 0 || funcsOnly(g) {
+		return nil
+	}
+	p := used[0]
+	return fmt.Errorf("%s is not declared yet: it uses %s, which is not declared", strings.Join(p.names(), ", "), p.missing)
+}
+
+// join returns a group of function declarations together with the waiting
+// inputs it uses, which stop waiting, as one group.
+func (in *Interp) join(g group) (group, error) {
+	used := in.usedPending(g)
+	if len(used) == 0 || !funcsOnly(g) {
+		return g, nil
+	}
+	var srcs []string
+	for _, p := range used {
+		srcs = append(srcs, p.source())
+	}
+	own := groupFuncs(in.gen.yi.FileSet(), g)
+	for _, f := range own {
+		srcs = append(srcs, f.src)
+	}
+	for _, p := range used {
+		in.removePending(p)
+	}
+	groups, err := parseInput(in.gen.yi.FileSet(), strings.Join(srcs, "\n"))
+	if err != nil {
+		return g, err
+	}
+	if len(groups) != 1 {
+		return g, errors.New("internal error: joined declarations are not one group")
+	}
+	return groups[0], nil
+}
+
+// removePending forgets one waiting input.
+func (in *Interp) removePending(p *pendingDecl) {
+	kept := in.pending[:0]
+	for _, x := range in.pending {
+		if x != p {
+			kept = append(kept, x)
+		}
+	}
+	clear(in.pending[len(kept):])
+	in.pending = kept
+}
+
+// declarePending declares the waiting inputs that no longer wait for
+// anything, after an input declared or imported something.
 func (in *Interp) declarePending(r *run) {
-	for progress := true; progress; {
+	for progress := true; progress && r.state.Load() != cancelled; {
 		progress = false
 		for _, p := range in.pending {
-			if !in.declared[p.missing] {
+			groups, err := parseInput(in.gen.yi.FileSet(), p.source())
+			if err != nil || len(groups) != 1 {
 				continue
 			}
-			in.dropPending(p.names)
-			progress = true
-			groups, err := parseInput(in.gen.yi.FileSet(), p.src)
-			if err != nil || len(groups) != 1 {
-				break
-			}
 			g := groups[0]
+			if missing, _ := in.undeclared(g); missing != "" {
+				p.missing = missing
+				continue
+			}
+			in.removePending(p)
+			in.dropPending(p.names()) // older versions of its functions
+			progress = true
 			units := in.journalUnits(in.gen.yi.FileSet(), g)
 			for _, u := range units {
 				u.input = r.id
 			}
-			if missing, at := in.undeclared(g); missing != "" {
-				in.wait(units, missing, at)
+			if err := in.runGroup(r, g, units); err != nil {
+				fmt.Fprintf(in.stderr, "note: %s, declared before what it uses, does not compile: %v\n", strings.Join(p.names(), ", "), err)
 				break
 			}
-			if err := in.runGroup(r, g, units); err != nil {
-				fmt.Fprintf(in.stderr, "note: %s, declared before %s, does not compile: %v\n", strings.Join(p.names, ", "), p.missing, err)
-				break
+			if r.state.Load() == cancelled {
+				return
 			}
 			in.record(g, units)
 			break // in.pending changed

@@ -56,8 +56,6 @@ type rewriter struct {
 	// session: a function, a constant, or something else (a variable, a
 	// namespace value, nothing).
 	session func(name string) sessionKind
-	// isType reports whether the session declared name as a type.
-	isType func(name string) bool
 	// shadowed reports whether the session or the namespace declared a
 	// name the parser did not resolve.
 	shadowed func(name string) bool
@@ -90,7 +88,6 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 		fset:     fset,
 		pkgPath:  in.pkgPath,
 		session:  in.sessionKind,
-		isType:   func(name string) bool { return in.types[name] },
 		shadowed: func(name string) bool { return in.namespace[name] || in.declared[name] },
 		tmp: func() string {
 			in.tmpSeq++
@@ -231,14 +228,18 @@ func (rw *rewriter) leadingSimple(list []ast.Stmt) int {
 }
 
 // conversion reports whether fun, called, converts: a predeclared type,
-// a type the input or the session declared, or a type literal.
+// a type the input declares, or a type literal.
 func (rw *rewriter) conversion(fun ast.Expr) bool {
 	switch f := ast.Unparen(fun).(type) {
 	case *ast.Ident:
+		// Only what the input itself shows: a type of the session is not
+		// trusted, as a move replays a function against the session's
+		// last declarations, where a name it called may have become a
+		// type since (the call would then pass before the guard).
 		if f.Obj != nil {
 			return f.Obj.Kind == ast.Typ
 		}
-		return basicTypes[f.Name] && !rw.shadowed(f.Name) || rw.isType(f.Name)
+		return basicTypes[f.Name] && !rw.shadowed(f.Name)
 	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType:
 		return true
 	case *ast.StarExpr:

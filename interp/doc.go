@@ -26,6 +26,15 @@
 // column in the input as typed (2:6: undefined: x), also inside code the
 // rewrites below changed.
 //
+// As in a Go file, a function or method may be declared before the
+// functions and variables it uses: an input of function declarations that
+// uses a name nobody declared yet waits, with a note on Stderr ("1:23:
+// note: a uses b, which is not declared yet"), and is declared as soon as
+// an input declares (or imports) the name; using one of its functions
+// before then is an error that says what it waits for. Functions that use
+// one another may be typed one by one. A package-level var may use a var
+// of an earlier input (var y = x + 1), which yaegi's own REPL refuses.
+//
 // Values of [Options.Namespace] are used by their bare names. They keep
 // their Go types, so fields and methods of the host's own types work
 // (store.Get("k"), stats.Requests); through a pointer, evaluated code

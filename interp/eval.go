@@ -230,10 +230,12 @@ func (in *Interp) execute(r *run) {
 			r.err = err
 			break
 		}
-		if joined, err := in.join(g); err != nil {
+		joined, restore, err := in.join(g)
+		if err != nil {
 			r.err = err
 			break
-		} else if joined.file != g.file {
+		}
+		if joined.file != g.file {
 			g = joined
 			units = in.journalUnits(in.gen.yi.FileSet(), g)
 			for _, u := range units {
@@ -249,13 +251,19 @@ func (in *Interp) execute(r *run) {
 		}
 		if err := in.runGroup(r, g, units); err != nil {
 			r.err = err
-			if r.compiled && r.state.Load() != cancelled {
-				// A panic after a declaration ran: the names exist.
+			if r.compiled && (r.state.Load() != cancelled || r.overflow.Load()) {
+				// A panic, or the depth limit, after a declaration ran:
+				// the names exist.
 				in.record(g, units)
+			}
+			if len(restore) > 0 {
+				// The waiting declarations joined with it did not
+				// compile with it: they wait again.
+				in.pending = append(in.pending, restore...)
 			}
 			break
 		}
-		if r.state.Load() == cancelled {
+		if r.state.Load() == cancelled && !r.overflow.Load() {
 			// Abandoned (a native call that did not return in time) and
 			// now back: the session's next input may be running, and the
 			// bookkeeping is its own.
@@ -273,10 +281,8 @@ func (in *Interp) execute(r *run) {
 // rewrites and the automatic imports of later inputs, and for replay.
 func (in *Interp) record(g group, units []*declUnit) {
 	in.journal = append(in.journal, units...)
-	if g.kind == declGroup {
-		for _, u := range units {
-			in.dropPending(u.names)
-		}
+	for _, u := range units {
+		in.dropPending(u.names)
 	}
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
@@ -484,13 +490,23 @@ func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 		}
 		stmts = append(stmts, &ast.DeclStmt{Decl: gd})
 	}
+	// The input's own top-level specs, in order.
+	index := map[ast.Spec]int{}
+	for _, d := range decls {
+		for _, sp := range d.(*ast.GenDecl).Specs {
+			index[sp] = len(index)
+		}
+	}
 	forward := false
 	for _, d := range decls {
 		for _, sp := range d.(*ast.GenDecl).Specs {
+			here := index[sp]
 			ast.Inspect(sp, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok && id.Obj != nil && id.Obj.Decl != nil {
-					if decl, ok := id.Obj.Decl.(ast.Node); ok && decl.Pos() >= sp.Pos() && id.Obj.Decl != sp {
-						forward = true
+				if id, ok := n.(*ast.Ident); ok && id.Obj != nil {
+					if decl, ok := id.Obj.Decl.(ast.Spec); ok {
+						if at, top := index[decl]; top && at > here {
+							forward = true
+						}
 					}
 				}
 				return !forward

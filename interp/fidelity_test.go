@@ -204,3 +204,67 @@ func TestAbandonedEvaluationLeavesTheBookkeeping(t *testing.T) {
 		t.Fatalf("1+1 = %s", got)
 	}
 }
+
+// What a second attack on the waiting declarations found.
+func TestWaitingDeclarationsSecondRound(t *testing.T) {
+	type step struct{ src, want, err string }
+	for name, steps := range map[string][]step{
+		"var fallback ignores names declared inside a value": {
+			{`s := "a"`, ``, ``},
+			{"var q1 = s + \"x\"\ntype TT struct{ n int }", ``, ``},
+			{`q1`, `"ax"`, ``},
+			{`var q2 = func() string { t := s; return t + "2" }()`, ``, ``},
+			{`q2`, `"a2"`, ``},
+			{"var q3 = s + \"3\"\nvar q4 = struct{ n int }{1}", ``, ``},
+			{`q3`, `"a3"`, ``},
+		},
+		"a waiting function declared again, with a companion": {
+			{"func a() int { return zz() }\nfunc c() int { return 3 }", ``, ``},
+			{`func a() int { return c() }`, ``, ``},
+			{`a()`, `3`, ``},
+		},
+		"a join that does not compile waits again": {
+			{`func even(n int) bool { if n == 0 { return true }; return odd(n-1) }`, ``, ``},
+			{`func odd(n int) bool { if n == 0 { return false }; return even(n-1) + 1 }`, ``, `*`},
+			{`even(4)`, ``, `even is not declared yet: it uses odd, which is not declared`},
+			{`func odd(n int) bool { if n == 0 { return false }; return even(n-1) }`, ``, ``},
+			{`even(4)`, `true`, ``},
+		},
+		"a statement's variable replaces a waiting function": {
+			{`func a() int { return zz() }`, ``, ``},
+			{`a := 5`, ``, ``},
+			{`func zz() int { return 1 }`, ``, ``},
+			{`a + 1`, `6`, ``},
+		},
+		"declarations before a depth overflow are recorded": {
+			{`func rec(n int) int { return rec(n+1) }`, ``, ``},
+			{"func g() int { return 7 }\nvar y = rec(0)", ``, `*`},
+			{`func h() int { return g() }`, ``, ``},
+			{`h()`, `7`, ``},
+		},
+		"a waiting new version hides the old one": {
+			{`func f() int { return 1 }`, ``, ``},
+			{`func f() int { return g() }`, ``, ``},
+			{`f()`, ``, `f is not declared yet: it uses g, which is not declared`},
+			{`func g() int { return 2 }`, ``, ``},
+			{`f()`, `2`, ``},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			for _, s := range steps {
+				r, err := f.in.Eval(t.Context(), s.src)
+				switch {
+				case s.err == "*" && err == nil:
+					t.Fatalf("%s: no error", s.src)
+				case s.err != "" && s.err != "*" && (err == nil || err.Error() != s.err):
+					t.Fatalf("%s: error %v, want %q", s.src, err, s.err)
+				case s.err == "" && err != nil:
+					t.Fatalf("%s: %v", s.src, err)
+				case r.Value != s.want:
+					t.Fatalf("%s = %q, want %q", s.src, r.Value, s.want)
+				}
+			}
+		})
+	}
+}

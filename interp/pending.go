@@ -174,10 +174,10 @@ func (in *Interp) wait(g group, missing string, at token.Pos) error {
 	if len(p.funcs) == 0 {
 		return nil
 	}
-	in.dropPending(p.names())
 	if len(in.pending) >= maxPending {
 		return fmt.Errorf("%s: undefined: %s (and %d other inputs already wait for names: declare them first)", lineCol(fset, at), missing, len(in.pending))
 	}
+	in.dropPending(p.names())
 	in.pending = append(in.pending, p)
 	var callable []string
 	for _, n := range p.names() {
@@ -245,7 +245,9 @@ func (in *Interp) usedPending(g group) []*pendingDecl {
 			}
 			return false
 		case *ast.Ident:
-			if n.Obj == nil && !in.declared[n.Name] {
+			// Declared too, it may be an older version: the waiting one
+			// is the one that counts.
+			if n.Obj == nil {
 				for _, p := range in.pending {
 					if contains(p.names(), n.Name) {
 						used[p] = true
@@ -279,31 +281,42 @@ func (in *Interp) waiting(g group) error {
 }
 
 // join returns a group of function declarations together with the waiting
-// inputs it uses, which stop waiting, as one group.
-func (in *Interp) join(g group) (group, error) {
+// inputs it uses, which stop waiting, as one group, and those inputs, to
+// put back if the group does not compile. The group's own functions
+// replace their waiting versions first.
+func (in *Interp) join(g group) (group, []*pendingDecl, error) {
+	if !funcsOnly(g) || len(in.pending) == 0 {
+		return g, nil, nil
+	}
+	own := groupFuncs(in.gen.yi.FileSet(), g)
+	var names []string
+	for _, f := range own {
+		if f.name != "init" {
+			names = append(names, f.name)
+		}
+	}
+	in.dropPending(names)
 	used := in.usedPending(g)
-	if len(used) == 0 || !funcsOnly(g) {
-		return g, nil
+	if len(used) == 0 {
+		return g, nil, nil
 	}
 	var srcs []string
 	for _, p := range used {
 		srcs = append(srcs, p.source())
+		in.removePending(p)
 	}
-	own := groupFuncs(in.gen.yi.FileSet(), g)
 	for _, f := range own {
 		srcs = append(srcs, f.src)
 	}
-	for _, p := range used {
-		in.removePending(p)
-	}
 	groups, err := parseInput(in.gen.yi.FileSet(), strings.Join(srcs, "\n"))
-	if err != nil {
-		return g, err
+	if err != nil || len(groups) != 1 {
+		in.pending = append(in.pending, used...)
+		if err == nil {
+			err = errors.New("internal error: joined declarations are not one group")
+		}
+		return g, nil, err
 	}
-	if len(groups) != 1 {
-		return g, errors.New("internal error: joined declarations are not one group")
-	}
-	return groups[0], nil
+	return groups[0], used, nil
 }
 
 // removePending forgets one waiting input.

@@ -114,6 +114,43 @@ func ParseAuthorizedKeys(data []byte) (keys map[string][]*Rights, bad map[int]st
 func parseKeys(data []byte, ca bool) (keys map[string][]*Rights, bad map[int]string) {
 	keys = map[string][]*Rights{}
 	bad = map[int]string{}
+	err := keyLines(data, func(n int, line []byte) error {
+		key, comment, opts, rest, err := ssh.ParseAuthorizedKey(line)
+		switch {
+		case err != nil:
+			bad[n] = err.Error()
+			return nil
+		case len(bytes.TrimSpace(rest)) != 0:
+			bad[n] = "more than one key on the line"
+			return nil
+		}
+		r := &Rights{Fingerprint: ssh.FingerprintSHA256(key), Comment: comment, CertAuthority: ca}
+		if err := applyOptions(r, opts); err != nil {
+			bad[n] = err.Error()
+			return nil
+		}
+		if r.Principals != nil && !r.CertAuthority {
+			bad[n] = "principals= applies to cert-authority lines only"
+			return nil
+		}
+		if _, isCert := key.(*ssh.Certificate); isCert {
+			bad[n] = "a certificate cannot be listed: list the key of its certificate authority with cert-authority"
+			return nil
+		}
+		k := string(key.Marshal())
+		keys[k] = append(keys[k], r)
+		return nil
+	})
+	if err != nil {
+		bad[0] = err.Error()
+	}
+	return keys, bad
+}
+
+// keyLines calls each for the lines of authorized_keys-like text that are
+// neither blank nor comments, trimmed, with their numbers; it stops at the
+// first error of each or of reading.
+func keyLines(data []byte, each func(n int, line []byte) error) error {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -121,35 +158,11 @@ func parseKeys(data []byte, ca bool) (keys map[string][]*Rights, bad map[int]str
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		key, comment, opts, rest, err := ssh.ParseAuthorizedKey(line)
-		if err != nil {
-			bad[n] = err.Error()
-			continue
+		if err := each(n, line); err != nil {
+			return err
 		}
-		if len(bytes.TrimSpace(rest)) != 0 {
-			bad[n] = "more than one key on the line"
-			continue
-		}
-		r := &Rights{Fingerprint: ssh.FingerprintSHA256(key), Comment: comment, CertAuthority: ca}
-		if err := applyOptions(r, opts); err != nil {
-			bad[n] = err.Error()
-			continue
-		}
-		if r.Principals != nil && !r.CertAuthority {
-			bad[n] = "principals= applies to cert-authority lines only"
-			continue
-		}
-		if _, isCert := key.(*ssh.Certificate); isCert {
-			bad[n] = "a certificate cannot be listed: list the key of its certificate authority with cert-authority"
-			continue
-		}
-		k := string(key.Marshal())
-		keys[k] = append(keys[k], r)
 	}
-	if err := sc.Err(); err != nil {
-		bad[0] = err.Error()
-	}
-	return keys, bad
+	return sc.Err()
 }
 
 func applyOptions(r *Rights, opts []string) error {

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -184,25 +183,20 @@ func parseRevoked(data []byte) (*revokedSet, error) {
 		return s, nil
 	}
 	s.format = "key list"
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
+	err := keyLines(data, func(n int, line []byte) error {
 		key, _, _, _, err := ssh.ParseAuthorizedKey(line)
 		if err != nil {
 			// Fail closed: a line meant to revoke a key that does not
 			// parse must not leave that key in.
-			return nil, fmt.Errorf("line %d: %v", n, err)
+			return fmt.Errorf("line %d: %v", n, err)
 		}
 		if c, ok := key.(*ssh.Certificate); ok {
 			key = c.Key
 		}
 		s.keys[string(key.Marshal())] = true
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s, nil

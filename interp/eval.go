@@ -251,19 +251,20 @@ func (in *Interp) execute(r *run) {
 		}
 		if err := in.runGroup(r, g, units); err != nil {
 			r.err = err
-			if r.compiled && (r.state.Load() != cancelled || r.overflow.Load()) {
-				// A panic, or the depth limit, after a declaration ran:
-				// the names exist.
+			if r.compiled && r.state.Load() != cancelled {
+				// A panic after a declaration ran: the names exist. (Not
+				// after a cancel, the depth limit's too: Eval may have
+				// abandoned the run, and the next input own the books.)
 				in.record(g, units)
 			}
-			if len(restore) > 0 {
+			if len(restore) > 0 && !r.compiled {
 				// The waiting declarations joined with it did not
 				// compile with it: they wait again.
 				in.pending = append(in.pending, restore...)
 			}
 			break
 		}
-		if r.state.Load() == cancelled && !r.overflow.Load() {
+		if r.state.Load() == cancelled {
 			// Abandoned (a native call that did not return in time) and
 			// now back: the session's next input may be running, and the
 			// bookkeeping is its own.

@@ -236,12 +236,6 @@ func TestWaitingDeclarationsSecondRound(t *testing.T) {
 			{`func zz() int { return 1 }`, ``, ``},
 			{`a + 1`, `6`, ``},
 		},
-		"declarations before a depth overflow are recorded": {
-			{`func rec(n int) int { return rec(n+1) }`, ``, ``},
-			{"func g() int { return 7 }\nvar y = rec(0)", ``, `*`},
-			{`func h() int { return g() }`, ``, ``},
-			{`h()`, `7`, ``},
-		},
 		"a waiting new version hides the old one": {
 			{`func f() int { return 1 }`, ``, ``},
 			{`func f() int { return g() }`, ``, ``},

@@ -593,9 +593,30 @@ func (in *Interp) explain(n ast.Node, err error) error {
 		return err
 	}
 	var undefined *ast.Ident
+	references(n, func(id *ast.Ident, tparams map[string]bool) bool {
+		if in.unknown(id) && !tparams[id.Name] {
+			undefined = id
+		}
+		return undefined == nil
+	})
+	if undefined == nil {
+		return err
+	}
+	return fmt.Errorf("%s: undefined: %s", positionOf(in.gen.yi.FileSet(), undefined.Pos()), undefined.Name)
+}
+
+// references calls fn for the identifiers under root that refer to
+// something, until fn returns false: not the name of a selector (a field
+// or a method), an identifier key of a composite literal (maybe a field
+// name, which the parser never resolves) or a method's name; tparams are
+// the receiver type parameters of the method being visited, which the
+// parser does not resolve either.
+func references(root ast.Node, fn func(id *ast.Ident, tparams map[string]bool) bool) {
+	var tparams map[string]bool
+	more := true
 	var visit func(ast.Node) bool
 	visit = func(n ast.Node) bool {
-		if undefined != nil {
+		if !more {
 			return false
 		}
 		switch n := n.(type) {
@@ -605,32 +626,29 @@ func (in *Interp) explain(n ast.Node, err error) error {
 			}
 			return false
 		case *ast.FuncDecl:
-			// A method's name is never resolved.
+			tparams = recvTypeParams(n)
 			for _, c := range []ast.Node{n.Recv, n.Type, n.Body} {
 				if c != nil && !reflect.ValueOf(c).IsNil() {
 					ast.Inspect(c, visit)
 				}
 			}
+			tparams = nil
 			return false
 		case *ast.SelectorExpr:
 			ast.Inspect(n.X, visit)
 			return false
 		case *ast.KeyValueExpr:
-			// A key may be a field name, which the parser never resolves.
+			if _, isIdent := n.Key.(*ast.Ident); !isIdent {
+				ast.Inspect(n.Key, visit)
+			}
 			ast.Inspect(n.Value, visit)
 			return false
 		case *ast.Ident:
-			if in.unknown(n) {
-				undefined = n
-			}
+			more = fn(n, tparams)
 		}
-		return true
+		return more
 	}
-	ast.Inspect(n, visit)
-	if undefined == nil {
-		return err
-	}
-	return fmt.Errorf("%s: undefined: %s", positionOf(in.gen.yi.FileSet(), undefined.Pos()), undefined.Name)
+	ast.Inspect(root, visit)
 }
 
 // unknown reports whether id is resolved neither by the parser nor by

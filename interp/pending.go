@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"reflect"
 	"strings"
 )
 
@@ -75,43 +74,12 @@ func (in *Interp) undeclared(g group) (string, token.Pos) {
 		return "", token.NoPos
 	}
 	name, at := "", token.NoPos
-	var tparams map[string]bool
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if name != "" {
-			return false
+	references(g.file, func(id *ast.Ident, tparams map[string]bool) bool {
+		if in.unknown(id) && !tparams[id.Name] {
+			name, at = id.Name, id.Pos()
 		}
-		switch n := n.(type) {
-		case *ast.FuncDecl:
-			// Not n.Name: a method's name is no reference. A generic
-			// method's receiver type parameters are not resolved by the
-			// parser.
-			tparams = recvTypeParams(n)
-			for _, part := range []ast.Node{n.Recv, n.Type, n.Body} {
-				if part != nil && !reflect.ValueOf(part).IsNil() {
-					ast.Inspect(part, visit)
-				}
-			}
-			return false
-		case *ast.SelectorExpr:
-			ast.Inspect(n.X, visit) // not n.Sel: a field or method
-			return false
-		case *ast.KeyValueExpr:
-			if _, isIdent := n.Key.(*ast.Ident); !isIdent {
-				ast.Inspect(n.Key, visit)
-			} // an identifier key may be a field name
-			ast.Inspect(n.Value, visit)
-			return false
-		case *ast.Ident:
-			if in.unknown(n) && !tparams[n.Name] {
-				name, at = n.Name, n.Pos()
-			}
-		}
-		return true
-	}
-	for _, d := range g.file.Decls {
-		ast.Inspect(d, visit)
-	}
+		return name == ""
+	})
 	return name, at
 }
 
@@ -225,39 +193,18 @@ func (in *Interp) usedPending(g group) []*pendingDecl {
 		root = &ast.BlockStmt{List: g.stmts}
 	}
 	used := map[*pendingDecl]bool{}
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.SelectorExpr:
-			ast.Inspect(n.X, visit)
-			return false
-		case *ast.KeyValueExpr:
-			if _, isIdent := n.Key.(*ast.Ident); !isIdent {
-				ast.Inspect(n.Key, visit)
-			}
-			ast.Inspect(n.Value, visit)
-			return false
-		case *ast.FuncDecl:
-			for _, part := range []ast.Node{n.Recv, n.Type, n.Body} {
-				if part != nil && !reflect.ValueOf(part).IsNil() {
-					ast.Inspect(part, visit)
-				}
-			}
-			return false
-		case *ast.Ident:
-			// Declared too, it may be an older version: the waiting one
-			// is the one that counts.
-			if n.Obj == nil {
-				for _, p := range in.pending {
-					if contains(p.names(), n.Name) {
-						used[p] = true
-					}
+	references(root, func(id *ast.Ident, _ map[string]bool) bool {
+		// Declared too, it may be an older version: the waiting one is
+		// the one that counts.
+		if id.Obj == nil {
+			for _, p := range in.pending {
+				if contains(p.names(), id.Name) {
+					used[p] = true
 				}
 			}
 		}
 		return true
-	}
-	ast.Inspect(root, visit)
+	})
 	var out []*pendingDecl
 	for _, p := range in.pending {
 		if used[p] {

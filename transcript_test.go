@@ -26,19 +26,20 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole"
+	"github.com/gomanhole/manhole/internal/vt"
 )
 
 var (
-	csiRE    = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
-	promptRE = `(>>> |\.\.\. )$`
+	promptRE = `(>>> |\.\.\. [ ]*)$`
 )
 
-// normalize makes terminal output comparable: no \r, no escape
-// sequences, no trailing spaces, and volatile numbers (addresses,
-// durations) replaced.
+// normalize makes terminal output comparable: the text an 80-column
+// terminal shows for it, with volatile numbers (addresses, durations)
+// replaced.
 func normalize(s string) string {
-	s = csiRE.ReplaceAllString(s, "")
-	s = strings.ReplaceAll(s, "\r", "")
+	scr := vt.New(80)
+	scr.Write([]byte(s))
+	s = scr.String() + "\n"
 	s = regexp.MustCompile(`0x[0-9a-f]{6,}`).ReplaceAllString(s, "0xADDR")
 	s = regexp.MustCompile(`goroutine \d+`).ReplaceAllString(s, "goroutine N")
 	s = regexp.MustCompile(`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `).ReplaceAllString(s, "")
@@ -104,8 +105,9 @@ func TestTranscripts(t *testing.T) {
 
 func runScript(t *testing.T, sh *shell, script string) string {
 	t.Helper()
-	var out strings.Builder
-	out.WriteString(">>> ")
+	// The output is rendered whole at the end, as a terminal shows it.
+	mark := sh.out.Mark()
+	rendered := func() string { return normalize(">>> " + sh.out.RawSince(mark)) }
 	lines := strings.Split(strings.TrimRight(script, "\n"), "\n")
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
@@ -116,9 +118,8 @@ func runScript(t *testing.T, sh *shell, script string) string {
 		case line == "#ctrl-d":
 			sh.send(t, "\x04")
 			err := sh.sess.Wait()
-			out.WriteString(sh.out.Rest())
-			out.WriteString(fmt.Sprintf("[session ended: %v]\n", err))
-			return normalize(out.String())
+			sh.out.Rest()
+			return rendered() + fmt.Sprintf("[session ended: %v]\n", err)
 		case strings.HasPrefix(line, "#sleep-ms "):
 			ms, _ := strconv.Atoi(strings.TrimPrefix(line, "#sleep-ms "))
 			time.Sleep(time.Duration(ms) * time.Millisecond)
@@ -145,11 +146,9 @@ func runScript(t *testing.T, sh *shell, script string) string {
 			send = line + "\r"
 		}
 		sh.send(t, send)
-		got, err := sh.out.Expect(promptRE, 10*time.Second)
-		if err != nil {
+		if _, err := sh.out.Expect(promptRE, 10*time.Second); err != nil {
 			t.Fatalf("after %q: %v", line, err)
 		}
-		out.WriteString(got)
 	}
-	return normalize(out.String())
+	return rendered()
 }

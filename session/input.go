@@ -1,9 +1,8 @@
 package session
 
 import (
-	"bytes"
+	"fmt"
 	"io"
-	"strings"
 	"sync"
 )
 
@@ -15,8 +14,12 @@ const (
 )
 
 // input reads the client's keystrokes in its own goroutine so that Ctrl-C
-// and a disconnect are seen while an evaluation runs, when x/term is not
-// reading. Everything else is queued for x/term's next ReadLine.
+// and a disconnect are seen while an evaluation runs, when the line
+// editor is not reading. Everything else is queued for the editor.
+//
+// Bracketed pastes pass through whole, markers included, so the editor
+// inserts them as text; a Ctrl-C byte inside a paste is text, never an
+// interrupt.
 type input struct {
 	src io.Reader
 
@@ -24,24 +27,20 @@ type input struct {
 	cond       *sync.Cond
 	buf        []byte
 	err        error  // the read error that ended the stream
-	evaluating bool   // Ctrl-C cancels instead of reaching x/term
+	evaluating bool   // Ctrl-C cancels instead of reaching the editor
 	cancel     func() // cancels the running evaluation
-	interrupts int    // Ctrl-C bytes handed to x/term, not yet accounted
 	closed     bool
 
-	// Bracketed paste: a multi-line paste is taken out of the byte
-	// stream whole and handed to the REPL as one block; x/term gets a
-	// bare Enter so that ReadLine returns and the REPL picks it up.
-	pasting bool
-	paste   []byte   // the paste being received
-	pastes  []string // complete multi-line pastes, oldest first
-	escape  []byte   // a possibly split paste marker
+	pasting   bool   // inside a bracketed paste
+	pasteKept bool   // the paste's start marker is in buf, so its end must be
+	escape    []byte // a possibly split paste marker, held back
 }
 
 const (
 	pasteStart = "\x1b[200~"
 	pasteEnd   = "\x1b[201~"
-	maxPaste   = 1 << 20
+	// maxPaste bounds one paste queued on top of maxTypeAhead.
+	maxPaste = 1 << 20
 )
 
 func newInput(src io.Reader) *input {
@@ -52,24 +51,20 @@ func newInput(src io.Reader) *input {
 }
 
 func (in *input) pump() {
+	defer func() {
+		if r := recover(); r != nil {
+			in.mu.Lock()
+			in.err = fmt.Errorf("input: %v", r)
+			in.cond.Broadcast()
+			in.mu.Unlock()
+		}
+	}()
 	b := make([]byte, 4096)
 	for {
 		n, err := in.src.Read(b)
 		in.mu.Lock()
-		data := in.splitPastes(b[:n])
-		for _, c := range data {
-			if c == keyCtrlC && in.evaluating {
-				if in.cancel != nil {
-					in.cancel()
-				}
-				continue
-			}
-			if c == keyCtrlC {
-				in.interrupts++
-			}
-			if len(in.buf) < maxTypeAhead {
-				in.buf = append(in.buf, c)
-			}
+		for _, c := range b[:n] {
+			in.feed(c)
 		}
 		if err != nil {
 			in.err = err
@@ -86,8 +81,68 @@ func (in *input) pump() {
 	}
 }
 
-// Read hands queued input to x/term. A Ctrl-C ends a Read, so x/term
-// never holds bytes typed after it.
+// feed takes one byte from the client (called with in.mu held), holding
+// back what may be the start of a paste marker until it is decided.
+func (in *input) feed(c byte) {
+	marker := pasteStart
+	if in.pasting {
+		marker = pasteEnd
+	}
+	if c == marker[len(in.escape)] {
+		in.escape = append(in.escape, c)
+		if len(in.escape) < len(marker) {
+			return
+		}
+		in.escape = in.escape[:0]
+		if !in.pasting {
+			in.pasting = true
+			in.pasteKept = len(in.buf) < maxTypeAhead
+			if in.pasteKept {
+				in.buf = append(in.buf, pasteStart...)
+			}
+		} else {
+			in.pasting = false
+			if in.pasteKept {
+				// Always queued, so that the editor's paste ends.
+				in.buf = append(in.buf, pasteEnd...)
+			}
+		}
+		return
+	}
+	if len(in.escape) > 0 {
+		held := string(in.escape)
+		in.escape = in.escape[:0]
+		for i := 0; i < len(held); i++ {
+			in.queue(held[i])
+		}
+	}
+	if c == marker[0] {
+		in.escape = append(in.escape, c)
+		return
+	}
+	in.queue(c)
+}
+
+// queue adds one byte that is not part of a paste marker.
+func (in *input) queue(c byte) {
+	if in.pasting {
+		if in.pasteKept && len(in.buf) < maxTypeAhead+maxPaste {
+			in.buf = append(in.buf, c)
+		}
+		return
+	}
+	if c == keyCtrlC && in.evaluating {
+		if in.cancel != nil {
+			in.cancel()
+		}
+		return
+	}
+	if len(in.buf) < maxTypeAhead {
+		in.buf = append(in.buf, c)
+	}
+}
+
+// Read hands queued input to the line editor.
 func (in *input) Read(p []byte) (int, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -100,35 +155,12 @@ func (in *input) Read(p []byte) (int, error) {
 		}
 		return 0, io.EOF
 	}
-	// A Ctrl-C is always read alone: x/term returns at once on it,
-	// dropping the echo of keys before it in the same read, and keeping
-	// none after it.
-	n := 0
-	for n < len(p) && n < len(in.buf) {
-		if in.buf[n] == keyCtrlC {
-			if n == 0 {
-				p[0] = keyCtrlC
-				n = 1
-			}
-			break
-		}
-		p[n] = in.buf[n]
-		n++
-	}
+	n := copy(p, in.buf)
 	in.buf = in.buf[n:]
-	return n, nil
-}
-
-// takeInterrupt reports whether x/term's io.EOF came from a Ctrl-C (x/term
-// reports Ctrl-C and Ctrl-D alike).
-func (in *input) takeInterrupt() bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.interrupts > 0 {
-		in.interrupts--
-		return true
+	if len(in.buf) == 0 {
+		in.buf = nil // let a large paste's array go
 	}
-	return false
+	return n, nil
 }
 
 // evaluating switches Ctrl-C to call cancel until done is called.
@@ -154,80 +186,4 @@ func (in *input) Close() {
 	in.closed = true
 	in.cond.Broadcast()
 	in.mu.Unlock()
-}
-
-// splitPastes removes bracketed pastes from data (called with in.mu
-// held): a single-line paste stays in the stream as typed text; of a
-// multi-line one, the first line stays, followed by Enter, and the rest
-// goes to in.pastes.
-func (in *input) splitPastes(data []byte) []byte {
-	if len(in.escape) > 0 {
-		data = append(in.escape, data...)
-		in.escape = nil
-	}
-	var out []byte
-	for len(data) > 0 {
-		if !in.pasting {
-			i := bytes.Index(data, []byte(pasteStart))
-			if i < 0 {
-				keep := partialMarker(data, pasteStart)
-				out = append(out, data[:len(data)-keep]...)
-				in.escape = append(in.escape, data[len(data)-keep:]...)
-				return out
-			}
-			out = append(out, data[:i]...)
-			data = data[i+len(pasteStart):]
-			in.pasting, in.paste = true, in.paste[:0]
-			continue
-		}
-		i := bytes.Index(data, []byte(pasteEnd))
-		if i < 0 {
-			keep := partialMarker(data, pasteEnd)
-			if len(in.paste) < maxPaste {
-				in.paste = append(in.paste, data[:len(data)-keep]...)
-			}
-			in.escape = append(in.escape, data[len(data)-keep:]...)
-			return out
-		}
-		if len(in.paste) < maxPaste {
-			in.paste = append(in.paste, data[:i]...)
-		}
-		data = data[i+len(pasteEnd):]
-		in.pasting = false
-		text := strings.ReplaceAll(string(in.paste), "\r\n", "\n")
-		text = strings.ReplaceAll(text, "\r", "\n")
-		if first, rest, multi := strings.Cut(strings.TrimRight(text, "\n"), "\n"); multi {
-			// x/term gets the first line as typed, so it shows it after
-			// the prompt; the REPL takes the rest as a block.
-			in.pastes = append(in.pastes, rest+"\n")
-			out = append(out, first...)
-			out = append(out, '\r')
-		} else {
-			out = append(out, strings.TrimRight(text, "\n")...)
-		}
-	}
-	return out
-}
-
-// partialMarker is the length of the longest suffix of data that is a
-// proper prefix of marker: a marker split across two reads.
-func partialMarker(data []byte, marker string) int {
-	for n := min(len(marker)-1, len(data)); n > 0; n-- {
-		if bytes.HasSuffix(data, []byte(marker[:n])) {
-			return n
-		}
-	}
-	return 0
-}
-
-// takePaste returns the oldest complete multi-line paste, if any.
-func (in *input) takePaste() (string, bool) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if len(in.pastes) == 0 {
-		return "", false
-	}
-	p := in.pastes[0]
-	in.pastes = in.pastes[1:]
-	return p, true
 }

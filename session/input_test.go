@@ -6,63 +6,73 @@ import (
 	"testing"
 )
 
-// TestSplitPastes feeds keystrokes in every split into two reads: pastes
-// must come out the same whatever the split.
-func TestSplitPastes(t *testing.T) {
-	for _, tc := range []struct {
-		name, in, typed string
-		pastes          []string
-	}{
-		{"no paste", "abc\r", "abc\r", nil},
-		{"single-line paste stays typed", "x\x1b[200~foo\x1b[201~y", "xfooy", nil},
-		{"multi-line paste is a block", "\x1b[200~a := 1\r\nb := 2\r\n\x1b[201~", "a := 1\r", []string{"b := 2\n"}},
-		{"paste between typing", "q\x1b[200~if x {\ry()\r}\x1b[201~z", "qif x {\rz", []string{"y()\n}\n"}},
+// TestPumpKeepsPastes feeds keystrokes in every split into two reads: the
+// queued bytes are the same whatever the split, pastes included whole,
+// and a Ctrl-C inside a paste never cancels an evaluation.
+func TestPumpKeepsPastes(t *testing.T) {
+	for _, tc := range []struct{ name, in, queued string }{
+		{"no paste", "abc\r", "abc\r"},
+		{"paste", "x\x1b[200~foo\x1b[201~y", "x\x1b[200~foo\x1b[201~y"},
+		{"ctrl-c in paste is text", "\x1b[200~a\x03b\x1b[201~\x03", "\x1b[200~a\x03b\x1b[201~"},
+		{"escape sequences pass", "\x1b[A\x1b[2~\x1bb\x1b[20x", "\x1b[A\x1b[2~\x1bb\x1b[20x"},
+		{"end marker outside a paste is text", "\x1b[201~z", "\x1b[201~z"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for split := 0; split <= len(tc.in); split++ {
 				in := &input{}
-				var typed []byte
-				typed = append(typed, in.splitPastes([]byte(tc.in[:split]))...)
-				typed = append(typed, in.splitPastes([]byte(tc.in[split:]))...)
-				if string(typed) != tc.typed {
-					t.Fatalf("split %d: typed %q, want %q", split, typed, tc.typed)
+				cancels := 0
+				in.evaluating, in.cancel = true, func() { cancels++ }
+				for _, c := range []byte(tc.in[:split]) {
+					in.feed(c)
 				}
-				if strings.Join(in.pastes, "|") != strings.Join(tc.pastes, "|") {
-					t.Fatalf("split %d: pastes %q, want %q", split, in.pastes, tc.pastes)
+				for _, c := range []byte(tc.in[split:]) {
+					in.feed(c)
+				}
+				if string(in.buf) != tc.queued {
+					t.Fatalf("split %d: queued %q, want %q", split, in.buf, tc.queued)
+				}
+				want := strings.Count(tc.in, "\x03") - strings.Count(tc.queued, "\x03")
+				if cancels != want {
+					t.Fatalf("split %d: %d cancels, want %d", split, cancels, want)
 				}
 			}
 		})
 	}
 }
 
-// TestInputCtrlCEndsRead: x/term must never hold bytes typed after a
-// Ctrl-C, since the REPL replaces the terminal when it sees one.
-func TestInputCtrlCEndsRead(t *testing.T) {
-	r, w := io.Pipe()
-	in := newInput(r)
-	defer in.Close()
-	go w.Write([]byte("ab\x03cd"))
-	buf := make([]byte, 64)
-	n, _ := in.Read(buf)
-	if got := string(buf[:n]); got != "ab" {
-		t.Fatalf("first read %q, want %q", got, "ab")
+// TestPumpBounds: what a client queues while an evaluation runs is
+// bounded, and a paste that starts in the queue always ends there.
+func TestPumpBounds(t *testing.T) {
+	in := &input{}
+	for range maxTypeAhead + 100 {
+		in.feed('a')
 	}
-	n, _ = in.Read(buf)
-	if got := string(buf[:n]); got != "\x03" {
-		t.Fatalf("second read %q, want Ctrl-C alone", got)
+	if len(in.buf) != maxTypeAhead {
+		t.Fatalf("queued %d bytes, want the bound %d", len(in.buf), maxTypeAhead)
 	}
-	n, _ = in.Read(buf)
-	if got := string(buf[:n]); got != "cd" {
-		t.Fatalf("third read %q, want %q", got, "cd")
+	for _, c := range []byte(pasteStart + "x" + pasteEnd) {
+		in.feed(c)
 	}
-	if !in.takeInterrupt() || in.takeInterrupt() {
-		t.Fatal("interrupt count wrong")
+	if len(in.buf) != maxTypeAhead {
+		t.Fatalf("a paste after the bound was queued: %d bytes", len(in.buf))
 	}
-	w.Close()
+	in = &input{}
+	for _, c := range []byte(pasteStart) {
+		in.feed(c)
+	}
+	for range maxTypeAhead + maxPaste + 100 {
+		in.feed('p')
+	}
+	for _, c := range []byte(pasteEnd) {
+		in.feed(c)
+	}
+	if n := len(in.buf); n != maxTypeAhead+maxPaste+len(pasteEnd) || !strings.HasSuffix(string(in.buf), pasteEnd) {
+		t.Fatalf("queued %d bytes, ending %q: want the bound and the end marker", n, in.buf[max(0, n-8):])
+	}
 }
 
 // TestInputCtrlCDuringEvalCancels: while evaluating, Ctrl-C cancels and
-// never reaches x/term.
+// never reaches the editor.
 func TestInputCtrlCDuringEvalCancels(t *testing.T) {
 	r, w := io.Pipe()
 	in := newInput(r)
@@ -72,13 +82,15 @@ func TestInputCtrlCDuringEvalCancels(t *testing.T) {
 	w.Write([]byte("\x03"))
 	<-cancelled
 	done()
-	w.Write([]byte("x"))
+	w.Write([]byte("x\x03"))
 	buf := make([]byte, 8)
-	if n, _ := in.Read(buf); string(buf[:n]) != "x" {
-		t.Fatalf("read %q after the cancel, want x", buf[:n])
+	got := ""
+	for len(got) < 2 {
+		n, _ := in.Read(buf)
+		got += string(buf[:n])
 	}
-	if in.takeInterrupt() {
-		t.Error("the cancelling Ctrl-C was counted as a line interrupt")
+	if got != "x\x03" {
+		t.Fatalf("read %q after the cancel, want x and the Ctrl-C", got)
 	}
 	w.Close()
 }

@@ -121,3 +121,19 @@ func (o *Output) Rest() string {
 	o.pos = o.buf.Len()
 	return strings.ReplaceAll(rest, "\r", "")
 }
+
+// Mark returns a position in the raw output (what Expect has consumed
+// so far), for RawSince.
+func (o *Output) Mark() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pos
+}
+
+// RawSince returns everything collected after mark, \r and escape
+// sequences included, for a test that renders it as a terminal would.
+func (o *Output) RawSince(mark int) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()[mark:]
+}

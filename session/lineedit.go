@@ -220,7 +220,8 @@ func (e *editor) ReadInput(prompt, cont string) (string, error) {
 
 // finish leaves the cursor below the input.
 func (e *editor) finish(b *strings.Builder, err error) {
-	e.moveTo(b, e.endRow, e.endCol)
+	r, c := e.endPos()
+	e.moveTo(b, r, c)
 	if errors.Is(err, errInterrupt) {
 		b.WriteString("^C")
 	}

@@ -38,7 +38,8 @@ func (e *editor) refresh(b *strings.Builder) {
 		e.pendingRaw = ""
 	}
 	if e.pendingList != nil || e.pendingNote != "" {
-		e.moveTo(b, e.endRow, e.endCol)
+		r, c := e.endPos()
+		e.moveTo(b, r, c)
 		b.WriteString("\r\n")
 		if e.pendingList != nil {
 			writeCRLF(b, []byte(formatColumns(e.pendingList, e.width)))
@@ -53,13 +54,22 @@ func (e *editor) refresh(b *strings.Builder) {
 	head := e.head()
 	edited := e.editedFrom
 	e.editedFrom = math.MaxInt
-	if e.shown != nil && head == e.shownHead && edited >= len(e.shown) && len(e.buf) >= len(e.shown) &&
-		e.pos == len(e.buf) && e.curRow == e.endRow && e.curCol == e.endCol {
+	if e.shown != nil && head == e.shownHead && edited >= len(e.shown) && len(e.buf) > len(e.shown) &&
+		e.pos == len(e.buf) && e.atEnd() {
 		// Typing at the end: send what is new.
-		row, col := e.emit(b, e.buf[len(e.shown):], e.endRow, e.endCol)
-		row, col = e.endRowWrap(b, row, col)
+		text := e.buf[len(e.shown):]
+		row, col := e.endRow, e.endCol
+		if col >= e.width && len(text) > 0 && text[0] == '\n' {
+			// The terminal is on the next row already (endRowWrap).
+			row, col = row+1, 0
+			for _, p := range e.cont {
+				row, col = e.put(b, p, row, col)
+			}
+			text = text[1:]
+		}
+		row, col = e.emit(b, text, row, col)
 		e.shown = append(e.shown, e.buf[len(e.shown):]...)
-		e.endRow, e.endCol, e.curRow, e.curCol = row, col, row, col
+		e.setEnd(b, row, col)
 		return
 	}
 	if e.shown != nil && head == e.shownHead && edited >= len(e.shown) && len(e.buf) == len(e.shown) {
@@ -75,9 +85,8 @@ func (e *editor) refresh(b *strings.Builder) {
 			e.moveTo(b, row, col)
 			b.WriteString("\x1b[J")
 			row, col = e.emit(b, e.buf[edited:], row, col)
-			row, col = e.endRowWrap(b, row, col)
 			e.shown = append(e.shown[:edited], e.buf[edited:]...)
-			e.endRow, e.endCol, e.curRow, e.curCol = row, col, row, col
+			e.setEnd(b, row, col)
 			row, col = e.cursorAt(e.pos)
 			e.moveTo(b, row, col)
 			return
@@ -101,22 +110,36 @@ func (e *editor) drawAll(b *strings.Builder) {
 	e.shownHead = e.head()
 	row, col := e.emit(b, []rune(e.shownHead), 0, 0)
 	row, col = e.emit(b, e.buf, row, col)
-	row, col = e.endRowWrap(b, row, col)
 	e.shown = append(make([]rune, 0, len(e.buf)), e.buf...)
-	e.endRow, e.endCol = row, col
-	e.curRow, e.curCol = row, col
+	e.setEnd(b, row, col)
 	e.editedFrom = math.MaxInt
 	r, c := e.cursorAt(e.pos)
 	e.moveTo(b, r, c)
 }
 
-// endRowWrap leaves the pending-wrap state of a full last row.
-func (e *editor) endRowWrap(b *strings.Builder, row, col int) (int, int) {
+// setEnd records where the shown input ends, as laid out: col is the
+// width after a full last row. The terminal's cursor is left there, on
+// the next row in that case, out of the pending-wrap state.
+func (e *editor) setEnd(b *strings.Builder, row, col int) {
+	e.endRow, e.endCol = row, col
+	e.curRow, e.curCol = row, col
 	if col >= e.width {
 		b.WriteString("\r\n")
-		return row + 1, 0
+		e.curRow, e.curCol = row+1, 0
 	}
-	return row, col
+}
+
+// endPos is where the terminal's cursor is when it is at the input's end.
+func (e *editor) endPos() (row, col int) {
+	if e.endCol >= e.width {
+		return e.endRow + 1, 0
+	}
+	return e.endRow, e.endCol
+}
+
+func (e *editor) atEnd() bool {
+	r, c := e.endPos()
+	return e.curRow == r && e.curCol == c
 }
 
 // emit sends text from (row, col) and returns where it ends; newlines of

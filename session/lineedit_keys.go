@@ -29,17 +29,23 @@ func (e *editor) handle(k key) (line string, done bool, err error) {
 			return "", false, nil
 		}
 		// The paste's last newline is not an Enter.
-		k.text = strings.TrimRight(k.text, "\n")
-		text := []rune(k.text)
+		trimmed := strings.TrimRight(k.text, "\n")
+		text := []rune(trimmed)
 		if len(e.buf)+len(text) > maxInput {
 			e.message("input too long: paste dropped")
 			return "", false, nil
 		}
 		e.insert(text)
 		// A pasted block runs at once when it is complete, as if each
-		// of its lines had been typed.
-		if strings.ContainsRune(k.text, '\n') && !e.incompleteNow() {
-			return e.submit()
+		// of its lines had been typed; an incomplete one goes on on a
+		// new line.
+		if strings.ContainsRune(k.text, '\n') {
+			if !e.incompleteNow() {
+				return e.submit()
+			}
+			if len(trimmed) < len(k.text) {
+				e.newline()
+			}
 		}
 	case kEnter:
 		if e.incompleteNow() {
@@ -347,7 +353,7 @@ func (e *editor) searchKey(k key) bool {
 		e.touch(0)
 		e.buf, e.pos = append(e.buf[:0], s.saved...), s.savePos
 		e.search = nil
-		return true
+		return k.name == kCancel // Ctrl-C goes on to interrupt, as in bash
 	}
 	if len(s.query) > 0 {
 		e.lastSearch = string(s.query)

@@ -189,7 +189,7 @@ func TestEditorHistory(t *testing.T) {
 	tt := newTermTest(t, 80)
 	tt.enter("one\r", "one")
 	tt.enter("two\r", "two")
-	tt.enter("two\r", "two") // no repeat
+	tt.enter("two\r", "two")    // no repeat
 	tt.enter(up+up+"\r", "one") // history: one two one
 	tt.enter(up+up+up+down+"\r", "two")
 	// What was typed comes back after going through history.

@@ -94,6 +94,7 @@ func Start(opts Options) (*Manhole, error) {
 		ExecTimeout: opts.ExecTimeout,
 		Banner:      banner(opts.Namespace),
 		Shared:      opts.SharedNamespace,
+		HistoryFile: opts.HistoryFile,
 		Namespace:   opts.Namespace,
 		Logs:        session.NewLogHub(),
 	}

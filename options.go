@@ -138,6 +138,16 @@ type Options struct {
 	// Optional. Default: false, each session has its own namespace.
 	SharedNamespace bool
 
+	// HistoryFile keeps what each identity typed across restarts of the
+	// process. Each identity (key fingerprint, or peer uid) has a file of
+	// its own, HistoryFile-<16 hex digits of the identity's SHA-256>,
+	// created 0600; a file that is a symlink, not this process's, or
+	// readable by others is not used (a warning is logged). Inputs land
+	// there as typed, secrets included, as they land in the audit log.
+	// Optional. Default: "", history lasts as long as the process (1000
+	// inputs per identity, 64 identities).
+	HistoryFile string
+
 	// Logger receives the audit log: connections accepted and refused,
 	// authentications (with key fingerprints), sessions, and every
 	// evaluated statement (which may contain secrets typed by users).

@@ -1,25 +1,237 @@
 package session
 
-// history keeps a session's input lines for x/term's up/down keys: no
-// empty entries, no immediate repeats, at most maxHistory lines.
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// history keeps the inputs of one identity, whole blocks as single
+// entries: no empty entries, no immediate repeats, at most maxHistory
+// entries and maxHistoryBytes bytes. The sessions of one identity share
+// it for the life of the process; with a file, it outlives the process.
 type history struct {
-	entries []string // oldest first
+	mu      sync.Mutex // protects the fields below
+	entries []string   // oldest first
+	bytes   int
+	file    string // where entries are appended, or ""
+	log     *slog.Logger
 }
 
-const maxHistory = 1000
+const (
+	maxHistory      = 1000
+	maxHistoryBytes = 1 << 20
+	// maxIdentities bounds the histories kept in memory; the least
+	// recently used goes first.
+	maxIdentities = 64
+)
 
 func (h *history) Add(entry string) {
-	if entry == "" || (len(h.entries) > 0 && h.entries[len(h.entries)-1] == entry) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.add(entry) {
 		return
 	}
-	if len(h.entries) == maxHistory {
-		copy(h.entries, h.entries[1:])
-		h.entries = h.entries[:maxHistory-1]
+	if h.file != "" {
+		if err := appendHistory(h.file, entry); err != nil {
+			h.log.Warn("manhole: history not saved", "file", h.file, "err", err)
+			h.file = "" // one warning, not one per input
+		}
 	}
-	h.entries = append(h.entries, entry)
 }
 
-func (h *history) Len() int { return len(h.entries) }
+// add adds entry in memory (h.mu held) and reports whether it did.
+func (h *history) add(entry string) bool {
+	if strings.TrimSpace(entry) == "" || len(entry) > maxHistoryBytes ||
+		(len(h.entries) > 0 && h.entries[len(h.entries)-1] == entry) {
+		return false
+	}
+	h.entries = append(h.entries, entry)
+	h.bytes += len(entry)
+	drop := 0
+	for len(h.entries)-drop > maxHistory || h.bytes > maxHistoryBytes {
+		h.bytes -= len(h.entries[drop])
+		drop++
+	}
+	if drop > 0 {
+		h.entries = append(h.entries[:0], h.entries[drop:]...)
+	}
+	return true
+}
 
-// At returns the idx-th most recent entry, as x/term expects.
-func (h *history) At(idx int) string { return h.entries[len(h.entries)-1-idx] }
+func (h *history) Len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.entries)
+}
+
+// At returns the idx-th most recent entry.
+func (h *history) At(idx int) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if idx < 0 || idx >= len(h.entries) {
+		return ""
+	}
+	return h.entries[len(h.entries)-1-idx]
+}
+
+// histories holds each identity's history.
+type histories struct {
+	mu    sync.Mutex
+	byID  map[string]*history
+	order []string // least recently used first
+}
+
+// historyFor returns the history of identity, loading it from the
+// history file the first time.
+func (c *Config) historyFor(identity string, log *slog.Logger) *history {
+	hs := &c.histories
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if hs.byID == nil {
+		hs.byID = map[string]*history{}
+	}
+	if h, ok := hs.byID[identity]; ok {
+		for i, id := range hs.order {
+			if id == identity {
+				hs.order = append(append(hs.order[:i:i], hs.order[i+1:]...), identity)
+				break
+			}
+		}
+		return h
+	}
+	h := &history{log: log}
+	// Only a key or a peer uid is an identity worth a file: a bare
+	// address is a new one at each connection.
+	durable := strings.HasPrefix(identity, "SHA256:") || strings.HasPrefix(identity, "peer uid ")
+	if c.HistoryFile != "" && durable {
+		h.file = HistoryPath(c.HistoryFile, identity)
+		if err := loadHistory(h); err != nil {
+			log.Warn("manhole: history file not used", "file", h.file, "err", err)
+			h.file = ""
+		}
+	}
+	if len(hs.order) == maxIdentities {
+		delete(hs.byID, hs.order[0])
+		hs.order = hs.order[1:]
+	}
+	hs.byID[identity] = h
+	hs.order = append(hs.order, identity)
+	return h
+}
+
+// HistoryPath is the file that keeps identity's history: the stem, a
+// dash and 16 hex digits of the identity's SHA-256, so that no file holds
+// two identities' lines.
+func HistoryPath(stem, identity string) string {
+	sum := sha256.Sum256([]byte(identity))
+	return stem + "-" + hex.EncodeToString(sum[:8])
+}
+
+// The history file holds one entry per line, as a Go string literal.
+
+// openHistory opens the file without following a symlink and refuses
+// one that is not a regular file of ours, private to us.
+func openHistory(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		st, _ := fi.Sys().(*syscall.Stat_t)
+		switch {
+		case !fi.Mode().IsRegular():
+			err = errors.New("not a regular file")
+		case st != nil && int(st.Uid) != os.Geteuid():
+			err = fmt.Errorf("owned by uid %d, not by this process (uid %d)", st.Uid, os.Geteuid())
+		case fi.Mode().Perm()&0o077 != 0:
+			err = fmt.Errorf("mode %v: others may read or write it (want 0600)", fi.Mode().Perm())
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func loadHistory(h *history) error {
+	f, err := openHistory(h.file, os.O_RDONLY)
+	if errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Dir(h.file)); err != nil {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// Only the end matters: read at most a few times the bound.
+	const window = 4 * maxHistoryBytes
+	if fi, err := f.Stat(); err == nil && fi.Size() > window {
+		if _, err := f.Seek(-window, io.SeekEnd); err != nil {
+			return err
+		}
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 2*maxHistoryBytes)
+	lines := 0
+	for sc.Scan() {
+		lines++
+		if s, err := strconv.Unquote(sc.Text()); err == nil {
+			h.add(s)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if lines > 2*maxHistory {
+		return rewriteHistory(h)
+	}
+	return nil
+}
+
+// rewriteHistory replaces the file with the entries kept, so that it
+// stays bounded.
+func rewriteHistory(h *history) error {
+	tmp := h.file + ".tmp"
+	os.Remove(tmp)
+	f, err := openHistory(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for _, e := range h.entries {
+		w.WriteString(strconv.Quote(e))
+		w.WriteByte('\n')
+	}
+	err = errors.Join(w.Flush(), f.Close())
+	if err == nil {
+		err = os.Rename(tmp, h.file)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+func appendHistory(path, entry string) error {
+	f, err := openHistory(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strconv.Quote(entry) + "\n")
+	return errors.Join(err, f.Close())
+}

@@ -22,7 +22,7 @@ func (s *session) repl() int {
 	win := s.win
 	s.mu.Unlock()
 
-	out := newEditor(s.ch, in, &history{})
+	out := newEditor(s.ch, in, s.cfg.historyFor(s.meta.Identity, s.log))
 	out.SetSize(win.Cols)
 	s.mu.Lock()
 	s.onWinch = func(w Window) { out.SetSize(w.Cols) }

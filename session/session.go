@@ -54,6 +54,11 @@ type Config struct {
 	// Logs, if set, is what :logs follows. Optional.
 	Logs *LogHub
 
+	// HistoryFile, if set, keeps each identity's input history across
+	// restarts: in HistoryPath(HistoryFile, identity), mode 0600. Without
+	// it, history lasts for the life of the process.
+	HistoryFile string
+
 	// Shared makes every session use one interpreter (aiomanhole's
 	// shared=True): declarations are visible to all, evaluations are
 	// serialized.
@@ -65,6 +70,8 @@ type Config struct {
 	sharedMu sync.Mutex        // protects shared and turn
 	shared   *evaluator
 	turn     chan struct{}
+
+	histories histories
 
 	cmdOnce  sync.Once
 	cmds     map[string]*command

@@ -355,6 +355,8 @@ func banner(ns map[string]any) func() string {
 	return func() string {
 		var b strings.Builder
 		exe, _ := os.Executable()
+		// runtime.NumGoroutine is the one goroutine count manhole shows
+		// (banner, :mem, :goroutines): the runtime's own are not in it.
 		fmt.Fprintf(&b, "manhole: %s (pid %d, %s), %d goroutines\n",
 			filepath.Base(exe), os.Getpid(), runtime.Version(), runtime.NumGoroutine())
 		if len(names) > 0 {

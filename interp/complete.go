@@ -69,3 +69,31 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Package is one package evaluated code can import.
+type Package struct {
+	Path string // import path
+	Name string // the name it is used by
+	// Auto is true when the package needs no import line: its name
+	// brings it in.
+	Auto bool
+	// Names is the number of its exported names.
+	Names int
+}
+
+// Packages returns the packages evaluated code can import, by path.
+func (in *Interp) Packages() []Package {
+	out := make([]Package, 0, len(in.pkgs.byPath))
+	for p, key := range in.pkgs.byPath {
+		name := path.Base(key)
+		n := 0
+		for sym := range in.pkgs.packages[key] {
+			if r, _ := utf8.DecodeRuneInString(sym); token.IsIdentifier(sym) && unicode.IsUpper(r) {
+				n++
+			}
+		}
+		out = append(out, Package{Path: p, Name: name, Auto: in.pkgs.byName[name] == p, Names: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/pprof"
 	"slices"
 	"strings"
+	"text/tabwriter"
 )
 
 // cmdIO is where a ':' command writes. In a terminal session Stdout goes
@@ -40,6 +42,14 @@ func (cfg *Config) commands() map[string]*command {
 				summary: "list the commands, or show one command's usage",
 				usage:   ":help [COMMAND]",
 				run:     cmdHelp,
+			},
+			"packages": {
+				summary: "the packages evaluated code can import, and which need no import line",
+				usage: `:packages [PREFIX]
+  Lists each package with its import path and its number of exported
+  names; "auto" marks those its name brings in without an import line.
+  Tab after a package name and a dot lists its members.`,
+				run: cmdPackages,
 			},
 			"quit": {
 				summary: "leave the session (Ctrl-D does too)",
@@ -77,11 +87,56 @@ func (s *session) runCommand(ctx context.Context, c *cmdIO, name, args string) i
 	return cmd.run(ctx, s, c, args)
 }
 
+// helpTopics are what ":help TOPIC" explains besides the commands.
+var helpTopics = map[string]string{
+	"keys": `Editing keys (as readline's, emacs mode):
+  Enter          run the input; in an unfinished block, start a new line
+  Alt-Enter      start a new line even when the input is complete
+  Left Right     move by character (Ctrl-B Ctrl-F)
+  Alt-b Alt-f    move by word (Ctrl-Left Ctrl-Right, Alt-Left Alt-Right)
+  Home End       start and end of the line (Ctrl-A Ctrl-E)
+  Up Down        move between the lines of a block; past its first or last
+                 line, the previous or next input (Ctrl-P Ctrl-N)
+  Ctrl-R Ctrl-S  search the history backwards, forwards; again for the next
+                 match; Enter runs it, Ctrl-G gives the line back
+  Backspace Del  delete a character (Ctrl-D too, on a non-empty line)
+  Ctrl-W         delete the word before the cursor (Alt-Backspace: to a
+                 word boundary); Alt-d deletes the word after it
+  Ctrl-U Ctrl-K  delete to the start, to the end of the line
+  Ctrl-Y         put back what was deleted last
+  Ctrl-T         swap two characters
+  Ctrl-L         clear the screen
+  Tab            complete (see :help completion), or indent
+  Ctrl-C         cancel the running evaluation, or drop the input
+  Ctrl-D         leave (on an empty line)`,
+	"completion": `Tab completes the word before the cursor: names in scope (the
+application's values, the session's declarations, packages), a package's
+members (strings.Ha<Tab>), fields and methods of the application's
+values through chains of fields (store.<Tab>, cfg.Sub.<Tab>), ':'
+commands and their arguments (:pprof h<Tab>), and import paths
+(import "enc<Tab>). When several names fit, a second Tab lists them.`,
+	"history": `History: Up and Down, Ctrl-R and Ctrl-S. A whole block (a function,
+a loop) is one entry and comes back whole, to edit and run again.
+History belongs to your identity (your key, or your uid): your other
+sessions share it while the process runs, and with the application's
+HistoryFile option it outlives the process. What you type lands there as
+it lands in the audit log, secrets included.`,
+	"dump": `dump(x, ...) prints each value in full, with field names and types,
+following pointers (cycles are marked): dump(store), dump(cfg.Sub).
+The value a plain expression prints is laid out to the window's width and
+cut with a note when long; dump shows it all.`,
+}
+
 func cmdHelp(_ context.Context, s *session, c *cmdIO, args string) int {
 	if args != "" {
-		cmd, name := s.cfg.lookup(strings.TrimPrefix(args, ":"))
+		topic := strings.TrimSuffix(strings.TrimPrefix(args, ":"), "()")
+		if text, ok := helpTopics[topic]; ok {
+			fmt.Fprintln(c.Stdout, text)
+			return 0
+		}
+		cmd, name := s.cfg.lookup(topic)
 		if cmd == nil {
-			fmt.Fprintf(c.Stderr, "no command :%s\n", name)
+			fmt.Fprintf(c.Stderr, "no command or topic %q (:help lists them)\n", name)
 			return 2
 		}
 		fmt.Fprintf(c.Stdout, "%s\n  %s\n", cmd.usage, cmd.summary)
@@ -89,9 +144,13 @@ func cmdHelp(_ context.Context, s *session, c *cmdIO, args string) int {
 	}
 	fmt.Fprint(c.Stdout, `Type Go: expressions print their value; statements and declarations run
 and persist. The application's values are in scope by name; standard
-packages need no import line.
-  Ctrl-C     cancel the running evaluation or command, or clear the line
-  Ctrl-D     leave (on an empty line)
+packages need no import line (:packages lists them). dump(x) prints a
+value in full.
+  Tab        complete a name, member, command or import path
+  Up, Ctrl-R history: the inputs of your key, whole blocks as one
+  Ctrl-C     cancel the running evaluation or command, or drop the input
+  Ctrl-D     leave (on an empty line); :quit too
+Topics: :help keys, :help completion, :help history, :help dump
 Commands (":help NAME" for usage):
 `)
 	cmds := s.cfg.commands()
@@ -102,6 +161,80 @@ Commands (":help NAME" for usage):
 	slices.Sort(names)
 	for _, n := range names {
 		fmt.Fprintf(c.Stdout, "  :%-11s %s\n", n, cmds[n].summary)
+	}
+	return 0
+}
+
+// commandNames lists the ':' commands, for completion.
+func (cfg *Config) commandNames() []string {
+	cmds := cfg.commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// commandArgs lists the words command cmd takes, for completion.
+func (cfg *Config) commandArgs(cmd string) []string {
+	if a, ok := aliases[cmd]; ok {
+		cmd = a
+	}
+	switch cmd {
+	case "help":
+		words := cfg.commandNames()
+		for t := range helpTopics {
+			words = append(words, t)
+		}
+		slices.Sort(words)
+		return words
+	case "pprof":
+		var names []string
+		for _, p := range pprof.Profiles() {
+			names = append(names, p.Name())
+		}
+		slices.Sort(names)
+		return names
+	case "goroutines":
+		return []string{"-full"}
+	case "setgc", "memlimit":
+		return []string{"off"}
+	}
+	return nil
+}
+
+func cmdPackages(_ context.Context, s *session, c *cmdIO, args string) int {
+	s.mu.Lock()
+	ev := s.ev
+	s.mu.Unlock()
+	if ev == nil {
+		// An exec request has no evaluator until it evaluates.
+		var release func()
+		var err error
+		if ev, release, err = s.acquire(io.Discard, io.Discard); err != nil {
+			fmt.Fprintf(c.Stderr, "cannot start the evaluator: %v\n", err)
+			return 1
+		}
+		defer release()
+	}
+	w := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
+	n := 0
+	for _, p := range ev.ip.Packages() {
+		if args != "" && !strings.HasPrefix(p.Path, args) && !strings.HasPrefix(p.Name, args) {
+			continue
+		}
+		auto := ""
+		if p.Auto {
+			auto = "auto"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d names\t%s\n", p.Path, p.Name, p.Names, auto)
+		n++
+	}
+	w.Flush()
+	if n == 0 {
+		fmt.Fprintf(c.Stderr, "no package matches %q\n", args)
+		return 1
 	}
 	return 0
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -15,6 +16,41 @@ type completer struct {
 	names     func() []string           // names in scope
 	members   func(pkg string) []string // a package's exported names
 	namespace map[string]any
+	// commands lists the ':' commands; args, the words a command takes.
+	commands func() []string
+	args     func(cmd string) []string
+	// packages lists the import paths for `import "`.
+	packages func() []string
+}
+
+var importPathRE = regexp.MustCompile(`^\s*(?:import\s*(?:\(\s*)?)?"([^"]*)$`)
+
+// special completes what is not Go names: ':' commands and their
+// arguments, and import paths. ok is false when the line is Go code.
+func (c *completer) special(line string, pos int) (start int, cands []string, ok bool) {
+	before := line[:pos]
+	if trimmed := strings.TrimLeft(before, " "); strings.HasPrefix(trimmed, ":") && c.commands != nil {
+		offset := len(before) - len(trimmed)
+		cmd, arg, hasArg := strings.Cut(trimmed[1:], " ")
+		if !hasArg {
+			return offset + 1, filterPrefix(c.commands(), cmd), true
+		}
+		if c.args == nil || strings.Contains(arg, " ") {
+			return pos, nil, true
+		}
+		return pos - len(arg), filterPrefix(c.args(cmd), arg), true
+	}
+	if c.packages == nil {
+		return 0, nil, false
+	}
+	// import "enc<Tab>, import ("enc<Tab>, or a line of an import
+	// block: "enc<Tab>.
+	m := importPathRE.FindStringSubmatchIndex(before)
+	if m == nil {
+		return 0, nil, false
+	}
+	q := m[2]
+	return q, filterPrefix(c.packages(), before[q:]), true
 }
 
 // wordStart returns where the identifier chain (a.b.c) ending at pos
@@ -146,11 +182,14 @@ func commonPrefix(list []string) string {
 // word to the candidates' common prefix; when that adds nothing and there
 // are several, it returns them in list to show, and leaves the line.
 func (c *completer) complete(line string, pos int) (newLine string, newPos int, ok bool, list []string) {
-	if wordStart(line, pos) == pos {
-		// Nothing to complete: Tab indents, as typed code expects.
-		return line[:pos] + indent + line[pos:], pos + len(indent), true, nil
+	start, cands, special := c.special(line, pos)
+	if !special {
+		if wordStart(line, pos) == pos {
+			// Nothing to complete: Tab indents, as typed code expects.
+			return line[:pos] + indent + line[pos:], pos + len(indent), true, nil
+		}
+		start, cands = c.candidates(line, pos)
 	}
-	start, cands := c.candidates(line, pos)
 	if len(cands) == 0 {
 		return "", 0, false, nil
 	}

@@ -30,6 +30,9 @@ func TestComplete(t *testing.T) {
 			return nil
 		},
 		namespace: map[string]any{"store": &compStore{Sub: &compSub{}}, "cfg": 1},
+		commands:  (&Config{}).commandNames,
+		args:      (&Config{}).commandArgs,
+		packages:  func() []string { return []string{"encoding/hex", "encoding/json", "errors", "strings"} },
 	}
 	for _, tc := range []struct {
 		name, line string
@@ -47,6 +50,16 @@ func TestComplete(t *testing.T) {
 		{"no unexported fields", "store.Sub.in", "", nil},
 		{"unknown", "nothing.", "", nil},
 		{"tab with no word indents", "if x {", "if x {    ", nil},
+		{"command", ":gorou", ":goroutines", nil},
+		{"commands ambiguous", ":mem", ":mem", []string{"mem", "memlimit"}},
+		{"command argument", ":pprof h", ":pprof heap", nil},
+		{"help topic", ":help ke", ":help keys", nil},
+		{"alias argument", ":h dum", ":h dump", nil},
+		{"import path", `import "enc`, `import "encoding/`, nil},
+		{"import path list", `import "encoding/`, `import "encoding/`, []string{"encoding/hex", "encoding/json"}},
+		{"import block line", `	"err`, `	"errors`, nil},
+		{"import in parens", `import ("str`, `import ("strings`, nil},
+		{"a string is not an import", `x := "enc`, "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			newLine, _, ok, list := c.complete(tc.line, len(tc.line))

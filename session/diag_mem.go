@@ -107,7 +107,10 @@ func cmdMem(_ context.Context, _ *session, c *cmdIO, args string) int {
 	row("  GOGC", fmtGOGC(int64(m[mGOGC])), "")
 	row("  GOMEMLIMIT", fmtMemLimit(int64(m[mMemLimit])), "")
 	row("scheduler", "", "")
-	row("  goroutines", strconv.FormatUint(m[mGoroutines], 10), fmt.Sprintf("running %d, runnable %d, waiting %d, in syscalls or cgo %d",
+	// One count everywhere (banner, :mem, :goroutines, :top):
+	// runtime.NumGoroutine, which leaves out the runtime's own. The
+	// runtime's per-state counts include those, so they are labelled.
+	row("  goroutines", strconv.Itoa(runtime.NumGoroutine()), fmt.Sprintf("as runtime.NumGoroutine counts; with the runtime's own: running %d, runnable %d, waiting %d, in syscalls or cgo %d",
 		m[mRunning], m[mRunnable], m[mWaiting], m[mNotInGo]))
 	row("  created", strconv.FormatUint(m[mCreated], 10), "since start")
 	row("  GOMAXPROCS", strconv.Itoa(runtime.GOMAXPROCS(0)), fmt.Sprintf("%d CPUs", runtime.NumCPU()))

@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gomanhole/manhole/interp"
@@ -35,7 +36,17 @@ func (s *session) repl() int {
 	}
 	defer release()
 
-	comp := &completer{names: ip.ip.Names, members: ip.ip.PackageMembers, namespace: s.cfg.Namespace}
+	comp := &completer{
+		names: ip.ip.Names, members: ip.ip.PackageMembers, namespace: s.cfg.Namespace,
+		commands: s.cfg.commandNames, args: s.cfg.commandArgs,
+		packages: func() []string {
+			var paths []string
+			for _, p := range ip.ip.Packages() {
+				paths = append(paths, p.Path)
+			}
+			return paths
+		},
+	}
 	out.complete = comp.complete
 	out.incomplete = func(src string) bool {
 		if _, _, cmd := parseCommand(src); cmd && !strings.Contains(src, "\n") {
@@ -75,6 +86,10 @@ func (s *session) repl() int {
 		if strings.TrimSpace(src) == "" {
 			continue
 		}
+		if hint := leaveOrHelpHint(src, ip.ip.Names); hint != "" {
+			fmt.Fprintln(out, hint)
+			continue
+		}
 		s.evalAndShow(ip, out, src)
 	}
 }
@@ -91,4 +106,23 @@ func (s *session) evalAndShow(ip *evaluator, out *editor, src string) {
 	if res.HasValue {
 		fmt.Fprintf(out, "%s\n", res.Value)
 	}
+}
+
+// leaveOrHelpHint answers what a newcomer types to leave or ask for help
+// (exit, quit(), help...), unless the session has such a name of its own.
+func leaveOrHelpHint(src string, names func() []string) string {
+	word := strings.TrimSuffix(strings.TrimSpace(src), "()")
+	var hint string
+	switch word {
+	case "exit", "quit":
+		hint = "To leave, press Ctrl-D or type :quit."
+	case "help":
+		hint = "Type :help for help (:help keys for the editing keys)."
+	default:
+		return ""
+	}
+	if slices.Contains(names(), word) {
+		return ""
+	}
+	return hint
 }

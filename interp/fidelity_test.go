@@ -3,6 +3,8 @@ package interp
 import (
 	"context"
 	"fmt"
+	"log"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -260,5 +262,41 @@ func TestWaitingDeclarationsSecondRound(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCommaOKAtTopLevel: v, ok := m[k] and n, ok := x.(T) at the top
+// level work (plain yaegi panics with "nil type" and writes it to the
+// host's standard logger), with their operands evaluated once; a comma-ok
+// receive is refused with a way around, and nothing reaches the log.
+func TestCommaOKAtTopLevel(t *testing.T) {
+	var logged safeBuffer
+	log.SetOutput(&logged)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	f := newFixture(t, nil)
+	for _, c := range []struct{ src, want string }{
+		{`m := map[string]int{"a": 1}; v, ok := m["a"]; fmt.Sprint(v, ok)`, `"1 true"`},
+		{`_, missing := m["zz"]; missing`, "false"},
+		{`var q, okq = m["a"]; fmt.Sprint(q, okq)`, `"1 true"`},
+		{`var i any = 3; n, isInt := i.(int); fmt.Sprint(n, isInt)`, `"3 true"`},
+		{`s, isStr := i.(string); fmt.Sprintf("%q %v", s, isStr)`, `"\"\" false"`},
+		{`e, isErr := i.(error); fmt.Sprint(e, isErr)`, `"<nil> false"`},
+		{`calls := 0; get := func() map[string]int { calls++; return m }; r, okr := get()["a"]; fmt.Sprint(r, okr, calls)`, `"1 true 1"`},
+		{`v, ok := m["b"]; fmt.Sprint(v, ok)`, `"0 false"`},
+		{`store.Set("k", "x"); sv, sok := store.Get("k"); sv + fmt.Sprint(sok)`, `"xtrue"`},
+	} {
+		if got := f.value(t, c.src); got != c.want {
+			t.Errorf("%s = %s, want %s", c.src, got, c.want)
+		}
+	}
+	_, err := f.in.Eval(context.Background(), `ch := make(chan int, 1); ch <- 4; x, okc := <-ch`)
+	if err == nil || !strings.Contains(err.Error(), "declare them first") {
+		t.Errorf("comma-ok receive: %v", err)
+	}
+	if f.value(t, `ch := make(chan int, 1); ch <- 4; var x int; var okc bool; x, okc = <-ch; fmt.Sprint(x, okc)`) != `"4 true"` {
+		t.Error("the way around the refused receive does not work")
+	}
+	if logged.String() != "" {
+		t.Errorf("the host's standard logger got %q", logged.String())
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"go/ast"
 	"go/constant"
+	"go/parser"
+	goprinter "go/printer"
 	"go/token"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // yaegi v0.16.1 implements Go as of 1.20. The rewrites below give
@@ -203,11 +206,98 @@ func isCall(x ast.Expr) bool {
 	return ok
 }
 
+// Comma-ok forms in the global block (v, ok := m[k], n, ok := x.(T),
+// var v, ok = m[k]) make yaegi v0.16.1 panic with "nil type", which it
+// also writes to the host's standard logger. Each value comes from an
+// expression of its own instead, the operands evaluated once into
+// temporaries:
+//
+//	__mh_1 := m; __mh_2 := k
+//	v := __mh_1[__mh_2]
+//	ok := func() bool { _, ok := __mh_1[__mh_2]; return ok }()
+//
+// A comma-ok receive cannot be written so without the element type; it
+// is refused with a way around.
+
+// commaOK returns the names and values that declare lhs from the
+// comma-ok expression x, or ok false when x is not one.
+func (m *modernizer) commaOK(lhs []*ast.Ident, x ast.Expr) (names []*ast.Ident, values []ast.Expr, ok bool) {
+	if len(lhs) != 2 {
+		return nil, nil, false
+	}
+	temp := func(pos token.Pos, v ast.Expr) string {
+		t := m.tmp()
+		names = append(names, &ast.Ident{Name: t, NamePos: pos})
+		values = append(values, v)
+		return t
+	}
+	var value, okay string
+	switch e := ast.Unparen(x).(type) {
+	case *ast.IndexExpr:
+		mp := temp(e.X.Pos(), e.X)
+		key := temp(e.Index.Pos(), e.Index)
+		value = fmt.Sprintf("%s[%s]", mp, key)
+		okay = fmt.Sprintf("func() bool { _, ok := %s[%s]; return ok }()", mp, key)
+	case *ast.TypeAssertExpr:
+		if e.Type == nil {
+			return nil, nil, false
+		}
+		var typ strings.Builder
+		if goprinter.Fprint(&typ, token.NewFileSet(), e.Type) != nil {
+			return nil, nil, false
+		}
+		v := temp(e.X.Pos(), e.X)
+		value = fmt.Sprintf("func() %s { v, _ := %s.(%s); return v }()", typ.String(), v, typ.String())
+		okay = fmt.Sprintf("func() bool { _, ok := %s.(%s); return ok }()", v, typ.String())
+	case *ast.UnaryExpr:
+		if e.Op != token.ARROW {
+			return nil, nil, false
+		}
+		m.fail(lhs[0].Pos(), "the interpreter cannot declare %s, %s from a receive at the top level: declare them first (var %s T; var %s bool), then %s, %s = <-ch",
+			lhs[0].Name, lhs[1].Name, lhs[0].Name, lhs[1].Name, lhs[0].Name, lhs[1].Name)
+		return nil, nil, false
+	default:
+		return nil, nil, false
+	}
+	for i, src := range []string{value, okay} {
+		if lhs[i].Name == "_" {
+			continue
+		}
+		v, err := parser.ParseExpr(src)
+		if err != nil {
+			return nil, nil, false
+		}
+		names = append(names, lhs[i])
+		values = append(values, v)
+	}
+	return names, values, true
+}
+
+func identList(xs []ast.Expr) ([]*ast.Ident, bool) {
+	out := make([]*ast.Ident, len(xs))
+	for i, x := range xs {
+		id, ok := x.(*ast.Ident)
+		if !ok {
+			return nil, false
+		}
+		out[i] = id
+	}
+	return out, true
+}
+
 // splitSpecs splits the value specs of a package-level var declaration.
 func (m *modernizer) splitSpecs(specs []ast.Spec) []ast.Spec {
 	var out []ast.Spec
 	for _, sp := range specs {
 		vs, ok := sp.(*ast.ValueSpec)
+		if ok && vs.Type == nil && len(vs.Values) == 1 {
+			if names, values, ok := m.commaOK(vs.Names, vs.Values[0]); ok {
+				for i := range names {
+					out = append(out, &ast.ValueSpec{Names: []*ast.Ident{names[i]}, Values: []ast.Expr{values[i]}})
+				}
+				continue
+			}
+		}
 		if !ok || len(vs.Names) < 2 || len(vs.Values) != 1 || !isCall(vs.Values[0]) {
 			out = append(out, sp)
 			continue
@@ -232,6 +322,16 @@ func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 	var out []ast.Stmt
 	for _, s := range list {
 		a, ok := s.(*ast.AssignStmt)
+		if ok && a.Tok == token.DEFINE && len(a.Rhs) == 1 {
+			if lhs, idents := identList(a.Lhs); idents {
+				if names, values, ok := m.commaOK(lhs, a.Rhs[0]); ok {
+					for i := range names {
+						out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{names[i]}, Tok: token.DEFINE, TokPos: a.TokPos, Rhs: []ast.Expr{values[i]}})
+					}
+					continue
+				}
+			}
+		}
 		if !ok || a.Tok != token.DEFINE || len(a.Lhs) < 2 || len(a.Rhs) != 1 || !isCall(a.Rhs[0]) {
 			out = append(out, s)
 			continue

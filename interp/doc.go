@@ -198,7 +198,10 @@
 //   - yaegi's compiler panics on some constructs; the panic is reported as
 //     a one-line error. A range over an integer or a function whose type
 //     the rewrite could not infer is one: yaegi has then already written
-//     "nil type" to the host's standard logger.
+//     "nil type" to the host's standard logger. Comma-ok declarations of
+//     the global block (v, ok := m[k], n, ok := x.(T)), another such
+//     panic, are rewritten so that yaegi compiles them; a comma-ok
+//     receive there is refused before yaegi sees it.
 //   - yaegi's compiler cannot be interrupted, and on some invalid programs
 //     it recurses until Go's fatal stack overflow or instantiates generics
 //     until memory runs out. The known ones are rejected before compiling:

@@ -69,11 +69,11 @@ type fleet struct {
 	script   []byte // the script read from stdin, when code is "-"
 	act      activation
 
-	mu     sync.Mutex // protects the streams and jobs
-	width  int        // of the widest prefix
-	jobs   map[*job]bool
-	ints   int // SIGINTs received
-	done   []*fleetResult
+	mu    sync.Mutex // protects the streams and jobs
+	width int        // of the widest prefix
+	jobs  map[*job]bool
+	ints  int // SIGINTs received
+	done  []*fleetResult
 }
 
 // fleetResult is what one target did; the exported fields are its JSON.

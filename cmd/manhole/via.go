@@ -260,14 +260,14 @@ func (c *viaConn) Close() error {
 	return nil
 }
 
-func (c *viaConn) LocalAddr() net.Addr                { return viaAddr(c.cmd.Args[0]) }
-func (c *viaConn) RemoteAddr() net.Addr               { return viaAddr(c.cmd.Args[0]) }
-func (c *viaConn) SetDeadline(time.Time) error        { return nil }
-func (c *viaConn) SetReadDeadline(time.Time) error    { return nil }
-func (c *viaConn) SetWriteDeadline(time.Time) error   { return nil }
-func (c *viaConn) String() string                     { return strings.Join(c.cmd.Args, " ") }
-func (a viaAddr) Network() string                     { return "via" }
-func (a viaAddr) String() string                      { return string(a) }
+func (c *viaConn) LocalAddr() net.Addr              { return viaAddr(c.cmd.Args[0]) }
+func (c *viaConn) RemoteAddr() net.Addr             { return viaAddr(c.cmd.Args[0]) }
+func (c *viaConn) SetDeadline(time.Time) error      { return nil }
+func (c *viaConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *viaConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *viaConn) String() string                   { return strings.Join(c.cmd.Args, " ") }
+func (a viaAddr) Network() string                   { return "via" }
+func (a viaAddr) String() string                    { return string(a) }
 
 type viaAddr string
 

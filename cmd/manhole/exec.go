@@ -28,10 +28,12 @@ once (--parallel at a time), or the targets of --targets FILE, one a line
 (- for stdin):
 
   manhole exec 4242 4243 -- 'store.Len()'
-  kubectl get pods -l app=api -o name |
-    manhole exec --targets - --via 'kubectl exec -i {} -- manhole proxy 1' -- ':mem'
-  manhole exec --via 'podman exec -i {} /manhole proxy 1' web-1 web-2 -- 'os.Getpid()'
-  manhole exec --via 'ssh {} manhole proxy /run/app/manhole.sock' host1 host2 -- 'cache.Len()'
+  kubectl get pods -l app=api -o name | manhole exec --targets - \
+    --via 'kubectl exec -i {} -- manhole proxy 1' -- ':mem'
+  manhole exec --via 'podman exec -i {} /manhole proxy 1' \
+    web-1 web-2 -- 'os.Getpid()'
+  manhole exec --via 'ssh {} manhole proxy /run/app/manhole.sock' \
+    host1 host2 -- 'cache.Len()'
 
 Each line of output is prefixed with its target's name, aligned; with
 --json, each target is one JSON object on a line of its own: target,

@@ -70,7 +70,7 @@ func commandList() []*subcommand {
 		{
 			name:     "exec",
 			synopsis: []string{"exec [flags] TARGET CODE...", "exec [flags] TARGET -", "exec [flags] TARGET... -- CODE"},
-			summary:  []string{"evaluate CODE (or a :command) once", "run a script read from stdin", "ask many targets at once (--via, --targets)"},
+			summary:  []string{"evaluate CODE (or a :command) once", "run a script read from stdin", "the same on many targets"},
 			details:  execHelp,
 			flags:    fleetFlags,
 			run:      (*cli).exec,
@@ -142,7 +142,12 @@ func overview() string {
 	b.WriteString(overviewHead)
 	for _, c := range commandList() {
 		for i, s := range c.synopsis {
-			fmt.Fprintf(&b, "  manhole %-30s  %s\n", s, c.summary[i])
+			if len(s) > 27 {
+				// Too long for the column: the summary goes below.
+				fmt.Fprintf(&b, "  manhole %s\n  %-35s  %s\n", s, "", c.summary[i])
+				continue
+			}
+			fmt.Fprintf(&b, "  manhole %-27s  %s\n", s, c.summary[i])
 		}
 	}
 	b.WriteString(overviewTail)

@@ -18,7 +18,7 @@ import (
 
 // startDemos runs n demos sharing one XDG_RUNTIME_DIR, so that one
 // MANHOLE_DIR finds them all.
-func startDemos(t *testing.T, n int) (string, []*demo) {
+func startDemos(t testing.TB, n int) (string, []*demo) {
 	t.Helper()
 	xdg := tempDir(t, 0o700)
 	var ds []*demo

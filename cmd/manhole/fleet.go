@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"os/user"
 	"path/filepath"
@@ -37,7 +38,8 @@ const (
 )
 
 func fleetFlags(fs *flag.FlagSet) {
-	activationFlags(fs)
+	fs.String("signal", "", "if the pid has no socket yet, send it signal `NAME` (USR1,\nSIGUSR2, 10, ...) and wait for its manhole; default: the\nsignal its metadata file names (activate_on), else none")
+	fs.Duration("timeout", defaultActivateTimeout, "wait at most `D` for the manhole to open after the signal;\nwith many targets, the time each target has for everything\n(default 30s there)")
 	fs.String("targets", "", "read more targets from `FILE`, one a line (- for stdin);\nblank lines and lines starting with # are skipped")
 	fs.String("via", "", "reach each target through `COMMAND`, with {} for its name, e.g.\n'kubectl exec -i {} -- manhole proxy 1'; split into words\nand run without a shell")
 	fs.Bool("json", false, "print one JSON object per target instead of prefixed lines")
@@ -93,12 +95,14 @@ type fleetResult struct {
 // failure is how the summary names a failed target, or "".
 func (r *fleetResult) failure() string {
 	switch {
-	case r.Error != "" && strings.HasPrefix(r.Error, "timed out"):
+	case strings.HasPrefix(r.Error, "timed out"):
 		return "timed out"
-	case r.Error != "" || r.ExitStatus == exitConnect:
+	case r.ExitStatus == exitConnect:
 		return "not reached"
 	case r.ExitStatus != 0:
 		return fmt.Sprintf("exit %d", r.ExitStatus)
+	case r.Error != "":
+		return "failed"
 	}
 	return ""
 }
@@ -155,6 +159,9 @@ func (c *cli) execFleet(fs *flag.FlagSet, targets, code []string) int {
 		via, err := parseVia(v)
 		if err != nil {
 			return c.usageError("exec", err.Error())
+		}
+		if _, err := exec.LookPath(via.words[0]); err != nil {
+			return c.usageError("exec", "--via: "+err.Error())
 		}
 		f.via = via
 	}
@@ -398,7 +405,12 @@ func (f *fleet) ask(j *job, name string, stdout, stderr io.Writer) (int, error) 
 	var client *ssh.Client
 	var err error
 	if f.via != nil {
-		client, err = f.dialVia(j, name)
+		var vc *viaConn
+		client, vc, err = f.dialVia(j, name)
+		if err == nil {
+			// Leave no via command behind: it ends when its stdin does.
+			defer vc.finish()
+		}
 	} else {
 		var t *target
 		t, err = resolve(name, f.act)
@@ -442,16 +454,16 @@ func (f *fleet) ask(j *job, name string, stdout, stderr io.Writer) (int, error) 
 // it, checking the host key the manhole proxy on the other side read from
 // the manhole's metadata file: the key comes through the channel the user
 // trusts (kubectl's, podman's, ssh's), never from what answers.
-func (f *fleet) dialVia(j *job, name string) (*ssh.Client, error) {
+func (f *fleet) dialVia(j *job, name string) (*ssh.Client, *viaConn, error) {
 	vc, err := startVia(f.via.argv(name))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	j.onAbort(vc.kill)
 	want, err := vc.hostKey()
 	if err != nil {
 		vc.kill()
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := &ssh.ClientConfig{User: "manhole", Timeout: dialTimeout, HostKeyAlgorithms: algorithmsFor(want.Type())}
 	if u, err := user.Current(); err == nil {
@@ -473,13 +485,13 @@ func (f *fleet) dialVia(j *job, name string) (*ssh.Client, error) {
 		var kerr *hostKeyError
 		if errors.As(err, &kerr) {
 			vc.kill()
-			return nil, kerr
+			return nil, nil, kerr
 		}
 		e := vc.exitError("during the SSH handshake")
 		vc.kill()
-		return nil, fmt.Errorf("%v (%v)", e, err)
+		return nil, nil, fmt.Errorf("%v (%v)", e, err)
 	}
-	return ssh.NewClient(sc, chans, reqs), nil
+	return ssh.NewClient(sc, chans, reqs), vc, nil
 }
 
 // print writes one target's result as it comes in.
@@ -533,10 +545,10 @@ func (f *fleet) summary() int {
 			continue
 		}
 		failed = append(failed, printable(r.Target)+" ("+why+")")
-		if strings.HasPrefix(why, "exit ") {
-			status = max(status, exitError)
-		} else {
+		if why == "timed out" || why == "not reached" {
 			status = exitConnect
+		} else {
+			status = max(status, exitError)
 		}
 	}
 	if len(failed) > 0 {

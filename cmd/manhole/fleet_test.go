@@ -198,6 +198,7 @@ func TestExecFleetUsage(t *testing.T) {
 		{[]string{"--via", "ssh {} manhole proxy 1", "--targets", evil, "--", "1"}, "starts with -"},
 		{[]string{"--via", "ssh {} manhole proxy 1", "h;touch", "--", "1"}, `has ";"`},
 		{[]string{"--targets", "/nonexistent/list", "--", "1"}, "/nonexistent/list"},
+		{[]string{"--via", "/nonexistent/manhole proxy {}", "a", "--", "1"}, "--via: "},
 		{[]string{"--targets", "-", "1", "--", "-"}, "stdin cannot hold both"},
 	} {
 		r := run(t, nil, "", append([]string{"exec"}, tc.args...)...)

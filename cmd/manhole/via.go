@@ -246,18 +246,20 @@ func (c *viaConn) kill() {
 func (c *viaConn) Read(p []byte) (int, error)  { return c.stdout.Read(p) }
 func (c *viaConn) Write(p []byte) (int, error) { return c.stdin.Write(p) }
 
-// Close ends our side; the command is given a moment to leave on its own
-// (it sees EOF) before its group is killed.
+// Close ends our side: the command sees EOF and leaves (see finish).
 func (c *viaConn) Close() error {
+	return c.stdin.Close()
+}
+
+// finish closes our side and gives the command a moment to leave on its
+// own before its group is killed.
+func (c *viaConn) finish() {
 	c.stdin.Close()
-	go func() {
-		select {
-		case <-c.waited():
-		case <-time.After(5 * time.Second):
-			c.kill()
-		}
-	}()
-	return nil
+	select {
+	case <-c.waited():
+	case <-time.After(2 * time.Second):
+		c.kill()
+	}
 }
 
 func (c *viaConn) LocalAddr() net.Addr              { return viaAddr(c.cmd.Args[0]) }

@@ -120,6 +120,9 @@ func (c *cli) execOne(args []string) int {
 	if !ok {
 		return code
 	}
+	if fleetFlagSet(fs) {
+		return c.usageError("exec", "with --targets, --via, --json, --parallel or --out, put -- before CODE")
+	}
 	if len(rest) < 2 {
 		return c.usageError("exec", "want TARGET and CODE (or - to read a script from stdin)")
 	}

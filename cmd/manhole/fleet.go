@@ -316,22 +316,37 @@ func (j *job) interrupt() {
 	}
 }
 
+// maxKept is how much of a target's stdout, and of its stderr, is kept
+// in memory to print; --out keeps all of stdout.
+const maxKept = 16 << 20
+
 // syncBuffer is a buffer a session writes while a timeout may read it.
+// Past maxKept it keeps counting, not storing.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	dropped int64
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if room := maxKept - s.b.Len(); len(p) > room {
+		s.b.Write(p[:room])
+		s.dropped += int64(len(p) - room)
+		return len(p), nil
+	}
 	return s.b.Write(p)
 }
 
 func (s *syncBuffer) Bytes() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
+	b := bytes.Clone(s.b.Bytes())
+	if s.dropped > 0 {
+		b = fmt.Appendf(b, "\n[%d more bytes not kept: --out DIR writes all of stdout to a file]\n", s.dropped)
+	}
+	return b
 }
 
 // one asks one target, within the timeout.

@@ -350,3 +350,23 @@ func TestExecFleetRemote(t *testing.T) {
 	r.expect(t, 255, b+": manhole exec: HOST KEY MISMATCH: "+b+" answered with", "1 of 2 targets failed: "+b)
 	wantLines(t, r, prefixed(len(a)+1, a, a))
 }
+
+// TestExecFleetInterrupt: Ctrl-C stops the evaluation on every target,
+// which then report it; nothing is left running there.
+func TestExecFleetInterrupt(t *testing.T) {
+	dir, ds := startDemos(t, 2)
+	env := []string{"MANHOLE_DIR=" + dir}
+	cmd := exec.Command(manholeBin(t), "exec", ds[0].pidArg(), ds[1].pidArg(), "--", "time.Sleep(time.Minute)")
+	cmd.Env = append(os.Environ(), env...)
+	p := start(t, cmd)
+	for _, d := range ds {
+		waitFor(t, "the evaluation to run in pid "+d.pidArg(), func() bool {
+			return strings.Contains(run(t, env, "", "exec", d.pidArg(), ":sessions").stdout, "time.Sleep(")
+		})
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	p.waitExit(t)
+	if code := cmd.ProcessState.ExitCode(); code != 1 || strings.Count(p.stderr.String(), "interrupted") < 2 {
+		t.Fatalf("exit %d, stderr %q; want 1 and both evaluations interrupted", code, p.stderr.String())
+	}
+}

@@ -543,7 +543,12 @@ func (f *fleet) lines(w io.Writer, name string, b []byte) {
 }
 
 func (f *fleet) line(w io.Writer, name, text string) {
-	fmt.Fprintf(w, "%-*s %s\n", f.width, printable(name)+":", strings.TrimSuffix(text, "\r"))
+	text = strings.TrimSuffix(text, "\r")
+	if text == "" {
+		fmt.Fprintf(w, "%s:\n", printable(name))
+		return
+	}
+	fmt.Fprintf(w, "%-*s %s\n", f.width, printable(name)+":", text)
 }
 
 // summary names the failed targets on stderr and picks the exit status:

@@ -38,6 +38,15 @@ func prefixed(width int, target, text string) string {
 	return fmt.Sprintf("%-*s %s\n", width, target+":", text)
 }
 
+// width is the prefix width for these target names.
+func width(names ...string) int {
+	w := 0
+	for _, n := range names {
+		w = max(w, len(n)+1)
+	}
+	return w
+}
+
 // sortedLines sorts output lines: targets answer in any order.
 func sortedLines(s string) string {
 	l := strings.SplitAfter(s, "\n")
@@ -100,7 +109,7 @@ func TestExecFleet(t *testing.T) {
 	// Flags among the targets, the code in several words; a :command.
 	r = run(t, env, "", "exec", a, "-parallel", "1", c, "--", "1", "+", "2")
 	r.expect(t, 0)
-	wantLines(t, r, prefixed(len(a)+1, a, "3"), prefixed(len(a)+1, c, "3"))
+	wantLines(t, r, prefixed(width(a, c), a, "3"), prefixed(width(a, c), c, "3"))
 	r = run(t, env, "", "exec", a, c, "--", ":mem")
 	if r.code != 0 || strings.Count(r.stdout, a+": ") < 5 || strings.Count(r.stdout, c+": ") < 5 || !strings.Contains(r.stdout, "GOMAXPROCS") {
 		t.Fatalf(":mem across the fleet: %v", r)
@@ -164,14 +173,14 @@ func TestExecFleetTargets(t *testing.T) {
 
 	r := run(t, env, "", "exec", "--targets", file, "--", "store.Len()")
 	r.expect(t, 0)
-	wantLines(t, r, prefixed(len(a)+1, a, "1"), prefixed(len(a)+1, b, "1"))
+	wantLines(t, r, prefixed(width(a, b), a, "1"), prefixed(width(a, b), b, "1"))
 	r = run(t, env, list, "exec", "--targets", "-", "--", "store.Len()")
 	r.expect(t, 0)
-	wantLines(t, r, prefixed(len(a)+1, a, "1"), prefixed(len(a)+1, b, "1"))
+	wantLines(t, r, prefixed(width(a, b), a, "1"), prefixed(width(a, b), b, "1"))
 
 	r = run(t, env, "x := 20\nx + 22\n", "exec", a, b, "--", "-")
 	r.expect(t, 0)
-	wantLines(t, r, prefixed(len(a)+1, a, "42"), prefixed(len(a)+1, b, "42"))
+	wantLines(t, r, prefixed(width(a, b), a, "42"), prefixed(width(a, b), b, "42"))
 }
 
 // TestExecFleetUsage: bad fleet input is refused before anything runs.
@@ -312,8 +321,9 @@ func TestExecFleetViaHangs(t *testing.T) {
 	hang := filepath.Join(tmp, "manhole-hang")
 	os.WriteFile(hang, []byte("#!/bin/sh\nif [ \"$3\" = hang ]; then sleep 300 & echo $! > "+tmp+"/child; wait; fi\nexec "+manholeBin(t)+" \"$@\"\n"), 0o755)
 	r := run(t, []string{"MANHOLE_DIR=" + dir}, "", "exec", "--timeout", "2s", "--via", hang+" proxy {}", "hang", ds[0].pidArg(), "--", "1+1")
-	r.expect(t, 255, "hang:  manhole exec: timed out after 2s")
-	wantLines(t, r, prefixed(len(ds[0].pidArg())+1, ds[0].pidArg(), "2"))
+	w := width("hang", ds[0].pidArg())
+	r.expect(t, 255, strings.TrimSuffix(prefixed(w, "hang", "manhole exec: timed out after 2s"), "\n"))
+	wantLines(t, r, prefixed(w, ds[0].pidArg(), "2"))
 	b, err := os.ReadFile(filepath.Join(tmp, "child"))
 	if err != nil {
 		t.Fatal(err)
@@ -343,12 +353,12 @@ func TestExecFleetRemote(t *testing.T) {
 	via := fmt.Sprintf("%s MANHOLE_DIR=%s %s proxy {}", s.sshCommand(t), dir, manholeBin(t))
 	r := run(t, nil, "", "exec", "--via", via, a, b, "--", "os.Getpid()")
 	r.expect(t, 0)
-	wantLines(t, r, prefixed(len(a)+1, a, a), prefixed(len(a)+1, b, b))
+	wantLines(t, r, prefixed(width(a, b), a, a), prefixed(width(a, b), b, b))
 
 	swapKey(t, ds[1])
 	r = run(t, nil, "", "exec", "--via", via, a, b, "--", "os.Getpid()")
-	r.expect(t, 255, b+": manhole exec: HOST KEY MISMATCH: "+b+" answered with", "1 of 2 targets failed: "+b)
-	wantLines(t, r, prefixed(len(a)+1, a, a))
+	r.expect(t, 255, strings.TrimSuffix(prefixed(width(a, b), b, "manhole exec: HOST KEY MISMATCH: "+b+" answered with"), "\n"), "1 of 2 targets failed: "+b)
+	wantLines(t, r, prefixed(width(a, b), a, a))
 }
 
 // TestExecFleetInterrupt: Ctrl-C stops the evaluation on every target,

@@ -71,7 +71,7 @@ type fleet struct {
 	script   []byte // the script read from stdin, when code is "-"
 	act      activation
 
-	mu    sync.Mutex // protects the streams and jobs
+	mu    sync.Mutex // protects c.stdout and c.stderr, jobs, ints and done
 	width int        // of the widest prefix
 	jobs  map[*job]bool
 	ints  int // SIGINTs received
@@ -278,7 +278,7 @@ func (f *fleet) interrupt() {
 
 // job is one target's connection, for a timeout or Ctrl-C to end.
 type job struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // protects closers, sess and aborted
 	closers []func()
 	sess    *ssh.Session
 	aborted bool
@@ -323,7 +323,7 @@ const maxKept = 16 << 20
 // syncBuffer is a buffer a session writes while a timeout may read it.
 // Past maxKept it keeps counting, not storing.
 type syncBuffer struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // protects b and dropped
 	b       bytes.Buffer
 	dropped int64
 }
@@ -588,7 +588,7 @@ type outFile struct {
 	dir       string
 	f         *os.File
 	n         int64
-	mu        sync.Mutex
+	mu        sync.Mutex // protects f, n and closed: a timeout may finish while the session writes
 	closed    bool
 }
 

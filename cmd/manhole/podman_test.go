@@ -52,11 +52,13 @@ func (p *podman) must(args ...string) string {
 func needPodman(t *testing.T) {
 	t.Helper()
 	msg := "podman is needed: apt-get install podman runc (.ci/run installs them)"
-	if _, err := exec.LookPath("podman"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
+	for _, bin := range []string{"podman", "runc"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
 		}
-		t.Skip(msg)
 	}
 	if os.Getuid() != 0 {
 		if os.Getenv("CI") != "" {

@@ -275,7 +275,7 @@ type viaAddr string
 
 // tailBuffer keeps the last max bytes written to it.
 type tailBuffer struct {
-	mu  sync.Mutex
+	mu  sync.Mutex // protects b: the process's stderr is copied in while an error reads it
 	b   []byte
 	max int
 }

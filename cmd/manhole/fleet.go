@@ -33,8 +33,8 @@ import (
 // with --via, its own process group), none waiting for another.
 
 const (
-	defaultParallel    = 16
-	defaultFleetTimout = 30 * time.Second
+	defaultParallel     = 16
+	defaultFleetTimeout = 30 * time.Second
 )
 
 func fleetFlags(fs *flag.FlagSet) {
@@ -70,12 +70,12 @@ type fleet struct {
 	code     string
 	script   []byte // the script read from stdin, when code is "-"
 	act      activation
+	width    int // of the widest prefix
 
-	mu    sync.Mutex // protects c.stdout and c.stderr, jobs, ints and done
-	width int        // of the widest prefix
-	jobs  map[*job]bool
-	ints  int // SIGINTs received
-	done  []*fleetResult
+	mu   sync.Mutex // protects c.stdout and c.stderr, jobs, ints and done
+	jobs map[*job]bool
+	ints int // SIGINTs received
+	done []*fleetResult
 }
 
 // fleetResult is what one target did; the exported fields are its JSON.
@@ -121,7 +121,7 @@ func (c *cli) execFleet(fs *flag.FlagSet, targets, code []string) int {
 	if f.parallel < 1 {
 		return c.usageError("exec", "--parallel wants a number of 1 or more")
 	}
-	f.timeout = defaultFleetTimout
+	f.timeout = defaultFleetTimeout
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == "timeout" {
 			f.timeout = get("timeout").Get().(time.Duration)

@@ -94,6 +94,9 @@ func handshake(t *target, cfg *ssh.ClientConfig) (*ssh.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.onConn != nil {
+		t.onConn(c)
+	}
 	network, address := c.RemoteAddr().Network(), t.String()
 	// The handshake deadline: a manhole that accepts and then says
 	// nothing must not hang us.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -21,13 +22,106 @@ for byte. Exit status: 0 ok, 1 evaluation error (the message is on stderr),
 "-". Ctrl-C interrupts the evaluation; a second one gives up at once.
 
 A pid whose manhole waits for a signal is woken up as by connect.
+
+Many targets: "manhole exec [flags] TARGET... -- CODE" asks them all at
+once (--parallel at a time), or the targets of --targets FILE, one a line
+(- for stdin):
+
+  manhole exec 4242 4243 -- 'store.Len()'
+  kubectl get pods -l app=api -o name | manhole exec --targets - \
+    --via 'kubectl exec -i {} -- manhole proxy 1' -- ':mem'
+  manhole exec --via 'podman exec -i {} /manhole proxy 1' \
+    web-1 web-2 -- 'os.Getpid()'
+  manhole exec --via 'ssh {} manhole proxy /run/app/manhole.sock' \
+    host1 host2 -- 'cache.Len()'
+
+Each line of output is prefixed with its target's name, aligned; with
+--json, each target is one JSON object on a line of its own: target,
+stdout, stderr, exit_status, duration_seconds, and error when it was not
+reached. With --out DIR each target's stdout goes to DIR/NAME instead (for
+":pprof heap"): NAME is the target with any character but letters,
+digits, - _ . written %XX, the file is mode 0600, written beside and
+renamed into place, so a symlink planted in DIR is never followed. Failed
+targets are listed on stderr at the end. Each target gets --timeout
+(default 30s there) for everything; one that hangs or has stopped is ended
+then (with --via, its whole process group) and holds nobody else up.
+
+--via runs COMMAND for each target as OpenSSH runs a ProxyCommand, with {}
+replaced by the target's name. COMMAND is split into words as a shell
+would for simple quoting, but no shell runs it, and a target's name must
+be letters, digits and . _ - : / @ + = , % without a leading -: a name
+cannot add commands or options. COMMAND must run "manhole proxy TARGET";
+exec adds -host-key to it, so that the manhole binary on the other side
+first sends the host key from the manhole's metadata file there. That key,
+fetched through the channel you trust (kubectl, podman, ssh), must be the
+one the manhole answers with: it is never trusted on first use, and a
+mismatch fails that target only. The manhole binary on the other side must
+be as new as this one.
+
+Exit status with many targets: 0 every target answered without error; 1
+every target was reached but CODE failed on some; 255 some target could
+not be reached (or its host key did not match) or ran out of time; 2 a
+usage error, nothing was run.
 `
 
-// exec evaluates CODE once.
+// exec evaluates CODE once, on one target or many. One target without
+// any of the flags for many keeps the form it always had.
 func (c *cli) exec(args []string) int {
+	fs, rest, code, ok := c.parse("exec", args, false)
+	if !ok {
+		return code
+	}
+	// Flags before the first target, then targets (and flags) up to "--".
+	if dashdash := len(rest) < len(args) && args[len(args)-len(rest)-1] == "--"; dashdash {
+		if !fleetFlagSet(fs) {
+			return c.execOne(args)
+		}
+		return c.execFleet(fs, nil, rest)
+	}
+	k := -1
+	for i, a := range rest {
+		if a == "--" {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		if fleetFlagSet(fs) {
+			return c.usageError("exec", "with --targets, --via, --json, --parallel or --out, put -- before CODE")
+		}
+		return c.execOne(args)
+	}
+	var targets []string
+	for seg := rest[:k]; len(seg) > 0; {
+		if err := fs.Parse(seg); err != nil {
+			return c.usageError("exec", err.Error())
+		}
+		seg = fs.Args()
+		if len(seg) > 0 {
+			targets = append(targets, seg[0])
+			seg = seg[1:]
+		}
+	}
+	if len(targets) == 1 && !fleetFlagSet(fs) {
+		return c.execOne(args)
+	}
+	return c.execFleet(fs, targets, rest[k+1:])
+}
+
+func fleetFlagSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || isFleetFlag(f.Name) })
+	return set
+}
+
+// execOne is exec of one target, as it always was.
+func (c *cli) execOne(args []string) int {
 	fs, rest, code, ok := c.parse("exec", args, true)
 	if !ok {
 		return code
+	}
+	if fleetFlagSet(fs) {
+		return c.usageError("exec", "with --targets, --via, --json, --parallel or --out, put -- before CODE")
 	}
 	if len(rest) < 2 {
 		return c.usageError("exec", "want TARGET and CODE (or - to read a script from stdin)")

@@ -22,7 +22,8 @@ func TestHelpOverviewListsEveryCommand(t *testing.T) {
 	}
 	for _, sc := range commandList() {
 		for _, s := range sc.synopsis {
-			if !strings.Contains(out, "  manhole "+s+" ") {
+			// A synopsis too long for the column ends its line.
+			if !strings.Contains(out, "  manhole "+s+" ") && !strings.Contains(out, "  manhole "+s+"\n") {
 				t.Errorf("overview lacks %q:\n%s", s, out)
 			}
 		}

@@ -4,6 +4,7 @@
 //	manhole list [-clean]                   the manholes on this host
 //	manhole connect [flags] TARGET          interactive session
 //	manhole exec [flags] TARGET CODE...     evaluate once; exit 0 ok, 1 error, 255 no connection
+//	manhole exec [flags] TARGET... -- CODE  the same on many targets (--via, --targets)
 //	manhole proxy [flags] TARGET            stdio bridge for OpenSSH's ProxyCommand
 //	manhole ssh-config                      makes "ssh manhole-PID" work
 //	manhole known-hosts HOST...             OpenSSH's KnownHostsCommand
@@ -68,10 +69,10 @@ func commandList() []*subcommand {
 		},
 		{
 			name:     "exec",
-			synopsis: []string{"exec [flags] TARGET CODE...", "exec [flags] TARGET -"},
-			summary:  []string{"evaluate CODE (or a :command) once", "run a script read from stdin"},
+			synopsis: []string{"exec [flags] TARGET CODE...", "exec [flags] TARGET -", "exec [flags] TARGET... -- CODE"},
+			summary:  []string{"evaluate CODE (or a :command) once", "run a script read from stdin", "the same on many targets"},
 			details:  execHelp,
-			flags:    activationFlags,
+			flags:    fleetFlags,
 			run:      (*cli).exec,
 		},
 		{
@@ -79,7 +80,7 @@ func commandList() []*subcommand {
 			synopsis: []string{"proxy [flags] TARGET"},
 			summary:  []string{"stdio bridge for OpenSSH's ProxyCommand"},
 			details:  proxyHelp,
-			flags:    activationFlags,
+			flags:    proxyFlags,
 			run:      (*cli).proxy,
 		},
 		{
@@ -141,6 +142,11 @@ func overview() string {
 	b.WriteString(overviewHead)
 	for _, c := range commandList() {
 		for i, s := range c.synopsis {
+			if len(s) > 27 {
+				// Too long for the column: the summary goes below.
+				fmt.Fprintf(&b, "  manhole %s\n  %-35s  %s\n", s, "", c.summary[i])
+				continue
+			}
 			fmt.Fprintf(&b, "  manhole %-27s  %s\n", s, c.summary[i])
 		}
 	}

@@ -32,12 +32,12 @@ var binaries testexp.Binaries
 
 // bins builds manhole and manhole-demo once per test run, into a
 // directory any uid can read (a test runs the client as nobody).
-func bins(t *testing.T) string {
+func bins(t testing.TB) string {
 	t.Helper()
 	return binaries.Dir(t, ".", "../manhole-demo")
 }
 
-func manholeBin(t *testing.T) string { return filepath.Join(bins(t), "manhole") }
+func manholeBin(t testing.TB) string { return filepath.Join(bins(t), "manhole") }
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv("MANHOLE_TEST_HELPER"); mode != "" {
@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 
 // tempDir is a short directory under /tmp (unix socket paths are limited
 // to 103 bytes, and t.TempDir's are long), removed after the test.
-func tempDir(t *testing.T, mode os.FileMode) string {
+func tempDir(t testing.TB, mode os.FileMode) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "mhc")
 	if err != nil {
@@ -118,7 +118,7 @@ type proc struct {
 
 // start runs cmd until the test ends. Its stdin stays open until then,
 // so a helper can exit when its test does, even if the test crashes.
-func start(t *testing.T, cmd *exec.Cmd) *proc {
+func start(t testing.TB, cmd *exec.Cmd) *proc {
 	t.Helper()
 	p := &proc{cmd: cmd, stdout: testexp.New(), stderr: testexp.New(), exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
@@ -142,7 +142,7 @@ func start(t *testing.T, cmd *exec.Cmd) *proc {
 	return p
 }
 
-func (p *proc) expect(t *testing.T, re string) {
+func (p *proc) expect(t testing.TB, re string) {
 	t.Helper()
 	if _, err := p.stdout.Expect(re, 20*time.Second); err != nil {
 		t.Fatalf("%v\nstderr: %s", err, p.stderr.String())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 )
@@ -16,7 +17,17 @@ known-hosts). TARGET may be manhole-PID, as ssh's %n gives it for
   ssh -o ProxyCommand='docker exec -i CONTAINER manhole proxy 1' app
 
 A pid whose manhole waits for a signal is woken up as by connect.
+
+With -host-key, the first line written is "manhole-host-key KEY", the
+manhole's host key from its metadata file, before the SSH stream: how
+"manhole exec --via" learns each target's key through the same channel
+(kubectl, podman, ssh) instead of trusting what answers.
 `
+
+func proxyFlags(fs *flag.FlagSet) {
+	activationFlags(fs)
+	fs.Bool("host-key", false, "first write the line \"manhole-host-key KEY\" (the host key\nthe metadata file vouches for), then the SSH stream")
+}
 
 // proxy copies stdin to the socket and the socket to stdout until the
 // manhole's side ends: OpenSSH's ProxyCommand contract.
@@ -32,6 +43,15 @@ func (c *cli) proxy(args []string) int {
 	if err != nil {
 		fmt.Fprintf(c.stderr, "manhole proxy: %v\n", err)
 		return exitConnect
+	}
+	if fs.Lookup("host-key").Value.String() == "true" {
+		if t.meta == nil || t.meta.HostKey == "" {
+			fmt.Fprintf(c.stderr, "manhole proxy: no metadata file vouches for the host key of %s\n", t)
+			return exitConnect
+		}
+		if _, err := fmt.Fprintf(c.stdout, "%s%s\n", hostKeyPreamble, t.meta.HostKey); err != nil {
+			return exitConnect
+		}
 	}
 	conn, err := dialRaw(t)
 	if err != nil {

@@ -23,6 +23,9 @@ type target struct {
 	addr   string // host:port when over TCP
 	user   string // SSH user name for TCP, "" for the local user
 	meta   *hostkeys.Metadata
+	// onConn, if set, is given the connection as soon as it is made (exec
+	// over several targets closes it when a target's time is up).
+	onConn func(net.Conn)
 }
 
 func (t *target) String() string {

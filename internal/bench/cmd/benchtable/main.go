@@ -182,6 +182,11 @@ func render(res map[string]result, order []string) (string, []string) {
 	t.pair("`manhole exec PID :goroutines` vs `gops stack PID`", "BenchmarkGoroutineDump/cli", "manhole", "gops", "gops", "ratio ≤ 1.3")
 	t.pair("the same dumps from the benchmark process (no CLI)", "BenchmarkGoroutineDump/inproc", "manhole", "gops", "gops", "")
 
+	t.section("One question to many local processes, `manhole exec PID... -- 'os.Getpid()'` against the single-target command in a shell loop (wall time)")
+	for _, n := range []struct{ n, what string }{{"1", "1 target"}, {"10", "10 targets"}, {"30", "30 targets"}} {
+		t.row(n.what, "BenchmarkFleetExec/"+n.n+"/fanout", "BenchmarkFleetExec/"+n.n+"/loop", "ns/op", ms, "")
+	}
+
 	t.section("Sessions (another process, terminal sessions, after GC)")
 	t.row("heap per session, 1 open", "BenchmarkSessions/1", "", "heap-B/session", kib, "≤ 1 MiB")
 	t.row("heap per session, 100 open", "BenchmarkSessions/100", "", "heap-B/session", kib, "≤ 1 MiB")

@@ -1,0 +1,650 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/hostkeys"
+)
+
+// exec over many targets ("manhole exec T1 T2 -- CODE", --targets,
+// --via): one question to a fleet, each target in its own goroutine (and,
+// with --via, its own process group), none waiting for another.
+
+const (
+	defaultParallel     = 16
+	defaultFleetTimeout = 30 * time.Second
+)
+
+func fleetFlags(fs *flag.FlagSet) {
+	fs.String("signal", "", "if the pid has no socket yet, send it signal `NAME` (USR1,\nSIGUSR2, 10, ...) and wait for its manhole; default: the\nsignal its metadata file names (activate_on), else none")
+	fs.Duration("timeout", defaultActivateTimeout, "wait at most `D` for the manhole to open after the signal;\nwith many targets, the time each target has for everything\n(default 30s there)")
+	fs.String("targets", "", "read more targets from `FILE`, one a line (- for stdin);\nblank lines and lines starting with # are skipped")
+	fs.String("via", "", "reach each target through `COMMAND`, with {} for its name, e.g.\n'kubectl exec -i {} -- manhole proxy 1'; split into words\nand run without a shell")
+	fs.Bool("json", false, "print one JSON object per target instead of prefixed lines")
+	fs.Int("parallel", defaultParallel, "ask at most `N` targets at once")
+	fs.String("out", "", "write each target's stdout to a file of its own in `DIR`\n(for binary output such as :pprof heap)")
+}
+
+// isFleetFlag is true for the flags that only make sense over many
+// targets: any of them turns one target into a fleet of one.
+func isFleetFlag(name string) bool {
+	switch name {
+	case "targets", "via", "json", "parallel", "out":
+		return true
+	}
+	return false
+}
+
+// fleet is one question to many targets.
+type fleet struct {
+	c        *cli
+	targets  []string
+	via      *viaTemplate
+	json     bool
+	parallel int
+	timeout  time.Duration
+	out      *os.Root
+	outDir   string
+	code     string
+	script   []byte // the script read from stdin, when code is "-"
+	act      activation
+	width    int // of the widest prefix
+
+	mu   sync.Mutex // protects c.stdout and c.stderr, jobs, ints and done
+	jobs map[*job]bool
+	ints int // SIGINTs received
+	done []*fleetResult
+}
+
+// fleetResult is what one target did; the exported fields are its JSON.
+type fleetResult struct {
+	Target     string  `json:"target"`
+	Stdout     string  `json:"stdout"`
+	Stderr     string  `json:"stderr"`
+	ExitStatus int     `json:"exit_status"`
+	Duration   float64 `json:"duration_seconds"`
+	Error      string  `json:"error,omitempty"` // why it was not reached, or timed out
+	Out        string  `json:"out,omitempty"`   // the file its stdout went to
+
+	stdout, stderr []byte
+	outBytes       int64
+}
+
+// failure is how the summary names a failed target, or "".
+func (r *fleetResult) failure() string {
+	switch {
+	case strings.HasPrefix(r.Error, "timed out"):
+		return "timed out"
+	case r.ExitStatus == exitConnect:
+		return "not reached"
+	case r.ExitStatus != 0:
+		return fmt.Sprintf("exit %d", r.ExitStatus)
+	case r.Error != "":
+		return "failed"
+	}
+	return ""
+}
+
+// execFleet parses the fleet form of exec: flags and targets before "--",
+// CODE after it.
+func (c *cli) execFleet(fs *flag.FlagSet, targets, code []string) int {
+	f := &fleet{c: c, jobs: map[*job]bool{}}
+	f.code = strings.Join(code, " ")
+	if f.code == "" {
+		return c.usageError("exec", "want CODE after --")
+	}
+	get := func(name string) flag.Getter { return fs.Lookup(name).Value.(flag.Getter) }
+	f.json = get("json").Get().(bool)
+	f.parallel = get("parallel").Get().(int)
+	if f.parallel < 1 {
+		return c.usageError("exec", "--parallel wants a number of 1 or more")
+	}
+	f.timeout = defaultFleetTimeout
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "timeout" {
+			f.timeout = get("timeout").Get().(time.Duration)
+		}
+	})
+	if f.timeout <= 0 {
+		return c.usageError("exec", "--timeout wants a duration above 0")
+	}
+	f.act = activationFrom(fs)
+	f.act.timeout = f.timeout
+
+	if file := get("targets").String(); file != "" {
+		more, err := c.readTargets(file)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "manhole exec: --targets: %v\n", err)
+			return exitUsage
+		}
+		targets = append(targets, more...)
+	}
+	if len(targets) == 0 {
+		return c.usageError("exec", "no targets: name them before --, or give --targets FILE")
+	}
+	if f.code == "-" {
+		if get("targets").String() == "-" {
+			return c.usageError("exec", "stdin cannot hold both the targets (--targets -) and the script (-)")
+		}
+		b, err := io.ReadAll(c.stdin)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "manhole exec: reading the script: %v\n", err)
+			return exitUsage
+		}
+		f.script = b
+	}
+	if v := get("via").String(); v != "" {
+		via, err := parseVia(v)
+		if err != nil {
+			return c.usageError("exec", err.Error())
+		}
+		if _, err := exec.LookPath(via.words[0]); err != nil {
+			return c.usageError("exec", "--via: "+err.Error())
+		}
+		f.via = via
+	}
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if seen[t] {
+			return c.usageError("exec", fmt.Sprintf("target %q is named twice", printable(t)))
+		}
+		seen[t] = true
+		var err error
+		if f.via != nil {
+			err = checkViaName(t)
+		} else {
+			_, err = parseTarget(t)
+		}
+		if err != nil {
+			return c.usageError("exec", err.Error())
+		}
+		if w := len(printable(t)) + 1; w > f.width {
+			f.width = w
+		}
+	}
+	f.targets = targets
+	if dir := get("out").String(); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			fmt.Fprintf(c.stderr, "manhole exec: --out: %v\n", err)
+			return exitUsage
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "manhole exec: --out: %v\n", err)
+			return exitUsage
+		}
+		defer root.Close()
+		f.out, f.outDir = root, dir
+	}
+	return f.run()
+}
+
+// readTargets reads target names, one a line.
+func (c *cli) readTargets(file string) ([]string, error) {
+	var r io.Reader = c.stdin
+	if file != "-" {
+		fh, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		r = fh
+	}
+	var out []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out, sc.Err()
+}
+
+func (f *fleet) run() int {
+	ints := make(chan os.Signal, 2)
+	signal.Notify(ints, syscall.SIGINT)
+	defer signal.Stop(ints)
+	go func() {
+		for range ints {
+			f.interrupt()
+		}
+	}()
+
+	results := make(chan *fleetResult)
+	slots := make(chan struct{}, f.parallel)
+	go func() {
+		for _, t := range f.targets {
+			slots <- struct{}{}
+			go func() {
+				r := f.one(t)
+				<-slots
+				results <- r
+			}()
+		}
+	}()
+	for range f.targets {
+		f.print(<-results)
+	}
+	return f.summary()
+}
+
+// interrupt passes a Ctrl-C to every session; a second one ends every
+// target at once.
+func (f *fleet) interrupt() {
+	f.mu.Lock()
+	f.ints++
+	n := f.ints
+	jobs := make([]*job, 0, len(f.jobs))
+	for j := range f.jobs {
+		jobs = append(jobs, j)
+	}
+	f.mu.Unlock()
+	for _, j := range jobs {
+		if n == 1 {
+			j.interrupt()
+		} else {
+			j.abort()
+		}
+	}
+	if n > 1 {
+		fmt.Fprintln(f.c.stderr, "manhole exec: interrupted")
+		os.Exit(130)
+	}
+}
+
+// job is one target's connection, for a timeout or Ctrl-C to end.
+type job struct {
+	mu      sync.Mutex // protects closers, sess and aborted
+	closers []func()
+	sess    *ssh.Session
+	aborted bool
+}
+
+// onAbort registers what ends the job; at once if it already ended.
+func (j *job) onAbort(fn func()) {
+	j.mu.Lock()
+	if j.aborted {
+		j.mu.Unlock()
+		fn()
+		return
+	}
+	j.closers = append(j.closers, fn)
+	j.mu.Unlock()
+}
+
+func (j *job) abort() {
+	j.mu.Lock()
+	j.aborted = true
+	fns := j.closers
+	j.closers = nil
+	j.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+func (j *job) interrupt() {
+	j.mu.Lock()
+	s := j.sess
+	j.mu.Unlock()
+	if s != nil {
+		s.Signal(ssh.SIGINT)
+	}
+}
+
+// maxKept is how much of a target's stdout, and of its stderr, is kept
+// in memory to print; --out keeps all of stdout.
+const maxKept = 16 << 20
+
+// syncBuffer is a buffer a session writes while a timeout may read it.
+// Past maxKept it keeps counting, not storing.
+type syncBuffer struct {
+	mu      sync.Mutex // protects b and dropped
+	b       bytes.Buffer
+	dropped int64
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if room := maxKept - s.b.Len(); len(p) > room {
+		s.b.Write(p[:room])
+		s.dropped += int64(len(p) - room)
+		return len(p), nil
+	}
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := bytes.Clone(s.b.Bytes())
+	if s.dropped > 0 {
+		b = fmt.Appendf(b, "\n[%d more bytes not kept: --out DIR writes all of stdout to a file]\n", s.dropped)
+	}
+	return b
+}
+
+// one asks one target, within the timeout.
+func (f *fleet) one(name string) *fleetResult {
+	start := time.Now()
+	j := &job{}
+	f.mu.Lock()
+	f.jobs[j] = true
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.jobs, j)
+		f.mu.Unlock()
+	}()
+
+	var stdout, stderr syncBuffer
+	var outFile *outFile
+	var sink io.Writer = &stdout
+	if f.out != nil {
+		of, err := f.createOut(name)
+		if err != nil {
+			return &fleetResult{Target: name, ExitStatus: exitError, Error: "--out: " + err.Error()}
+		}
+		outFile, sink = of, of
+	}
+	type answer struct {
+		status int
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		st, err := f.ask(j, name, sink, &stderr)
+		answered <- answer{st, err}
+	}()
+	r := &fleetResult{Target: name}
+	timer := time.NewTimer(f.timeout)
+	defer timer.Stop()
+	select {
+	case a := <-answered:
+		r.ExitStatus = a.status
+		if a.err != nil {
+			r.Error = a.err.Error()
+		}
+	case <-timer.C:
+		j.abort()
+		r.ExitStatus = exitConnect
+		r.Error = fmt.Sprintf("timed out after %v", f.timeout)
+		// What it was doing ends with its connection; give it a moment
+		// so that its output file is not written after we close it.
+		select {
+		case <-answered:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	r.Duration = time.Since(start).Seconds()
+	r.stdout, r.stderr = stdout.Bytes(), stderr.Bytes()
+	r.Stdout, r.Stderr = string(r.stdout), string(r.stderr)
+	if outFile != nil {
+		n, path, err := outFile.finish(r.ExitStatus == 0 && r.Error == "")
+		r.outBytes, r.Out = n, path
+		if err != nil && r.Error == "" {
+			r.ExitStatus, r.Error = exitError, "--out: "+err.Error()
+		}
+	}
+	return r
+}
+
+// ask connects to one target and evaluates the code there. A non-nil
+// error means the target was not reached (status 255).
+func (f *fleet) ask(j *job, name string, stdout, stderr io.Writer) (int, error) {
+	var client *ssh.Client
+	var err error
+	if f.via != nil {
+		var vc *viaConn
+		client, vc, err = f.dialVia(j, name)
+		if err == nil {
+			// Leave no via command behind: it ends when its stdin does.
+			defer vc.finish()
+		}
+	} else {
+		var t *target
+		t, err = resolve(name, f.act)
+		if err == nil {
+			t.onConn = func(c net.Conn) { j.onAbort(func() { c.Close() }) }
+			client, err = dial(t)
+		}
+	}
+	if err != nil {
+		return exitConnect, err
+	}
+	defer client.Close()
+	j.onAbort(func() { client.Close() })
+	sess, err := client.NewSession()
+	if err != nil {
+		return exitConnect, err
+	}
+	defer sess.Close()
+	sess.Stdout, sess.Stderr = stdout, stderr
+	j.mu.Lock()
+	j.sess = sess
+	j.mu.Unlock()
+	if f.script != nil {
+		sess.Stdin = bytes.NewReader(f.script)
+		err = sess.Shell()
+	} else {
+		err = sess.Start(f.code)
+	}
+	if err != nil {
+		return exitConnect, err
+	}
+	var msg bytes.Buffer
+	st := exitCode(sess.Wait(), &msg)
+	if msg.Len() > 0 {
+		return st, errors.New(strings.TrimPrefix(strings.TrimSpace(msg.String()), "manhole: "))
+	}
+	return st, nil
+}
+
+// dialVia runs the via command for name and makes an SSH connection over
+// it, checking the host key the manhole proxy on the other side read from
+// the manhole's metadata file: the key comes through the channel the user
+// trusts (kubectl's, podman's, ssh's), never from what answers.
+func (f *fleet) dialVia(j *job, name string) (*ssh.Client, *viaConn, error) {
+	vc, err := startVia(f.via.argv(name))
+	if err != nil {
+		return nil, nil, err
+	}
+	j.onAbort(vc.kill)
+	want, err := vc.hostKey()
+	if err != nil {
+		vc.kill()
+		return nil, nil, err
+	}
+	cfg := &ssh.ClientConfig{User: "manhole", Timeout: dialTimeout, HostKeyAlgorithms: algorithmsFor(want.Type())}
+	if u, err := user.Current(); err == nil {
+		cfg.User = u.Username
+	}
+	cfg.HostKeyCallback = func(_ string, _ net.Addr, key ssh.PublicKey) error {
+		if bytes.Equal(key.Marshal(), want.Marshal()) {
+			return nil
+		}
+		return &hostKeyError{fmt.Sprintf("HOST KEY MISMATCH: %s answered with %s, but its manhole's metadata file, read through --via, says %s: another process may be impersonating the manhole; not connecting",
+			printable(name), hostkeys.Fingerprint(key), hostkeys.Fingerprint(want))}
+	}
+	// A manhole on TCP behind the proxy asks for a key.
+	auth, _, closeAgent := authMethods()
+	defer closeAgent()
+	cfg.Auth = auth
+	sc, chans, reqs, err := ssh.NewClientConn(vc, name, cfg)
+	if err != nil {
+		var kerr *hostKeyError
+		if errors.As(err, &kerr) {
+			vc.kill()
+			return nil, nil, kerr
+		}
+		e := vc.exitError("during the SSH handshake")
+		vc.kill()
+		return nil, nil, fmt.Errorf("%v (%v)", e, err)
+	}
+	return ssh.NewClient(sc, chans, reqs), vc, nil
+}
+
+// print writes one target's result as it comes in.
+func (f *fleet) print(r *fleetResult) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.done = append(f.done, r)
+	if f.json {
+		b, _ := json.Marshal(r)
+		f.c.stdout.Write(append(b, '\n'))
+		return
+	}
+	switch {
+	case r.Out != "":
+		f.line(f.c.stdout, r.Target, fmt.Sprintf("%d bytes to %s", r.outBytes, r.Out))
+	case len(r.stdout) > 0 && (!utf8.Valid(r.stdout) || bytes.IndexByte(r.stdout, 0) >= 0):
+		f.line(f.c.stdout, r.Target, fmt.Sprintf("(%d bytes of binary output: --out DIR writes each target's to a file)", len(r.stdout)))
+	default:
+		f.lines(f.c.stdout, r.Target, r.stdout)
+	}
+	f.lines(f.c.stderr, r.Target, r.stderr)
+	if r.Error != "" {
+		f.line(f.c.stderr, r.Target, "manhole exec: "+r.Error)
+	}
+}
+
+func (f *fleet) lines(w io.Writer, name string, b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		f.line(w, name, l)
+	}
+}
+
+func (f *fleet) line(w io.Writer, name, text string) {
+	text = strings.TrimSuffix(text, "\r")
+	if text == "" {
+		fmt.Fprintf(w, "%s:\n", printable(name))
+		return
+	}
+	fmt.Fprintf(w, "%-*s %s\n", f.width, printable(name)+":", text)
+}
+
+// summary names the failed targets on stderr and picks the exit status:
+// 0 all answered without error, 1 all were reached but some code failed,
+// 255 some could not be reached or ran out of time.
+func (f *fleet) summary() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var failed []string
+	status := 0
+	for _, r := range f.done {
+		why := r.failure()
+		if why == "" {
+			continue
+		}
+		failed = append(failed, printable(r.Target)+" ("+why+")")
+		if why == "timed out" || why == "not reached" {
+			status = exitConnect
+		} else {
+			status = max(status, exitError)
+		}
+	}
+	if len(failed) > 0 {
+		sort.Strings(failed)
+		fmt.Fprintf(f.c.stderr, "manhole exec: %d of %d targets failed: %s\n", len(failed), len(f.done), strings.Join(failed, ", "))
+	}
+	return status
+}
+
+// outFile is one target's stdout on its way into --out DIR: written to a
+// fresh temporary file (created exclusively, mode 0600, so nothing
+// planted there is followed or overwritten), renamed into place only when
+// the target answered without error.
+type outFile struct {
+	root      *os.Root
+	tmp, name string
+	dir       string
+	f         *os.File
+	n         int64
+	mu        sync.Mutex // protects f, n and closed: a timeout may finish while the session writes
+	closed    bool
+}
+
+// outName is a file name for target: characters other than letters,
+// digits, "-", "_" and "." (and a leading ".") are %XX, so that no name
+// climbs out of DIR ("../x", "pod/x") and no two targets share a file.
+func outName(target string) string {
+	var b strings.Builder
+	for i := 0; i < len(target); i++ {
+		ch := target[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' || ch == '.' && i > 0 {
+			b.WriteByte(ch)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
+	}
+	return b.String()
+}
+
+func (f *fleet) createOut(target string) (*outFile, error) {
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	name := outName(target)
+	tmp := "." + name + "." + hex.EncodeToString(rnd[:]) + ".tmp"
+	fh, err := f.out.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &outFile{root: f.out, tmp: tmp, name: name, dir: f.outDir, f: fh}, nil
+}
+
+func (o *outFile) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return 0, os.ErrClosed
+	}
+	n, err := o.f.Write(p)
+	o.n += int64(n)
+	return n, err
+}
+
+// finish closes the file and, if keep, renames it into place (rename
+// replaces a symlink planted there rather than following it).
+func (o *outFile) finish(keep bool) (int64, string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closed = true
+	err := o.f.Close()
+	if !keep || err != nil {
+		o.root.Remove(o.tmp)
+		return o.n, "", err
+	}
+	if err := o.root.Rename(o.tmp, o.name); err != nil {
+		o.root.Remove(o.tmp)
+		return o.n, "", err
+	}
+	return o.n, filepath.Join(o.dir, o.name), nil
+}

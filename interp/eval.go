@@ -102,23 +102,30 @@ const (
 // evaluation also stops the goroutines the session's code started before
 // (yaegi issue 1686); other Interps are not affected.
 func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
+	res, _, err := in.eval(ctx, src)
+	return res, err
+}
+
+// eval is Eval that also returns the values of the trailing expression,
+// for TypeOf and Methods.
+func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any, err error) {
 	in.evalMu.Lock()
 	defer in.evalMu.Unlock()
 	if in.closed.Load() {
-		return Result{}, ErrClosed
+		return Result{}, nil, ErrClosed
 	}
 	if in.broken.Load() {
-		return Result{}, errBroken
+		return Result{}, nil, errBroken
 	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, &interruptedError{cause: err}
+		return Result{}, nil, &interruptedError{cause: err}
 	}
 	in.maybeRecycle()
 	gen := in.gen
 	gen.evals++
 	groups, err := parseInput(gen.yi.FileSet(), src)
 	if err != nil || len(groups) == 0 {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 
 	in.seq++
@@ -166,7 +173,10 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 		if r.done != nil {
 			gen.dones = append(gen.dones, r.done)
 		}
-		return r.res, r.err
+		r.shownMu.Lock()
+		vals = r.shown
+		r.shownMu.Unlock()
+		return r.res, vals, r.err
 	}
 	if r.state.CompareAndSwap(running, cancelled) {
 		in.stops.Add(1)
@@ -181,10 +191,10 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 	select {
 	case <-r.userDone:
 		if cause == nil { // the depth limit stopped the run
-			return Result{}, r.err
+			return Result{}, nil, r.err
 		}
 		in.stopRetired()
-		return Result{}, &interruptedError{cause: cause}
+		return Result{}, nil, &interruptedError{cause: cause}
 	case <-t.C:
 		in.mu.Lock()
 		in.abandoned = r
@@ -195,10 +205,10 @@ func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
 			in.broken.Store(true)
 		}
 		if cause == nil {
-			return Result{}, depthError{}
+			return Result{}, nil, depthError{}
 		}
 		in.stopRetired()
-		return Result{}, &interruptedError{cause: cause, abandoned: true}
+		return Result{}, nil, &interruptedError{cause: cause, abandoned: true}
 	}
 }
 

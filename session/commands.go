@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"github.com/gomanhole/manhole/interp"
 	"io"
 	"runtime/pprof"
 	"slices"
@@ -50,6 +51,22 @@ func (cfg *Config) commands() map[string]*command {
   names; "auto" marks those its name brings in without an import line.
   Tab after a package name and a dot lists its members.`,
 				run: cmdPackages,
+			},
+			"type": {
+				summary: "the static type of an expression",
+				usage: `:type EXPR
+  The type Go gives EXPR: an interface-typed variable shows its interface,
+  an untyped constant its default type. EXPR is evaluated but may call
+  nothing; for a call at its top, f(x) or v.M(x), only the function is
+  looked at and its results shown.`,
+				run: cmdType,
+			},
+			"methods": {
+				summary: "the methods of a value, with their signatures",
+				usage: `:methods VALUE
+  Evaluates VALUE and lists its method set as reflection sees it; for a
+  value that is not a pointer, the methods of a pointer to it too.`,
+				run: cmdMethods,
 			},
 			"quit": {
 				summary: "leave the session (Ctrl-D does too)",
@@ -205,19 +222,12 @@ func (cfg *Config) commandArgs(cmd string) []string {
 }
 
 func cmdPackages(_ context.Context, s *session, c *cmdIO, args string) int {
-	s.mu.Lock()
-	ev := s.ev
-	s.mu.Unlock()
-	if ev == nil {
-		// An exec request has no evaluator until it evaluates.
-		var release func()
-		var err error
-		if ev, release, err = s.acquire(io.Discard, io.Discard); err != nil {
-			fmt.Fprintf(c.Stderr, "cannot start the evaluator: %v\n", err)
-			return 1
-		}
-		defer release()
+	ev, release, err := s.commandEvaluator(c)
+	if err != nil {
+		fmt.Fprintf(c.Stderr, "cannot start the evaluator: %v\n", err)
+		return 1
 	}
+	defer release()
 	w := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
 	n := 0
 	for _, p := range ev.ip.Packages() {
@@ -237,4 +247,47 @@ func cmdPackages(_ context.Context, s *session, c *cmdIO, args string) int {
 		return 1
 	}
 	return 0
+}
+
+// evalCommand runs one of the ':' commands that evaluate code (:type,
+// :methods) as an evaluation: refused to an inspect-only key, logged,
+// in the session's turn.
+func evalCommand(ctx context.Context, s *session, c *cmdIO, name, args string, f func(ip *interp.Interp) (string, error)) int {
+	if strings.TrimSpace(args) == "" {
+		fmt.Fprintf(c.Stderr, "usage: :%s EXPR\n", name)
+		return 2
+	}
+	if s.meta.InspectOnly {
+		s.log.Info("manhole: eval refused", "session", s.meta.ID, "identity", s.meta.Identity, "code", ":"+name+" "+args, "reason", "inspect-only")
+		fmt.Fprintln(c.Stderr, errInspectOnly)
+		return 1
+	}
+	ev, release, err := s.commandEvaluator(c)
+	if err != nil {
+		fmt.Fprintf(c.Stderr, "cannot start the evaluator: %v\n", err)
+		return 1
+	}
+	defer release()
+	var out string
+	if err := s.inTurn(ctx, ev, c.Stdout, c.Stderr, func() { out, err = f(ev.ip) }); err != nil {
+		fmt.Fprintln(c.Stderr, err)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintln(c.Stderr, err)
+		return 1
+	}
+	fmt.Fprintln(c.Stdout, out)
+	return 0
+}
+
+func cmdType(ctx context.Context, s *session, c *cmdIO, args string) int {
+	return evalCommand(ctx, s, c, "type", args, func(ip *interp.Interp) (string, error) { return ip.TypeOf(ctx, args) })
+}
+
+func cmdMethods(ctx context.Context, s *session, c *cmdIO, args string) int {
+	return evalCommand(ctx, s, c, "methods", args, func(ip *interp.Interp) (string, error) {
+		ms, err := ip.Methods(ctx, args)
+		return strings.Join(ms, "\n"), err
+	})
 }

@@ -50,3 +50,31 @@ func TestHelpTopics(t *testing.T) {
 		t.Errorf(":help nosuch: %d %q", r.code, r.stderr)
 	}
 }
+
+func TestTypeAndMethodsCommands(t *testing.T) {
+	m := startTestManhole(t)
+	p := m.pty(t)
+	p.run(t, `var r io.Reader = strings.NewReader("x")`)
+	if out := p.run(t, ":type r"); !strings.Contains(out, "io.Reader") {
+		t.Errorf(":type r: %q", out)
+	}
+	if out := p.run(t, `:type strings.Cut("a", "b")`); !strings.Contains(out, "(string, string, bool)") {
+		t.Errorf(":type of a call: %q", out)
+	}
+	if out := p.run(t, ":methods r"); !strings.Contains(out, "Read([]uint8) (int, error)") {
+		t.Errorf(":methods r: %q", out)
+	}
+	if out := p.run(t, ":type"); !strings.Contains(out, "usage: :type EXPR") {
+		t.Errorf(":type alone: %q", out)
+	}
+	if r := m.exec(t, ":type time.Second"); r.code != 0 || !strings.Contains(string(r.stdout), "time.Duration") {
+		t.Errorf("exec :type: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+
+	ro := startTestManhole(t, withMeta(func(m *Meta) { m.InspectOnly = true }))
+	for _, cmd := range []string{":type 1", ":methods 1"} {
+		if r := ro.exec(t, cmd); r.code == 0 || !strings.Contains(string(r.stderr), "inspect-only") {
+			t.Errorf("an inspect-only key ran %s: %d %q %q", cmd, r.code, r.stdout, r.stderr)
+		}
+	}
+}

@@ -202,23 +202,44 @@ func (cfg *Config) orphanGoroutines() int {
 // eval runs one evaluation; on the shared interpreter evaluations are
 // serialized and its output goes to this session while it runs (and
 // after, for goroutines it started, until another session evaluates).
-func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, src string) (interp.Result, error) {
+func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, src string) (res interp.Result, err error) {
+	err = s.inTurn(ctx, ev, stdout, stderr, func() { res, err = ev.ip.Eval(ctx, src) })
+	return res, err
+}
+
+// inTurn runs f, which uses ev's interpreter, when this session may: at
+// once with an interpreter of its own, after the others with the shared
+// one (or not, with ctx's cause, if ctx ends first).
+func (s *session) inTurn(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, f func()) error {
 	if !ev.shared {
 		s.setWidth(ev)
-		return ev.ip.Eval(ctx, src)
+		f()
+		return nil
 	}
 	cfg := s.cfg
-	// Wait for the shared interpreter, or give up with ctx.
 	select {
 	case cfg.sharedTurn() <- struct{}{}:
 	case <-ctx.Done():
-		return interp.Result{}, context.Cause(ctx)
+		return context.Cause(ctx)
 	}
 	defer func() { <-cfg.sharedTurn() }()
 	ev.stdout.set(stdout)
 	ev.stderr.set(stderr)
 	s.setWidth(ev)
-	return ev.ip.Eval(ctx, src)
+	f()
+	return nil
+}
+
+// commandEvaluator returns the session's evaluator for a ':' command that
+// needs one; an exec request has none until it evaluates, and gets one.
+func (s *session) commandEvaluator(c *cmdIO) (ev *evaluator, release func(), err error) {
+	s.mu.Lock()
+	ev = s.ev
+	s.mu.Unlock()
+	if ev != nil {
+		return ev, func() {}, nil
+	}
+	return s.acquire(c.Stdout, c.Stderr)
 }
 
 // setWidth tells ev how wide this session's terminal is now (0 without

@@ -19,42 +19,68 @@ import (
 // top, f(x) or v.M(x), only the function is evaluated and its result type
 // given; a conversion T(x) of something that calls nothing is evaluated.
 func (in *Interp) TypeOf(ctx context.Context, expr string) (string, error) {
+	t, results, err := in.exprType(ctx, expr)
+	if err != nil {
+		return "", err
+	}
+	if results {
+		return in.results(t), nil
+	}
+	return in.typeName(t), nil
+}
+
+// StaticType is TypeOf's type itself, for completion: a call's result,
+// when the function has exactly one.
+func (in *Interp) StaticType(ctx context.Context, expr string) (reflect.Type, error) {
+	t, results, err := in.exprType(ctx, expr)
+	if err != nil {
+		return nil, err
+	}
+	if results {
+		if t.NumOut() != 1 {
+			return nil, fmt.Errorf("%s has %d results", expr, t.NumOut())
+		}
+		return t.Out(0), nil
+	}
+	return t, nil
+}
+
+// exprType is the type of expr, or with results true, the type of the
+// function a call at expr's top calls.
+func (in *Interp) exprType(ctx context.Context, expr string) (t reflect.Type, results bool, err error) {
 	x, err := parser.ParseExpr(expr)
 	if err != nil {
-		return "", fmt.Errorf("not an expression: %v", err)
+		return nil, false, fmt.Errorf("not an expression: %v", err)
 	}
 	if call, ok := ast.Unparen(x).(*ast.CallExpr); ok {
 		if err := callsNothing(call.Fun, expr); err != nil {
-			return "", err
+			return nil, false, err
 		}
 		fun := expr[call.Fun.Pos()-1 : call.Fun.End()-1]
 		t, err := in.staticType(ctx, fun)
 		if err == nil && t.Kind() == reflect.Func {
-			return in.results(t), nil
+			return t, true, nil
 		}
 		// Not a function value: a conversion, if it is one.
 		for _, a := range call.Args {
 			if err := callsNothing(a, expr); err != nil {
-				return "", err
+				return nil, false, err
 			}
 		}
 		t, err2 := in.staticType(ctx, expr)
 		if err2 != nil {
 			if err != nil {
-				return "", err
+				return nil, false, err
 			}
-			return "", err2
+			return nil, false, err2
 		}
-		return in.typeName(t), nil
+		return t, false, nil
 	}
 	if err := callsNothing(x, expr); err != nil {
-		return "", err
+		return nil, false, err
 	}
-	t, err := in.staticType(ctx, expr)
-	if err != nil {
-		return "", err
-	}
-	return in.typeName(t), nil
+	t, err = in.staticType(ctx, expr)
+	return t, false, err
 }
 
 // callsNothing refuses an expression with a call or a receive in it.

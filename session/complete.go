@@ -21,6 +21,58 @@ type completer struct {
 	args     func(cmd string) []string
 	// packages lists the import paths for `import "`.
 	packages func() []string
+	// typeOf gives the static type of an expression that calls nothing
+	// but, perhaps, the function at its top (interp.StaticType), for the
+	// session's own variables and results of calls.
+	typeOf func(expr string) (reflect.Type, bool)
+}
+
+// exprStart returns where the expression whose member is being typed
+// starts: dot is the index of the last '.', and before it come names,
+// dots and balanced brackets (time.Now().Add(d).<Tab>). It returns -1
+// when there is no such expression.
+func exprStart(line string, dot int) int {
+	i := dot
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(line[:i])
+		switch {
+		case r == '.' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			i -= size
+		case r == ')' || r == ']':
+			depth := 0
+			j := i
+			for j > 0 {
+				c := line[j-1]
+				j--
+				switch c {
+				case ')', ']':
+					depth++
+				case '(', '[':
+					depth--
+				case '"', '`', '\'':
+					// Back over the literal to its opening quote.
+					k := j - 1
+					for k >= 0 && (line[k] != c || c != '`' && k > 0 && line[k-1] == '\\') {
+						k--
+					}
+					if k < 0 {
+						return -1
+					}
+					j = k
+				}
+				if depth == 0 {
+					break
+				}
+			}
+			if depth != 0 {
+				return -1
+			}
+			i = j
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 var importPathRE = regexp.MustCompile(`^\s*(?:import\s*(?:\(\s*)?)?"([^"]*)$`)
@@ -72,6 +124,32 @@ func wordStart(line string, pos int) int {
 func (c *completer) candidates(line string, pos int) (start int, cands []string) {
 	word := line[wordStart(line, pos):pos]
 	start = pos - len(word)
+	if start > 0 && line[start-1] == ')' || start > 0 && line[start-1] == ']' || strings.HasPrefix(word, ".") {
+		// A member of a call's result or an indexed value.
+		dot := start + strings.IndexByte(word, '.')
+		if dot < start || c.typeOf == nil {
+			return start, nil
+		}
+		from := exprStart(line, dot)
+		if from < 0 || from == dot {
+			return start, nil
+		}
+		base := line[from:dot]
+		rest := line[dot+1 : pos]
+		parts := strings.Split(rest, ".")
+		t, ok := c.typeOf(base)
+		for _, f := range parts[:len(parts)-1] {
+			if !ok {
+				break
+			}
+			t, ok = fieldType(t, f)
+		}
+		if !ok {
+			return pos, nil
+		}
+		last := parts[len(parts)-1]
+		return pos - len(last), filterPrefix(membersOfType(t), last)
+	}
 	dot := strings.LastIndexByte(word, '.')
 	if dot < 0 {
 		return start, filterPrefix(c.names(), word)
@@ -81,12 +159,22 @@ func (c *completer) candidates(line string, pos int) (start int, cands []string)
 	parts := strings.Split(base, ".")
 	if len(parts) == 1 {
 		if _, isValue := c.namespace[base]; !isValue {
-			return start, filterPrefix(c.members(base), prefix)
+			if members := c.members(base); members != nil {
+				return start, filterPrefix(members, prefix)
+			}
 		}
 	}
 	v, ok := c.namespace[parts[0]]
 	if !ok {
-		return start, nil
+		// A variable of the session: by its static type.
+		if c.typeOf == nil {
+			return start, nil
+		}
+		t, ok := c.typeOf(base)
+		if !ok {
+			return start, nil
+		}
+		return start, filterPrefix(membersOfType(t), prefix)
 	}
 	rv := reflect.ValueOf(v)
 	for _, f := range parts[1:] {
@@ -140,6 +228,55 @@ func membersOf(v reflect.Value) []string {
 				if f.IsExported() {
 					seen[f.Name] = true
 				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fieldType is the type of t's exported field name, through a pointer.
+func fieldType(t reflect.Type, name string) (reflect.Type, bool) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, false
+	}
+	sf, ok := t.FieldByName(name)
+	if !ok || !sf.IsExported() {
+		return nil, false
+	}
+	return sf.Type, true
+}
+
+// membersOfType lists the exported methods and fields usable on a value
+// of static type t (a variable: the methods of *t too).
+func membersOfType(t reflect.Type) []string {
+	seen := map[string]bool{}
+	for i := 0; i < t.NumMethod(); i++ {
+		if t.Kind() == reflect.Interface || t.Method(i).IsExported() {
+			seen[t.Method(i).Name] = true
+		}
+	}
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		pt := reflect.PointerTo(t)
+		for i := 0; i < pt.NumMethod(); i++ {
+			seen[pt.Method(i).Name] = true
+		}
+	}
+	st := t
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	if st.Kind() == reflect.Struct {
+		for _, f := range reflect.VisibleFields(st) {
+			if f.IsExported() {
+				seen[f.Name] = true
 			}
 		}
 	}

@@ -81,3 +81,34 @@ func TestComplete(t *testing.T) {
 		t.Errorf("columns %q", got)
 	}
 }
+
+// TestCompleteSessionValues: Tab on the session's own variables and on
+// results of calls, by their static types, through a real session.
+func TestCompleteSessionValues(t *testing.T) {
+	m := startTestManhole(t)
+	p := m.pty(t)
+	p.run(t, `type tt struct{ Name string; Count int }; var t0 = time.Now(); v := tt{Name: "x"}; var r io.Reader = strings.NewReader("")`)
+	for _, c := range []struct{ typed, want string }{
+		{"v.Na\t", "v.Name"},
+		{"t0.Unix\t", "t0.Unix"},         // Unix, UnixMicro, ...: extends to the common prefix
+		{"t0.UnixMic\t", "t0.UnixMicro"}, // unique
+		{"time.Now().Add\t", "AddDate"},  // Add and AddDate: listed
+		{"r.Re\t", "r.Read"},
+		{"strings.NewReader(\"\").Si\t", "strings.NewReader(\"\").Size"},
+	} {
+		p.send(t, c.typed)
+		p.expect(t, c.want)
+		p.send(t, "\x03")
+		p.expect(t, prompt)
+	}
+	// A call with arguments that would run is never evaluated for
+	// completion: the counter stays.
+	p.run(t, "calls := 0; bump := func() tt { calls++; return tt{} }")
+	p.send(t, "bump().Na\t")
+	p.expect(t, "bump().Name")
+	p.send(t, "\x03")
+	p.expect(t, prompt)
+	if out := p.run(t, "calls"); !strings.Contains(out, "0") {
+		t.Errorf("completion ran the call: calls = %q", out)
+	}
+}

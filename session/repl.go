@@ -1,10 +1,14 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gomanhole/manhole/interp"
 )
@@ -13,6 +17,9 @@ const (
 	prompt     = ">>> "
 	contPrompt = "... "
 )
+
+// completionWait bounds how long Tab waits to look at a type.
+const completionWait = time.Second
 
 // repl runs the interactive loop of a terminal session.
 func (s *session) repl() int {
@@ -45,6 +52,18 @@ func (s *session) repl() int {
 				paths = append(paths, p.Path)
 			}
 			return paths
+		},
+		typeOf: func(expr string) (reflect.Type, bool) {
+			// Only while this session waits at the prompt; with the
+			// shared interpreter, not for long behind the others.
+			ctx, cancel := context.WithTimeout(s.ctx, completionWait)
+			defer cancel()
+			var t reflect.Type
+			var err error
+			if s.inTurn(ctx, ip, io.Discard, io.Discard, func() { t, err = ip.ip.StaticType(ctx, expr) }) != nil || err != nil {
+				return nil, false
+			}
+			return t, true
 		},
 	}
 	out.complete = comp.complete

@@ -19,10 +19,11 @@ func diagCommands() map[string]*command {
 	return map[string]*command{
 		"goroutines": {
 			summary: "every goroutine, grouped by identical stack, longest waiting first",
-			usage: `:goroutines [-full]
+			usage: `:goroutines [-stacks|-full]
   Groups goroutines that share a state and a stack (arguments and offsets
-  aside) and prints each group once with its count; the groups that have
-  waited longest come first. -full prints the runtime's raw dump instead.`,
+  aside), the groups that have waited longest first, and prints a row per
+  group: its count, its state and the innermost frame outside the runtime.
+  -stacks prints each group's whole stack, -full the runtime's raw dump.`,
 			run: cmdGoroutines,
 		},
 		"mem": {

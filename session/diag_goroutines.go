@@ -6,22 +6,27 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 )
 
 func cmdGoroutines(_ context.Context, _ *session, c *cmdIO, args string) int {
 	dump := bytes.NewBuffer(allStacks())
+	stacks := false
 	switch args {
 	case "-full":
 		c.Stdout.Write(dump.Bytes())
 		return 0
+	case "-stacks":
+		stacks = true
 	case "":
 	default:
-		fmt.Fprintf(c.Stderr, "usage: :goroutines [-full]\n")
+		fmt.Fprintf(c.Stderr, "usage: :goroutines [-stacks|-full]\n")
 		return 2
 	}
 	groups := groupGoroutines(dump)
@@ -30,12 +35,65 @@ func cmdGoroutines(_ context.Context, _ *session, c *cmdIO, args string) int {
 		total += g.count
 	}
 	w := bufio.NewWriter(c.Stdout)
+	defer w.Flush()
 	fmt.Fprintf(w, "%s in %d %s\n", plural(total, "goroutine"), len(groups), pluralWord(len(groups), "group"))
-	for _, g := range groups {
-		fmt.Fprintf(w, "\n%s [%s]:\n%s", plural(g.count, "goroutine"), g.header(), g.stack)
+	if stacks {
+		for _, g := range groups {
+			fmt.Fprintf(w, "\n%s [%s]:\n%s", plural(g.count, "goroutine"), g.header(), g.stack)
+		}
+		return 0
 	}
-	w.Flush()
+	// The summary: a row per group, with the frame that says most.
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COUNT\tSTATE\tWHERE")
+	for _, g := range groups {
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", g.count, g.header(), g.where())
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "(:goroutines -stacks for each group's stack, -full for the runtime's dump)")
 	return 0
+}
+
+// where names the group's most telling frame: the innermost one outside
+// the runtime and the standard library's plumbing, as "function
+// file:line", or the innermost frame when all are such.
+func (g *goroutineGroup) where() string {
+	lines := strings.Split(strings.TrimRight(g.stack, "\n"), "\n")
+	var first string
+	for i := 0; i+1 < len(lines); i += 2 {
+		fn, loc := lines[i], strings.TrimSpace(lines[i+1])
+		if strings.HasPrefix(fn, "created by ") {
+			break
+		}
+		fn = strings.TrimSuffix(fn, "(...)")
+		short := fn
+		if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+			short = fn[i+1:] // github.com/x/y/pkg.F: pkg.F
+		}
+		frame := short + " " + filepath.Base(loc)
+		if first == "" {
+			first = frame
+		}
+		if !plumbing(fn) {
+			return frame
+		}
+	}
+	if first == "" && len(lines) > 0 {
+		return lines[0]
+	}
+	return first
+}
+
+// plumbing reports whether fn is a frame of the runtime or of the
+// standard library's waiting primitives, which say little about why a
+// goroutine is there.
+func plumbing(fn string) bool {
+	for _, p := range []string{"runtime.", "internal/", "sync.", "syscall.", "time.Sleep", "os/signal.", "net.", "io.", "bufio.", "os.(*File)"} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // goroutineGroup is goroutines with the same state and stack.

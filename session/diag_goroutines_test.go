@@ -32,7 +32,7 @@ func TestGoroutinesGroupsIdenticalStacks(t *testing.T) {
 	group := regexp.MustCompile(`(?m)^(\d+) goroutines? \[chan receive\]:\n((?:.+\n)+)`)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r := m.exec(t, ":goroutines")
+		r := m.exec(t, ":goroutines -stacks")
 		if r.code != 0 {
 			t.Fatalf("exit status %d: %s", r.code, r.stderr)
 		}
@@ -45,6 +45,12 @@ func TestGoroutinesGroupsIdenticalStacks(t *testing.T) {
 		// Until every goroutine has reached the receive, some are still
 		// runnable: poll.
 		if len(found) == 1 && found[0] == "1000" {
+			// The summary has them as one row, at the frame that matters.
+			sum := m.exec(t, ":goroutines")
+			row := regexp.MustCompile(`(?m)^1000 +chan receive +session\.parkedForDiagTest diag_goroutines_test\.go:\d+$`)
+			if !row.Match(sum.stdout) {
+				t.Fatalf("summary lacks the row of 1000 parked goroutines:\n%s", sum.stdout)
+			}
 			break
 		}
 		if time.Now().After(deadline) {

@@ -35,7 +35,7 @@ func BenchmarkGoroutineDump(b *testing.B) {
 		}}
 	}
 	b.Run("cli", func(b *testing.B) {
-		pairBench(b, cli("manhole", tool(b, "manhole"), "exec", pid, ":goroutines"), cli("gops", tool(b, "gops"), "stack", pid))
+		pairBench(b, cli("manhole", tool(b, "manhole"), "exec", pid, ":goroutines", "-stacks"), cli("gops", tool(b, "gops"), "stack", pid))
 	})
 
 	// The same dumps from this process, without a CLI process: what the

@@ -29,6 +29,10 @@ type command struct {
 	// usage is what ":help NAME" shows after the summary: arguments and
 	// details. It starts with the command line, e.g. ":setgc PERCENT".
 	usage string
+	// pages says that in a terminal its output, when taller than the
+	// window, goes through the pager; commands that stream (:logs,
+	// :cpu) do not.
+	pages bool
 	// run executes the command. ctx is cancelled by Ctrl-C, the client's
 	// INT signal, a disconnect or the session's end. It returns the exit
 	// status of an exec request: 0 ok, 1 failure, 2 bad usage.
@@ -76,6 +80,11 @@ func (cfg *Config) commands() map[string]*command {
 		}
 		for name, c := range diagCommands() {
 			cfg.cmds[name] = c
+		}
+		for _, name := range []string{"help", "packages", "methods", "goroutines", "mem", "gc", "pprof", "build", "vars", "sessions"} {
+			if c := cfg.cmds[name]; c != nil {
+				c.pages = true
+			}
 		}
 	})
 	return cfg.cmds
@@ -269,8 +278,8 @@ func evalCommand(ctx context.Context, s *session, c *cmdIO, name, args string, f
 	}
 	defer release()
 	var out string
-	if err := s.inTurn(ctx, ev, c.Stdout, c.Stderr, func() { out, err = f(ev.ip) }); err != nil {
-		fmt.Fprintln(c.Stderr, err)
+	if turnErr := s.inTurn(ctx, ev, c.Stdout, c.Stderr, func() { out, err = f(ev.ip) }); turnErr != nil {
+		fmt.Fprintln(c.Stderr, turnErr)
 		return 1
 	}
 	if err != nil {

@@ -203,7 +203,9 @@ func (cfg *Config) orphanGoroutines() int {
 // serialized and its output goes to this session while it runs (and
 // after, for goroutines it started, until another session evaluates).
 func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, src string) (res interp.Result, err error) {
-	err = s.inTurn(ctx, ev, stdout, stderr, func() { res, err = ev.ip.Eval(ctx, src) })
+	if turnErr := s.inTurn(ctx, ev, stdout, stderr, func() { res, err = ev.ip.Eval(ctx, src) }); turnErr != nil {
+		return interp.Result{}, turnErr
+	}
 	return res, err
 }
 

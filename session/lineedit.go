@@ -269,6 +269,8 @@ const (
 	kPaste         // a bracketed paste, in text
 	kIgnore        // a key that does nothing here
 	kNewline       // Alt-Enter: a new line even when the input is complete
+	kPageUp
+	kPageDown
 )
 
 // nextKey decodes the next keystroke, reading as needed.
@@ -464,6 +466,10 @@ func csiKey(params string, final byte) keyName {
 			return kEnd
 		case "3":
 			return kDelete
+		case "5":
+			return kPageUp
+		case "6":
+			return kPageDown
 		}
 	}
 	return kIgnore

@@ -350,3 +350,57 @@ func expectedScreen(e *editor, width int) string {
 	}
 	return strings.TrimRight(strings.Join(rows, "\n"), "\n")
 }
+
+func TestPager(t *testing.T) {
+	tt := newTermTest(t, 40)
+	var lines []string
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf("line %d", i))
+	}
+	done := make(chan error, 1)
+	go func() { done <- tt.ed.Page(strings.Join(lines, "\n"), ":test", func() int { return 10 }) }()
+	<-tt.feed.waiting
+	if !tt.scr.Screen.AltScreen {
+		t.Fatal("the pager is not on the alternate screen")
+	}
+	page := func() string {
+		tt.scr.mu.Lock()
+		defer tt.scr.mu.Unlock()
+		return tt.scr.Screen.Line(0) + "|" + tt.scr.Screen.Line(9)
+	}
+	if got := page(); !strings.HasPrefix(got, "line 0|:test: lines 1-9 of 50  (space, b,") {
+		t.Fatalf("first page: %q", got)
+	}
+	for _, step := range []struct{ keys, want string }{
+		{" ", "line 9|:test: lines 10-18 of 50  (space, b"},
+		{"b", "line 0|:test: lines 1-9 of 50  (space, b,"},
+		{"\r\x1b[B", "line 2|:test: lines 3-11 of 50  (space, b"},
+		{"G", "line 41|:test: lines 42-50 of 50  (space, b"},
+		{"g/line 3", "line 0|/line 3"},
+		{"\r", "line 3|:test: lines 4-12 of 50  (space, b,"},
+		{"n", "line 30|:test: lines 31-39 of 50  (space, b"},
+		{"/nothing\r", "line 30|not found: nothing"},
+		{"\x1b[6~", "line 39|:test: lines 40-48 of 50  (space, b"},
+	} {
+		tt.typeKeys(step.keys)
+		if got := page(); !strings.HasPrefix(got, step.want) {
+			t.Fatalf("after %q: %q, want %q", step.keys, got, step.want)
+		}
+	}
+	tt.feed.ch <- []byte("q")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if tt.scr.Screen.AltScreen {
+		t.Fatal("the pager left the alternate screen on")
+	}
+	if !strings.Contains(tt.scr.String(), "(:test: 50 lines, shown in the pager)") {
+		t.Fatalf("no note after the pager: %q", tt.scr.String())
+	}
+
+	// Short output is printed as it is.
+	tt.ed.Page("one\ntwo", ":short", func() int { return 10 })
+	if !strings.HasSuffix(tt.scr.String(), "one\ntwo") {
+		t.Fatalf("short output: %q", tt.scr.String())
+	}
+}

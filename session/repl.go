@@ -98,6 +98,17 @@ func (s *session) repl() int {
 			width := s.win.Cols
 			s.mu.Unlock()
 			ctx, done := s.interruptible(0)
+			if cmd, _ := s.cfg.lookup(name); cmd != nil && cmd.pages {
+				buf := &cappedBuffer{limit: maxPaged}
+				s.runCommand(ctx, &cmdIO{Stdout: buf, Stderr: out, PTY: true, Width: width}, name, args)
+				done()
+				out.Page(buf.String(), ":"+name, func() int {
+					s.mu.Lock()
+					defer s.mu.Unlock()
+					return s.win.Rows
+				})
+				continue
+			}
 			s.runCommand(ctx, &cmdIO{Stdout: out, Stderr: out, PTY: true, Width: width}, name, args)
 			done()
 			continue

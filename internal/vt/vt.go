@@ -18,8 +18,14 @@ type Screen struct {
 	pending  []byte // an incomplete escape sequence or rune
 	// wrapNext is the pending-wrap state after writing the last column.
 	wrapNext bool
-	// AltScreen is true while the alternate screen is on.
+	// AltScreen is true while the alternate screen is on; the main
+	// screen's lines and cursor wait in saved meanwhile, as xterm keeps
+	// them.
 	AltScreen bool
+	saved     struct {
+		lines    [][]rune
+		row, col int
+	}
 	// CursorHidden is true after ESC[?25l until ESC[?25h.
 	CursorHidden bool
 	// BracketedPaste follows ESC[?2004h and ESC[?2004l.
@@ -159,6 +165,12 @@ func (s *Screen) escape(p []byte) (int, bool) {
 		on := final == 'h'
 		switch params {
 		case "?1049", "?47", "?1047":
+			if on && !s.AltScreen {
+				s.saved.lines, s.saved.row, s.saved.col = s.lines, s.row, s.col
+				s.lines, s.row, s.col = nil, 0, 0
+			} else if !on && s.AltScreen {
+				s.lines, s.row, s.col = s.saved.lines, s.saved.row, s.saved.col
+			}
 			s.AltScreen = on
 		case "?25":
 			s.CursorHidden = !on

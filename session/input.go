@@ -28,6 +28,9 @@ type input struct {
 	cancel     func() // cancels the running evaluation
 	interrupts int    // Ctrl-C bytes handed to x/term, not yet accounted
 	closed     bool
+	// tap, if set, gets every keystroke instead of x/term (a full-screen
+	// view reads keys itself); called with mu held, it must not block.
+	tap func(byte)
 
 	// Bracketed paste: a multi-line paste is taken out of the byte
 	// stream whole and handed to the REPL as one block; x/term gets a
@@ -56,12 +59,19 @@ func (in *input) pump() {
 	for {
 		n, err := in.src.Read(b)
 		in.mu.Lock()
-		data := in.splitPastes(b[:n])
+		data := b[:n]
+		if in.tap == nil {
+			data = in.splitPastes(data)
+		}
 		for _, c := range data {
 			if c == keyCtrlC && in.evaluating {
 				if in.cancel != nil {
 					in.cancel()
 				}
+				continue
+			}
+			if in.tap != nil {
+				in.tap(c)
 				continue
 			}
 			if c == keyCtrlC {
@@ -145,6 +155,13 @@ func (in *input) startEval(cancel func()) (done func()) {
 		in.evaluating, in.cancel = false, nil
 		in.mu.Unlock()
 	}
+}
+
+// setTap hands the keystrokes to f until it is called with nil.
+func (in *input) setTap(f func(byte)) {
+	in.mu.Lock()
+	in.tap = f
+	in.mu.Unlock()
 }
 
 // Close makes pending and future Reads return io.EOF. The pump goroutine

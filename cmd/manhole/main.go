@@ -4,6 +4,7 @@
 //	manhole list [-clean]                   the manholes on this host
 //	manhole connect [flags] TARGET          interactive session
 //	manhole exec [flags] TARGET CODE...     evaluate once; exit 0 ok, 1 error, 255 no connection
+//	manhole top [flags] TARGET              live view of the process (:top)
 //	manhole proxy [flags] TARGET            stdio bridge for OpenSSH's ProxyCommand
 //	manhole ssh-config                      makes "ssh manhole-PID" work
 //	manhole known-hosts HOST...             OpenSSH's KnownHostsCommand
@@ -73,6 +74,14 @@ func commandList() []*subcommand {
 			details:  execHelp,
 			flags:    activationFlags,
 			run:      (*cli).exec,
+		},
+		{
+			name:     "top",
+			synopsis: []string{"top [flags] TARGET"},
+			summary:  []string{"live view: CPU, heap, GC, goroutines (:top)"},
+			details:  topHelp,
+			flags:    activationFlags,
+			run:      (*cli).top,
 		},
 		{
 			name:     "proxy",

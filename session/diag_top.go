@@ -56,6 +56,10 @@ const (
 	topMaxSnaps  = 1_000_000
 )
 
+// topDrawHook, if set, runs before each frame (tests: a panic in the
+// view).
+var topDrawHook func()
+
 // topView is one watcher's settings.
 type topView struct {
 	sortBy   int
@@ -187,11 +191,41 @@ func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
 		defer in.Close()
 		defer in.startEval(cancel)()
 	}
-	keys := make(chan byte, 64)
+	// Keys are applied to the view as they come, under its lock, and the
+	// loop is woken to redraw: a flood of them queues nothing, and a q
+	// is never lost among them.
+	keys := make(chan struct{}, 1)
+	var keyMu sync.Mutex // protects v and quit against the tap
+	quit, clear := false, false
 	in.setTap(func(b byte) {
-		select {
-		case keys <- b:
-		default: // a flood of keys: drop, never queue
+		keyMu.Lock()
+		changed := true
+		switch b {
+		case 'q', 'Q', keyCtrlC, 4: // 4: Ctrl-D
+			quit = true
+		case 's', 'S':
+			v.sortBy = (v.sortBy + 1) % numSorts
+		case 'c':
+			v.sortBy = sortCount
+		case 'w':
+			v.sortBy = sortWait
+		case 'n':
+			v.sortBy = sortState
+		case '+', '=':
+			v.interval = stepInterval(v.interval, 1)
+		case '-', '_':
+			v.interval = stepInterval(v.interval, -1)
+		case 12: // Ctrl-L
+			clear = true
+		default:
+			changed = false // anything else, escape sequences included
+		}
+		keyMu.Unlock()
+		if changed {
+			select {
+			case keys <- struct{}{}:
+			default:
+			}
 		}
 	})
 	defer in.setTap(nil)
@@ -229,7 +263,13 @@ func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
 		s.mu.Unlock()
 		cols, rows := min(max(win.Cols, 1), topMaxCols), min(max(win.Rows, 1), topMaxRows)
 		hist, groups := sampler.snapshot()
-		lines := v.render(s, hist, groups, cols, rows, true)
+		if topDrawHook != nil {
+			topDrawHook()
+		}
+		keyMu.Lock()
+		view := *v
+		keyMu.Unlock()
+		lines := view.render(s, hist, groups, cols, rows, true)
 		frame.Reset()
 		if clear {
 			frame.WriteString("\x1b[2J")
@@ -256,34 +296,23 @@ func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
 		case <-ctx.Done():
 			return 0
 		case <-notify:
-			if time.Since(last) >= v.interval-topTick/2 {
+			keyMu.Lock()
+			interval := v.interval
+			keyMu.Unlock()
+			if time.Since(last) >= interval-topTick/2 {
 				draw(false)
 			}
 		case <-winch:
 			draw(true)
-		case k := <-keys:
-			switch k {
-			case 'q', 'Q', keyCtrlC, 4: // 4: Ctrl-D
+		case <-keys:
+			keyMu.Lock()
+			q, c := quit, clear
+			clear = false
+			keyMu.Unlock()
+			if q {
 				return 0
-			case 's', 'S':
-				v.sortBy = (v.sortBy + 1) % numSorts
-			case 'c':
-				v.sortBy = sortCount
-			case 'w':
-				v.sortBy = sortWait
-			case 'n':
-				v.sortBy = sortState
-			case '+', '=':
-				v.interval = stepInterval(v.interval, 1)
-			case '-', '_':
-				v.interval = stepInterval(v.interval, -1)
-			case 12: // Ctrl-L
-				draw(true)
-				continue
-			default:
-				continue // anything else, escape sequences included
 			}
-			draw(false)
+			draw(c)
 		}
 	}
 }
@@ -419,7 +448,11 @@ func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows i
 		for len(lines) < rows-1 {
 			lines = append(lines, "")
 		}
-		add(fmt.Sprintf("q quit  s sort (%s)  c/w/n count/wait/state  +/- interval (%s)  Ctrl-C quit", sortNames[v.sortBy], v.interval))
+		keys := fmt.Sprintf("q quit  s/c/w/n sort (%s)  +/- interval (%s)", sortNames[v.sortBy], v.interval)
+		if more := "  Ctrl-C quit"; utf8.RuneCountInString(keys+more) <= cols {
+			keys += more
+		}
+		add(keys)
 	}
 	if rows > 0 && len(lines) > rows {
 		lines = lines[:rows]

@@ -3,8 +3,8 @@ package session
 import (
 	"fmt"
 	"math"
-	"net"
 	"math/rand/v2"
+	"net"
 	"regexp"
 	"runtime"
 	"strings"

@@ -78,7 +78,7 @@ func commandList() []*subcommand {
 		{
 			name:     "top",
 			synopsis: []string{"top [flags] TARGET"},
-			summary:  []string{"live view: CPU, heap, GC, goroutines (:top)"},
+			summary:  []string{"live view: CPU, heap, GC, goroutines"},
 			details:  topHelp,
 			flags:    activationFlags,
 			run:      (*cli).top,

@@ -51,7 +51,7 @@ var sortNames = [numSorts]string{"count", "wait", "state"}
 const (
 	topMaxCols   = 1000
 	topMaxRows   = 1000
-	topTextCols  = 58 // the text of a metric line; the sparkline follows
+	topTextCols  = 60 // the text of a metric line; the sparkline follows
 	topPlainRows = 25 // goroutine groups a text snapshot lists
 	topMaxSnaps  = 1_000_000
 )
@@ -364,7 +364,7 @@ func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows i
 			return
 		}
 		if sparkW > 0 {
-			text = padRight(text, topTextCols) + "  " + sparkline(hist[len(hist)-sparkW:], fromZero, value)
+			text = padRight(fitLine(text, topTextCols), topTextCols) + "  " + sparkline(hist[len(hist)-sparkW:], fromZero, value)
 		}
 		add(text)
 	}

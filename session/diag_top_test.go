@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -217,6 +218,20 @@ func TestTopLeavesTheScreenOnEveryExit(t *testing.T) {
 		p.sess.Close()
 		waitSamplerStopped(t, m.cfg)
 	})
+	waitSamplerStopped(t, m.cfg)
+}
+
+func TestTopLeavesTheScreenOnShutdown(t *testing.T) {
+	m := startTestManhole(t)
+	p := topPTY(t, m)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go m.srv.Shutdown(ctx)
+	p.out.waitFor(t, p.mark, topLeave)
+	p.out.waitFor(t, 0, "session ends: manhole is shutting down")
+	if code := exitCode(t, p.sess.Wait()); code != 255 {
+		t.Errorf("exit status %d, want 255", code)
+	}
 	waitSamplerStopped(t, m.cfg)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -58,7 +59,7 @@ const (
 
 // topDrawHook, if set, runs before each frame (tests: a panic in the
 // view).
-var topDrawHook func()
+var topDrawHook atomic.Pointer[func()]
 
 // topView is one watcher's settings.
 type topView struct {
@@ -263,8 +264,8 @@ func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
 		s.mu.Unlock()
 		cols, rows := min(max(win.Cols, 1), topMaxCols), min(max(win.Rows, 1), topMaxRows)
 		hist, groups := sampler.snapshot()
-		if topDrawHook != nil {
-			topDrawHook()
+		if hook := topDrawHook.Load(); hook != nil {
+			(*hook)()
 		}
 		keyMu.Lock()
 		view := *v

@@ -178,13 +178,14 @@ func TestTopLeavesTheScreenOnEveryExit(t *testing.T) {
 	t.Run("panic in the view", func(t *testing.T) {
 		p := m.pty(t)
 		var once sync.Once
-		topDrawHook = func() { once.Do(func() { panic("boom") }) }
-		t.Cleanup(func() { topDrawHook = nil })
+		hook := func() { once.Do(func() { panic("boom") }) }
+		topDrawHook.Store(&hook)
+		t.Cleanup(func() { topDrawHook.Store(nil) })
 		p.send(t, ":top\r")
 		p.expect(t, topLeave)
 		p.out.waitFor(t, 0, ":top failed: boom")
 		p.expect(t, prompt)
-		topDrawHook = nil
+		topDrawHook.Store(nil)
 		if out := p.run(t, "1 + 1"); !strings.Contains(out, "2") {
 			t.Errorf("the REPL after a panic in :top: %q", out)
 		}

@@ -61,8 +61,6 @@ type topSampler struct {
 	done     chan struct{} // closed when that goroutine has returned
 	hist     []topSample   // oldest first, at most topHistory
 	groups   topGroups
-	// afterStop is called when a sampler goroutine returns (tests).
-	afterStop func()
 }
 
 func (cfg *Config) topSampler() *topSampler {
@@ -115,15 +113,11 @@ func (t *topSampler) run(stop, done chan struct{}) {
 	defer close(done)
 	defer func() {
 		t.mu.Lock()
-		f := t.afterStop
 		// Free what only watchers need.
 		if t.stop == nil {
 			t.hist, t.groups = nil, topGroups{}
 		}
 		t.mu.Unlock()
-		if f != nil {
-			f()
-		}
 	}()
 	defer func() {
 		// A bug here must not take the application down: the watchers
@@ -143,6 +137,12 @@ func (t *topSampler) run(stop, done chan struct{}) {
 			nextDump = now.Add(max(pause, topTick) - topTick/10)
 		}
 		t.mu.Lock()
+		if t.stop != stop {
+			// Stopped while sampling, and maybe restarted: the new
+			// run keeps the history.
+			t.mu.Unlock()
+			return
+		}
 		if len(t.hist) == topHistory {
 			copy(t.hist, t.hist[1:])
 			t.hist = t.hist[:topHistory-1]

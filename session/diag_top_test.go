@@ -388,6 +388,13 @@ func TestTopRenderFitsAnyWindow(t *testing.T) {
 				if len(lines) > rows {
 					t.Errorf("%dx%d: %d lines", cols, rows, len(lines))
 				}
+				size := 0
+				for _, l := range lines {
+					size += len(l)
+				}
+				if size > 1<<20 {
+					t.Errorf("%dx%d: a frame of %d bytes", cols, rows, size)
+				}
 				for _, l := range lines {
 					if n := utf8.RuneCountInString(l); n > cols {
 						t.Errorf("%dx%d: a line of %d runes: %q", cols, rows, n, l)

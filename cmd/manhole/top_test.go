@@ -113,3 +113,25 @@ func TestTopLeavesTheTerminalClean(t *testing.T) {
 		})
 	}
 }
+
+// TestTopWithoutTerminal: manhole exec PID ':top -n 3' prints three
+// plain snapshots; manhole top without a terminal prints one.
+func TestTopWithoutTerminal(t *testing.T) {
+	d := startDemo(t)
+	r := run(t, d.env(), "", "exec", d.pidArg(), ":top -n 3")
+	r.expect(t, 0)
+	if strings.ContainsAny(r.stdout, "\x1b\r") {
+		t.Errorf("escape codes in the snapshots:\n%q", r.stdout)
+	}
+	if n := strings.Count(r.stdout, "\nGOROUTINES "); n != 3 {
+		t.Errorf("%d snapshots, want 3:\n%s", n, r.stdout)
+	}
+	if !regexp.MustCompile(`(?m)^CPU +\d+\.\d%  user`).MatchString(r.stdout) {
+		t.Errorf("no CPU line:\n%s", r.stdout)
+	}
+	r = run(t, d.env(), "", "top", d.pidArg())
+	r.expect(t, 0)
+	if n := strings.Count(r.stdout, "\nGOROUTINES "); n != 1 || strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("manhole top without a terminal: want one plain snapshot:\n%q", r.stdout)
+	}
+}

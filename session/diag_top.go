@@ -391,8 +391,9 @@ func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows i
 	}
 
 	sessions := s.cfg.Sessions()
-	// Below the metrics: the goroutine groups, then the sessions. On a
-	// short window the sessions go first, then the groups' rows.
+	// Below the metrics: the goroutine groups, then the sessions. A
+	// short window drops the sessions first, then the groups' rows, then
+	// the metrics; the header and the key help stay.
 	showSessions := rows == 0 || budget() >= 12
 	sessRows := len(sessions)
 	if rows != 0 {

@@ -100,6 +100,11 @@ func diagCommands() map[string]*command {
   ID is from :sessions. The client is told who ended it and exits 255.`,
 			run: cmdKick,
 		},
+		"top": {
+			summary: "live view: CPU, heap, GC, goroutines, scheduler, sessions (q quits)",
+			usage:   topUsage,
+			run:     cmdTop,
+		},
 		"logs": {
 			summary: "follow the application's log output until Ctrl-C",
 			usage: `:logs

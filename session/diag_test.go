@@ -27,6 +27,7 @@ type testManhole struct {
 	cfg  *Config
 	path string
 	host gossh.PublicKey
+	srv  *sshd.Server
 }
 
 // testOption adjusts the Config before it serves, or each session's Meta
@@ -97,7 +98,7 @@ func startTestManhole(t *testing.T, opts ...testOption) *testManhole {
 		srv.Close()
 		<-served
 	})
-	return &testManhole{cfg: cfg, path: path, host: signer.PublicKey()}
+	return &testManhole{cfg: cfg, path: path, host: signer.PublicKey(), srv: srv}
 }
 
 func (m *testManhole) dial(t *testing.T) *gossh.Client {

@@ -30,6 +30,9 @@ type input struct {
 	evaluating bool   // Ctrl-C cancels instead of reaching the editor
 	cancel     func() // cancels the running evaluation
 	closed     bool
+	// tap, if set, gets every keystroke instead of the editor (a full-screen
+	// view reads keys itself); called with mu held, it must not block.
+	tap func(byte)
 
 	pasting   bool   // inside a bracketed paste
 	pasteKept bool   // the paste's start marker is in buf, so its end must be
@@ -64,6 +67,16 @@ func (in *input) pump() {
 		n, err := in.src.Read(b)
 		in.mu.Lock()
 		for _, c := range b[:n] {
+			if in.tap != nil {
+				if c == keyCtrlC && in.evaluating {
+					if in.cancel != nil {
+						in.cancel()
+					}
+					continue
+				}
+				in.tap(c)
+				continue
+			}
 			in.feed(c)
 		}
 		if err != nil {
@@ -177,6 +190,13 @@ func (in *input) startEval(cancel func()) (done func()) {
 		in.evaluating, in.cancel = false, nil
 		in.mu.Unlock()
 	}
+}
+
+// setTap hands the keystrokes to f until it is called with nil.
+func (in *input) setTap(f func(byte)) {
+	in.mu.Lock()
+	in.tap = f
+	in.mu.Unlock()
 }
 
 // Close makes pending and future Reads return io.EOF. The pump goroutine

@@ -77,6 +77,8 @@ type Config struct {
 	cmds     map[string]*command
 	regOnce  sync.Once
 	registry *registry
+	topOnce  sync.Once
+	top      *topSampler
 
 	orphansMu sync.Mutex       // protects orphans
 	orphans   []*interp.Interp // closed interpreters with goroutines left; see reportLeftovers
@@ -127,9 +129,11 @@ type session struct {
 	term     string
 	win      Window
 	env      []string
-	onWinch  func(Window) // set once the REPL runs
-	onINT    func()       // cancels the running evaluation, if any
-	ev       *evaluator   // the session's interpreter, once it has one
+	onWinch  func(Window)  // set once the REPL runs
+	onINT    func()        // cancels the running evaluation, if any
+	onEnd    func()        // restores the client's terminal before the session is ended (:top)
+	winch    chan struct{} // told of window changes while :top runs
+	ev       *evaluator    // the session's interpreter, once it has one
 }
 
 // DefaultRequestTimeout is how long a session has to ask for a shell or
@@ -209,6 +213,14 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 	case code = <-runDone:
 		ran = true
 	case <-ctx.Done():
+		s.mu.Lock()
+		onEnd := s.onEnd
+		s.mu.Unlock()
+		if onEnd != nil {
+			// A full-screen view leaves the alternate screen first: the
+			// message must reach the client's own screen.
+			onEnd()
+		}
 		if cause := context.Cause(ctx); cause != nil {
 			fmt.Fprintf(ch.Stderr(), "\r\nmanhole: session ends: %v\r\n", cause)
 		}
@@ -244,6 +256,12 @@ func (s *session) request(req *gossh.Request) (run func() int) {
 				// Called under s.mu; onWinch only resizes x/term, which
 				// never blocks on the client.
 				s.onWinch(w)
+			}
+			if s.winch != nil {
+				select {
+				case s.winch <- struct{}{}:
+				default:
+				}
 			}
 		}
 	case "env":

@@ -27,37 +27,63 @@ A pid whose manhole waits for a signal (its metadata file says
 metadata file.
 `
 
+const topHelp = `Opens the program's live view (the :top command) full-screen in this
+terminal: process CPU, heap, GC, goroutines and scheduling latency with
+their sparklines, the goroutine groups and the sessions, redrawn every
+second. q or Ctrl-C leaves; s changes the sort, + and - the interval. The
+terminal is restored however it ends, even if the program dies.
+
+Without a terminal on stdin, prints one text snapshot (as
+"manhole exec TARGET :top" does; ":top -n 5" prints five).
+`
+
+// top opens :top on the local terminal.
+func (c *cli) top(args []string) int {
+	return c.interactive("top", args, ":top")
+}
+
 func isEOF(err error) bool {
 	return errors.Is(err, io.EOF)
 }
 
 // connect runs an interactive session, like ssh -t.
 func (c *cli) connect(args []string) int {
-	fs, rest, code, ok := c.parse("connect", args, true)
+	return c.interactive("connect", args, "")
+}
+
+// interactive runs a session on the local terminal: the REPL (command
+// "") or one command, as ssh -t does.
+func (c *cli) interactive(name string, args []string, command string) int {
+	fs, rest, code, ok := c.parse(name, args, true)
 	if !ok {
 		return code
 	}
 	if len(rest) != 1 {
-		return c.usageError("connect", "want exactly one TARGET")
+		return c.usageError(name, "want exactly one TARGET")
 	}
 	t, err := resolve(rest[0], activationFrom(fs))
 	if err != nil {
-		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, err)
 		return exitConnect
 	}
 	client, err := dial(t)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, err)
 		return exitConnect
 	}
 	defer client.Close()
 	sess, err := client.NewSession()
 	if err != nil {
-		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, err)
 		return exitConnect
 	}
 	defer sess.Close()
-	sess.Stdin, sess.Stdout, sess.Stderr = c.stdin, c.stdout, c.stderr
+	// The screen modes the session turns on (the alternate screen of
+	// :top, a hidden cursor, bracketed paste) are turned off again if
+	// the session ends without doing it: the program died, the
+	// connection dropped.
+	screen := &screenModes{w: c.stdout}
+	sess.Stdin, sess.Stdout, sess.Stderr = c.stdin, screen, c.stderr
 
 	restore := func() {}
 	if f, isFile := c.stdin.(*os.File); isFile && term.IsTerminal(int(f.Fd())) {
@@ -71,7 +97,7 @@ func (c *cli) connect(args []string) int {
 			termEnv = "xterm"
 		}
 		if err := sess.RequestPty(termEnv, rows, cols, ssh.TerminalModes{ssh.ECHO: 1}); err != nil {
-			fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+			fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, err)
 			return exitConnect
 		}
 		// Installed before the terminal turns raw: a SIGTERM from then
@@ -81,11 +107,16 @@ func (c *cli) connect(args []string) int {
 		defer signal.Stop(sigs)
 		old, err := term.MakeRaw(fd)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+			fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, err)
 			return exitConnect
 		}
 		var once sync.Once
-		restore = func() { once.Do(func() { term.Restore(fd, old) }) }
+		restore = func() {
+			once.Do(func() {
+				screen.reset()
+				term.Restore(fd, old)
+			})
+		}
 		defer restore()
 		go func() {
 			for sig := range sigs {
@@ -98,14 +129,19 @@ func (c *cli) connect(args []string) int {
 				// Killed from outside: leave the terminal usable and
 				// exit as ssh does.
 				restore()
-				fmt.Fprintf(c.stderr, "manhole connect: %v\n", sig)
+				fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, sig)
 				os.Exit(exitConnect)
 			}
 		}()
 	}
-	if err := sess.Shell(); err != nil {
+	if command == "" {
+		err = sess.Shell()
+	} else {
+		err = sess.Start(command)
+	}
+	if err != nil {
 		restore()
-		fmt.Fprintf(c.stderr, "manhole connect: %v\n", err)
+		fmt.Fprintf(c.stderr, "manhole %s: %v\n", name, err)
 		return exitConnect
 	}
 	err = sess.Wait()

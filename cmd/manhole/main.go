@@ -5,6 +5,7 @@
 //	manhole connect [flags] TARGET          interactive session
 //	manhole exec [flags] TARGET CODE...     evaluate once; exit 0 ok, 1 error, 255 no connection
 //	manhole exec [flags] TARGET... -- CODE  the same on many targets (--via, --targets)
+//	manhole top [flags] TARGET              live view of the process (:top)
 //	manhole proxy [flags] TARGET            stdio bridge for OpenSSH's ProxyCommand
 //	manhole ssh-config                      makes "ssh manhole-PID" work
 //	manhole known-hosts HOST...             OpenSSH's KnownHostsCommand
@@ -74,6 +75,14 @@ func commandList() []*subcommand {
 			details:  execHelp,
 			flags:    fleetFlags,
 			run:      (*cli).exec,
+		},
+		{
+			name:     "top",
+			synopsis: []string{"top [flags] TARGET"},
+			summary:  []string{"live view: CPU, heap, GC, goroutines"},
+			details:  topHelp,
+			flags:    activationFlags,
+			run:      (*cli).top,
 		},
 		{
 			name:     "proxy",

@@ -63,13 +63,16 @@ func Print(v any) {
 }
 
 // Serve answers commands read from stdin, one a line, until stdin ends:
-// "stats" prints Sample() as a JSON line.
+// "stats" prints Sample() as a JSON line, "cpu" the CPU time the process
+// used so far ({"cpu_ns": N}, user and system, from getrusage).
 func Serve() {
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		switch sc.Text() {
 		case "stats":
 			Print(Sample())
+		case "cpu":
+			Print(map[string]int64{"cpu_ns": cpuTime().Nanoseconds()})
 		default:
 			fmt.Printf("{\"error\":%q}\n", "unknown command "+sc.Text())
 		}

@@ -158,6 +158,7 @@ func mibRaw(v float64) string {
 }
 func count(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 func num(v float64) string   { return fmt.Sprintf("%.0f", v) }
+func pct(v float64) string   { return fmt.Sprintf("%.2f%%", v) }
 
 func render(res map[string]result, order []string) (string, []string) {
 	t := &table{res: res, used: map[string]bool{}}
@@ -192,6 +193,10 @@ func render(res map[string]result, order []string) (string, []string) {
 	t.row("heap per session, 100 open", "BenchmarkSessions/100", "", "heap-B/session", kib, "≤ 1 MiB")
 	t.row("goroutines per session, 100 open", "BenchmarkSessions/100", "", "goroutines/session", count, "")
 	t.row("RSS per session, 100 open", "BenchmarkSessions/100", "", "rss-B/session", kib, "")
+
+	t.section("Watching `:top` (another process; its CPU time per second of wall time, getrusage, in % of one core; anchor: the same sessions idle at the prompt)")
+	t.row("1 terminal session running `:top`", "BenchmarkTopCPU/1", "BenchmarkTopCPU/idle-1", "cpu-%", pct, "< 1%")
+	t.row("10 terminal sessions running `:top`", "BenchmarkTopCPU/10", "BenchmarkTopCPU/idle-10", "cpu-%", pct, "< 1%")
 
 	t.section("Evaluation of `1+1`")
 	t.row("latency (fresh session)", "BenchmarkEval/manhole", "BenchmarkEval/yaegi", "ns/op", us, "yaegi: 11.5 µs measured before")

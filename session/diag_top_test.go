@@ -1,0 +1,468 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// waitSamplerStopped waits until no :top sampler runs for cfg.
+func waitSamplerStopped(t *testing.T, cfg *Config) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ts := cfg.topSampler()
+		ts.mu.Lock()
+		running := ts.stop != nil || len(ts.watchers) > 0
+		ts.mu.Unlock()
+		if !running {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the :top sampler still runs after its watchers left")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestTopOverExecPrintsPlainSnapshots(t *testing.T) {
+	m := startTestManhole(t)
+	start := time.Now()
+	r := m.exec(t, ":top -n 3")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	out := string(r.stdout)
+	if strings.ContainsAny(out, "\x1b\r") {
+		t.Errorf("escape codes or carriage returns in the text snapshots:\n%q", out)
+	}
+	if n := strings.Count(out, "\nGOROUTINES "); n != 3 {
+		t.Errorf("%d snapshots, want 3:\n%s", n, out)
+	}
+	for _, want := range []string{`(?m)^CPU +\d+\.\d%  user \d+\.\d%  sys \d+\.\d%`, `(?m)^heap +.* in use  goal .*  limit off`,
+		`(?m)^GC +\d+ cycles .* pause p50 .* p99 .* max `, `(?m)^goroutines \d+`, `(?m)^sched +latency p50 .* p99 `,
+		`(?m)^ +COUNT +STATE +WAIT +WHERE`, `(?m)^SESSIONS  1$`, `(?m)^\* +\d+  exec .*:top -n 3$`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("no match for %s in:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > defaultCols {
+			t.Errorf("line of %d runes, wider than %d: %q", n, defaultCols, l)
+		}
+	}
+	if took := time.Since(start); took < 2*time.Second {
+		t.Errorf("3 snapshots in %v: not one a second", took)
+	}
+	waitSamplerStopped(t, m.cfg)
+
+	for _, bad := range []string{":top -n 0", ":top -n x", ":top -d 0", ":top -x", ":top -n"} {
+		if r := m.exec(t, bad); r.code != 2 {
+			t.Errorf("%s: exit %d, want 2 (stderr %q)", bad, r.code, r.stderr)
+		}
+	}
+	if r := m.exec(t, ":top"); r.code != 0 || strings.Count(string(r.stdout), "\nGOROUTINES ") != 1 {
+		t.Errorf(":top without a terminal: exit %d, want one snapshot:\n%s", r.code, r.stdout)
+	}
+}
+
+// topPTY opens a terminal session and starts :top in it.
+func topPTY(t *testing.T, m *testManhole) *ptySession {
+	t.Helper()
+	p := m.pty(t)
+	p.send(t, ":top\r")
+	p.expect(t, topEnter)
+	p.expect(t, "GOROUTINES")
+	p.expect(t, "q quit")
+	return p
+}
+
+func TestTopScreenKeysResizeAndQuit(t *testing.T) {
+	m := startTestManhole(t)
+	p := topPTY(t, m)
+	p.send(t, "s")
+	p.expect(t, "sorted by wait")
+	p.send(t, "n")
+	p.expect(t, "sorted by state")
+	p.send(t, "+")
+	p.expect(t, "interval (2s)")
+	p.send(t, "-")
+	p.expect(t, "interval (1s)")
+
+	// Window sizes from absurd to none; each redraws.
+	for _, size := range [][2]int{{10000, 10000}, {0, 0}, {1, 1}, {2, 5}, {1 << 30, 3}, {60, 20}} {
+		if err := p.sess.WindowChange(size[1], size[0]); err != nil {
+			t.Fatal(err)
+		}
+		p.send(t, "c")
+		p.expect(t, "\x1b[H")
+	}
+	p.expect(t, "q quit")
+	// 60 columns: no line wider, sparklines gone.
+	frame := p.expect(t, "interval (1s)")
+	frame = frame[strings.LastIndex(frame, "\x1b[H")+3:]
+	for _, l := range strings.Split(frame, "\r\n") {
+		l = strings.NewReplacer("\x1b[K", "", "\x1b[J", "", "\x1b[2J", "").Replace(l)
+		if n := utf8.RuneCountInString(l); n > 60 {
+			t.Errorf("line of %d runes in a 60-column window: %q", n, l)
+		}
+	}
+
+	// Keystroke garbage: escape sequences, control bytes, invalid UTF-8,
+	// a paste marker left open. Nothing but q, Ctrl-C and Ctrl-D ends it.
+	rng := rand.New(rand.NewPCG(1, 2))
+	garbage := make([]byte, 256<<10)
+	for i := range garbage {
+		b := byte(rng.UintN(256))
+		switch b {
+		case 'q', 'Q', 3, 4:
+			b = 'x'
+		}
+		garbage[i] = b
+	}
+	p.send(t, "\x1b[200~"+string(garbage)+"\x1b[A\x1b[1;5C\x1bO")
+	p.send(t, "c")
+	p.expect(t, "sorted by count")
+
+	p.send(t, "q")
+	p.expect(t, topLeave)
+	p.expect(t, prompt)
+	if out := p.run(t, "40 + 2"); !strings.Contains(out, "42") {
+		t.Errorf("the REPL after :top: %q", out)
+	}
+	waitSamplerStopped(t, m.cfg)
+}
+
+func TestTopLeavesTheScreenOnEveryExit(t *testing.T) {
+	m := startTestManhole(t)
+	t.Run("ctrl-c", func(t *testing.T) {
+		p := topPTY(t, m)
+		p.send(t, "\x03")
+		p.expect(t, topLeave)
+		p.expect(t, prompt)
+	})
+	t.Run("INT signal", func(t *testing.T) {
+		p := topPTY(t, m)
+		p.sess.Signal(gossh.SIGINT)
+		p.expect(t, topLeave)
+		p.expect(t, prompt)
+	})
+	t.Run("kicked", func(t *testing.T) {
+		p := topPTY(t, m)
+		var id uint64
+		for _, info := range m.cfg.Sessions() {
+			if info.Activity == ":top" {
+				id = info.ID
+			}
+		}
+		if r := m.exec(t, fmt.Sprintf(":kick %d", id)); r.code != 0 {
+			t.Fatalf(":kick: %d %s", r.code, r.stderr)
+		}
+		p.out.waitFor(t, p.mark, topLeave)
+		p.out.waitFor(t, 0, "session ends: kicked")
+		if code := exitCode(t, p.sess.Wait()); code != 255 {
+			t.Errorf("exit status %d, want 255", code)
+		}
+	})
+	t.Run("panic in the view", func(t *testing.T) {
+		p := m.pty(t)
+		var once sync.Once
+		hook := func() { once.Do(func() { panic("boom") }) }
+		topDrawHook.Store(&hook)
+		t.Cleanup(func() { topDrawHook.Store(nil) })
+		p.send(t, ":top\r")
+		p.expect(t, topLeave)
+		p.out.waitFor(t, 0, ":top failed: boom")
+		p.expect(t, prompt)
+		topDrawHook.Store(nil)
+		if out := p.run(t, "1 + 1"); !strings.Contains(out, "2") {
+			t.Errorf("the REPL after a panic in :top: %q", out)
+		}
+	})
+	t.Run("exec on a terminal", func(t *testing.T) {
+		// manhole top: an exec request with a pty, keys read by :top.
+		sess, err := m.dial(t).NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		stdin, _ := sess.StdinPipe()
+		out := newSyncBuffer()
+		sess.Stdout, sess.Stderr = out, out
+		if err := sess.Start(":top"); err != nil {
+			t.Fatal(err)
+		}
+		at := out.waitFor(t, 0, topEnter)
+		at = out.waitFor(t, at, "q quit")
+		stdin.Write([]byte("q"))
+		out.waitFor(t, at, topLeave)
+		if code := exitCode(t, sess.Wait()); code != 0 {
+			t.Errorf("exit status %d, want 0", code)
+		}
+	})
+	t.Run("client gone", func(t *testing.T) {
+		p := topPTY(t, m)
+		p.sess.Close()
+		waitSamplerStopped(t, m.cfg)
+	})
+	waitSamplerStopped(t, m.cfg)
+}
+
+func TestTopLeavesTheScreenOnShutdown(t *testing.T) {
+	m := startTestManhole(t)
+	p := topPTY(t, m)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go m.srv.Shutdown(ctx)
+	p.out.waitFor(t, p.mark, topLeave)
+	p.out.waitFor(t, 0, "session ends: manhole is shutting down")
+	if code := exitCode(t, p.sess.Wait()); code != 255 {
+		t.Errorf("exit status %d, want 255", code)
+	}
+	waitSamplerStopped(t, m.cfg)
+}
+
+// TestTopSamplingStopsWhenWatchersLeave: the sampler's goroutine ends
+// with its last watcher; the goroutine count comes back to what it was.
+func TestTopSamplingStopsWhenWatchersLeave(t *testing.T) {
+	cfg := &Config{}
+	ts := cfg.topSampler()
+	before := runtime.NumGoroutine()
+	var leaves []func()
+	for range 5 {
+		notify, leave := ts.watch()
+		leaves = append(leaves, leave)
+		<-notify
+	}
+	if n := runtime.NumGoroutine(); n != before+1 {
+		t.Errorf("%d goroutines with 5 watchers, want %d: one sampler", n, before+1)
+	}
+	hist, groups := ts.snapshot()
+	if len(hist) == 0 || groups.total == 0 {
+		t.Errorf("no sample: %d samples, %d goroutines grouped", len(hist), groups.total)
+	}
+	for _, leave := range leaves {
+		leave()
+		leave() // twice is harmless
+	}
+	if n := runtime.NumGoroutine(); n != before {
+		t.Errorf("%d goroutines after the watchers left, want %d", n, before)
+	}
+	if hist, _ := ts.snapshot(); hist != nil {
+		t.Errorf("%d samples kept after the watchers left", len(hist))
+	}
+
+	// Over SSH: once the clients that watched are gone, the count is
+	// what it was before them.
+	m := startTestManhole(t)
+	execClosed := func(cmd string) {
+		c, err := net.Dial("unix", m.path)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		sc, chans, reqs, err := gossh.NewClientConn(c, "test", &gossh.ClientConfig{User: "t", HostKeyCallback: gossh.FixedHostKey(m.host)})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		client := gossh.NewClient(sc, chans, reqs)
+		defer client.Close()
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if out, err := sess.Output(cmd); err != nil || len(out) == 0 {
+			t.Errorf("%s: %v", cmd, err)
+		}
+	}
+	settle := func(want int) int {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			n := runtime.NumGoroutine()
+			if n <= want || time.Now().After(deadline) {
+				return n
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	execClosed("1") // the first session's one-time costs
+	time.Sleep(200 * time.Millisecond)
+	base := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { execClosed(":top -n 2") })
+	}
+	wg.Wait()
+	waitSamplerStopped(t, m.cfg)
+	if n := settle(base); n > base {
+		t.Errorf("%d goroutines after three :top -n 2, %d before", n, base)
+	}
+}
+
+// TestTopManyWatchersBusyApp: ten clients watch at once, typing and
+// resizing, while the application allocates and starts goroutines (run
+// it under -race).
+func TestTopManyWatchersBusyApp(t *testing.T) {
+	m := startTestManhole(t)
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range 4 {
+		busy.Go(func() {
+			var keep [][]byte
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				keep = append(keep, make([]byte, 4096))
+				if len(keep) > 256 {
+					keep = nil
+				}
+				done := make(chan struct{})
+				go func() { close(done) }()
+				<-done
+				if i%64 == 0 {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		})
+	}
+	defer func() {
+		close(stop)
+		busy.Wait()
+	}()
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			if i%2 == 0 {
+				if r := m.exec(t, ":top -n 2"); r.code != 0 || strings.Count(string(r.stdout), "\nGOROUTINES ") != 2 {
+					t.Errorf(":top -n 2: exit %d\n%s", r.code, r.stdout)
+				}
+				return
+			}
+			p := topPTY(t, m)
+			for k, key := range []string{"s", "+", "w", "-", "n", "c"} {
+				p.sess.WindowChange(10+k*7, 20+k*13)
+				p.send(t, key)
+			}
+			p.expect(t, "sorted by count")
+			p.send(t, "q")
+			p.expect(t, topLeave)
+			p.expect(t, prompt)
+		})
+	}
+	wg.Wait()
+	waitSamplerStopped(t, m.cfg)
+}
+
+func TestTopRenderFitsAnyWindow(t *testing.T) {
+	cfg := &Config{}
+	ts := cfg.topSampler()
+	notify, leave := ts.watch()
+	<-notify
+	defer leave()
+	hist, groups := ts.snapshot()
+	s := &session{cfg: cfg}
+	for _, hist := range [][]topSample{nil, hist} {
+		for _, cols := range []int{1, 2, 3, 10, 40, 80, 200, topMaxCols} {
+			for _, rows := range []int{1, 2, 3, 5, 10, 24, 100, topMaxRows} {
+				v := &topView{interval: time.Second}
+				lines := v.render(s, hist, groups, cols, rows, true)
+				if len(lines) > rows {
+					t.Errorf("%dx%d: %d lines", cols, rows, len(lines))
+				}
+				size := 0
+				for _, l := range lines {
+					size += len(l)
+				}
+				if size > 1<<20 {
+					t.Errorf("%dx%d: a frame of %d bytes", cols, rows, size)
+				}
+				for _, l := range lines {
+					if n := utf8.RuneCountInString(l); n > cols {
+						t.Errorf("%dx%d: a line of %d runes: %q", cols, rows, n, l)
+					}
+					if strings.ContainsRune(l, '\x1b') {
+						t.Errorf("%dx%d: an escape in %q", cols, rows, l)
+					}
+				}
+				if rows >= 24 && cols >= 80 && hist != nil {
+					all := strings.Join(lines, "\n")
+					for _, want := range []string{"CPU ", "heap ", "GC ", "goroutines ", "sched ", "GOROUTINES ", "SESSIONS ", "q quit"} {
+						if !strings.Contains(all, want) {
+							t.Errorf("%dx%d: no %q panel:\n%s", cols, rows, want, all)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestHistQuantile(t *testing.T) {
+	buckets := []float64{0, 1, 2, 3, 4}
+	for _, c := range []struct {
+		counts []uint64
+		q      float64
+		want   float64
+	}{
+		{[]uint64{0, 0, 0, 0}, 0.5, 0},
+		{[]uint64{1, 1, 1, 1}, 0.5, 2},
+		{[]uint64{1, 1, 1, 1}, 0.99, 4},
+		{[]uint64{10, 0, 0, 0}, 1, 1},
+		{[]uint64{0, 0, 0, 5}, 0.01, 4},
+	} {
+		if got := histQuantile(c.counts, buckets, c.q); got != c.want {
+			t.Errorf("histQuantile(%v, %v) = %v, want %v", c.counts, c.q, got, c.want)
+		}
+	}
+	inf := []float64{0, 1, math.Inf(1)}
+	if got := histQuantile([]uint64{0, 3}, inf, 0.5); got != 1 {
+		t.Errorf("the unbounded bucket: %v, want its lower bound 1", got)
+	}
+	if got := histDelta([]uint64{5, 7}, []uint64{2}); got[0] != 3 || got[1] != 7 {
+		t.Errorf("histDelta: %v", got)
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	samples := func(vs ...float64) []topSample {
+		var s []topSample
+		for _, v := range vs {
+			s = append(s, topSample{cpuUser: v})
+		}
+		return s
+	}
+	get := func(s topSample) float64 { return s.cpuUser }
+	for _, c := range []struct {
+		vs       []float64
+		fromZero bool
+		want     string
+	}{
+		{[]float64{0, 0.5, 1}, true, "▁▅█"},
+		{[]float64{0, 0, 0}, true, "▁▁▁"},
+		{[]float64{5, 5}, false, "▄▄"},
+		{[]float64{10, 11, 12}, false, "▁▅█"},
+	} {
+		if got := sparkline(samples(c.vs...), c.fromZero, get); got != c.want {
+			t.Errorf("sparkline(%v, %v) = %q, want %q", c.vs, c.fromZero, got, c.want)
+		}
+	}
+}

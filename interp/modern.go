@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"go/ast"
 	"go/constant"
-	"go/parser"
-	goprinter "go/printer"
 	"go/token"
 	"reflect"
 	"strconv"
-	"strings"
 )
 
 // yaegi v0.16.1 implements Go as of 1.20. The rewrites below give
@@ -214,7 +211,7 @@ func isCall(x ast.Expr) bool {
 //
 //	__mh_1 := m; __mh_2 := k
 //	v := __mh_1[__mh_2]
-//	ok := func() bool { _, ok := __mh_1[__mh_2]; return ok }()
+//	ok := func() bool { v, ok := __mh_1[__mh_2]; _, _ = v, ok; return ok }()
 //
 // A comma-ok receive cannot be written so without the element type; it
 // is refused with a way around.
@@ -231,24 +228,40 @@ func (m *modernizer) commaOK(lhs []*ast.Ident, x ast.Expr) (names []*ast.Ident, 
 		values = append(values, v)
 		return t
 	}
-	var value, okay string
+	id := func(name string) *ast.Ident { return &ast.Ident{Name: name, NamePos: x.Pos()} }
+	// closure is func() T { v, ok := x; return r }(), r being v or ok.
+	closure := func(result ast.Expr, rhs ast.Expr, returnOK bool) ast.Expr {
+		ret := id("v")
+		if returnOK {
+			ret = id("ok")
+		}
+		return &ast.CallExpr{Fun: &ast.FuncLit{
+			Type: &ast.FuncType{Func: x.Pos(), Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: result}}}},
+			Body: &ast.BlockStmt{List: []ast.Stmt{
+				&ast.AssignStmt{Lhs: []ast.Expr{id("v"), id("ok")}, Tok: token.DEFINE, TokPos: x.Pos(), Rhs: []ast.Expr{rhs}},
+				&ast.AssignStmt{Lhs: []ast.Expr{id("_"), id("_")}, Tok: token.ASSIGN, TokPos: x.Pos(), Rhs: []ast.Expr{id("v"), id("ok")}},
+				&ast.ReturnStmt{Return: x.Pos(), Results: []ast.Expr{ret}},
+			}},
+		}}
+	}
+	var value, okay ast.Expr
 	switch e := ast.Unparen(x).(type) {
 	case *ast.IndexExpr:
 		mp := temp(e.X.Pos(), e.X)
 		key := temp(e.Index.Pos(), e.Index)
-		value = fmt.Sprintf("%s[%s]", mp, key)
-		okay = fmt.Sprintf("func() bool { _, ok := %s[%s]; return ok }()", mp, key)
+		index := func() ast.Expr { return &ast.IndexExpr{X: id(mp), Lbrack: e.Lbrack, Index: id(key), Rbrack: e.Rbrack} }
+		value = index()
+		okay = closure(id("bool"), index(), true)
 	case *ast.TypeAssertExpr:
 		if e.Type == nil {
 			return nil, nil, false
 		}
-		var typ strings.Builder
-		if goprinter.Fprint(&typ, token.NewFileSet(), e.Type) != nil {
-			return nil, nil, false
-		}
 		v := temp(e.X.Pos(), e.X)
-		value = fmt.Sprintf("func() %s { v, _ := %s.(%s); return v }()", typ.String(), v, typ.String())
-		okay = fmt.Sprintf("func() bool { _, ok := %s.(%s); return ok }()", v, typ.String())
+		assert := func() ast.Expr {
+			return &ast.TypeAssertExpr{X: id(v), Lparen: e.Lparen, Type: e.Type, Rparen: e.Rparen}
+		}
+		value = closure(e.Type, assert(), false)
+		okay = closure(id("bool"), assert(), true)
 	case *ast.UnaryExpr:
 		if e.Op != token.ARROW {
 			return nil, nil, false
@@ -259,13 +272,9 @@ func (m *modernizer) commaOK(lhs []*ast.Ident, x ast.Expr) (names []*ast.Ident, 
 	default:
 		return nil, nil, false
 	}
-	for i, src := range []string{value, okay} {
+	for i, v := range []ast.Expr{value, okay} {
 		if lhs[i].Name == "_" {
 			continue
-		}
-		v, err := parser.ParseExpr(src)
-		if err != nil {
-			return nil, nil, false
 		}
 		names = append(names, lhs[i])
 		values = append(values, v)

@@ -309,7 +309,8 @@ func commonPrefix(list []string) string {
 	p := list[0]
 	for _, s := range list[1:] {
 		for !strings.HasPrefix(s, p) {
-			p = p[:len(p)-1]
+			_, size := utf8.DecodeLastRuneInString(p)
+			p = p[:len(p)-size] // whole characters only
 		}
 	}
 	return p

@@ -26,7 +26,19 @@ type history struct {
 	bytes   int
 	file    string // where entries are appended, or ""
 	log     *slog.Logger
+	// fileBytes is the size of the file, as loaded and appended to: past
+	// maxFileBytes it is rewritten to the entries kept.
+	fileBytes int64
 }
+
+// maxFileBytes bounds a history file: it holds the entries kept in
+// memory (quoted, at most 4 times their size) and what was appended
+// since the last rewrite.
+const maxFileBytes = 8 * maxHistoryBytes
+
+// maxQuoted bounds an entry's line in the file; an entry whose quoted form
+// is longer stays in memory only.
+const maxQuoted = 2 * maxHistoryBytes
 
 const (
 	maxHistory      = 1000
@@ -42,11 +54,22 @@ func (h *history) Add(entry string) {
 	if !h.add(entry) {
 		return
 	}
-	if h.file != "" {
-		if err := appendHistory(h.file, entry); err != nil {
-			h.log.Warn("manhole: history not saved", "file", h.file, "err", err)
-			h.file = "" // one warning, not one per input
-		}
+	if h.file == "" {
+		return
+	}
+	line := strconv.Quote(entry) + "\n"
+	if len(line) > maxQuoted {
+		return
+	}
+	var err error
+	if h.fileBytes+int64(len(line)) > maxFileBytes {
+		err = rewriteHistory(h)
+	} else if err = appendHistory(h.file, line); err == nil {
+		h.fileBytes += int64(len(line))
+	}
+	if err != nil {
+		h.log.Warn("manhole: history not saved", "file", h.file, "err", err)
+		h.file = "" // one warning, not one per input
 	}
 }
 
@@ -157,6 +180,8 @@ func openHistory(path string, flag int) (*os.File, error) {
 			err = fmt.Errorf("owned by uid %d, not by this process (uid %d)", st.Uid, os.Geteuid())
 		case fi.Mode().Perm()&0o077 != 0:
 			err = fmt.Errorf("mode %v: others may read or write it (want 0600)", fi.Mode().Perm())
+		case st != nil && st.Nlink != 1:
+			err = fmt.Errorf("it has %d hard links: another name may be a file that is not a history", st.Nlink)
 		}
 	}
 	if err != nil {
@@ -185,19 +210,39 @@ func loadHistory(h *history) error {
 			return err
 		}
 	}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 2*maxHistoryBytes)
+	// Lines longer than any written are skipped, not fatal.
+	r := bufio.NewReaderSize(f, 64<<10)
 	lines := 0
-	for sc.Scan() {
-		lines++
-		if s, err := strconv.Unquote(sc.Text()); err == nil {
-			h.add(s)
+	var long bool
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(line)+len(chunk) <= maxQuoted+1 && !long {
+			line = append(line, chunk...)
+		} else {
+			long, line = true, line[:0]
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if len(line) > 0 && !long {
+			lines++
+			if s, uerr := strconv.Unquote(strings.TrimSuffix(string(line), "\n")); uerr == nil {
+				h.add(s)
+			}
+		}
+		line, long = line[:0], false
+		if err != nil {
+			if err != io.EOF {
+				return err
+			}
+			break
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return err
+	if fi, err := f.Stat(); err == nil {
+		h.fileBytes = fi.Size()
 	}
-	if lines > 2*maxHistory {
+	if lines > 2*maxHistory || h.fileBytes > maxFileBytes/2 {
 		return rewriteHistory(h)
 	}
 	return nil
@@ -214,12 +259,21 @@ func rewriteHistory(h *history) error {
 	}
 	w := bufio.NewWriter(f)
 	for _, e := range h.entries {
-		w.WriteString(strconv.Quote(e))
-		w.WriteByte('\n')
+		if q := strconv.Quote(e); len(q) < maxQuoted {
+			w.WriteString(q)
+			w.WriteByte('\n')
+		}
+	}
+	var size int64
+	for _, e := range h.entries {
+		size += int64(len(strconv.Quote(e)) + 1)
 	}
 	err = errors.Join(w.Flush(), f.Close())
 	if err == nil {
 		err = os.Rename(tmp, h.file)
+	}
+	if err == nil {
+		h.fileBytes = size
 	}
 	if err != nil {
 		os.Remove(tmp)
@@ -227,11 +281,11 @@ func rewriteHistory(h *history) error {
 	return err
 }
 
-func appendHistory(path, entry string) error {
+func appendHistory(path, line string) error {
 	f, err := openHistory(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return err
 	}
-	_, err = f.WriteString(strconv.Quote(entry) + "\n")
+	_, err = f.WriteString(line)
 	return errors.Join(err, f.Close())
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 )
 
 const (
@@ -34,9 +35,12 @@ type input struct {
 	// view reads keys itself); called with mu held, it must not block.
 	tap func(byte)
 
-	pasting   bool   // inside a bracketed paste
-	pasteKept bool   // the paste's start marker is in buf, so its end must be
-	escape    []byte // a possibly split paste marker, held back
+	pasting   bool // inside a bracketed paste
+	pasteKept bool // the paste's start marker is in buf, so its end must be
+	// pasteSince is when the paste started: a Ctrl-C long after is not
+	// part of it.
+	pasteSince time.Time
+	escape     []byte // a possibly split paste marker, held back
 }
 
 const (
@@ -44,6 +48,9 @@ const (
 	pasteEnd   = "\x1b[201~"
 	// maxPaste bounds one paste queued on top of maxTypeAhead.
 	maxPaste = 1 << 20
+	// pasteStale is how long after its start a paste still holds a
+	// Ctrl-C as text during an evaluation.
+	pasteStale = 3 * time.Second
 )
 
 func newInput(src io.Reader) *input {
@@ -108,7 +115,7 @@ func (in *input) feed(c byte) {
 		}
 		in.escape = in.escape[:0]
 		if !in.pasting {
-			in.pasting = true
+			in.pasting, in.pasteSince = true, time.Now()
 			in.pasteKept = len(in.buf) < maxTypeAhead
 			if in.pasteKept {
 				in.buf = append(in.buf, pasteStart...)
@@ -138,6 +145,14 @@ func (in *input) feed(c byte) {
 
 // queue adds one byte that is not part of a paste marker.
 func (in *input) queue(c byte) {
+	if in.pasting && c == keyCtrlC && time.Since(in.pasteSince) > pasteStale {
+		// A paste that never ended (its terminal died mid-paste, or a
+		// stray start marker): Ctrl-C is Ctrl-C again, and the paste ends.
+		in.pasting = false
+		if in.pasteKept {
+			in.buf = append(in.buf, pasteEnd...)
+		}
+	}
 	if in.pasting {
 		if in.pasteKept && len(in.buf) < maxTypeAhead+maxPaste {
 			in.buf = append(in.buf, c)

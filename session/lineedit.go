@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -47,6 +48,7 @@ type editor struct {
 	inPaste         bool
 	paste           []rune
 	pasteOverflowed bool
+	pasteBytes      int // bytes of the paste being collected
 	readErr         error
 	readBuf         [4096]byte
 	lastSearch      string   // the query of the last search, for Ctrl-R Ctrl-R
@@ -200,15 +202,7 @@ func (e *editor) ReadInput(prompt, cont string) (string, error) {
 			e.readErr = nil
 			return "", err
 		}
-		e.mu.Lock()
-		line, done, err := e.handle(key)
-		var b strings.Builder
-		e.refresh(&b)
-		if done || err != nil {
-			e.finish(&b, err)
-		}
-		io.WriteString(e.out, b.String())
-		e.mu.Unlock()
+		line, done, err := e.apply(key)
 		if errors.Is(err, errEOF) {
 			return "", io.EOF
 		}
@@ -216,6 +210,37 @@ func (e *editor) ReadInput(prompt, cont string) (string, error) {
 			return line, err
 		}
 	}
+}
+
+// apply handles one key and draws its effect. A panic in the editor
+// (a bug) ends the input with an error instead of leaving e.mu held,
+// which would hang the session and every writer to it.
+func (e *editor) apply(k key) (line string, done bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			e.buf, e.pos, e.search = e.buf[:0], 0, nil
+			e.shown = nil
+			line, done, err = "", false, editorPanic{r}
+		}
+	}()
+	line, done, err = e.handle(k)
+	var b strings.Builder
+	e.refresh(&b)
+	if done || err != nil {
+		e.finish(&b, err)
+	}
+	io.WriteString(e.out, b.String())
+	return line, done, err
+}
+
+// editorPanic is a bug of the editor, caught: the input is dropped and
+// the session goes on.
+type editorPanic struct{ value any }
+
+func (p editorPanic) Error() string {
+	return fmt.Sprintf("internal error in the line editor: %v (the input was dropped)", p.value)
 }
 
 // finish leaves the cursor below the input.
@@ -393,7 +418,7 @@ func (e *editor) decodeEscape(b []byte) (key, int) {
 		params, final := string(b[2:i]), b[i]
 		n := i + 1
 		if params == "200" && final == '~' {
-			e.inPaste, e.paste, e.pasteOverflowed = true, e.paste[:0], false
+			e.inPaste, e.paste, e.pasteOverflowed, e.pasteBytes = true, e.paste[:0], false, 0
 			return key{name: kIgnore}, n
 		}
 		return key{name: csiKey(params, final)}, n
@@ -504,7 +529,10 @@ func (e *editor) decodePaste(b []byte) (key, int) {
 		case r == utf8.RuneError || !unicode.IsPrint(r):
 			continue
 		}
-		if len(e.paste) >= maxInput {
+		e.pasteBytes += size
+		if len(e.paste) >= maxInput || e.pasteBytes >= maxPaste {
+			// The pump keeps at most about maxPaste bytes of a paste:
+			// one that long may have been cut, so it is refused whole.
 			e.pasteOverflowed = true
 			continue
 		}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"github.com/gomanhole/manhole/internal/termwidth"
 	"math"
 	"strings"
 )
@@ -55,7 +56,7 @@ func (e *editor) refresh(b *strings.Builder) {
 	edited := e.editedFrom
 	e.editedFrom = math.MaxInt
 	if e.shown != nil && head == e.shownHead && edited >= len(e.shown) && len(e.buf) > len(e.shown) &&
-		e.pos == len(e.buf) && e.atEnd() {
+		e.pos == len(e.buf) && e.atEnd() && !(e.endCol >= e.width && termwidth.Rune(e.buf[len(e.shown)]) == 0) {
 		// Typing at the end: send what is new.
 		text := e.buf[len(e.shown):]
 		row, col := e.endRow, e.endCol
@@ -165,11 +166,9 @@ func (e *editor) emit(b *strings.Builder, text []rune, row, col int) (int, int) 
 }
 
 func (e *editor) put(b *strings.Builder, r rune, row, col int) (int, int) {
-	if col >= e.width {
-		row, col = row+1, 0 // the terminal wraps before this rune
-	}
+	row, col = e.advance(row, col, r)
 	b.WriteRune(r)
-	return row, col + 1
+	return row, col
 }
 
 // cursorAt is where the terminal shows the cursor for input position i.
@@ -192,15 +191,15 @@ func (e *editor) layoutAt(i int) (row, col int) {
 			switch r {
 			case '\n':
 				row, col = row+1, 0
-				for range e.cont {
-					row, col = e.advance(row, col)
+				for _, p := range e.cont {
+					row, col = e.advance(row, col, p)
 				}
 			case '\t':
 				for range tabWidth {
-					row, col = e.advance(row, col)
+					row, col = e.advance(row, col, ' ')
 				}
 			default:
-				row, col = e.advance(row, col)
+				row, col = e.advance(row, col, r)
 			}
 		}
 	}
@@ -209,11 +208,18 @@ func (e *editor) layoutAt(i int) (row, col int) {
 	return row, col
 }
 
-func (e *editor) advance(row, col int) (int, int) {
-	if col >= e.width {
+// advance is where drawing r at (row, col) leaves the cursor: a rune
+// that does not fit in the row's last columns goes to the next row, as
+// terminals wrap it; a zero-width one (a combining mark) takes no column.
+func (e *editor) advance(row, col int, r rune) (int, int) {
+	w := min(termwidth.Rune(r), e.width)
+	if w == 0 {
+		return row, col
+	}
+	if col+w > e.width {
 		row, col = row+1, 0
 	}
-	return row, col + 1
+	return row, col + w
 }
 
 // moveTo moves the cursor to (row, col) of the input.

@@ -18,8 +18,7 @@ func (e *editor) handle(k key) (line string, done bool, err error) {
 	e.lastKill = false
 	switch k.name {
 	case keyRune:
-		e.insert([]rune{k.r})
-		if k.r == '}' || k.r == ')' || k.r == ']' {
+		if e.insert([]rune{k.r}) && (k.r == '}' || k.r == ')' || k.r == ']') {
 			e.dedent()
 		}
 	case kPaste:
@@ -160,14 +159,17 @@ func (e *editor) submit() (string, bool, error) {
 	return line, true, nil
 }
 
-func (e *editor) insert(r []rune) {
+// insert inserts r at the cursor, or rings the bell when the input
+// would grow past maxInput; it reports whether it inserted.
+func (e *editor) insert(r []rune) bool {
 	if len(e.buf)+len(r) > maxInput {
 		e.raw("\a")
-		return
+		return false
 	}
 	e.touch(e.pos)
 	e.buf = append(e.buf[:e.pos], append(r, e.buf[e.pos:]...)...)
 	e.pos += len(r)
+	return true
 }
 
 func (e *editor) deleteRange(from, to int) {
@@ -223,6 +225,9 @@ func (e *editor) newline() {
 // was just typed as a closing bracket.
 func (e *editor) dedent() {
 	start := e.lineStart(e.pos)
+	if e.pos-1 < start {
+		return
+	}
 	before := e.buf[start : e.pos-1]
 	if start == 0 || strings.TrimLeft(string(before), " \t") != "" || len(before) == 0 {
 		return

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gomanhole/manhole/internal/termwidth"
 	"github.com/gomanhole/manhole/internal/vt"
 	"github.com/gomanhole/manhole/interp"
 )
@@ -301,7 +302,7 @@ func TestEditorWriteWhileReading(t *testing.T) {
 // after every step the screen must show exactly the prompt and the input,
 // wrapped at the width, with the cursor where the input's cursor is.
 func TestEditorDrawsWhatItHolds(t *testing.T) {
-	keys := []string{"a", "b", "é", " ", "{", "}", "(", "\t", left, right, up, down, home, end,
+	keys := []string{"a", "b", "é", "世", "e\u0301", " ", "{", "}", "(", "\t", left, right, up, down, home, end,
 		"\x7f", "\x1b[3~", altB, altF, altD, "\x17", "\x0b", "\x15", "\x19", "\x14", "\x1b\r", "x := 1", "\x1b[200~p\r\nq\tr\x1b[201~",
 		"\x0c", "\x12", "\x13", "\x07", strings.Repeat("w", 30)}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -312,9 +313,14 @@ func TestEditorDrawsWhatItHolds(t *testing.T) {
 		for _, in := range []string{"abc", "x := 1\ny := 2", "if {\n\tz\n}"} {
 			tt.ed.hist.Add(in)
 		}
+		var typed []string
 		for step := range 1500 {
 			k := keys[rng.IntN(len(keys))]
+			typed = append(typed, k)
 			tt.typeKeys(k)
+			if tt.ed.pos > len(tt.ed.buf) {
+				t.Fatalf("width %d, step %d: cursor %d past the input %q after keys %q", width, step, tt.ed.pos, string(tt.ed.buf), typed)
+			}
 			want := expectedScreen(tt.ed, width)
 			tt.ed.mu.Lock()
 			row, col := tt.ed.cursorAt(tt.ed.pos)
@@ -323,7 +329,7 @@ func TestEditorDrawsWhatItHolds(t *testing.T) {
 				t.Fatalf("width %d, step %d (key %q): screen\n%s\nwant\n%s", width, step, k, got, want)
 			}
 			if r, c := tt.scr.Screen.Cursor(); r != row || c != col {
-				t.Fatalf("width %d, step %d (key %q): cursor at %d,%d, want %d,%d", width, step, k, r, c, row, col)
+				t.Fatalf("width %d, step %d (key %q): cursor at %d,%d, want %d,%d; input %q pos %d", width, step, k, r, c, row, col, string(tt.ed.buf), tt.ed.pos)
 			}
 		}
 		tt.done("\x03")
@@ -338,12 +344,21 @@ func expectedScreen(e *editor, width int) string {
 	e.mu.Unlock()
 	var rows []string
 	for _, line := range strings.Split(text, "\n") {
-		r := []rune(line)
-		for len(r) > width {
-			rows = append(rows, string(r[:width]))
-			r = r[width:]
+		var row []rune
+		col := 0
+		for _, r := range line {
+			w := min(termwidth.Rune(r), width)
+			if w == 0 {
+				continue // the screen keeps no combining marks
+			}
+			if col+w > width {
+				rows = append(rows, string(row))
+				row, col = nil, 0
+			}
+			row = append(row, r)
+			col += w
 		}
-		rows = append(rows, string(r))
+		rows = append(rows, string(row))
 	}
 	for i := range rows {
 		rows[i] = strings.TrimRight(rows[i], " ")

@@ -87,6 +87,12 @@ func (s *session) repl() int {
 		if errors.Is(err, errInterrupt) {
 			continue
 		}
+		var bug editorPanic
+		if errors.As(err, &bug) {
+			s.log.Error("manhole: line editor panic", "session", s.meta.ID, "panic", bug.value)
+			fmt.Fprintln(out, bug)
+			continue
+		}
 		if err != nil {
 			return 0 // Ctrl-D, or the client left
 		}

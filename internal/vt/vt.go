@@ -5,6 +5,7 @@
 package vt
 
 import (
+	"github.com/gomanhole/manhole/internal/termwidth"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,21 +44,41 @@ func (s *Screen) line(r int) []rune {
 	return s.lines[r]
 }
 
+// filler marks the second cell of a wide rune.
+const filler = -1
+
 func (s *Screen) put(r rune) {
-	if s.wrapNext {
+	w := min(termwidth.Rune(r), s.Width)
+	if w == 0 {
+		return // a combining mark: kept out of the text
+	}
+	if s.wrapNext || s.col+w > s.Width {
 		s.row, s.col, s.wrapNext = s.row+1, 0, false
 	}
 	l := s.line(s.row)
-	for len(l) <= s.col {
+	for len(l) < s.col+w {
 		l = append(l, ' ')
 	}
 	l[s.col] = r
-	s.lines[s.row] = l
-	if s.col == s.Width-1 {
-		s.wrapNext = true
-	} else {
-		s.col++
+	if w == 2 {
+		l[s.col+1] = filler
 	}
+	s.lines[s.row] = l
+	if s.col+w >= s.Width {
+		s.col, s.wrapNext = s.Width-1, true
+	} else {
+		s.col += w
+	}
+}
+
+func text(l []rune) string {
+	out := make([]rune, 0, len(l))
+	for _, r := range l {
+		if r != filler {
+			out = append(out, r)
+		}
+	}
+	return string(out)
 }
 
 // Write applies terminal output.
@@ -193,7 +214,7 @@ func (s *Screen) clearLineFrom(r, c int) {
 func (s *Screen) String() string {
 	out := make([]string, len(s.lines))
 	for i, l := range s.lines {
-		out[i] = strings.TrimRight(string(l), " ")
+		out[i] = strings.TrimRight(text(l), " ")
 	}
 	return strings.TrimRight(strings.Join(out, "\n"), "\n")
 }
@@ -206,5 +227,5 @@ func (s *Screen) Line(r int) string {
 	if r >= len(s.lines) {
 		return ""
 	}
-	return strings.TrimRight(string(s.lines[r]), " ")
+	return strings.TrimRight(text(s.lines[r]), " ")
 }

@@ -151,3 +151,94 @@ func TestTmuxConnect(t *testing.T) {
 	tm.keys("C-d")
 	tm.waitFor("EXIT=0")
 }
+
+// TestTmuxEditing types into manhole connect what issue 14 asked of the
+// REPL and checks the screen: a block recalled whole, edited and run
+// again; reverse search; word motions and kills; the pager; the hints;
+// and history that follows the user into the next session.
+func TestTmuxEditing(t *testing.T) {
+	d := startDemo(t, 0o700)
+	bin := filepath.Join(binaries(t), "manhole")
+	cmd := bin + " connect " + d.socket
+	tm := startTmux(t, 100, 30, cmd+"; echo EXIT=$?; "+cmd+"; sleep 600")
+	tm.waitFor("type :help")
+
+	// A block, auto-indented; the closing brace steps back.
+	tm.text("for i := range 2 {")
+	tm.keys("Enter")
+	tm.text(`fmt.Println("round", i)`)
+	tm.keys("Enter")
+	tm.text("}")
+	tm.keys("Enter")
+	tm.waitFor("round 1")
+	s := tm.screen()
+	if !strings.Contains(s, "...     fmt.Println(\"round\", i)\n... }") {
+		t.Fatalf("the block is not indented as typed:\n%s", s)
+	}
+
+	// Up brings it back whole; edit its middle line and run it again.
+	tm.keys("Up")
+	tm.waitScreen("the recalled block", func(s string) bool {
+		return strings.Count(s, `fmt.Println("round", i)`) == 2
+	})
+	tm.keys("Down", "End", "BSpace", "BSpace")
+	tm.text(`i*10)`)
+	tm.keys("Enter")
+	tm.waitFor("round 10")
+
+	// Word motions and kills: Alt-b twice lands before abc, Ctrl-W cuts
+	// back to the blank before (all of strings.ToUpper("), Ctrl-E and
+	// Ctrl-Y put it at the end, as readline does.
+	tm.text(`strings.ToUpper("abc def")`)
+	tm.keys("M-b", "M-b", "C-w", "C-e", "C-y")
+	tm.waitFor(`>>> abc def")strings.ToUpper("`)
+	tm.keys("C-u")
+	tm.text(`strings.Repeat("ha", 2)`)
+	tm.keys("Enter")
+	tm.waitFor(`"haha"`)
+
+	// Reverse search finds the block by a word of its middle line.
+	tm.keys("C-r")
+	tm.text("round")
+	tm.waitFor("(reverse-i-search)`round'")
+	tm.keys("Enter")
+	tm.waitScreen("the block run again from the search", func(s string) bool {
+		return strings.Count(s, "round 10") == 2
+	})
+
+	// Words a newcomer types.
+	tm.text("exit")
+	tm.keys("Enter")
+	tm.waitFor("press Ctrl-D or type :quit")
+
+	// Output taller than the window goes through the pager.
+	tm.text(":goroutines -full")
+	tm.keys("Enter")
+	tm.waitFor(":goroutines: lines 1-29 of")
+	tm.text("/sshd.(*Server).Serve")
+	tm.keys("Enter")
+	tm.waitScreen("the pager at the search", func(s string) bool {
+		return strings.HasPrefix(s, "github.com/gomanhole/manhole/sshd.(*Server).Serve")
+	})
+	tm.keys("q")
+	tm.waitFor("shown in the pager)")
+
+	// Ctrl-L clears the screen and keeps the line.
+	tm.text("1 + 2")
+	tm.keys("C-l")
+	tm.waitScreen("a cleared screen", func(s string) bool {
+		return strings.HasPrefix(s, ">>> 1 + 2") && !strings.Contains(s, "round")
+	})
+	tm.keys("Enter")
+	tm.waitFor("3")
+
+	// Leave; the next session of the same user has the history.
+	tm.keys("C-d")
+	tm.waitFor("EXIT=0")
+	tm.waitScreen("the second session's prompt", func(s string) bool {
+		return strings.Count(s, "type :help") == 1 && strings.HasSuffix(strings.TrimRight(s, "\n "), ">>>")
+	})
+	tm.keys("Up")
+	tm.waitFor(">>> 1 + 2")
+	tm.keys("C-u", "C-d")
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -132,7 +133,7 @@ func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target,
 		f := find(pid, owner)
 		// The library binds the socket, then writes the metadata: wait
 		// for both, since the host key is in the metadata.
-		if f.ready() && f.meta != nil && f.meta.HostKey != "" {
+		if f.ready() && f.meta != nil && f.meta.HostKey != "" && accepts(f.socket) {
 			return f.target(pid), nil
 		}
 		if !lookupProcess(pid).exists {
@@ -148,4 +149,20 @@ func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target,
 		}
 		time.Sleep(pollInterval)
 	}
+}
+
+// accepts reports whether a unix socket takes connections; between its
+// bind and its listen, or while a one-shot manhole closes it, one that
+// exists refuses them. A probe that connects and leaves does not count as
+// a one-shot manhole's connection. An empty socket (TCP) is not probed.
+func accepts(socket string) bool {
+	if socket == "" {
+		return true
+	}
+	c, err := net.DialTimeout("unix", socket, dialTimeout)
+	if err != nil {
+		return !errors.Is(err, syscall.ECONNREFUSED)
+	}
+	c.Close()
+	return true
 }

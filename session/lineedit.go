@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,12 +52,14 @@ type editor struct {
 	pasteBytes      int // bytes of the paste being collected
 	readErr         error
 	readBuf         [4096]byte
-	lastSearch      string   // the query of the last search, for Ctrl-R Ctrl-R
-	editedFrom      int      // the first rune changed since the last refresh
-	shownHead       string   // the first row's prompt as shown
-	pendingList     []string // completions to show above the input
-	pendingNote     string   // a message to show above the input
-	pendingRaw      string   // escape sequences to send first
+	lastSearch      string       // the query of the last search, for Ctrl-R Ctrl-R
+	editedFrom      int          // the first rune changed since the last refresh
+	shownHead       string       // the first row's prompt as shown
+	pendingList     []string     // completions to show above the input
+	pendingNote     string       // a message to show above the input
+	pendingRaw      string       // escape sequences to send first
+	scratch         bytes.Buffer // what one key draws
+	keyBuf          [64]byte
 }
 
 // search is the state of an incremental history search (Ctrl-R/Ctrl-S).
@@ -96,7 +99,7 @@ func (e *editor) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	if e.reading {
 		e.clearInput(&b)
 	}
@@ -122,7 +125,7 @@ func (e *editor) writeRaw(p string) {
 	io.WriteString(e.out, p)
 }
 
-func writeCRLF(b *strings.Builder, p []byte) {
+func writeCRLF(b *bytes.Buffer, p []byte) {
 	for len(p) > 0 {
 		i := strings.IndexByte(string(p), '\n')
 		if i < 0 {
@@ -161,7 +164,7 @@ func (e *editor) SetSize(cols int) {
 		e.width = cols
 		return
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	e.clearInput(&b)
 	e.width = cols
 	e.drawAll(&b)
@@ -183,9 +186,10 @@ func (e *editor) ReadInput(prompt, cont string) (string, error) {
 	e.curRow, e.curCol = 0, 0
 	e.histIdx, e.histSaved, e.search, e.lastKill = -1, nil, nil, false
 	e.reading = true
-	var b strings.Builder
-	e.drawAll(&b)
-	io.WriteString(e.out, b.String())
+	b := &e.scratch
+	b.Reset()
+	e.drawAll(b)
+	e.out.Write(b.Bytes())
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
@@ -226,12 +230,16 @@ func (e *editor) apply(k key) (line string, done bool, err error) {
 		}
 	}()
 	line, done, err = e.handle(k)
-	var b strings.Builder
-	e.refresh(&b)
+	b := &e.scratch // one buffer for every key: no allocation per key
+	b.Reset()
+	e.refresh(b)
 	if done || err != nil {
-		e.finish(&b, err)
+		e.finish(b, err)
 	}
-	io.WriteString(e.out, b.String())
+	e.out.Write(b.Bytes())
+	if b.Cap() > 64<<10 {
+		e.scratch = bytes.Buffer{} // a large redraw's array goes
+	}
 	return line, done, err
 }
 
@@ -244,7 +252,7 @@ func (p editorPanic) Error() string {
 }
 
 // finish leaves the cursor below the input.
-func (e *editor) finish(b *strings.Builder, err error) {
+func (e *editor) finish(b *bytes.Buffer, err error) {
 	r, c := e.endPos()
 	e.moveTo(b, r, c)
 	if errors.Is(err, errInterrupt) {
@@ -304,7 +312,7 @@ func (e *editor) nextKey() (key, bool) {
 		if k, n := e.decode(e.pendingKeys); n > 0 {
 			e.pendingKeys = e.pendingKeys[n:]
 			if len(e.pendingKeys) == 0 {
-				e.pendingKeys = nil
+				e.pendingKeys = e.keyBuf[:0] // reused: no allocation per key
 			}
 			if k.name == kIgnore {
 				continue

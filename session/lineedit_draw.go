@@ -1,10 +1,10 @@
 package session
 
 import (
+	"bytes"
 	"fmt"
 	"github.com/gomanhole/manhole/internal/termwidth"
 	"math"
-	"strings"
 )
 
 // Drawing keeps one invariant: after anything is sent, the terminal's
@@ -33,7 +33,7 @@ func (e *editor) head() string {
 
 // refresh brings the terminal up to date with the input (called with
 // e.mu held, after each key).
-func (e *editor) refresh(b *strings.Builder) {
+func (e *editor) refresh(b *bytes.Buffer) {
 	if e.pendingRaw != "" {
 		b.WriteString(e.pendingRaw)
 		e.pendingRaw = ""
@@ -99,7 +99,7 @@ func (e *editor) refresh(b *strings.Builder) {
 
 // clearInput erases the input from the terminal, leaving the cursor where
 // its first row starts.
-func (e *editor) clearInput(b *strings.Builder) {
+func (e *editor) clearInput(b *bytes.Buffer) {
 	e.moveTo(b, 0, 0)
 	b.WriteString("\x1b[J")
 	e.shown = nil
@@ -107,7 +107,7 @@ func (e *editor) clearInput(b *strings.Builder) {
 
 // drawAll draws the whole input from the cursor, which is at the left
 // margin, and puts the cursor at e.pos.
-func (e *editor) drawAll(b *strings.Builder) {
+func (e *editor) drawAll(b *bytes.Buffer) {
 	e.shownHead = e.head()
 	row, col := e.emit(b, []rune(e.shownHead), 0, 0)
 	row, col = e.emit(b, e.buf, row, col)
@@ -121,7 +121,7 @@ func (e *editor) drawAll(b *strings.Builder) {
 // setEnd records where the shown input ends, as laid out: col is the
 // width after a full last row. The terminal's cursor is left there, on
 // the next row in that case, out of the pending-wrap state.
-func (e *editor) setEnd(b *strings.Builder, row, col int) {
+func (e *editor) setEnd(b *bytes.Buffer, row, col int) {
 	e.endRow, e.endCol = row, col
 	e.curRow, e.curCol = row, col
 	if col >= e.width {
@@ -145,7 +145,7 @@ func (e *editor) atEnd() bool {
 
 // emit sends text from (row, col) and returns where it ends; newlines of
 // the input start a row with the continuation prompt.
-func (e *editor) emit(b *strings.Builder, text []rune, row, col int) (int, int) {
+func (e *editor) emit(b *bytes.Buffer, text []rune, row, col int) (int, int) {
 	for _, r := range text {
 		switch r {
 		case '\n':
@@ -165,7 +165,7 @@ func (e *editor) emit(b *strings.Builder, text []rune, row, col int) (int, int) 
 	return row, col
 }
 
-func (e *editor) put(b *strings.Builder, r rune, row, col int) (int, int) {
+func (e *editor) put(b *bytes.Buffer, r rune, row, col int) (int, int) {
 	row, col = e.advance(row, col, r)
 	b.WriteRune(r)
 	return row, col
@@ -223,7 +223,7 @@ func (e *editor) advance(row, col int, r rune) (int, int) {
 }
 
 // moveTo moves the cursor to (row, col) of the input.
-func (e *editor) moveTo(b *strings.Builder, row, col int) {
+func (e *editor) moveTo(b *bytes.Buffer, row, col int) {
 	if row < e.curRow {
 		fmt.Fprintf(b, "\x1b[%dA", e.curRow-row)
 	} else if row > e.curRow {

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -140,11 +142,7 @@ func (e *editor) handle(k key) (line string, done bool, err error) {
 }
 
 // errEOF is Ctrl-D on an empty input; ReadInput's callers see io.EOF.
-var errEOF = errorString("EOF")
-
-type errorString string
-
-func (s errorString) Error() string { return string(s) }
+var errEOF = errors.New("EOF")
 
 func (e *editor) incompleteNow() bool {
 	return e.incomplete != nil && e.incomplete(string(e.buf))
@@ -167,7 +165,7 @@ func (e *editor) insert(r []rune) bool {
 		return false
 	}
 	e.touch(e.pos)
-	e.buf = append(e.buf[:e.pos], append(r, e.buf[e.pos:]...)...)
+	e.buf = slices.Insert(e.buf, e.pos, r...)
 	e.pos += len(r)
 	return true
 }

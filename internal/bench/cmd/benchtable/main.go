@@ -198,6 +198,10 @@ func render(res map[string]result, order []string) (string, []string) {
 	t.row("1 terminal session running `:top`", "BenchmarkTopCPU/1", "BenchmarkTopCPU/idle-1", "cpu-%", pct, "< 1%")
 	t.row("10 terminal sessions running `:top`", "BenchmarkTopCPU/10", "BenchmarkTopCPU/idle-10", "cpu-%", pct, "< 1%")
 
+	t.section("Line editor: a 76-character input typed a key per read, then Enter (anchor: x/term's ReadLine, which it replaced)")
+	t.row("time per input", "BenchmarkLineEditor/manhole", "BenchmarkLineEditor/xterm", "ns/op", us, "")
+	t.row("allocations per input", "BenchmarkLineEditor/manhole", "BenchmarkLineEditor/xterm", "allocs/op", num, "")
+
 	t.section("Evaluation of `1+1`")
 	t.row("latency (fresh session)", "BenchmarkEval/manhole", "BenchmarkEval/yaegi", "ns/op", us, "yaegi: 11.5 µs measured before")
 	t.row("allocated", "BenchmarkEval/manhole", "BenchmarkEval/yaegi", "B/op", kib, "")

@@ -33,8 +33,12 @@ import (
 // with --via, its own process group), none waiting for another.
 
 const (
-	defaultParallel     = 16
-	maxParallel         = 256
+	defaultParallel = 16
+	maxParallel     = 256
+	// maxStarting via commands are started at once. Go serializes fork
+	// and exec anyway; hundreds queued there starve the timers, and a
+	// target's --timeout then fires seconds late.
+	maxStarting         = 2
 	defaultFleetTimeout = 30 * time.Second
 )
 
@@ -74,12 +78,14 @@ type fleet struct {
 	act      activation
 	width    int // of the widest prefix
 
-	mu    sync.Mutex // protects jobs, outs, vias and ints
-	jobs  map[*job]bool
-	outs  map[*outFile]bool // --out files not yet finished
-	vias  map[*viaConn]bool // via commands not yet ended
-	ended sync.WaitGroup    // via commands ending after their target answered
-	ints  int               // SIGINTs received
+	mu       sync.Mutex // protects jobs, outs, vias and ints
+	jobs     map[*job]bool
+	starting chan struct{}     // a slot for each via command being started
+	outs     map[*outFile]bool // --out files not yet finished
+	vias     map[*viaConn]bool // via commands not yet ended
+	ended    sync.WaitGroup    // via commands ending after their target answered
+	ints     int               // SIGINTs received
+	quitting bool              // a signal ends every target, and exec
 	// printing protects c.stdout, c.stderr and done; apart from mu so
 	// that a signal's abort never waits for a blocked write.
 	printing sync.Mutex
@@ -131,7 +137,7 @@ func (r *fleetResult) failure() string {
 // execFleet parses the fleet form of exec: flags and targets before "--",
 // CODE after it.
 func (c *cli) execFleet(fs *flag.FlagSet, targets, code []string) int {
-	f := &fleet{c: c, jobs: map[*job]bool{}, outs: map[*outFile]bool{}, vias: map[*viaConn]bool{}}
+	f := &fleet{c: c, jobs: map[*job]bool{}, outs: map[*outFile]bool{}, vias: map[*viaConn]bool{}, starting: make(chan struct{}, maxStarting)}
 	f.code = strings.Join(code, " ")
 	if f.code == "" {
 		return c.usageError("exec", "want CODE after --")
@@ -269,6 +275,12 @@ func (f *fleet) run() int {
 		}()
 	}
 	wg.Wait()
+	f.mu.Lock()
+	quitting := f.quitting
+	f.mu.Unlock()
+	if quitting {
+		select {} // signaled exits, once the via commands are gone
+	}
 	// Via commands whose target answered are given a moment to leave.
 	f.ended.Wait()
 	return f.summary()
@@ -282,6 +294,7 @@ func (f *fleet) signaled(sig syscall.Signal) {
 		f.ints++
 	}
 	first := sig == syscall.SIGINT && f.ints == 1
+	f.quitting = f.quitting || !first
 	jobs := make([]*job, 0, len(f.jobs))
 	for j := range f.jobs {
 		jobs = append(jobs, j)
@@ -345,6 +358,7 @@ type job struct {
 	closers []func()
 	sess    *ssh.Session
 	aborted bool
+	ended   chan struct{} // closed by abort
 }
 
 // onAbort registers what ends the job; at once if it already ended.
@@ -361,6 +375,9 @@ func (j *job) onAbort(fn func()) {
 
 func (j *job) abort() {
 	j.mu.Lock()
+	if !j.aborted {
+		close(j.ended)
+	}
 	j.aborted = true
 	fns := j.closers
 	j.closers = nil
@@ -420,7 +437,7 @@ func (s *syncBuffer) take() ([]byte, int64) {
 // one asks one target, within the timeout.
 func (f *fleet) one(name string) *fleetResult {
 	start := time.Now()
-	j := &job{}
+	j := &job{ended: make(chan struct{})}
 	f.mu.Lock()
 	f.jobs[j] = true
 	f.mu.Unlock()
@@ -556,13 +573,13 @@ func (f *fleet) ask(j *job, name string, stdout, stderr io.Writer) (int, error) 
 // the manhole's metadata file: the key comes through the channel the user
 // trusts (kubectl's, podman's, ssh's), never from what answers.
 func (f *fleet) dialVia(j *job, name string) (*ssh.Client, *viaConn, error) {
-	j.mu.Lock()
-	aborted := j.aborted
-	j.mu.Unlock()
-	if aborted {
+	select {
+	case f.starting <- struct{}{}:
+	case <-j.ended:
 		return nil, nil, errors.New("ended before the via command started")
 	}
 	vc, err := startVia(f.via.argv(name))
+	<-f.starting
 	if err != nil {
 		return nil, nil, err
 	}
@@ -618,6 +635,12 @@ func (f *fleet) dialVia(j *job, name string) (*ssh.Client, *viaConn, error) {
 // print writes one target's result as soon as it is done, and keeps of
 // it only what the summary needs.
 func (f *fleet) print(r *fleetResult) {
+	f.mu.Lock()
+	quitting := f.quitting
+	f.mu.Unlock()
+	if quitting {
+		return // ended by the signal, not by itself
+	}
 	f.printing.Lock()
 	defer f.printing.Unlock()
 	f.done = append(f.done, outcome{r.Target, r.failure()})

@@ -33,7 +33,12 @@ import (
 // with --via, its own process group), none waiting for another.
 
 const (
-	defaultParallel     = 16
+	defaultParallel = 16
+	maxParallel     = 256
+	// maxStarting via commands are started at once. Go serializes fork
+	// and exec anyway; hundreds queued there starve the timers, and a
+	// target's --timeout then fires seconds late.
+	maxStarting         = 2
 	defaultFleetTimeout = 30 * time.Second
 )
 
@@ -42,8 +47,9 @@ func fleetFlags(fs *flag.FlagSet) {
 	fs.Duration("timeout", defaultActivateTimeout, "wait at most `D` for the manhole to open after the signal;\nwith many targets, the time each target has for everything\n(default 30s there)")
 	fs.String("targets", "", "read more targets from `FILE`, one a line (- for stdin);\nblank lines and lines starting with # are skipped")
 	fs.String("via", "", "reach each target through `COMMAND`, with {} for its name, e.g.\n'kubectl exec -i {} -- manhole proxy 1'; split into words\nand run without a shell")
+	fs.Bool("fleet", false, "ask every TARGET named before -- (implied by the other flags\nfor many targets); without it, words after TARGET are CODE")
 	fs.Bool("json", false, "print one JSON object per target instead of prefixed lines")
-	fs.Int("parallel", defaultParallel, "ask at most `N` targets at once")
+	fs.Int("parallel", defaultParallel, "ask at most `N` targets at once (at most 256)")
 	fs.String("out", "", "write each target's stdout to a file of its own in `DIR`\n(for binary output such as :pprof heap)")
 }
 
@@ -51,7 +57,7 @@ func fleetFlags(fs *flag.FlagSet) {
 // targets: any of them turns one target into a fleet of one.
 func isFleetFlag(name string) bool {
 	switch name {
-	case "targets", "via", "json", "parallel", "out":
+	case "fleet", "targets", "via", "json", "parallel", "out":
 		return true
 	}
 	return false
@@ -72,29 +78,50 @@ type fleet struct {
 	act      activation
 	width    int // of the widest prefix
 
-	mu   sync.Mutex // protects c.stdout and c.stderr, jobs, ints and done
-	jobs map[*job]bool
-	ints int // SIGINTs received
-	done []*fleetResult
+	mu       sync.Mutex // protects jobs, outs, vias and ints
+	jobs     map[*job]bool
+	starting chan struct{}     // a slot for each via command being started
+	outs     map[*outFile]bool // --out files not yet finished
+	vias     map[*viaConn]bool // via commands not yet ended
+	ended    sync.WaitGroup    // via commands ending after their target answered
+	ints     int               // SIGINTs received
+	quitting bool              // a signal ends every target, and exec
+	// printing protects c.stdout, c.stderr and done; apart from mu so
+	// that a signal's abort never waits for a blocked write.
+	printing sync.Mutex
+	done     []outcome // what the summary needs: no output is kept
+}
+
+// outcome is what the summary keeps of a printed result.
+type outcome struct {
+	target, why string
 }
 
 // fleetResult is what one target did; the exported fields are its JSON.
+// Its output is held once, as bytes, only until it is printed.
 type fleetResult struct {
-	Target     string  `json:"target"`
-	Stdout     string  `json:"stdout"`
-	Stderr     string  `json:"stderr"`
-	ExitStatus int     `json:"exit_status"`
-	Duration   float64 `json:"duration_seconds"`
-	Error      string  `json:"error,omitempty"` // why it was not reached, or timed out
-	Out        string  `json:"out,omitempty"`   // the file its stdout went to
+	Target          string  `json:"target"`
+	Stdout          string  `json:"stdout"`
+	StdoutBase64    []byte  `json:"stdout_base64,omitempty"` // stdout that is not UTF-8 (then stdout is "")
+	StdoutTruncated int64   `json:"stdout_truncated_bytes,omitempty"`
+	Stderr          string  `json:"stderr"`
+	StderrBase64    []byte  `json:"stderr_base64,omitempty"`
+	StderrTruncated int64   `json:"stderr_truncated_bytes,omitempty"`
+	ExitStatus      int     `json:"exit_status"`
+	Duration        float64 `json:"duration_seconds"`
+	Error           string  `json:"error,omitempty"` // why it was not reached, or timed out
+	Out             string  `json:"out,omitempty"`   // the file its stdout went to
 
 	stdout, stderr []byte
 	outBytes       int64
+	why            string // the summary's reason, when the error alone does not tell
 }
 
 // failure is how the summary names a failed target, or "".
 func (r *fleetResult) failure() string {
 	switch {
+	case r.why != "":
+		return r.why
 	case strings.HasPrefix(r.Error, "timed out"):
 		return "timed out"
 	case r.ExitStatus == exitConnect:
@@ -110,7 +137,7 @@ func (r *fleetResult) failure() string {
 // execFleet parses the fleet form of exec: flags and targets before "--",
 // CODE after it.
 func (c *cli) execFleet(fs *flag.FlagSet, targets, code []string) int {
-	f := &fleet{c: c, jobs: map[*job]bool{}}
+	f := &fleet{c: c, jobs: map[*job]bool{}, outs: map[*outFile]bool{}, vias: map[*viaConn]bool{}, starting: make(chan struct{}, maxStarting)}
 	f.code = strings.Join(code, " ")
 	if f.code == "" {
 		return c.usageError("exec", "want CODE after --")
@@ -118,8 +145,8 @@ func (c *cli) execFleet(fs *flag.FlagSet, targets, code []string) int {
 	get := func(name string) flag.Getter { return fs.Lookup(name).Value.(flag.Getter) }
 	f.json = get("json").Get().(bool)
 	f.parallel = get("parallel").Get().(int)
-	if f.parallel < 1 {
-		return c.usageError("exec", "--parallel wants a number of 1 or more")
+	if f.parallel < 1 || f.parallel > maxParallel {
+		return c.usageError("exec", fmt.Sprintf("--parallel wants a number from 1 to %d (each target at once is a connection, and with --via a process)", maxParallel))
 	}
 	f.timeout = defaultFleetTimeout
 	fs.Visit(func(fl *flag.Flag) {
@@ -225,54 +252,103 @@ func (c *cli) readTargets(file string) ([]string, error) {
 }
 
 func (f *fleet) run() int {
-	ints := make(chan os.Signal, 2)
-	signal.Notify(ints, syscall.SIGINT)
-	defer signal.Stop(ints)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	go func() {
-		for range ints {
-			f.interrupt()
+		for sig := range sigs {
+			f.signaled(sig.(syscall.Signal))
 		}
 	}()
 
-	results := make(chan *fleetResult)
+	// A target's slot is given back only once its result is printed and
+	// dropped: at most --parallel results are held at once.
 	slots := make(chan struct{}, f.parallel)
-	go func() {
-		for _, t := range f.targets {
-			slots <- struct{}{}
-			go func() {
-				r := f.one(t)
-				<-slots
-				results <- r
-			}()
-		}
-	}()
-	for range f.targets {
-		f.print(<-results)
+	var wg sync.WaitGroup
+	for _, t := range f.targets {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.print(f.one(t))
+			<-slots
+		}()
 	}
+	wg.Wait()
+	f.mu.Lock()
+	quitting := f.quitting
+	f.mu.Unlock()
+	if quitting {
+		select {} // signaled exits, once the via commands are gone
+	}
+	// Via commands whose target answered are given a moment to leave.
+	f.ended.Wait()
 	return f.summary()
 }
 
-// interrupt passes a Ctrl-C to every session; a second one ends every
-// target at once.
-func (f *fleet) interrupt() {
+// signaled passes a first Ctrl-C to every session; a second one, or
+// SIGTERM or SIGHUP, ends every target at once and exits.
+func (f *fleet) signaled(sig syscall.Signal) {
 	f.mu.Lock()
-	f.ints++
-	n := f.ints
+	if sig == syscall.SIGINT {
+		f.ints++
+	}
+	first := sig == syscall.SIGINT && f.ints == 1
+	f.quitting = f.quitting || !first
 	jobs := make([]*job, 0, len(f.jobs))
 	for j := range f.jobs {
 		jobs = append(jobs, j)
 	}
 	f.mu.Unlock()
-	for _, j := range jobs {
-		if n == 1 {
+	if first {
+		for _, j := range jobs {
 			j.interrupt()
-		} else {
-			j.abort()
 		}
+		return
 	}
-	if n > 1 {
+	f.abortAll()
+	if sig == syscall.SIGINT {
 		fmt.Fprintln(f.c.stderr, "manhole exec: interrupted")
-		os.Exit(130)
+	} else {
+		fmt.Fprintf(f.c.stderr, "manhole exec: %v: every target ended\n", sig)
+	}
+	os.Exit(128 + int(sig))
+}
+
+// abortAll ends every target's connection and via command's process
+// group, removes the --out files not yet in place, and waits a moment
+// for the via commands to be gone.
+func (f *fleet) abortAll() {
+	f.mu.Lock()
+	var jobs []*job
+	for j := range f.jobs {
+		jobs = append(jobs, j)
+	}
+	var outs []*outFile
+	for o := range f.outs {
+		outs = append(outs, o)
+	}
+	var vias []*viaConn
+	for vc := range f.vias {
+		vias = append(vias, vc)
+	}
+	f.mu.Unlock()
+	for _, j := range jobs {
+		j.abort()
+	}
+	for _, vc := range vias {
+		vc.kill()
+	}
+	for _, o := range outs {
+		o.finish(false)
+	}
+	deadline := time.After(time.Second)
+	for _, vc := range vias {
+		select {
+		case <-vc.waited():
+		case <-deadline:
+			return
+		}
 	}
 }
 
@@ -282,6 +358,7 @@ type job struct {
 	closers []func()
 	sess    *ssh.Session
 	aborted bool
+	ended   chan struct{} // closed by abort
 }
 
 // onAbort registers what ends the job; at once if it already ended.
@@ -298,6 +375,9 @@ func (j *job) onAbort(fn func()) {
 
 func (j *job) abort() {
 	j.mu.Lock()
+	if !j.aborted {
+		close(j.ended)
+	}
 	j.aborted = true
 	fns := j.closers
 	j.closers = nil
@@ -320,17 +400,22 @@ func (j *job) interrupt() {
 // in memory to print; --out keeps all of stdout.
 const maxKept = 16 << 20
 
-// syncBuffer is a buffer a session writes while a timeout may read it.
-// Past maxKept it keeps counting, not storing.
+// syncBuffer is a buffer a session writes while a timeout may take it.
+// Past maxKept it keeps counting, not storing; once taken, it drops what
+// comes.
 type syncBuffer struct {
-	mu      sync.Mutex // protects b and dropped
+	mu      sync.Mutex // protects b, dropped and taken
 	b       bytes.Buffer
 	dropped int64
+	taken   bool
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.taken {
+		return len(p), nil
+	}
 	if room := maxKept - s.b.Len(); len(p) > room {
 		s.b.Write(p[:room])
 		s.dropped += int64(len(p) - room)
@@ -339,20 +424,20 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) Bytes() []byte {
+// take hands over what was kept, not a copy, and how much was not.
+func (s *syncBuffer) take() ([]byte, int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := bytes.Clone(s.b.Bytes())
-	if s.dropped > 0 {
-		b = fmt.Appendf(b, "\n[%d more bytes not kept: --out DIR writes all of stdout to a file]\n", s.dropped)
-	}
-	return b
+	s.taken = true
+	b := s.b.Bytes()
+	s.b = bytes.Buffer{}
+	return b, s.dropped
 }
 
 // one asks one target, within the timeout.
 func (f *fleet) one(name string) *fleetResult {
 	start := time.Now()
-	j := &job{}
+	j := &job{ended: make(chan struct{})}
 	f.mu.Lock()
 	f.jobs[j] = true
 	f.mu.Unlock()
@@ -371,6 +456,9 @@ func (f *fleet) one(name string) *fleetResult {
 			return &fleetResult{Target: name, ExitStatus: exitError, Error: "--out: " + err.Error()}
 		}
 		outFile, sink = of, of
+		f.mu.Lock()
+		f.outs[of] = true
+		f.mu.Unlock()
 	}
 	type answer struct {
 		status int
@@ -389,23 +477,31 @@ func (f *fleet) one(name string) *fleetResult {
 		r.ExitStatus = a.status
 		if a.err != nil {
 			r.Error = a.err.Error()
+			var kerr *hostKeyError
+			if errors.As(a.err, &kerr) || strings.Contains(r.Error, "HOST KEY MISMATCH") {
+				r.why = "host key rejected"
+				if strings.Contains(r.Error, "HOST KEY MISMATCH") {
+					r.why = "host key mismatch"
+				}
+			}
 		}
 	case <-timer.C:
+		// Its connection and via command end now; what it was still
+		// doing writes nowhere (the buffers are taken, the file closed),
+		// so nothing here waits for it.
 		j.abort()
 		r.ExitStatus = exitConnect
 		r.Error = fmt.Sprintf("timed out after %v", f.timeout)
-		// What it was doing ends with its connection; give it a moment
-		// so that its output file is not written after we close it.
-		select {
-		case <-answered:
-		case <-time.After(2 * time.Second):
-		}
+		r.why = "timed out"
 	}
 	r.Duration = time.Since(start).Seconds()
-	r.stdout, r.stderr = stdout.Bytes(), stderr.Bytes()
-	r.Stdout, r.Stderr = string(r.stdout), string(r.stderr)
+	r.stdout, r.StdoutTruncated = stdout.take()
+	r.stderr, r.StderrTruncated = stderr.take()
 	if outFile != nil {
 		n, path, err := outFile.finish(r.ExitStatus == 0 && r.Error == "")
+		f.mu.Lock()
+		delete(f.outs, outFile)
+		f.mu.Unlock()
 		r.outBytes, r.Out = n, path
 		if err != nil && r.Error == "" {
 			r.ExitStatus, r.Error = exitError, "--out: "+err.Error()
@@ -423,8 +519,15 @@ func (f *fleet) ask(j *job, name string, stdout, stderr io.Writer) (int, error) 
 		var vc *viaConn
 		client, vc, err = f.dialVia(j, name)
 		if err == nil {
-			// Leave no via command behind: it ends when its stdin does.
-			defer vc.finish()
+			// Leave no via command behind: it ends when its stdin does,
+			// or is killed; the answer does not wait for that.
+			defer func() {
+				f.ended.Add(1)
+				go func() {
+					defer f.ended.Done()
+					vc.finish()
+				}()
+			}()
 		}
 	} else {
 		var t *target
@@ -470,10 +573,25 @@ func (f *fleet) ask(j *job, name string, stdout, stderr io.Writer) (int, error) 
 // the manhole's metadata file: the key comes through the channel the user
 // trusts (kubectl's, podman's, ssh's), never from what answers.
 func (f *fleet) dialVia(j *job, name string) (*ssh.Client, *viaConn, error) {
+	select {
+	case f.starting <- struct{}{}:
+	case <-j.ended:
+		return nil, nil, errors.New("ended before the via command started")
+	}
 	vc, err := startVia(f.via.argv(name))
+	<-f.starting
 	if err != nil {
 		return nil, nil, err
 	}
+	f.mu.Lock()
+	f.vias[vc] = true
+	f.mu.Unlock()
+	go func() {
+		<-vc.waited()
+		f.mu.Lock()
+		delete(f.vias, vc)
+		f.mu.Unlock()
+	}()
 	j.onAbort(vc.kill)
 	want, err := vc.hostKey()
 	if err != nil {
@@ -502,79 +620,181 @@ func (f *fleet) dialVia(j *job, name string) (*ssh.Client, *viaConn, error) {
 			vc.kill()
 			return nil, nil, kerr
 		}
-		e := vc.exitError("during the SSH handshake")
+		e, ok := vc.exitError("during the SSH handshake")
 		vc.kill()
-		return nil, nil, fmt.Errorf("%v (%v)", e, err)
+		if ok {
+			// manhole proxy reached the manhole and ended cleanly when it
+			// hung up: a refused peer uid is closed before the banner.
+			return nil, nil, fmt.Errorf("the manhole closed the connection before the SSH handshake: it does not let in the uid its manhole proxy runs as (Options.AllowUIDs; by default only its own user and root) (%v)", e)
+		}
+		return nil, nil, fmt.Errorf("SSH handshake through the via command failed: %v (%v)", err, e)
 	}
 	return ssh.NewClient(sc, chans, reqs), vc, nil
 }
 
-// print writes one target's result as it comes in.
+// print writes one target's result as soon as it is done, and keeps of
+// it only what the summary needs.
 func (f *fleet) print(r *fleetResult) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.done = append(f.done, r)
+	quitting := f.quitting
+	f.mu.Unlock()
+	if quitting {
+		return // ended by the signal, not by itself
+	}
+	f.printing.Lock()
+	defer f.printing.Unlock()
+	f.done = append(f.done, outcome{r.Target, r.failure()})
 	if f.json {
+		if utf8.Valid(r.stdout) {
+			r.Stdout = string(r.stdout)
+		} else {
+			r.StdoutBase64 = r.stdout
+		}
+		if utf8.Valid(r.stderr) {
+			r.Stderr = string(r.stderr)
+		} else {
+			r.StderrBase64 = r.stderr
+		}
 		b, _ := json.Marshal(r)
 		f.c.stdout.Write(append(b, '\n'))
 		return
 	}
+	out := bufio.NewWriterSize(f.c.stdout, 64<<10)
 	switch {
 	case r.Out != "":
-		f.line(f.c.stdout, r.Target, fmt.Sprintf("%d bytes to %s", r.outBytes, r.Out))
+		f.line(out, r.Target, []byte(fmt.Sprintf("%d bytes to %s", r.outBytes, r.Out)))
 	case len(r.stdout) > 0 && (!utf8.Valid(r.stdout) || bytes.IndexByte(r.stdout, 0) >= 0):
-		f.line(f.c.stdout, r.Target, fmt.Sprintf("(%d bytes of binary output: --out DIR writes each target's to a file)", len(r.stdout)))
+		f.line(out, r.Target, []byte(fmt.Sprintf("(%d bytes of binary output: --out DIR writes each target's to a file)", len(r.stdout))))
 	default:
-		f.lines(f.c.stdout, r.Target, r.stdout)
+		f.lines(out, r.Target, r.stdout)
 	}
-	f.lines(f.c.stderr, r.Target, r.stderr)
+	if r.StdoutTruncated > 0 {
+		f.line(out, r.Target, []byte(fmt.Sprintf("[%d more bytes not kept: --out DIR writes all of stdout to a file]", r.StdoutTruncated)))
+	}
+	out.Flush()
+	errs := bufio.NewWriterSize(f.c.stderr, 16<<10)
+	f.lines(errs, r.Target, r.stderr)
+	if r.StderrTruncated > 0 {
+		f.line(errs, r.Target, []byte(fmt.Sprintf("[%d more bytes of stderr not kept]", r.StderrTruncated)))
+	}
 	if r.Error != "" {
-		f.line(f.c.stderr, r.Target, "manhole exec: "+r.Error)
+		f.line(errs, r.Target, []byte("manhole exec: "+r.Error))
 	}
+	errs.Flush()
 }
 
-func (f *fleet) lines(w io.Writer, name string, b []byte) {
+func (f *fleet) lines(w *bufio.Writer, name string, b []byte) {
+	b = bytes.TrimSuffix(b, []byte("\n"))
 	if len(b) == 0 {
 		return
 	}
-	for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+	for {
+		l, rest, more := bytes.Cut(b, []byte("\n"))
 		f.line(w, name, l)
+		if !more {
+			return
+		}
+		b = rest
 	}
 }
 
-func (f *fleet) line(w io.Writer, name, text string) {
-	text = strings.TrimSuffix(text, "\r")
-	if text == "" {
+// line writes text after its target's prefix. Control characters inside
+// it (a carriage return, an escape sequence) are shown, not obeyed, so
+// that every line on a terminal starts with its true prefix.
+func (f *fleet) line(w *bufio.Writer, name string, text []byte) {
+	text = bytes.TrimSuffix(text, []byte("\r"))
+	if len(text) == 0 {
 		fmt.Fprintf(w, "%s:\n", printable(name))
 		return
 	}
-	fmt.Fprintf(w, "%-*s %s\n", f.width, printable(name)+":", text)
+	fmt.Fprintf(w, "%-*s ", f.width, printable(name)+":")
+	writeVisible(w, text)
+	w.WriteByte('\n')
 }
+
+// writeVisible writes b with its control characters made visible: ^M,
+// ^[ and so on for C0 (a tab stays), ^? for DEL, \u0080 for C1 and \xff
+// for a byte that is not UTF-8.
+func writeVisible(w *bufio.Writer, b []byte) {
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && (b[i] >= 0x20 && b[i] < 0x7f || b[i] == '\t') {
+			i++
+		}
+		w.Write(b[:i])
+		b = b[i:]
+		if len(b) == 0 {
+			return
+		}
+		switch r, size := utf8.DecodeRune(b); {
+		case b[0] < 0x20:
+			w.WriteByte('^')
+			w.WriteByte(b[0] + 0x40)
+		case b[0] == 0x7f:
+			w.WriteString("^?")
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(w, "\\x%02x", b[0])
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(w, "\\u%04x", r)
+		default:
+			w.Write(b[:size])
+		}
+		_, size := utf8.DecodeRune(b)
+		b = b[size:]
+	}
+}
+
+// maxNamed is how many failed targets the summary names.
+const maxNamed = 20
 
 // summary names the failed targets on stderr and picks the exit status:
 // 0 all answered without error, 1 all were reached but some code failed,
 // 255 some could not be reached or ran out of time.
 func (f *fleet) summary() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.printing.Lock()
+	defer f.printing.Unlock()
 	var failed []string
+	count := map[string]int{}
 	status := 0
-	for _, r := range f.done {
-		why := r.failure()
-		if why == "" {
+	for _, o := range f.done {
+		if o.why == "" {
 			continue
 		}
-		failed = append(failed, printable(r.Target)+" ("+why+")")
-		if why == "timed out" || why == "not reached" {
+		failed = append(failed, printable(o.target)+" ("+o.why+")")
+		count[o.why]++
+		switch o.why {
+		case "timed out", "not reached", "host key mismatch", "host key rejected":
 			status = exitConnect
-		} else {
+		default:
 			status = max(status, exitError)
 		}
 	}
-	if len(failed) > 0 {
-		sort.Strings(failed)
-		fmt.Fprintf(f.c.stderr, "manhole exec: %d of %d targets failed: %s\n", len(failed), len(f.done), strings.Join(failed, ", "))
+	if len(failed) == 0 {
+		return status
 	}
+	sort.Strings(failed)
+	names := strings.Join(failed[:min(len(failed), maxNamed)], ", ")
+	if len(failed) > maxNamed {
+		names += fmt.Sprintf(" and %d more", len(failed)-maxNamed)
+	}
+	msg := fmt.Sprintf("manhole exec: %d of %d targets failed: %s", len(failed), len(f.done), names)
+	if len(failed) > 1 {
+		reasons := make([]string, 0, len(count))
+		for why := range count {
+			reasons = append(reasons, why)
+		}
+		sort.Slice(reasons, func(i, j int) bool {
+			if count[reasons[i]] != count[reasons[j]] {
+				return count[reasons[i]] > count[reasons[j]]
+			}
+			return reasons[i] < reasons[j]
+		})
+		for i, why := range reasons {
+			reasons[i] = fmt.Sprintf("%d %s", count[why], why)
+		}
+		msg += "; by reason: " + strings.Join(reasons, ", ")
+	}
+	fmt.Fprintln(f.c.stderr, msg)
 	return status
 }
 
@@ -612,7 +832,8 @@ func (f *fleet) createOut(target string) (*outFile, error) {
 	var rnd [8]byte
 	rand.Read(rnd[:])
 	name := outName(target)
-	tmp := "." + name + "." + hex.EncodeToString(rnd[:]) + ".tmp"
+	// Not derived from the name, which may be as long as a file name can.
+	tmp := ".tmp-" + hex.EncodeToString(rnd[:])
 	fh, err := f.out.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err

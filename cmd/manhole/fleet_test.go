@@ -99,7 +99,7 @@ func TestExecFleet(t *testing.T) {
 	a, b, c := ds[0].pidArg(), ds[1].socket, ds[2].pidArg()
 	w := len(b) + 1
 
-	r := run(t, env, "", "exec", a, b, c, "--", "os.Getpid()")
+	r := run(t, env, "", "exec", "--fleet", a, b, c, "--", "os.Getpid()")
 	r.expect(t, 0)
 	wantLines(t, r, prefixed(w, a, a), prefixed(w, b, ds[1].pidArg()), prefixed(w, c, c))
 	if r.stderr != "" {
@@ -110,13 +110,13 @@ func TestExecFleet(t *testing.T) {
 	r = run(t, env, "", "exec", a, "-parallel", "1", c, "--", "1", "+", "2")
 	r.expect(t, 0)
 	wantLines(t, r, prefixed(width(a, c), a, "3"), prefixed(width(a, c), c, "3"))
-	r = run(t, env, "", "exec", a, c, "--", ":mem")
+	r = run(t, env, "", "exec", "--fleet", a, c, "--", ":mem")
 	if r.code != 0 || strings.Count(r.stdout, a+": ") < 5 || strings.Count(r.stdout, c+": ") < 5 || !strings.Contains(r.stdout, "GOMAXPROCS") {
 		t.Fatalf(":mem across the fleet: %v", r)
 	}
 
 	// An evaluation error on every target: all reached, exit 1.
-	r = run(t, env, "", "exec", a, c, "--", "nope()")
+	r = run(t, env, "", "exec", "--fleet", a, c, "--", "nope()")
 	r.expect(t, 1, a+": ", c+": ", "undefined: nope", "manhole exec: 2 of 2 targets failed: ")
 
 	// --json: one object per target.
@@ -139,7 +139,7 @@ func TestExecFleet(t *testing.T) {
 	syscall.Kill(ds[2].pid, syscall.SIGSTOP)
 	t.Cleanup(func() { syscall.Kill(ds[2].pid, syscall.SIGCONT) })
 	for _, mode := range [][]string{nil, via} {
-		args := append(append([]string{"exec", "--timeout", "2s"}, mode...), a, b, c, "--", "os.Getpid()")
+		args := append(append([]string{"exec", "--fleet", "--timeout", "2s"}, mode...), a, b, c, "--", "os.Getpid()")
 		r = run(t, env, "", args...)
 		r.expect(t, 255, strings.TrimSuffix(prefixed(w, c, "manhole exec: timed out after 2s"), "\n"), "manhole exec: 1 of 3 targets failed: "+c+" (timed out)")
 		wantLines(t, r, prefixed(w, a, a), prefixed(w, b, ds[1].pidArg()))
@@ -150,7 +150,7 @@ func TestExecFleet(t *testing.T) {
 	swapKey(t, ds[0])
 	for _, mode := range [][]string{nil, via} {
 		r = run(t, env, "", append(append([]string{"exec", "--json"}, mode...), a, b, c, "--", "os.Getpid()")...)
-		r.expect(t, 255, "manhole exec: 1 of 3 targets failed: "+a+" (not reached)")
+		r.expect(t, 255, "manhole exec: 1 of 3 targets failed: "+a+" (host key mismatch)")
 		got := decodeJSON(t, r.stdout)
 		if g := got[a]; g.ExitStatus != 255 || !strings.Contains(g.Error, "HOST KEY MISMATCH") || g.Stdout != "" {
 			t.Errorf("swapped key, %v: %+v", mode, g)
@@ -178,7 +178,7 @@ func TestExecFleetTargets(t *testing.T) {
 	r.expect(t, 0)
 	wantLines(t, r, prefixed(width(a, b), a, "1"), prefixed(width(a, b), b, "1"))
 
-	r = run(t, env, "x := 20\nx + 22\n", "exec", a, b, "--", "-")
+	r = run(t, env, "x := 20\nx + 22\n", "exec", "--fleet", a, b, "--", "-")
 	r.expect(t, 0)
 	wantLines(t, r, prefixed(width(a, b), a, "42"), prefixed(width(a, b), b, "42"))
 }
@@ -194,10 +194,10 @@ func TestExecFleetUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--via", "manhole proxy {}", "a", "1+1"}, "put -- before CODE"},
-		{[]string{"1", "2", "--"}, "want CODE after --"},
+		{[]string{"--fleet", "1", "2", "--"}, "want CODE after --"},
 		{[]string{"--json", "--", "1"}, "no targets"},
-		{[]string{"1", "1", "--", "1"}, `target "1" is named twice`},
-		{[]string{"1", "nonsense", "--", "1"}, `"nonsense" is not a pid`},
+		{[]string{"--fleet", "1", "1", "--", "1"}, `target "1" is named twice`},
+		{[]string{"--fleet", "1", "nonsense", "--", "1"}, `"nonsense" is not a pid`},
 		{[]string{"--parallel", "0", "1", "2", "--", "1"}, "--parallel"},
 		{[]string{"--via", "touch " + marker + " {}", "a", "--", "1"}, `runs no "manhole proxy TARGET"`},
 		{[]string{"--via", "manhole proxy 1", "a", "--", "1"}, "has no {}"},
@@ -268,7 +268,7 @@ func TestExecFleetOut(t *testing.T) {
 	a, b := ds[0].pidArg(), ds[1].socket
 	out := filepath.Join(tempDir(t, 0o700), "profiles")
 	// Without --out, binary output is not spilled on the terminal.
-	r := run(t, env, "", "exec", a, b, "--", ":pprof heap")
+	r := run(t, env, "", "exec", "--fleet", a, b, "--", ":pprof heap")
 	r.expect(t, 0)
 	if !strings.Contains(r.stdout, a+": ") || !strings.Contains(r.stdout, "bytes of binary output: --out DIR") || strings.Contains(r.stdout, "\x1f\x8b") {
 		t.Fatalf(":pprof heap without --out: %v", r)
@@ -366,7 +366,7 @@ func TestExecFleetRemote(t *testing.T) {
 func TestExecFleetInterrupt(t *testing.T) {
 	dir, ds := startDemos(t, 2)
 	env := []string{"MANHOLE_DIR=" + dir}
-	cmd := exec.Command(manholeBin(t), "exec", ds[0].pidArg(), ds[1].pidArg(), "--", "time.Sleep(time.Minute)")
+	cmd := exec.Command(manholeBin(t), "exec", "--fleet", ds[0].pidArg(), ds[1].pidArg(), "--", "time.Sleep(time.Minute)")
 	cmd.Env = append(os.Environ(), env...)
 	p := start(t, cmd)
 	for _, d := range ds {

@@ -4,7 +4,7 @@
 //	manhole list [-clean]                   the manholes on this host
 //	manhole connect [flags] TARGET          interactive session
 //	manhole exec [flags] TARGET CODE...     evaluate once; exit 0 ok, 1 error, 255 no connection
-//	manhole exec [flags] TARGET... -- CODE  the same on many targets (--via, --targets)
+//	manhole exec --fleet [flags] TARGET... -- CODE  the same on many targets (--via, --targets)
 //	manhole top [flags] TARGET              live view of the process (:top)
 //	manhole proxy [flags] TARGET            stdio bridge for OpenSSH's ProxyCommand
 //	manhole ssh-config                      makes "ssh manhole-PID" work
@@ -70,7 +70,7 @@ func commandList() []*subcommand {
 		},
 		{
 			name:     "exec",
-			synopsis: []string{"exec [flags] TARGET CODE...", "exec [flags] TARGET -", "exec [flags] TARGET... -- CODE"},
+			synopsis: []string{"exec [flags] TARGET CODE...", "exec [flags] TARGET -", "exec --fleet [flags] TARGET... -- CODE"},
 			summary:  []string{"evaluate CODE (or a :command) once", "run a script read from stdin", "the same on many targets"},
 			details:  execHelp,
 			flags:    fleetFlags,

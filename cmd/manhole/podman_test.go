@@ -181,7 +181,7 @@ func TestExecFleetPodman(t *testing.T) {
 	}
 	p.must("cp", meta, names[2]+":/tmp/manhole-0/1.json")
 	r = ask("--json")
-	r.expect(t, 255, "manhole exec: 1 of 3 targets failed: "+names[2]+" (not reached)")
+	r.expect(t, 255, "manhole exec: 1 of 3 targets failed: "+names[2]+" (host key mismatch)")
 	got = decodeJSON(t, r.stdout)
 	if g := got[names[2]]; !strings.Contains(g.Error, "HOST KEY MISMATCH: "+names[2]+" answered with") || g.Stdout != "" {
 		t.Errorf("swapped key: %+v", g)

@@ -154,7 +154,7 @@ type viaConn struct {
 // can end it and whatever it started.
 func startVia(argv []string) (*viaConn, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = viaProcAttr()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -177,7 +177,8 @@ func (c *viaConn) hostKey() (ssh.PublicKey, error) {
 	for {
 		b, err := c.stdout.ReadByte()
 		if err != nil {
-			return nil, c.exitError("before it sent the host key")
+			e, _ := c.exitError("before it sent the host key")
+			return nil, e
 		}
 		if b == '\n' {
 			break
@@ -206,21 +207,25 @@ func truncate(b []byte, n int) []byte {
 }
 
 // exitError describes the via command's end, with the last line it wrote
-// to stderr (manhole proxy's own message, or podman's, kubectl's, ssh's).
-func (c *viaConn) exitError(when string) error {
+// to stderr (manhole proxy's own message, or podman's, kubectl's, ssh's),
+// and whether it exited with status 0. It waits a moment for the end: the
+// command has closed its stdout, or is about to.
+func (c *viaConn) exitError(when string) (error, bool) {
 	c.stdin.Close()
 	var st string
+	ok := false
 	select {
 	case <-c.waited():
 		st = c.cmd.ProcessState.String()
-	case <-time.After(2 * time.Second):
+		ok = c.cmd.ProcessState.Success()
+	case <-time.After(500 * time.Millisecond):
 		st = "still running"
 	}
 	msg := fmt.Sprintf("the via command (%s) ended %s: %s", c.cmd.Args[0], when, st)
 	if last := c.stderr.lastLine(); last != "" {
 		msg += ": " + printable(last)
 	}
-	return errors.New(msg)
+	return errors.New(msg), ok
 }
 
 // waited waits for the process once, in the background.

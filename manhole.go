@@ -268,7 +268,7 @@ func (m *Manhole) serveOnSignal(sigs chan os.Signal) {
 }
 
 func (m *Manhole) serveSession(ctx context.Context, info *sshd.SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
-	meta := session.Meta{ID: info.ID, ConnID: info.ConnID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote}
+	meta := session.Meta{ID: info.ID, ConnID: info.ConnID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote, CloseConn: info.CloseConn}
 	if info.Peer != nil {
 		meta.UID, meta.PID = info.Peer.UID, info.Peer.PID
 	}

@@ -62,7 +62,7 @@ func startTestManhole(t *testing.T, opts ...testOption) *testManhole {
 		HostSigner: signer,
 		UIDs:       auth.NewUIDPolicy(nil),
 		Handler: func(ctx context.Context, info *sshd.SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
-			m := Meta{ID: info.ID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote}
+			m := Meta{ID: info.ID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote, CloseConn: info.CloseConn}
 			if info.Peer != nil {
 				m.UID, m.PID = info.Peer.UID, info.Peer.PID
 			}

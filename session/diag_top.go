@@ -403,7 +403,11 @@ func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows i
 		add("")
 		groups := slices.Clone(g.groups)
 		sortGroups(groups, v.sortBy)
-		add(fmt.Sprintf("GOROUTINES  %s in %d %s, sorted by %s", plural(g.total, "goroutine"), len(groups), pluralWord(len(groups), "group"), sortNames[v.sortBy]))
+		if g.skipped {
+			add(fmt.Sprintf("GOROUTINES  %s: over %d, their stacks are not dumped here (the dump stops the process); :goroutines dumps them once", plural(g.total, "goroutine"), maxTopGoroutines))
+		} else {
+			add(fmt.Sprintf("GOROUTINES  %s in %d %s, sorted by %s", plural(g.total, "goroutine"), len(groups), pluralWord(len(groups), "group"), sortNames[v.sortBy]))
+		}
 		add(fmt.Sprintf("%7s  %-20s %-7s %s", "COUNT", "STATE", "WAIT", "WHERE (CREATED BY)"))
 		room := budget()
 		if showSessions {

@@ -74,16 +74,6 @@ func (in *input) pump() {
 		n, err := in.src.Read(b)
 		in.mu.Lock()
 		for _, c := range b[:n] {
-			if in.tap != nil {
-				if c == keyCtrlC && in.evaluating {
-					if in.cancel != nil {
-						in.cancel()
-					}
-					continue
-				}
-				in.tap(c)
-				continue
-			}
 			in.feed(c)
 		}
 		if err != nil {
@@ -116,7 +106,8 @@ func (in *input) feed(c byte) {
 		in.escape = in.escape[:0]
 		if !in.pasting {
 			in.pasting, in.pasteSince = true, time.Now()
-			in.pasteKept = len(in.buf) < maxTypeAhead
+			// A paste into a full-screen view (tap) is dropped whole.
+			in.pasteKept = in.tap == nil && len(in.buf) < maxTypeAhead
 			if in.pasteKept {
 				in.buf = append(in.buf, pasteStart...)
 			}
@@ -163,6 +154,10 @@ func (in *input) queue(c byte) {
 		if in.cancel != nil {
 			in.cancel()
 		}
+		return
+	}
+	if in.tap != nil {
+		in.tap(c)
 		return
 	}
 	if len(in.buf) < maxTypeAhead {

@@ -105,7 +105,16 @@ type Meta struct {
 	NoPTY bool
 	// InspectOnly refuses evaluation; ':' commands still run.
 	InspectOnly bool
+
+	// CloseConn closes the session's whole connection: the last resort
+	// when a client that reads nothing keeps the session from ending.
+	// Optional.
+	CloseConn func()
 }
+
+// endGrace is how long a session that must end waits for its last writes
+// and its runner before it closes the channel, then the connection.
+const endGrace = 2 * time.Second
 
 // session is one "session" channel.
 type session struct {
@@ -216,14 +225,26 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 		s.mu.Lock()
 		onEnd := s.onEnd
 		s.mu.Unlock()
-		if onEnd != nil {
-			// A full-screen view leaves the alternate screen first: the
-			// message must reach the client's own screen.
-			onEnd()
+		// A client that stopped reading blocks these writes on its full
+		// window: they get a moment, then the channel closes regardless.
+		said := make(chan struct{})
+		go func() {
+			defer close(said)
+			if onEnd != nil {
+				// A full-screen view leaves the alternate screen first:
+				// the message must reach the client's own screen.
+				onEnd()
+			}
+			if cause := context.Cause(ctx); cause != nil {
+				fmt.Fprintf(ch.Stderr(), "\r\nmanhole: session ends: %v\r\n", cause)
+			}
+		}()
+		t := time.NewTimer(endGrace)
+		select {
+		case <-said:
+		case <-t.C:
 		}
-		if cause := context.Cause(ctx); cause != nil {
-			fmt.Fprintf(ch.Stderr(), "\r\nmanhole: session ends: %v\r\n", cause)
-		}
+		t.Stop()
 		code = 255
 	}
 	ch.SendRequest("exit-status", false, gossh.Marshal(exitStatus{uint32(code)}))
@@ -232,8 +253,21 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 		"duration", time.Since(s.since), "exit_status", code)
 	if !ran {
 		// Closing the channel ends the runner's reads; its evaluation
-		// was cancelled with ctx.
-		<-runDone
+		// was cancelled with ctx. A runner blocked writing to a client
+		// that reads nothing stays blocked (x/crypto wakes writers only
+		// when the connection ends): then the connection is closed.
+		t := time.NewTimer(endGrace)
+		select {
+		case <-runDone:
+		case <-t.C:
+			if meta.CloseConn != nil {
+				s.log.Warn("manhole: connection closed", "session", meta.ID, "identity", meta.Identity,
+					"reason", "the client reads nothing and the session could not end")
+				meta.CloseConn()
+			}
+			<-runDone
+		}
+		t.Stop()
 	}
 	<-reqsDone
 }

@@ -51,6 +51,9 @@ type topGroups struct {
 	groups []*goroutineGroup
 	total  int
 	took   time.Duration
+	// skipped: too many goroutines to dump their stacks (see
+	// maxTopGoroutines).
+	skipped bool
 }
 
 // topSampler is the shared sampler; see Config.topSampler.
@@ -166,9 +169,17 @@ func (t *topSampler) run(stop, done chan struct{}) {
 	}
 }
 
+// maxTopGoroutines is the most goroutines whose stacks :top dumps: the
+// dump stops the world, and with 100 000 goroutines it took seconds and
+// gigabytes. Beyond it, the groups are left out and :top says so.
+const maxTopGoroutines = 10000
+
 // dumpGroups groups every goroutine as :goroutines does.
 func dumpGroups() *topGroups {
 	start := time.Now()
+	if n := runtime.NumGoroutine(); n > maxTopGoroutines {
+		return &topGroups{at: start, total: n, skipped: true}
+	}
 	groups := groupGoroutines(bytes.NewReader(allStacks()))
 	total := 0
 	for _, g := range groups {

@@ -71,6 +71,8 @@ type SessionInfo struct {
 	// Rights are the authorized_keys options of that key, re-checked
 	// when the session opened; nil for the peer-uid method (full rights).
 	Rights *auth.Rights
+	// CloseConn closes the session's connection, all its channels with it.
+	CloseConn func()
 }
 
 // Identity is a one-line description for logs and listings.
@@ -697,13 +699,14 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 		return
 	}
 	info := &SessionInfo{
-		ID:     s.nextSess.Add(1),
-		ConnID: tc.id,
-		User:   sc.User(),
-		Peer:   tc.peer,
-		Remote: tc.RemoteAddr().String(),
-		Method: method,
-		Rights: rights,
+		ID:        s.nextSess.Add(1),
+		ConnID:    tc.id,
+		User:      sc.User(),
+		Peer:      tc.peer,
+		Remote:    tc.RemoteAddr().String(),
+		Method:    method,
+		Rights:    rights,
+		CloseConn: func() { tc.Close() },
 	}
 	if rights != nil {
 		info.KeyFingerprint = rights.Fingerprint

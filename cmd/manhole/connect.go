@@ -103,7 +103,7 @@ func (c *cli) interactive(name string, args []string, command string) int {
 		// Installed before the terminal turns raw: a SIGTERM from then
 		// on must find a handler that restores it.
 		sigs := make(chan os.Signal, 4)
-		signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGHUP)
+		signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
 		defer signal.Stop(sigs)
 		old, err := term.MakeRaw(fd)
 		if err != nil {

@@ -144,6 +144,10 @@ func (in *input) queue(c byte) {
 			in.buf = append(in.buf, pasteEnd...)
 		}
 	}
+	if in.pasting && in.tap != nil && c == keyCtrlC {
+		// A full-screen view drops pastes, but Ctrl-C always reaches it.
+		in.pasting = false
+	}
 	if in.pasting {
 		if in.pasteKept && len(in.buf) < maxTypeAhead+maxPaste {
 			in.buf = append(in.buf, c)

@@ -3,6 +3,7 @@ package session
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -203,39 +204,27 @@ func fieldOf(v reflect.Value, name string) reflect.Value {
 	return v.FieldByName(name)
 }
 
-// membersOf lists the exported methods and fields usable on v.
+// membersOf lists the exported methods and fields usable on v: those of
+// its type, and through an interface the fields of the value in it.
 func membersOf(v reflect.Value) []string {
-	seen := map[string]bool{}
-	if v.IsValid() {
-		t := v.Type()
-		for i := 0; i < t.NumMethod(); i++ {
-			seen[t.Method(i).Name] = true
-		}
-		if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
-			pt := reflect.PointerTo(t)
-			for i := 0; i < pt.NumMethod(); i++ {
-				seen[pt.Method(i).Name] = true
-			}
-		}
-		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-			if v.IsNil() {
-				break
-			}
-			v = v.Elem()
-		}
-		if v.Kind() == reflect.Struct {
-			for _, f := range reflect.VisibleFields(v.Type()) {
-				if f.IsExported() {
-					seen[f.Name] = true
-				}
-			}
-		}
+	if !v.IsValid() {
+		return nil
 	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
+	out := membersOfType(v.Type())
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return out
+		}
+		v = v.Elem()
 	}
-	sort.Strings(out)
+	if v.Kind() == reflect.Struct {
+		for _, f := range reflect.VisibleFields(v.Type()) {
+			if f.IsExported() && !slices.Contains(out, f.Name) {
+				out = append(out, f.Name)
+			}
+		}
+		sort.Strings(out)
+	}
 	return out
 }
 

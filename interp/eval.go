@@ -362,6 +362,9 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	if err := in.checkAliases(fset, root); err != nil {
 		return err
 	}
+	if err := in.checkUnexported(fset, root); err != nil {
+		return err
+	}
 	if err := checkInstantiations(fset, root); err != nil {
 		return err
 	}
@@ -664,6 +667,14 @@ func references(root ast.Node, fn func(id *ast.Ident, tparams map[string]bool) b
 // unknown reports whether id is resolved neither by the parser nor by
 // anything manhole knows to be in scope.
 func (in *Interp) unknown(id *ast.Ident) bool {
+	if _, ok := in.mainTypes()[id.Name]; ok && in.unresolved(id) {
+		return false // a type of the host's package main (see bareAppTypes)
+	}
+	return in.unresolved(id)
+}
+
+// unresolved is unknown without the host's types of package main.
+func (in *Interp) unresolved(id *ast.Ident) bool {
 	if id.Obj != nil || id.Name == "_" || predeclared[id.Name] || strings.HasPrefix(id.Name, helperName) {
 		return false
 	}
@@ -704,6 +715,7 @@ func (in *Interp) pkgPath(name string) (string, bool) {
 func (in *Interp) autoImport(n ast.Node) error {
 	var names []string
 	src := "import ("
+	in.bareAppTypes(n)
 	for _, name := range packageRefs(n) {
 		if _, done := in.imported[name]; done {
 			continue

@@ -225,7 +225,7 @@ func New(opts Options) (*Interp, error) {
 	if syms == nil {
 		syms = defaultSymbols
 	}
-	in.pkgs = syms.index()
+	in.pkgs = syms.index().withAppTypes(ns)
 	gen, err := in.newGeneration()
 	if err != nil {
 		return nil, err

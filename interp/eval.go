@@ -716,6 +716,9 @@ func (in *Interp) autoImport(n ast.Node) error {
 	var names []string
 	src := "import ("
 	in.bareAppTypes(n)
+	if err := in.errorValues(n); err != nil {
+		return err
+	}
 	for _, name := range packageRefs(n) {
 		if _, done := in.imported[name]; done {
 			continue

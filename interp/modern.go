@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"reflect"
+	"slices"
 	"strconv"
 )
 
@@ -1327,14 +1328,83 @@ func assigns(body ast.Node, names []string) bool {
 // the body is exact, since range assigns the next values from its own
 // state.
 func (m *modernizer) perIterationRange(r *ast.RangeStmt) {
-	if r.Tok != token.DEFINE {
-		return
+	var names []string
+	if r.Tok == token.DEFINE {
+		names = loopVars(r.Key, r.Value)
 	}
-	names := loopVars(r.Key, r.Value)
+	freshClosures(r.Body, names)
 	if len(names) == 0 || !captures(r.Body, names) {
 		return
 	}
 	m.copyAtTop(r.Body, names, r.TokPos)
+}
+
+// freshClosures makes each function literal in body that uses one of
+// names take its own copy when it is made:
+//
+//	func() func() { i := i; return func() { use(i) } }()
+//
+// yaegi keeps a block's variables in the function's frame, one slot for
+// every iteration, so that a closure handed to compiled code
+// (wg.Go(func() {...})) would see the last iteration's value; a call has
+// a frame of its own. Exact when nothing assigns the names.
+func freshClosures(body *ast.BlockStmt, names []string) {
+	editExprs(body, true, func(x ast.Expr) ast.Expr {
+		fl, ok := x.(*ast.FuncLit)
+		if !ok {
+			return x
+		}
+		copies := closureCopies(body, fl, names)
+		if len(copies) == 0 {
+			return x
+		}
+		pos := fl.Pos()
+		vals := make([]ast.Expr, len(copies))
+		for i, n := range copies {
+			vals[i] = ident(n, pos)
+		}
+		outer := &ast.FuncLit{
+			Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: fl.Type}}}},
+			Body: &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
+				define(pos, copies, vals...),
+				&ast.ReturnStmt{Return: pos, Results: []ast.Expr{fl}},
+			}, Rbrace: pos},
+		}
+		return &ast.CallExpr{Fun: outer, Lparen: pos, Rparen: pos}
+	})
+}
+
+// closureCopies returns the variables fl uses that are the loop's (names)
+// or declared in the loop's body outside fl, and that nothing in body
+// assigns: those a copy when fl is made keeps exact.
+func closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	ast.Inspect(fl.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || seen[id.Name] {
+			return true
+		}
+		local := false
+		if id.Obj != nil && id.Obj.Kind == ast.Var {
+			if d, ok := id.Obj.Decl.(ast.Node); ok {
+				p := d.Pos()
+				if p >= fl.Pos() && p < fl.End() {
+					return true // fl's own
+				}
+				local = p > body.Lbrace && p < body.Rbrace
+			}
+		}
+		if id.Obj == nil || id.Obj.Kind == ast.Var && !local {
+			local = local || slices.Contains(names, id.Name)
+		}
+		if local && !assigns(body, []string{id.Name}) {
+			seen[id.Name] = true
+			out = append(out, id.Name)
+		}
+		return true
+	})
+	return out
 }
 
 // copyAtTop starts body with `a, b := a, b`.
@@ -1367,9 +1437,11 @@ func (m *modernizer) copyAtTop(body *ast.BlockStmt, names []string, pos token.Po
 func (m *modernizer) perIterationFor(f *ast.ForStmt, label *ast.LabeledStmt) {
 	init, ok := f.Init.(*ast.AssignStmt)
 	if !ok || init.Tok != token.DEFINE {
+		freshClosures(f.Body, nil)
 		return
 	}
 	names := loopVars(init.Lhs...)
+	freshClosures(f.Body, names)
 	if len(names) == 0 || !captures(f.Body, names) {
 		return
 	}

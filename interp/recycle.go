@@ -73,6 +73,8 @@ type generation struct {
 	loaded      map[string]bool // import paths given to yaegi's Use
 	needGeneric bool            // the current input uses genericHelpers
 	generics    bool            // genericHelpers are declared
+	needErrors  bool            // the current input uses errorHelpers
+	errorsDone  bool            // errorHelpers are declared
 
 	// Goroutines started by evaluated code that have not returned.
 	live atomic.Int64
@@ -955,6 +957,9 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 // ensureGenerics declares the generic min and max helpers in the current
 // generation if the input needs them.
 func (in *Interp) ensureGenerics() error {
+	if err := in.ensureErrorHelpers(); err != nil {
+		return err
+	}
 	if !in.gen.needGeneric || in.gen.generics {
 		return nil
 	}

@@ -255,6 +255,9 @@ func (in *Interp) rewired(key string) (map[string]reflect.Value, map[reflect.Val
 	for k, v := range repeatGuards(key) {
 		extra[k] = v
 	}
+	for k, v := range errorsGuards(key) {
+		extra[k] = v
+	}
 	for k, v := range printGuards(key, syms) {
 		// The wrapper stands for the function yaegi knows by its map
 		// types (which let fmt see interpreted String methods).
@@ -462,6 +465,14 @@ func (in *Interp) loadPackage(importPath string) error {
 		}
 		if _, err := in.gen.yi.Compile(src); err != nil {
 			return fmt.Errorf("loading package %s: %w", importPath, err)
+		}
+		if extra, ok := genericExtras[importPath]; ok {
+			if err := in.loadPackage("sort"); err != nil {
+				return err
+			}
+			if _, err := in.gen.yi.Compile(extra); err != nil {
+				return fmt.Errorf("loading package %s: %w", importPath, err)
+			}
 		}
 	}
 	return nil

@@ -28,8 +28,10 @@ func init() {
 		reflect.TypeFor[fmt.Formatter](),
 		reflect.TypeFor[fmt.Stringer](),
 	}
+	// fmt.Errorf's %w needs an error: the wrapper implements it too.
+	MapTypes[reflect.ValueOf(fmt.Errorf)] = append([]reflect.Type{reflect.TypeFor[error]()}, mt...)
 	for _, f := range []any{
-		fmt.Errorf, fmt.Fprint, fmt.Fprintf, fmt.Fprintln, fmt.Print, fmt.Printf,
+		fmt.Fprint, fmt.Fprintf, fmt.Fprintln, fmt.Print, fmt.Printf,
 		fmt.Println, fmt.Sprint, fmt.Sprintf, fmt.Sprintln,
 		log.Fatal, log.Fatalf, log.Fatalln, log.Panic, log.Panicf, log.Panicln,
 	} {

@@ -1,0 +1,344 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+)
+
+// Errors of the session's own types.
+//
+// yaegi v0.16.1 gives a value of a session type a method set only where
+// it converts it to an interface it can see the target of: passing it as
+// an argument or returning it. Stored straight into an error variable
+// (var err error = E{}; err = E{}) or asserted from an any (x.(error)),
+// the value has no Error method for compiled code ("reflect: Method index
+// out of range"), and package errors cannot see through yaegi's wrapper
+// of it: errors.Is(e, e) is false and errors.As(err, &t) panics. The
+// rewrites below route those places through a call of an interpreted
+// helper, which makes the wrapper; errors.Is and errors.As look into the
+// wrappers (errorsGuards); errors.AsType (Go 1.26) is a generic helper.
+
+// errorHelpers are the interpreted helpers of the rewrites.
+const errorHelpers = `import __mh_errors "errors"
+type __mh_errorer interface{ Error() string }
+func __mh_asError(e error) error { return e }
+func __mh_assertErrorOK(x any) (error, bool) {
+	if e, ok := x.(error); ok {
+		return e, true
+	}
+	e, ok := x.(__mh_errorer)
+	if !ok {
+		return nil, false
+	}
+	return __mh_asError(e), true
+}
+func __mh_assertError(x any) error {
+	if x == nil {
+		panic("interface conversion: interface is nil, not error")
+	}
+	e, ok := __mh_assertErrorOK(x)
+	if !ok {
+		panic("interface conversion: the value does not implement error (missing method Error)")
+	}
+	return e
+}`
+
+// ensureErrorHelpers declares errorHelpers in the current generation.
+func (in *Interp) ensureErrorHelpers() error {
+	if !in.gen.needErrors || in.gen.errorsDone {
+		return nil
+	}
+	if err := in.loadPackage("errors"); err != nil {
+		return err
+	}
+	if err := in.compileAndRun(errorHelpers); err != nil {
+		return err
+	}
+	in.gen.errorsDone = true
+	return nil
+}
+
+// errorValues rewrites the places under n where a value becomes an error
+// (see above), Go 1.26's errors.AsType[E](err) and new(expr).
+func (in *Interp) errorValues(n ast.Node) error {
+	if in.declared["error"] || in.namespace["error"] {
+		return nil
+	}
+	var bad error
+	inf := &inferer{in: in}
+	helper := func(name string, pos token.Pos, args ...ast.Expr) *ast.CallExpr {
+		in.gen.needErrors = true
+		return &ast.CallExpr{Fun: &ast.Ident{NamePos: pos, Name: name}, Lparen: pos, Args: args, Rparen: pos}
+	}
+	wrap := func(x ast.Expr) ast.Expr {
+		if id, ok := x.(*ast.Ident); ok && id.Name == "nil" {
+			return x
+		}
+		if _, ok := x.(*ast.CallExpr); ok {
+			return x // calls return their errors wrapped already
+		}
+		return helper("__mh_asError", x.Pos(), x)
+	}
+	isError := func(x ast.Expr) bool {
+		if id, ok := x.(*ast.Ident); ok && id.Name == "error" && id.Obj == nil {
+			return true
+		}
+		return false
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			if isError(n.Type) {
+				for i, v := range n.Values {
+					n.Values[i] = wrap(v)
+				}
+			} else if len(n.Names) == 2 && len(n.Values) == 1 {
+				if ta, ok := n.Values[0].(*ast.TypeAssertExpr); ok && isError(ta.Type) {
+					n.Values[0] = helper("__mh_assertErrorOK", ta.Pos(), ta.X)
+				}
+			}
+		case *ast.AssignStmt:
+			if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
+				if ta, ok := n.Rhs[0].(*ast.TypeAssertExpr); ok && isError(ta.Type) {
+					n.Rhs[0] = helper("__mh_assertErrorOK", ta.Pos(), ta.X)
+				}
+			}
+			if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					t := inf.exprType(l)
+					if t.rt == errorType || t.texpr != nil && isError(t.texpr) {
+						n.Rhs[i] = wrap(n.Rhs[i])
+					}
+				}
+			}
+		}
+		return true
+	})
+	editExprs(n, false, func(x ast.Expr) ast.Expr {
+		switch x := x.(type) {
+		case *ast.TypeAssertExpr:
+			if isError(x.Type) {
+				return helper("__mh_assertError", x.Pos(), x.X)
+			}
+		case *ast.CallExpr:
+			if ix, ok := x.Fun.(*ast.IndexExpr); ok && len(x.Args) == 1 {
+				if sel, ok := ix.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "AsType" && in.isPackageRef(sel.X, "errors") {
+					return asType(ix.Index, x.Args[0], helper)
+				}
+			}
+			if isError(x.Fun) && len(x.Args) == 1 {
+				if id, ok := x.Args[0].(*ast.Ident); ok && id.Name == "nil" {
+					return x
+				}
+				return helper("__mh_asError", x.Pos(), x.Args[0]) // the conversion error(v)
+			}
+			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && id.Obj == nil && !in.declared["new"] && !in.namespace["new"] &&
+				len(x.Args) == 1 && in.notAType(x.Args[0]) {
+				t := in.typeExprOf(inf, x.Args[0])
+				if t == nil {
+					if bad == nil {
+						bad = fmt.Errorf("%s: new(%s): manhole cannot tell the type of %s; write v := %s and use &v",
+							positionOf(in.gen.yi.FileSet(), x.Pos()), types.ExprString(x.Args[0]), types.ExprString(x.Args[0]), types.ExprString(x.Args[0]))
+					}
+					return x
+				}
+				// &[]T{v}[0]: a new variable of type T holding v.
+				return &ast.UnaryExpr{OpPos: x.Pos(), Op: token.AND, X: &ast.IndexExpr{
+					X:      &ast.CompositeLit{Type: &ast.ArrayType{Lbrack: x.Pos(), Elt: t}, Lbrace: x.Pos(), Elts: []ast.Expr{x.Args[0]}, Rbrace: x.Pos()},
+					Lbrack: x.Pos(), Index: &ast.BasicLit{ValuePos: x.Pos(), Kind: token.INT, Value: "0"}, Rbrack: x.Pos(),
+				}}
+			}
+		}
+		return x
+	})
+	return bad
+}
+
+// asType is errors.AsType[E](err) without generics, which yaegi gets
+// wrong here: func() (E, bool) { var e E; ok := errors.As(err, &e); return e, ok }().
+func asType(e, err ast.Expr, helper func(string, token.Pos, ...ast.Expr) *ast.CallExpr) ast.Expr {
+	pos := err.Pos()
+	id := func(name string) *ast.Ident { return &ast.Ident{NamePos: pos, Name: name} }
+	as := helper("As", pos, err, &ast.UnaryExpr{OpPos: pos, Op: token.AND, X: id("__mh_e")})
+	as.Fun = &ast.SelectorExpr{X: id("__mh_errors"), Sel: id("As")}
+	body := []ast.Stmt{
+		&ast.DeclStmt{Decl: &ast.GenDecl{TokPos: pos, Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id("__mh_e")}, Type: e}}}},
+		&ast.ReturnStmt{Return: pos, Results: []ast.Expr{id("__mh_e"), as}},
+	}
+	fn := &ast.FuncLit{
+		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: e}, {Type: id("bool")}}}},
+		Body: &ast.BlockStmt{Lbrace: pos, List: body, Rbrace: pos},
+	}
+	return &ast.CallExpr{Fun: fn, Lparen: pos, Rparen: pos}
+}
+
+// typeExprOf returns a type expression for the type of x, nil when it is
+// not known: the default type of an untyped constant, the type of a
+// composite literal or a conversion, the declared type of a variable.
+func (in *Interp) typeExprOf(inf *inferer, x ast.Expr) ast.Expr {
+	pos := x.Pos()
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		name := map[token.Token]string{token.INT: "int", token.FLOAT: "float64", token.IMAG: "complex128", token.CHAR: "rune", token.STRING: "string"}[x.Kind]
+		return &ast.Ident{NamePos: pos, Name: name}
+	case *ast.CompositeLit:
+		if x.Type != nil {
+			return x.Type
+		}
+	case *ast.ParenExpr:
+		return in.typeExprOf(inf, x.X)
+	case *ast.Ident:
+		if (x.Name == "true" || x.Name == "false") && x.Obj == nil && !in.declared[x.Name] {
+			return &ast.Ident{NamePos: pos, Name: "bool"}
+		}
+	case *ast.UnaryExpr:
+		if x.Op == token.AND {
+			if t := in.typeExprOf(inf, x.X); t != nil {
+				return &ast.StarExpr{Star: pos, X: t}
+			}
+		}
+	}
+	t := inf.exprType(x)
+	switch {
+	case t.named != "":
+		return &ast.Ident{NamePos: pos, Name: t.named}
+	case t.texpr != nil:
+		return t.texpr
+	case t.rt != nil && t.rt.PkgPath() == "" && t.rt.Name() != "":
+		return &ast.Ident{NamePos: pos, Name: t.rt.Name()}
+	}
+	return nil
+}
+
+var errorType = reflect.TypeFor[error]()
+
+// isPackageRef reports whether x names the package of path p.
+func (in *Interp) isPackageRef(x ast.Expr, p string) bool {
+	id, ok := x.(*ast.Ident)
+	if !ok || id.Obj != nil {
+		return false
+	}
+	got, ok := in.pkgPath(id.Name)
+	return ok && got == p
+}
+
+// errorsGuards are errors.Is and errors.As that see the session's error
+// values inside yaegi's wrappers.
+func errorsGuards(key string) map[string]reflect.Value {
+	if key != "errors/errors" {
+		return nil
+	}
+	return map[string]reflect.Value{
+		"Is": reflect.ValueOf(errorsIs),
+		"As": reflect.ValueOf(errorsAs),
+	}
+}
+
+// wrapped returns the value of a session type that yaegi's interface
+// wrapper e holds.
+func wrapped(e any) (reflect.Value, bool) {
+	v := reflect.ValueOf(e)
+	if v.Kind() != reflect.Struct || v.NumField() == 0 || v.Type().Field(0).Name != "IValue" {
+		return reflect.Value{}, false
+	}
+	w := v.Field(0)
+	if w.Kind() == reflect.Interface {
+		w = w.Elem()
+	}
+	return w, w.IsValid()
+}
+
+// chain calls fn on err and the errors it wraps, depth first as package
+// errors walks them, until fn returns true.
+func chain(err error, fn func(error) bool) bool {
+	for depth := 0; err != nil && depth < 10000; depth++ {
+		if fn(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if chain(e, fn) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func errorsIs(err, target error) bool {
+	if errors.Is(err, target) {
+		return true
+	}
+	// Only pointers: the wrapper of a value of a session type holds its
+	// last field instead of the value (yaegi's getConcreteValue), so two
+	// different errors could compare equal.
+	tv, ok := wrapped(target)
+	if !ok || tv.Kind() != reflect.Pointer {
+		return false
+	}
+	return chain(err, func(e error) bool {
+		v, ok := wrapped(e)
+		return ok && v.Type() == tv.Type() && v.Equal(tv)
+	})
+}
+
+func errorsAs(err error, target any) bool {
+	tv := reflect.ValueOf(target)
+	if tv.Kind() == reflect.Pointer && !tv.IsNil() {
+		if et := tv.Type().Elem(); et.Kind() != reflect.Interface && !et.Implements(errorType) {
+			// A session type: compiled code sees no Error method on it.
+			if et.Kind() != reflect.Pointer {
+				panic("errors.As: the target is a value of a session type, which manhole cannot find in an error (yaegi keeps only part of such a value there); give the type's methods a pointer receiver and use a pointer target")
+			}
+			return chain(err, func(e error) bool {
+				if v, ok := wrapped(e); ok && v.Type() == et {
+					tv.Elem().Set(v)
+					return true
+				}
+				return false
+			})
+		}
+	}
+	return errors.As(err, target)
+}
+
+// notAType reports whether x is surely a value, not a type: new(x) is
+// then Go 1.26's new of an expression.
+func (in *Interp) notAType(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.BasicLit, *ast.CompositeLit, *ast.CallExpr, *ast.BinaryExpr, *ast.UnaryExpr, *ast.FuncLit, *ast.SliceExpr, *ast.TypeAssertExpr:
+		return true
+	case *ast.ParenExpr:
+		return in.notAType(x.X)
+	case *ast.Ident:
+		if x.Obj != nil {
+			return x.Obj.Kind == ast.Var || x.Obj.Kind == ast.Con
+		}
+		if x.Name == "true" || x.Name == "false" || x.Name == "iota" {
+			return true
+		}
+		return in.namespace[x.Name] || in.declared[x.Name] && !in.types[x.Name]
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok && id.Obj == nil {
+			if p, isPkg := in.pkgPath(id.Name); isPkg {
+				v, ok := in.pkgs.packages[in.pkgs.byPath[p]][x.Sel.Name]
+				return ok && !(v.Kind() == reflect.Pointer && v.IsNil())
+			}
+		}
+		return in.notAType(x.X) // a field of a value
+	case *ast.IndexExpr:
+		return in.notAType(x.X) // an element, not an instantiation
+	}
+	return false
+}

@@ -1,0 +1,80 @@
+package interp
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// The Go a debugging user types first: errors of the session's own types,
+// Go 1.26's new(expr) and errors.AsType, slices and maps of Go 1.23.
+func TestEverydayGo(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps []string // the last one's value is checked
+		want  string
+	}{
+		{"error variable of a value type", []string{`type E2 struct{ c int }; func (e E2) Error() string { return "e2" }`, `var err error = E2{7}`, `err.Error()`}, `"e2"`},
+		{"error variable in a function", []string{`type E2 struct{ c int }; func (e E2) Error() string { return "e2" }`, `func g() string { var err error = E2{7}; return err.Error() }; g()`}, `"e2"`},
+		{"assigned error", []string{`type E2 struct{ c int }; func (e E2) Error() string { return "e2" }`, `var err error; err = E2{1}; err.Error()`}, `"e2"`},
+		{"conversion to error", []string{`type E2 struct{ c int }; func (e E2) Error() string { return "e2" }`, `err := error(E2{7}); err.Error()`}, `"e2"`},
+		{"conversion of nil", []string{`err := error(nil); err == nil`}, `true`},
+		{"assertion to error", []string{`var x any = io.EOF; x.(error).Error()`}, `"EOF"`},
+		{"comma-ok assertion to error", []string{`var x any = 3; _, ok := x.(error); ok`}, `false`},
+		{"wrapped with %w", []string{`type E2 struct{ c int }; func (e E2) Error() string { return "e2" }`, `fmt.Errorf("w: %w", E2{1}).Error()`}, `"w: e2"`},
+		{"unwrapped", []string{`type E2 struct{ c int }; func (e E2) Error() string { return "e2" }`, `errors.Unwrap(fmt.Errorf("w: %w", E2{1})).Error()`}, `"e2"`},
+		{"errors.Is of a pointer", []string{`type E struct{ c int }; func (e *E) Error() string { return "e" }`, `var ae error = &E{4}`, `errors.Is(fmt.Errorf("w %w", ae), ae)`}, `true`},
+		{"errors.Is of another pointer", []string{`type E struct{ c int }; func (e *E) Error() string { return "e" }`, `var ae error = &E{4}`, `errors.Is(ae, &E{4})`}, `false`},
+		{"errors.As of a pointer", []string{`type E struct{ c int }; func (e *E) Error() string { return "e" }`, `var t *E; errors.As(fmt.Errorf("w %w", &E{5}), &t); t.c`}, `5`},
+		{"errors.As of a host error", []string{`_, err := os.Open("/nonexistent/x"); var pe *os.PathError; errors.As(err, &pe); pe.Op`}, `"open"`},
+		{"errors.AsType", []string{`type E struct{ c int }; func (e *E) Error() string { return "e" }`, `e, ok := errors.AsType[*E](fmt.Errorf("x %w", &E{6})); e.c`, `ok`}, `true`},
+		{"errors.AsType of a host error", []string{`_, err := os.Open("/nonexistent/x"); pe, _ := errors.AsType[*os.PathError](err); pe.Op`}, `"open"`},
+		{"new of a constant", []string{`p := new(42); *p`}, `42`},
+		{"new of a string in a function", []string{`func nn() *string { return new("in") }; *nn()`}, `"in"`},
+		{"new of a composite literal", []string{`type P struct{ A int }; r := new(P{A: 1}); r.A`}, `1`},
+		{"new of a type", []string{`r := new(int); *r`}, `0`},
+		{"new of a type parameter", []string{`func h[T any]() *T { return new(T) }; *h[string]()`}, `""`},
+		{"slices.Sort", []string{`s := []int{3, 1, 2}; slices.Sort(s); s`}, `[]int{1, 2, 3}`},
+		{"slices.Max", []string{`slices.Max([]int{3, 9, 2})`}, `9`},
+		{"slices.Min with NaN", []string{`math.IsNaN(slices.Min([]float64{2, math.NaN(), 1}))`}, `true`},
+		{"slices.SortFunc", []string{`type P struct{ N string; A int }; ps := []P{{"b", 2}, {"a", 1}}; slices.SortFunc(ps, func(x, y P) int { return cmp.Compare(x.A, y.A) }); ps[0].N`}, `"a"`},
+		{"slices.SortStableFunc", []string{`s := []string{"bb", "a", "cc", "d"}; slices.SortStableFunc(s, func(x, y string) int { return len(x) - len(y) }); s`}, `[]string{"a", "d", "bb", "cc"}`},
+		{"slices.BinarySearch", []string{`slices.BinarySearch([]int{1, 3, 5}, 3)`}, `1, true`},
+		{"slices.IsSorted", []string{`slices.IsSorted([]string{"a", "b"})`}, `true`},
+		{"slices.Sorted(maps.Keys(m))", []string{`m := map[string]int{"b": 1, "a": 2}; slices.Sorted(maps.Keys(m))`}, `[]string{"a", "b"}`},
+		{"slices.Collect(maps.Values(m))", []string{`slices.Collect(maps.Values(map[int]string{1: "x"}))`}, `[]string{"x"}`},
+		{"maps.Collect(maps.All(m))", []string{`len(maps.Collect(maps.All(map[int]int{1: 1, 2: 2})))`}, `2`},
+		{"slices.Contains still", []string{`slices.Contains([]int{1, 2}, 2)`}, `true`},
+		{"closures handed to compiled code get the iteration's variable", []string{
+			`var wg sync.WaitGroup; var mu sync.Mutex; out := []int{}; for i := 0; i < 5; i++ { wg.Go(func() { mu.Lock(); out = append(out, i); mu.Unlock() }) }; wg.Wait(); slices.Sort(out); out`}, `[]int{0, 1, 2, 3, 4}`},
+		{"and the body's variables", []string{
+			`var wg sync.WaitGroup; var mu sync.Mutex; out := []int{}; for _, v := range []int{1, 2, 3} { y := v * 10; wg.Go(func() { mu.Lock(); out = append(out, y); mu.Unlock() }) }; wg.Wait(); slices.Sort(out); out`}, `[]int{10, 20, 30}`},
+		{"with i := i", []string{
+			`func run() []int { var wg sync.WaitGroup; var mu sync.Mutex; out := []int{}; for i := 0; i < 3; i++ { i := i; wg.Go(func() { mu.Lock(); out = append(out, i); mu.Unlock() }) }; wg.Wait(); slices.Sort(out); return out }; run()`}, `[]int{0, 1, 2}`},
+		{"a closure that changes its copy", []string{`hs := []func() int{}; for i := 0; i < 3; i++ { j := i; hs = append(hs, func() int { j++; return j }) }; hs[1]() + hs[1]()`}, `5`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			for _, s := range tc.steps[:len(tc.steps)-1] {
+				f.eval(t, s)
+			}
+			if got := f.value(t, tc.steps[len(tc.steps)-1]); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestEverydayGoRefusals(t *testing.T) {
+	for src, want := range map[string]string{
+		`type E3 struct{ c int }; func (e E3) Error() string { return "e3" }; var t3 E3; errors.As(E3{1}, &t3)`: "give the type's methods a pointer receiver",
+		`x := 3.5; q := new(x); *q`: "new(x): manhole cannot tell the type of x; write v := x and use &v",
+		`var x any = 3; x.(error)`:  "interface conversion",
+	} {
+		f := newFixture(t, nil)
+		_, err := f.in.Eval(context.Background(), src)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", src, err, want)
+		}
+	}
+}

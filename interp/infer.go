@@ -448,6 +448,9 @@ func methodFunc(m reflect.Method, recv reflect.Type) reflect.Type {
 }
 
 func (f *inferer) callType(c *ast.CallExpr) typeInfo {
+	if r := f.in.instantiatedResult(f, c); r != nil {
+		return f.typeExprType(r)
+	}
 	switch fun := ast.Unparen(c.Fun).(type) {
 	case *ast.Ident:
 		if fun.Obj == nil && !f.in.declared[fun.Name] {

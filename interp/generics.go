@@ -1,0 +1,511 @@
+package interp
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strconv"
+	"sync"
+)
+
+// Calls of the session's generic functions.
+//
+// yaegi v0.16.1 infers a type parameter only from an argument of exactly
+// that type: Map(s, func(i int) string {...}) of Map[T, U any](s []T,
+// f func(T) U) gets U wrong ("cannot use type func(int) string as type
+// func(int) int"). And a top-level x := F(...) of a generic F does not
+// compile at all. genericCalls infers the type arguments itself where
+// every one of them is fixed by a typed argument (untyped constants fix
+// none: Go would pick their default type only after the others) and
+// writes them out, and gives a top-level x := F(...) its type:
+// x := func() T { return F[...](...) }().
+
+// genericCalls rewrites the calls of the session's generic functions
+// under n (see above).
+func (in *Interp) genericCalls(n ast.Node) {
+	inf := &inferer{in: in}
+	results := map[*ast.CallExpr]ast.Expr{} // instantiated calls' result types
+	editExprs(n, false, func(x ast.Expr) ast.Expr {
+		c, ok := x.(*ast.CallExpr)
+		if !ok {
+			return x
+		}
+		fun, explicit := c.Fun, []ast.Expr(nil)
+		switch f := fun.(type) {
+		case *ast.IndexExpr:
+			fun, explicit = f.X, []ast.Expr{f.Index}
+		case *ast.IndexListExpr:
+			fun, explicit = f.X, f.Indices
+		}
+		var ft *ast.FuncType
+		switch f := fun.(type) {
+		case *ast.Ident:
+			ft = in.genericFunc(f)
+		case *ast.SelectorExpr:
+			if explicit == nil {
+				ft = in.genericSourceFunc(f)
+			}
+		}
+		if ft == nil {
+			return x
+		}
+		tparams := fieldNames(ft.TypeParams)
+		bind := map[string]ast.Expr{}
+		if explicit != nil {
+			if len(explicit) != len(tparams) {
+				return x
+			}
+			for i, p := range tparams {
+				bind[p] = explicit[i]
+			}
+		} else {
+			bind = in.inferTypeArgs(inf, ft, tparams, c)
+			if bind == nil {
+				return x
+			}
+			args := make([]ast.Expr, len(tparams))
+			for i, p := range tparams {
+				args[i] = bind[p]
+			}
+			if len(args) == 1 {
+				c.Fun = &ast.IndexExpr{X: fun, Lbrack: fun.End(), Index: args[0], Rbrack: fun.End()}
+			} else {
+				c.Fun = &ast.IndexListExpr{X: fun, Lbrack: fun.End(), Indices: args, Rbrack: fun.End()}
+			}
+		}
+		if ft.Results != nil && len(ft.Results.List) == 1 && len(ft.Results.List[0].Names) <= 1 {
+			results[c] = subst(ft.Results.List[0].Type, bind, c.Pos())
+		}
+		return x
+	})
+	// x := F(...) at the top level.
+	block, ok := n.(*ast.BlockStmt)
+	if !ok {
+		return
+	}
+	for i, s := range block.List {
+		as, ok := s.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			continue
+		}
+		c, ok := as.Rhs[0].(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		if results[c] == nil {
+			continue
+		}
+		// Not var x T = F(...): the first instantiation of F there
+		// yields the zero value.
+		pos := c.Pos()
+		as.Rhs[0] = &ast.CallExpr{Fun: &ast.FuncLit{
+			Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: results[c]}}}},
+			Body: &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{&ast.ReturnStmt{Return: pos, Results: []ast.Expr{c}}}, Rbrace: pos},
+		}, Lparen: pos, Rparen: pos}
+		block.List[i] = as
+	}
+}
+
+// genericFunc returns the type of the generic function id names: one of
+// the input or of the session.
+func (in *Interp) genericFunc(id *ast.Ident) *ast.FuncType {
+	var ft *ast.FuncType
+	if id.Obj != nil {
+		if fd, ok := id.Obj.Decl.(*ast.FuncDecl); ok && fd.Recv == nil {
+			ft = fd.Type
+		}
+	} else if in.declared[id.Name] && !in.namespace[id.Name] {
+		ft = in.funcResults[id.Name]
+	}
+	if ft == nil || ft.TypeParams == nil || len(ft.TypeParams.List) == 0 {
+		return nil
+	}
+	return ft
+}
+
+func fieldNames(fl *ast.FieldList) []string {
+	var out []string
+	for _, f := range fl.List {
+		for _, n := range f.Names {
+			out = append(out, n.Name)
+		}
+	}
+	return out
+}
+
+// fieldTypes returns the type of each parameter of fl, one per name.
+func fieldTypes(fl *ast.FieldList) []ast.Expr {
+	if fl == nil {
+		return nil
+	}
+	var out []ast.Expr
+	for _, f := range fl.List {
+		n := max(len(f.Names), 1)
+		for range n {
+			out = append(out, f.Type)
+		}
+	}
+	return out
+}
+
+// inferTypeArgs binds the type parameters of ft from the typed arguments
+// of c, or returns nil if one is left unbound or bound twice differently.
+func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string, c *ast.CallExpr) map[string]ast.Expr {
+	isParam := map[string]bool{}
+	for _, p := range tparams {
+		isParam[p] = true
+	}
+	bind := map[string]ast.Expr{}
+	consts := map[string]int{} // see constKind
+	unknown := false           // an argument of a type not known
+	ok := true
+	var unify func(p, a ast.Expr)
+	unify = func(p, a ast.Expr) {
+		if !ok || a == nil {
+			return
+		}
+		if pp, isParen := p.(*ast.ParenExpr); isParen {
+			unify(pp.X, a)
+			return
+		}
+		switch p := p.(type) {
+		case *ast.Ident:
+			if !isParam[p.Name] {
+				return
+			}
+			if prev, bound := bind[p.Name]; bound {
+				if types.ExprString(prev) != types.ExprString(a) {
+					ok = false
+				}
+				return
+			}
+			bind[p.Name] = a
+		case *ast.ArrayType:
+			if at, is := a.(*ast.ArrayType); is && (p.Len == nil) == (at.Len == nil) {
+				unify(p.Elt, at.Elt)
+			}
+		case *ast.StarExpr:
+			if at, is := a.(*ast.StarExpr); is {
+				unify(p.X, at.X)
+			}
+		case *ast.MapType:
+			if at, is := a.(*ast.MapType); is {
+				unify(p.Key, at.Key)
+				unify(p.Value, at.Value)
+			}
+		case *ast.ChanType:
+			if at, is := a.(*ast.ChanType); is {
+				unify(p.Value, at.Value)
+			}
+		case *ast.FuncType:
+			if at, is := a.(*ast.FuncType); is {
+				pp, ap := fieldTypes(p.Params), fieldTypes(at.Params)
+				pr, ar := fieldTypes(p.Results), fieldTypes(at.Results)
+				if len(pp) != len(ap) || len(pr) != len(ar) {
+					return
+				}
+				for i := range pp {
+					unify(pp[i], ap[i])
+				}
+				for i := range pr {
+					unify(pr[i], ar[i])
+				}
+			}
+		}
+	}
+	params := fieldTypes(ft.Params)
+	for i, arg := range c.Args {
+		var p ast.Expr
+		switch {
+		case i < len(params)-1 || i == len(params)-1 && !isEllipsis(params[i]):
+			p = params[i]
+		case len(params) > 0 && isEllipsis(params[len(params)-1]):
+			p = params[len(params)-1].(*ast.Ellipsis).Elt
+			if c.Ellipsis.IsValid() {
+				p = &ast.ArrayType{Elt: p}
+			}
+		default:
+			return nil
+		}
+		at := in.argTypeExpr(inf, arg)
+		if at == nil {
+			if k, isConst := constKind(arg); isConst {
+				if id, isIdent := p.(*ast.Ident); isIdent && isParam[id.Name] {
+					consts[id.Name] = max(consts[id.Name], k)
+				}
+			} else {
+				unknown = true
+			}
+		}
+		unify(p, at)
+	}
+	// Core types: S ~[]E bound to []int binds E to int.
+	for range 2 {
+		for _, fld := range ft.TypeParams.List {
+			core := fld.Type
+			if u, isTilde := core.(*ast.UnaryExpr); isTilde && u.Op == token.TILDE {
+				core = u.X
+			}
+			switch core.(type) {
+			case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.StarExpr, *ast.FuncType:
+			default:
+				continue
+			}
+			for _, n := range fld.Names {
+				if b, bound := bind[n.Name]; bound {
+					unify(core, b)
+				}
+			}
+		}
+	}
+	// A parameter only untyped constants give takes the default type of
+	// the largest kind of them (Go's rule), if no argument is unknown.
+	for name, k := range consts {
+		if _, bound := bind[name]; !bound && !unknown {
+			bind[name] = &ast.Ident{NamePos: c.Pos(), Name: [...]string{"int", "rune", "float64", "complex128", "string", "bool"}[k]}
+		}
+	}
+	if !ok || len(bind) != len(tparams) {
+		return nil
+	}
+	return bind
+}
+
+// constKind tells whether x is an untyped constant literal and its kind,
+// in the order of Go's default types: int, rune, float64, complex128
+// (then string and bool, which mix with no other).
+func constKind(x ast.Expr) (int, bool) {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return map[token.Token]int{token.INT: 0, token.CHAR: 1, token.FLOAT: 2, token.IMAG: 3, token.STRING: 4}[x.Kind], true
+	case *ast.UnaryExpr:
+		if x.Op == token.SUB || x.Op == token.ADD {
+			if k, ok := constKind(x.X); ok && k < 4 {
+				return k, true
+			}
+		}
+	case *ast.ParenExpr:
+		return constKind(x.X)
+	}
+	return 0, false
+}
+
+func isEllipsis(x ast.Expr) bool {
+	_, ok := x.(*ast.Ellipsis)
+	return ok
+}
+
+// argTypeExpr returns the type of a typed argument as an expression, nil
+// for an untyped constant or a type not known.
+func (in *Interp) argTypeExpr(inf *inferer, x ast.Expr) ast.Expr {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return nil
+	case *ast.FuncLit:
+		return x.Type
+	case *ast.Ident:
+		if x.Obj != nil && x.Obj.Kind == ast.Con || x.Obj == nil && in.consts[x.Name] {
+			return nil // maybe untyped
+		}
+	}
+	if t := inf.exprType(x); t.rt != nil && t.named == "" && t.texpr == nil {
+		return in.reflectTypeExpr(t.rt, x.Pos(), 0)
+	}
+	return in.typeExprOf(inf, x)
+}
+
+// reflectTypeExpr writes t as a type expression of the session, nil when
+// it cannot: an unnamed struct, a type of a package the session cannot
+// name.
+func (in *Interp) reflectTypeExpr(t reflect.Type, pos token.Pos, depth int) ast.Expr {
+	if depth > 20 {
+		return nil
+	}
+	sub := func(t reflect.Type) ast.Expr { return in.reflectTypeExpr(t, pos, depth+1) }
+	if t.Name() != "" {
+		if t.PkgPath() == "" {
+			return &ast.Ident{NamePos: pos, Name: t.Name()}
+		}
+		name := ""
+		for n, p := range in.imported {
+			if p == t.PkgPath() {
+				name = n
+			}
+		}
+		if name == "" {
+			key, ok := in.pkgs.byPath[t.PkgPath()]
+			if !ok || in.pkgs.byName[pathBase(key)] != t.PkgPath() {
+				return nil
+			}
+			name = pathBase(key)
+		}
+		return &ast.SelectorExpr{X: &ast.Ident{NamePos: pos, Name: name}, Sel: &ast.Ident{NamePos: pos, Name: t.Name()}}
+	}
+	var x ast.Expr
+	switch t.Kind() {
+	case reflect.Slice:
+		if e := sub(t.Elem()); e != nil {
+			x = &ast.ArrayType{Lbrack: pos, Elt: e}
+		}
+	case reflect.Array:
+		if e := sub(t.Elem()); e != nil {
+			x = &ast.ArrayType{Lbrack: pos, Len: &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: strconv.Itoa(t.Len())}, Elt: e}
+		}
+	case reflect.Pointer:
+		if e := sub(t.Elem()); e != nil {
+			x = &ast.StarExpr{Star: pos, X: e}
+		}
+	case reflect.Map:
+		if k, v := sub(t.Key()), sub(t.Elem()); k != nil && v != nil {
+			x = &ast.MapType{Map: pos, Key: k, Value: v}
+		}
+	case reflect.Chan:
+		if e := sub(t.Elem()); e != nil {
+			dir := map[reflect.ChanDir]ast.ChanDir{reflect.BothDir: ast.SEND | ast.RECV, reflect.SendDir: ast.SEND, reflect.RecvDir: ast.RECV}[t.ChanDir()]
+			x = &ast.ChanType{Begin: pos, Dir: dir, Value: e}
+		}
+	case reflect.Interface:
+		if t.NumMethod() == 0 {
+			x = &ast.Ident{NamePos: pos, Name: "any"}
+		}
+	case reflect.Func:
+		ft := &ast.FuncType{Func: pos, Params: &ast.FieldList{}, Results: &ast.FieldList{}}
+		for i := range t.NumIn() {
+			e := sub(t.In(i))
+			if e == nil {
+				return nil
+			}
+			if t.IsVariadic() && i == t.NumIn()-1 {
+				e = &ast.Ellipsis{Ellipsis: pos, Elt: e.(*ast.ArrayType).Elt}
+			}
+			ft.Params.List = append(ft.Params.List, &ast.Field{Type: e})
+		}
+		for i := range t.NumOut() {
+			e := sub(t.Out(i))
+			if e == nil {
+				return nil
+			}
+			ft.Results.List = append(ft.Results.List, &ast.Field{Type: e})
+		}
+		x = ft
+	}
+	return x
+}
+
+func pathBase(key string) string {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '/' {
+			return key[i+1:]
+		}
+	}
+	return key
+}
+
+// subst returns a copy of the type expression x with the type parameters
+// of bind replaced.
+func subst(x ast.Expr, bind map[string]ast.Expr, pos token.Pos) ast.Expr {
+	switch x := x.(type) {
+	case *ast.Ident:
+		if b, ok := bind[x.Name]; ok {
+			return b
+		}
+		return &ast.Ident{NamePos: pos, Name: x.Name}
+	case *ast.ParenExpr:
+		return subst(x.X, bind, pos)
+	case *ast.ArrayType:
+		return &ast.ArrayType{Lbrack: pos, Len: x.Len, Elt: subst(x.Elt, bind, pos)}
+	case *ast.StarExpr:
+		return &ast.StarExpr{Star: pos, X: subst(x.X, bind, pos)}
+	case *ast.MapType:
+		return &ast.MapType{Map: pos, Key: subst(x.Key, bind, pos), Value: subst(x.Value, bind, pos)}
+	case *ast.ChanType:
+		return &ast.ChanType{Begin: pos, Dir: x.Dir, Value: subst(x.Value, bind, pos)}
+	case *ast.SelectorExpr:
+		return x
+	case *ast.IndexExpr:
+		return &ast.IndexExpr{X: subst(x.X, bind, pos), Lbrack: pos, Index: subst(x.Index, bind, pos), Rbrack: pos}
+	case *ast.IndexListExpr:
+		idx := make([]ast.Expr, len(x.Indices))
+		for i, e := range x.Indices {
+			idx[i] = subst(e, bind, pos)
+		}
+		return &ast.IndexListExpr{X: subst(x.X, bind, pos), Lbrack: pos, Indices: idx, Rbrack: pos}
+	case *ast.FuncType:
+		return &ast.FuncType{Func: pos, Params: substFields(x.Params, bind, pos), Results: substFields(x.Results, bind, pos)}
+	case *ast.Ellipsis:
+		return &ast.Ellipsis{Ellipsis: pos, Elt: subst(x.Elt, bind, pos)}
+	}
+	return x
+}
+
+func substFields(fl *ast.FieldList, bind map[string]ast.Expr, pos token.Pos) *ast.FieldList {
+	if fl == nil {
+		return nil
+	}
+	out := &ast.FieldList{}
+	for _, f := range fl.List {
+		out.List = append(out.List, &ast.Field{Names: f.Names, Type: subst(f.Type, bind, pos)})
+	}
+	return out
+}
+
+// genericSourceFuncs are the generic functions of the packages compiled
+// from source (slices, maps, cmp), by import path and name.
+var genericSourceFuncs = sync.OnceValue(func() map[string]map[string]*ast.FuncType {
+	out := map[string]map[string]*ast.FuncType{}
+	add := func(p, src string) {
+		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+		if err != nil {
+			return
+		}
+		if out[p] == nil {
+			out[p] = map[string]*ast.FuncType{}
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams != nil && fd.Name.IsExported() {
+				out[p][fd.Name.Name] = fd.Type
+			}
+		}
+	}
+	for p, src := range genericSources() {
+		add(p, src)
+	}
+	for p, src := range genericExtras {
+		add(p, src)
+	}
+	return out
+})
+
+// instantiatedResult returns the type of the first result of the call c
+// of a generic function, its type arguments inferred (see genericCalls):
+// of the session's or of a package compiled from source. nil if not known.
+func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
+	var ft *ast.FuncType
+	switch fun := ast.Unparen(c.Fun).(type) {
+	case *ast.Ident:
+		ft = in.genericFunc(fun)
+	case *ast.SelectorExpr:
+		ft = in.genericSourceFunc(fun)
+	}
+	if ft == nil || ft.Results == nil || len(ft.Results.List) == 0 {
+		return nil
+	}
+	bind := in.inferTypeArgs(inf, ft, fieldNames(ft.TypeParams), c)
+	if bind == nil {
+		return nil
+	}
+	return subst(ft.Results.List[0].Type, bind, c.Pos())
+}
+
+// genericSourceFunc returns the type of the function sel names if it is a
+// generic function of a package compiled from source (slices.Clone).
+func (in *Interp) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
+	if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+		if p, isPkg := in.pkgPath(id.Name); isPkg {
+			return genericSourceFuncs()[p][sel.Sel.Name]
+		}
+	}
+	return nil
+}

@@ -29,6 +29,8 @@ func TestEverydayGo(t *testing.T) {
 		{"errors.As of a host error", []string{`_, err := os.Open("/nonexistent/x"); var pe *os.PathError; errors.As(err, &pe); pe.Op`}, `"open"`},
 		{"errors.AsType", []string{`type E struct{ c int }; func (e *E) Error() string { return "e" }`, `e, ok := errors.AsType[*E](fmt.Errorf("x %w", &E{6})); e.c`, `ok`}, `true`},
 		{"errors.AsType of a host error", []string{`_, err := os.Open("/nonexistent/x"); pe, _ := errors.AsType[*os.PathError](err); pe.Op`}, `"open"`},
+		{"an embedding struct as an interface", []string{`type Animal interface{ Sound() string }; type Base struct{ n string }; func (b Base) Sound() string { return b.n }; type Dog struct{ Base }; d := Dog{Base{"woof"}}; var a Animal = d; a.Sound()`}, `"woof"`},
+		{"an embedded pointer as an interface", []string{`type Animal interface{ Sound() string }; type Base struct{ n string }; func (b *Base) Sound() string { return b.n }; type Dog struct{ *Base }`, `d := Dog{&Base{"woof"}}`, `var a Animal = d`, `a.Sound()`}, `"woof"`},
 		{"new of a constant", []string{`p := new(42); *p`}, `42`},
 		{"new of a string in a function", []string{`func nn() *string { return new("in") }; *nn()`}, `"in"`},
 		{"new of a composite literal", []string{`type P struct{ A int }; r := new(P{A: 1}); r.A`}, `1`},

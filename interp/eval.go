@@ -731,7 +731,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 		if err := in.loadPackage(p); err != nil {
 			return err
 		}
-		if _, ok := genericSources()[p]; ok {
+		if isSourcePackage(p) {
 			// Compiled from source, the package is already in scope.
 			in.imported[name] = p
 			continue
@@ -790,7 +790,7 @@ func (in *Interp) runImports(f *ast.File) error {
 			if err := in.loadPackage(p); err != nil {
 				return err
 			}
-			if _, ok := genericSources()[p]; ok && spec.Name == nil {
+			if isSourcePackage(p) && spec.Name == nil {
 				in.imported[name] = p
 				continue
 			}

@@ -81,30 +81,52 @@ func (in *Interp) genericCalls(n ast.Node) {
 		return x
 	})
 	// x := F(...) at the top level.
-	block, ok := n.(*ast.BlockStmt)
-	if !ok {
-		return
+	var top []ast.Stmt
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		top = n.List
+	case *ast.File:
+		for _, d := range n.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok {
+				top = append(top, &ast.DeclStmt{Decl: gd})
+			}
+		}
 	}
-	for i, s := range block.List {
-		as, ok := s.(*ast.AssignStmt)
-		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
-			continue
-		}
-		c, ok := as.Rhs[0].(*ast.CallExpr)
-		if !ok {
-			continue
-		}
-		if results[c] == nil {
-			continue
-		}
-		// Not var x T = F(...): the first instantiation of F there
-		// yields the zero value.
+	wrap := func(c *ast.CallExpr, t ast.Expr) ast.Expr {
 		pos := c.Pos()
-		as.Rhs[0] = &ast.CallExpr{Fun: &ast.FuncLit{
-			Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: results[c]}}}},
+		return &ast.CallExpr{Fun: &ast.FuncLit{
+			Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: t}}}},
 			Body: &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{&ast.ReturnStmt{Return: pos, Results: []ast.Expr{c}}}, Rbrace: pos},
 		}, Lparen: pos, Rparen: pos}
-		block.List[i] = as
+	}
+	for _, s := range top {
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if s.Tok != token.DEFINE || len(s.Lhs) != 1 || len(s.Rhs) != 1 {
+				continue
+			}
+			if c, ok := s.Rhs[0].(*ast.CallExpr); ok && results[c] != nil {
+				s.Rhs[0] = wrap(c, results[c])
+			}
+		case *ast.DeclStmt:
+			gd, ok := s.Decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				if len(vs.Values) != 1 || len(vs.Names) != 1 {
+					continue
+				}
+				if c, ok := vs.Values[0].(*ast.CallExpr); ok && results[c] != nil {
+					t := vs.Type
+					if t == nil {
+						t = results[c]
+					}
+					vs.Values[0] = wrap(c, t)
+				}
+			}
+		}
 	}
 }
 
@@ -451,21 +473,36 @@ func substFields(fl *ast.FieldList, bind map[string]ast.Expr, pos token.Pos) *as
 	return out
 }
 
-// genericSourceFuncs are the generic functions of the packages compiled
-// from source (slices, maps, cmp), by import path and name.
-var genericSourceFuncs = sync.OnceValue(func() map[string]map[string]*ast.FuncType {
-	out := map[string]map[string]*ast.FuncType{}
+// sourceGenerics are the generic functions and types of the packages
+// compiled from source (slices, maps, cmp, iter), by import path and name.
+type sourceGenerics struct {
+	funcs map[string]map[string]*ast.FuncType
+	types map[string]map[string]*ast.TypeSpec
+}
+
+var genericSourceDecls = sync.OnceValue(func() sourceGenerics {
+	out := sourceGenerics{funcs: map[string]map[string]*ast.FuncType{}, types: map[string]map[string]*ast.TypeSpec{}}
 	add := func(p, src string) {
 		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
 		if err != nil {
 			return
 		}
-		if out[p] == nil {
-			out[p] = map[string]*ast.FuncType{}
+		if out.funcs[p] == nil {
+			out.funcs[p] = map[string]*ast.FuncType{}
+			out.types[p] = map[string]*ast.TypeSpec{}
 		}
 		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams != nil && fd.Name.IsExported() {
-				out[p][fd.Name.Name] = fd.Type
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && d.Type.TypeParams != nil && d.Name.IsExported() {
+					out.funcs[p][d.Name.Name] = d.Type
+				}
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					if ts, ok := sp.(*ast.TypeSpec); ok && ts.TypeParams != nil && ts.Name.IsExported() {
+						out.types[p][ts.Name.Name] = ts
+					}
+				}
 			}
 		}
 	}
@@ -504,8 +541,47 @@ func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
 func (in *Interp) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
 	if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
 		if p, isPkg := in.pkgPath(id.Name); isPkg {
-			return genericSourceFuncs()[p][sel.Sel.Name]
+			return genericSourceDecls().funcs[p][sel.Sel.Name]
 		}
 	}
 	return nil
+}
+
+// instantiatedType returns the type an instantiation of a generic type
+// of a package compiled from source stands for (iter.Seq[int] is
+// func(yield func(int) bool)), nil if x is not one.
+func (in *Interp) instantiatedType(x ast.Expr) ast.Expr {
+	var base ast.Expr
+	var args []ast.Expr
+	switch x := x.(type) {
+	case *ast.IndexExpr:
+		base, args = x.X, []ast.Expr{x.Index}
+	case *ast.IndexListExpr:
+		base, args = x.X, x.Indices
+	}
+	sel, ok := base.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	id, ok := sel.X.(*ast.Ident)
+	if !ok || id.Obj != nil {
+		return nil
+	}
+	p, isPkg := in.pkgPath(id.Name)
+	if !isPkg {
+		return nil
+	}
+	ts := genericSourceDecls().types[p][sel.Sel.Name]
+	if ts == nil {
+		return nil
+	}
+	params := fieldNames(ts.TypeParams)
+	if len(params) != len(args) {
+		return nil
+	}
+	bind := map[string]ast.Expr{}
+	for i, n := range params {
+		bind[n] = args[i]
+	}
+	return subst(ts.Type, bind, x.Pos())
 }

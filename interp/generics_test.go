@@ -29,6 +29,10 @@ func TestGenericCalls(t *testing.T) {
 		{"range over a session iterator", []string{seq, `n := 0; for x := range Seq(4, 5) { n += x }; n`}, `9`},
 		{"range over slices.All", []string{`r := ""; for i, v := range slices.All([]string{"a", "b"}) { r += fmt.Sprint(i) + v }; r`}, `"0a1b"`},
 		{"range over maps.Keys", []string{`r := 0; for k := range maps.Keys(map[int]bool{3: true}) { r = k }; r`}, `3`},
+		{"iter.Seq", []string{`func count(n int) iter.Seq[int] { return func(yield func(int) bool) { for i := 0; i < n; i++ { if !yield(i) { return } } } }`, `n := 0; for v := range count(4) { n += v }; n`}, `6`},
+		{"iter.Seq2 of maps.All", []string{`var s iter.Seq2[string, int] = maps.All(map[string]int{"a": 1})`, `r := ""; for k, v := range s { r = k + fmt.Sprint(v) }; r`}, `"a1"`},
+		{"iter imported", []string{`import "iter"`, `var q iter.Seq[int]; q == nil`}, `true`},
+		{"slices.Collect of an iter.Seq", []string{`func count(n int) iter.Seq[int] { return func(yield func(int) bool) { for i := 0; i < n; i++ { if !yield(i) { return } } } }`, `slices.Collect(count(3))`}, `[]int{0, 1, 2}`},
 		{"range over a generic result of an integer", []string{`func id[T any](x T) T { return x }`, `n := 0; for i := range id(3) { n += i }; n`}, `3`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,12 @@ package interp
 // after them. Iterators are written as their func types, which is what
 // iter.Seq and iter.Seq2 are.
 var genericExtras = map[string]string{
+	"iter": `package iter
+
+type Seq[V any] func(yield func(V) bool)
+
+type Seq2[K, V any] func(yield func(K, V) bool)
+`,
 	"slices": `package slices
 
 import "sort" // cmp is imported by the first file
@@ -224,4 +230,14 @@ func Collect[K comparable, V any](seq func(yield func(K, V) bool)) map[K]V {
 	return m
 }
 `,
+}
+
+// isSourcePackage reports whether the package at p is compiled from
+// source: it is in scope once loaded, without an import.
+func isSourcePackage(p string) bool {
+	if _, ok := genericSources()[p]; ok {
+		return true
+	}
+	_, ok := genericExtras[p]
+	return ok
 }

@@ -355,6 +355,10 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 			// yaegi's symbol tables give a type as a nil *T.
 			return fromReflect(v.Type().Elem())
 		}
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		if u := f.in.instantiatedType(t); u != nil {
+			return f.typeExprType(u)
+		}
 	}
 	return unknownType
 }

@@ -566,7 +566,7 @@ func (in *Interp) replayImports(old *generation, imported map[string]string) err
 	var b strings.Builder
 	for _, name := range names {
 		p := imported[name]
-		if _, ok := genericSources()[p]; ok {
+		if isSourcePackage(p) {
 			in.imported[name] = p
 			continue
 		}

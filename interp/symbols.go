@@ -151,6 +151,14 @@ func (s *Symbols) build() *symIndex {
 			idx.byPath[path.Dir(key)] = key
 		}
 	}
+	for p := range genericExtras {
+		if _, ok := idx.byPath[p]; !ok {
+			// iter: nothing compiled, all from source.
+			key := p + "/" + path.Base(p)
+			idx.packages[key] = map[string]reflect.Value{}
+			idx.byPath[p] = key
+		}
+	}
 	for p, key := range idx.byPath {
 		name := path.Base(key)
 		if prev, ok := idx.byName[name]; ok {
@@ -466,13 +474,15 @@ func (in *Interp) loadPackage(importPath string) error {
 		if _, err := in.gen.yi.Compile(src); err != nil {
 			return fmt.Errorf("loading package %s: %w", importPath, err)
 		}
-		if extra, ok := genericExtras[importPath]; ok {
+	}
+	if extra, ok := genericExtras[importPath]; ok {
+		if strings.Contains(extra, `import "sort"`) {
 			if err := in.loadPackage("sort"); err != nil {
 				return err
 			}
-			if _, err := in.gen.yi.Compile(extra); err != nil {
-				return fmt.Errorf("loading package %s: %w", importPath, err)
-			}
+		}
+		if _, err := in.gen.yi.Compile(extra); err != nil {
+			return fmt.Errorf("loading package %s: %w", importPath, err)
 		}
 	}
 	return nil

@@ -12,7 +12,7 @@
 // with this set must grow an application by at most 7.5 MiB; the figures
 // below are each package's own cost in TestBinaryGrowth's HTTP service
 // application (which, like any binary embedding manhole, links crypto/...
-// and net/url already: the table is what a package costs, not the code).
+// and net/url already, so a figure is what its symbol table adds).
 //
 // # What is in it, and why
 //

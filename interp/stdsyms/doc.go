@@ -7,8 +7,12 @@
 // functions, variables and methods in the binary, with interface wrappers
 // for its interfaces: yaegi's whole standard library adds about 9 MiB to a
 // stripped binary on top of what the interpreter itself costs, this set
-// about 1 MiB (internal/bench's TestBinaryGrowth measures both). The full
-// standard library is an opt-in: package interp/stdlib.
+// about 1.1 MiB (internal/bench's TestBinaryGrowth measures both). The full
+// standard library is an opt-in: package interp/stdlib. Embedding a manhole
+// with this set must grow an application by at most 7.5 MiB; the figures
+// below are each package's own cost in TestBinaryGrowth's HTTP service
+// application (which, like any binary embedding manhole, links crypto/...
+// and net/url already, so a figure is what its symbol table adds).
 //
 // # What is in it, and why
 //
@@ -40,6 +44,16 @@
 //   - encoding/json: dumping a value as JSON (json.MarshalIndent), the most
 //     readable dump of a nested value.
 //   - encoding/hex, encoding/base64: looking at binary data and tokens.
+//   - crypto/sha256, crypto/sha1, crypto/sha512, crypto/md5, crypto/hmac:
+//     checking a digest, an ETag, a cache key or a webhook's signature
+//     against what the application holds. Each costs 0 to 8 KiB: the SSH
+//     server links them anyway.
+//   - hash, hash/crc32, hash/fnv: which shard or bucket a key goes to
+//     (fnv.New32a), a checksum; hash lets a variable be declared
+//     hash.Hash. 20 KiB each for hash and hash/fnv (fnv is not linked
+//     otherwise), 8 KiB for crc32.
+//   - net/url: parsing and building the URLs, queries and DSNs the
+//     application keeps (url.Parse, url.Values). 8 KiB.
 //   - regexp: searching keys and log lines.
 //   - path, path/filepath: file names.
 //   - log: its Fatal functions panic instead of exiting; output goes to
@@ -50,22 +64,52 @@
 //
 // # What is left out, and why
 //
-//   - net/http, expvar (which imports net/http), net, crypto/...: large,
-//     and a debugging session rarely needs them; the application's own
-//     values of those types keep their methods anyway (a *http.Server in
-//     the namespace can be inspected and shut down).
-//   - reflect: %T, %v and %+v of package fmt show a value's type and
-//     unexported fields; reflect on interpreted values has yaegi's
-//     surprises.
+//   - net/http, expvar (which imports net/http), net, crypto/tls,
+//     crypto/x509...: large, and a debugging session rarely needs them;
+//     the application's own values of those types keep their methods
+//     anyway (a *http.Server in the namespace can be inspected and shut
+//     down).
+//   - reflect (56 KiB): small, but it opens fatal errors the guards of
+//     package interp cannot close, because they are methods of
+//     reflect.Value, compiled code no symbol can rewire:
+//     reflect.ValueOf(&mu).MethodByName("Unlock").Call(nil) on an unlocked
+//     mutex is Go's fatal "unlock of unlocked mutex" (mu.Unlock() and
+//     f := mu.Unlock are checked; this is not), and Value.Grow(1<<38) is a
+//     fatal out of memory (make is checked; this is not). NewAt and SliceAt
+//     over Value.UnsafePointer write anywhere in memory. A map of the
+//     application read through reflect (MapRange, MapKeys) while the
+//     application writes it is as fatal as `range` over it: no new hole,
+//     but no guard either. And on the session's own values reflect says
+//     yaegi's truth, not Go's: a session type is unnamed
+//     (reflect.TypeOf(s).Name() is ""), has no methods (NumMethod is 0,
+//     MethodByName finds nothing), its unexported fields are renamed
+//     (b becomes Xb), and a session value in an interface is yaegi's
+//     interp.valueInterface. On the application's values reflect is
+//     right (type *pkg.T, fields, Set of exported fields, a panic for
+//     unexported ones), but fmt's %T, %v and %+v and the REPL's own
+//     printing already show those.
+//   - text/template (312 KiB, not linked otherwise): alone it would take
+//     the growth to 7.49 MiB, leaving nothing of the budget; and it prints
+//     the values it reaches with fmt, inside compiled code where the
+//     nesting check of fmt's functions does not run, so a map that holds
+//     itself in its data is a fatal stack overflow.
+//   - encoding/xml (176 KiB, not linked otherwise): large for dumping a
+//     value, which json.MarshalIndent and the REPL do; and it has no cycle
+//     check: a struct of the application with a parent pointer is a fatal
+//     stack overflow in xml.Marshal, and Encoder.Encode is a method no
+//     wrapper can check first.
 //   - unicode: its range tables cost 100 KB; strings.ToUpper and
 //     unicode/utf8 cover the common cases.
 //   - os/exec, os/signal, syscall, unsafe, runtime/pprof, runtime/trace:
 //     not for a REPL inside someone's process; the :pprof, :cpu and :trace
 //     commands take profiles properly.
-//   - text/template, html/template, go/..., compress/..., archive/...,
-//     database/sql, testing: not for debugging a live process.
+//   - html/template, go/..., compress/..., archive/..., database/sql,
+//     testing: not for debugging a live process.
 //
 // Any of these is one import away: pass the full standard library
 // (package interp/stdlib), or tables extracted with `yaegi extract` for
-// chosen packages, including the application's own, as extra symbols.
+// chosen packages, including the application's own, as extra symbols;
+// the fatal errors named above then come with them. With the full
+// standard library, the bare name template means text/template (see
+// preferredPath in package interp), xml encoding/xml.
 package stdsyms

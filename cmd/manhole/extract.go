@@ -56,7 +56,7 @@ file is written; 2 for a usage error.
 `
 
 func extractFlags(fs *flag.FlagSet) {
-	fs.String("o", "", "write the file here (written only if extraction succeeds); default stdout")
+	fs.String("o", "", "write the file here, only if all went well; default stdout")
 	fs.String("pkg", "", "package name of the file; default the package in the output's directory")
 	fs.String("var", "Symbols", "name of the variable holding the table")
 	fs.String("tags", "", "comma-separated build tags to load the packages with")
@@ -132,7 +132,10 @@ type listedPackage struct {
 // goList resolves patterns as the go command does, in the current
 // directory, with the job's build tags.
 func (j *extractJob) goList() ([]listedPackage, error) {
-	args := []string{"list", "-e", "-json=ImportPath,Name,Dir,Standard,GoFiles,CgoFiles,Error"}
+	// -export compiles the packages: yaegi's extractor type-checks
+	// declarations only, and a package that does not build would give a
+	// file that does not either.
+	args := []string{"list", "-e", "-export", "-json=ImportPath,Name,Dir,Standard,GoFiles,CgoFiles,Error"}
 	if len(j.tags) > 0 {
 		args = append(args, "-tags="+strings.Join(j.tags, ","))
 	}
@@ -198,7 +201,11 @@ func (j *extractJob) run() ([]byte, []string, error) {
 	for _, p := range pkgs {
 		switch {
 		case p.Error != nil:
-			return nil, nil, fmt.Errorf("package %s: %s", p.ImportPath, strings.TrimSpace(p.Error.Err))
+			msg := strings.TrimSpace(strings.TrimPrefix(p.Error.Err, "# "+p.ImportPath+"\n"))
+			if !strings.HasPrefix(msg, "package "+p.ImportPath) {
+				msg = "package " + p.ImportPath + ": " + msg
+			}
+			return nil, nil, errors.New(msg)
 		case p.Name == "main":
 			return nil, nil, fmt.Errorf("package %s is a command (package main), which cannot be imported: move what sessions need into a package of its own", p.ImportPath)
 		case samePath(p.Dir, outDir):

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,29 @@ import (
 )
 
 const extractTestdata = "github.com/gomanhole/manhole/cmd/manhole/testdata/extract/"
+
+// runExtract runs the manhole binary in dir ("" for the test's own). Not
+// in-process: type-checking the packages from source grows the heap by
+// some 100 MiB under -race, which the children forked afterwards would
+// report as their own maximum RSS (Linux keeps it across fork and exec),
+// failing TestExecFleetMemory.
+func runExtract(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(manholeBin(t), args...)
+	cmd.Dir = dir
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("manhole %s: %v", strings.Join(args, " "), err)
+	}
+	return o.String(), e.String(), code
+}
 
 // TestExtractExampleUpToDate regenerates examples/inventory/symbols.go
 // with the arguments of its go:generate line and compares: the committed
@@ -44,8 +68,7 @@ func TestExtractExampleUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Chdir(dir)
-	_, stderr, code := runInProcess(args...)
+	_, stderr, code := runExtract(t, dir, args...)
 	if code != 0 {
 		t.Fatalf("manhole %s: exit %d: %s", strings.Join(args, " "), code, stderr)
 	}
@@ -91,7 +114,7 @@ func generateArgs(t *testing.T, file string) []string {
 // out and said so, and that it compiles where its tags hold.
 func TestExtractSeveralPackagesTagsAndGenerics(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "syms.go")
-	_, stderr, code := runInProcess("extract", "-o", out, "-pkg", "use", "-var", "Syms", "-tags", "extra",
+	_, stderr, code := runExtract(t, "", "extract", "-o", out, "-pkg", "use", "-var", "Syms", "-tags", "extra",
 		extractTestdata+"alpha", "./testdata/extract/beta")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -150,7 +173,7 @@ func TestExtractSeveralPackagesTagsAndGenerics(t *testing.T) {
 	}
 
 	// Without -tags, Extra is not there.
-	stdout, stderr, code := runInProcess("extract", "-pkg", "use", "./testdata/extract/alpha")
+	stdout, stderr, code := runExtract(t, "", "extract", "-pkg", "use", "./testdata/extract/alpha")
 	if code != 0 || strings.Contains(stdout, `"Extra"`) || !strings.Contains(stdout, `"Hello"`) || strings.Contains(stdout, "//go:build") {
 		t.Errorf("without -tags: exit %d, stderr %q:\n%s", code, stderr, stdout)
 	}
@@ -198,7 +221,7 @@ func TestExtractErrors(t *testing.T) {
 			if tc.name != "into its own package" {
 				args = append([]string{"extract", "-o", out, "-pkg", "x"}, tc.args...)
 			}
-			stdout, stderr, code := runInProcess(args...)
+			stdout, stderr, code := runExtract(t, "", args...)
 			if code != tc.code || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "manhole extract") {
 				t.Errorf("manhole %s: exit %d, stderr %q; want exit %d and %q", strings.Join(args, " "), code, stderr, tc.code, tc.want)
 			}
@@ -224,14 +247,14 @@ func TestExtractErrors(t *testing.T) {
 func TestExtractPackageNameFromDirectory(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "symbols.go")
-	_, stderr, code := runInProcess("extract", "-o", out, "./testdata/extract/beta")
+	_, stderr, code := runExtract(t, "", "extract", "-o", out, "./testdata/extract/beta")
 	if code != exitError || !strings.Contains(stderr, "give -pkg") {
 		t.Errorf("empty directory: exit %d, stderr %q", code, stderr)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "app.go"), []byte("// Package app.\npackage app\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := runInProcess("extract", "-o", out, "./testdata/extract/beta"); code != 0 {
+	if _, stderr, code := runExtract(t, "", "extract", "-o", out, "./testdata/extract/beta"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	b, err := os.ReadFile(out)
@@ -239,7 +262,7 @@ func TestExtractPackageNameFromDirectory(t *testing.T) {
 		t.Errorf("package clause: %v\n%s", err, b)
 	}
 	// A second run reads the directory with the generated file in it.
-	if _, stderr, code := runInProcess("extract", "-o", out, "./testdata/extract/beta"); code != 0 {
+	if _, stderr, code := runExtract(t, "", "extract", "-o", out, "./testdata/extract/beta"); code != 0 {
 		t.Errorf("second run: exit %d: %s", code, stderr)
 	}
 }

@@ -39,8 +39,8 @@ type Options struct {
 	// import path and name ("encoding/xml/xml") to exported name to
 	// value. Pass interp/stdlib.Symbols for the whole standard library
 	// (about 8 MiB more in a stripped binary), or the application's own
-	// packages extracted with `yaegi extract`; merge several tables into
-	// one map. Their packages are imported by path, or automatically by
+	// packages as `manhole extract` writes them (cmd/manhole; see
+	// examples/inventory); merge several tables into one map. Their packages are imported by path, or automatically by
 	// name as the standard ones are.
 	// Optional. Default: none, the curated set only.
 	Symbols map[string]map[string]reflect.Value

@@ -9,6 +9,7 @@
 //	manhole proxy [flags] TARGET            stdio bridge for OpenSSH's ProxyCommand
 //	manhole ssh-config                      makes "ssh manhole-PID" work
 //	manhole known-hosts HOST...             OpenSSH's KnownHostsCommand
+//	manhole extract [flags] PACKAGE...      symbol file of the app's packages, for Options.Symbols
 //
 // TARGET is a pid (or manhole-PID), a socket path, or HOST:PORT. Run
 // "manhole help" for the details.
@@ -105,6 +106,14 @@ func commandList() []*subcommand {
 			summary:  []string{"host keys for OpenSSH's KnownHostsCommand"},
 			details:  knownHostsHelp,
 			run:      (*cli).knownHosts,
+		},
+		{
+			name:     "extract",
+			synopsis: []string{"extract [flags] PACKAGE..."},
+			summary:  []string{"write the symbol file of app packages"},
+			details:  extractHelp,
+			flags:    extractFlags,
+			run:      (*cli).extract,
 		},
 		{
 			name:     "help",

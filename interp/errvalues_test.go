@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -78,5 +79,43 @@ func TestEverydayGoRefusals(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", src, err, want)
 		}
+	}
+}
+
+var pvLevel = 3
+var pvName = "a"
+
+// Assignments to compiled package variables, and session values passed
+// to a compiled variadic interface parameter: two of yaegi's gaps.
+func TestHostPackageCalls(t *testing.T) {
+	syms := NewSymbols(map[string]map[string]reflect.Value{"example.com/pv/pv": {
+		"Level": reflect.ValueOf(&pvLevel).Elem(),
+		"Name":  reflect.ValueOf(&pvName).Elem(),
+	}})
+	in, err := New(Options{Symbols: syms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for _, tc := range []struct{ src, want string }{
+		{`pv.Level = 20; pv.Level`, `20`},
+		{`pv.Level += 2; pv.Level`, `22`},
+		{`pv.Name, pv.Level = "b", 1; pv.Name`, `"b"`},
+		{`func set() { pv.Level = 7 }; set(); pv.Level`, `7`},
+		{`type W struct{ n *int }; func (w W) Write(p []byte) (int, error) { *w.n += len(p); return len(p), nil }`, ``},
+		{`n := 0; mw := io.MultiWriter(W{&n}, W{&n}); fmt.Fprint(mw, "ab"); n`, `4`},
+		{`m := 0; ws := []io.Writer{W{&m}}; fmt.Fprint(io.MultiWriter(ws...), "abc"); m`, `3`},
+		{`var one io.Writer = W{&m}; fmt.Fprint(io.MultiWriter(one), "x"); m`, `4`},
+	} {
+		res, err := in.Eval(context.Background(), tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		if res.Value != tc.want {
+			t.Errorf("%s = %s, want %s", tc.src, res.Value, tc.want)
+		}
+	}
+	if pvLevel != 7 || pvName != "b" {
+		t.Errorf("the host's variables: %d %q", pvLevel, pvName)
 	}
 }

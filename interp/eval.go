@@ -716,6 +716,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 	var names []string
 	src := "import ("
 	in.bareAppTypes(n)
+	in.hostCalls(n)
 	in.genericCalls(n)
 	if err := in.errorValues(n); err != nil {
 		return err

@@ -29,8 +29,7 @@ variables and constants of the application's own PACKAGEs (import paths or
 directories, as go build takes them; ./... works), for Options.Symbols:
 sessions can then import them by path, or use them by package name as they
 do fmt. Package-level variables are in the table by address, so a session
-reads and sets the application's own variable (one of a number, string or
-bool kind with *(&pkg.V) = x or pkg.V++: yaegi v0.16.1 refuses pkg.V = x).
+reads and sets the application's own variable (pkg.V = x).
 
   //go:generate go run github.com/gomanhole/manhole/cmd/manhole extract -o symbols.go ./store
   manhole.Start(manhole.Options{Symbols: Symbols})

@@ -97,12 +97,14 @@ var sessionChecks = []struct {
 	{code: `inv.Put(store.Item{SKU: "D-1", Qty: store.MaxQty + 1})`, want: "store: quantity 10001 of D-1 out of range [0, 10000]\n"},
 	// A package-level variable: read, set, and what the package then does.
 	{code: `store.LowStock`, want: "3\n"},
-	{code: `*(&store.LowStock) = 20; store.LowStock`, want: "20\n"},
+	{code: `store.LowStock = 20; store.LowStock`, want: "20\n"},
+	{code: `store.LowStock += 0; *(&store.LowStock) = 20; store.LowStock`, want: "20\n"},
 	{code: `store.LowStock++; store.LowStock`, want: "21\n"},
 	// (The application sells A-100 meanwhile.)
 	{code: `for _, it := range inv.Low() { if it.SKU != "A-100" { fmt.Print(it.SKU, " ") } }`, want: "A-200 B-300 "},
 	// A session type implementing the package's interface.
-	{code: `type P struct{ c int }; func (p P) Price() int { return p.c }; store.Cheapest([]store.Pricer{P{5}, P{2}, P{9}})`, want: "1\n"},
+	{code: `type P struct{ c int }; func (p P) Price() int { return p.c }; store.Cheapest(P{5}, P{2}, P{9})`, want: "1\n"},
+	{code: `type Q struct{ c int }; func (q Q) Price() int { return q.c }; store.Cheapest([]store.Pricer{Q{5}, Q{2}}...)`, want: "1\n"},
 	// What was left out says so; unexported names are not there.
 	{code: `store.Filter`, fail: true, want: `has no symbol Filter`},
 	{code: `store.seed`, fail: true, want: `seed`},

@@ -134,9 +134,7 @@ type Pricer interface {
 }
 
 // Cheapest returns the index of the cheapest of ps, -1 if there are none.
-// (A slice, not ...Pricer: yaegi v0.16.1 cannot pass a session's values
-// to a compiled variadic parameter of an interface type.)
-func Cheapest(ps []Pricer) int {
+func Cheapest(ps ...Pricer) int {
 	best := -1
 	for i, p := range ps {
 		if best < 0 || p.Price() < ps[best].Price() {

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gomanhole/manhole/interp/stdsyms"
 )
 
 // Some Go errors are fatal, not panics: no recover catches them and the
@@ -625,6 +627,11 @@ var printGuarded = map[string][]string{
 		"Errorf", "Append", "Appendf", "Appendln"},
 	"log/log":            {"Print", "Printf", "Println", "Panic", "Panicf", "Panicln", "Fatal", "Fatalf", "Fatalln"},
 	"encoding/json/json": {"Marshal", "MarshalIndent"},
+	"log/slog/slog":      {"Debug", "Info", "Warn", "Error", "Log", "DebugContext", "InfoContext", "WarnContext", "ErrorContext", "Group", "Any"},
+}
+
+func init() {
+	stdsyms.CheckPrint = func(v []any) { checkNesting(reflect.ValueOf(v)) }
 }
 
 // printGuards wraps the print functions of the package at key in syms

@@ -19,6 +19,12 @@ import (
 //     ...Pricer)) panics in reflect: yaegi wraps it for a slice, not for
 //     each element. The arguments are passed as a slice literal of the
 //     interface, Cheapest([]Pricer{a, b}...), which it wraps.
+//
+// And a guard: a compiled function or method with a ...any parameter may
+// print its arguments with fmt (a *log.Logger's, a *slog.Logger's, the
+// application's own Logf), which recurses into a map that holds itself
+// until Go's fatal stack overflow. Those arguments are checked first, as
+// fmt's own functions check theirs (see checkNesting).
 func (in *Interp) hostCalls(n ast.Node) {
 	inf := &inferer{in: in}
 	ast.Inspect(n, func(n ast.Node) bool {
@@ -35,6 +41,7 @@ func (in *Interp) hostCalls(n ast.Node) {
 			}
 		case *ast.CallExpr:
 			in.variadicInterface(inf, n)
+			in.nestedArgs(inf, n)
 		}
 		return true
 	})
@@ -87,4 +94,72 @@ func (in *Interp) variadicInterface(inf *inferer, c *ast.CallExpr) {
 		Type: &ast.ArrayType{Lbrack: pos, Elt: te}, Lbrace: pos, Elts: c.Args[fixed:], Rbrace: c.Rparen,
 	})
 	c.Ellipsis = c.Rparen
+}
+
+// nestedArgs wraps the arguments c passes to a compiled function's ...any
+// parameter in __mh.Nested (or the slice passed with ... in
+// __mh.NestedSlice), which refuses a value nesting too deep to print.
+func (in *Interp) nestedArgs(inf *inferer, c *ast.CallExpr) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	var ft reflect.Type
+	if v, ok := inf.pkgSymbol(sel); ok {
+		if v.Kind() != reflect.Func {
+			return
+		}
+		if id, ok := sel.X.(*ast.Ident); ok {
+			if p, ok := in.pkgPath(id.Name); ok && printGuarded[in.pkgs.byPath[p]] != nil {
+				return // checked by their own guards
+			}
+		}
+		ft = v.Type()
+	} else if t := inf.exprType(sel); t.rt != nil && t.rt.Kind() == reflect.Func {
+		ft = t.rt // a method of a host value
+	}
+	if ft == nil || !ft.IsVariadic() {
+		return
+	}
+	fixed := ft.NumIn() - 1
+	if elem := ft.In(fixed).Elem(); elem.Kind() != reflect.Interface || elem.NumMethod() != 0 || len(c.Args) <= fixed {
+		return
+	}
+	helper := func(name string, x ast.Expr) ast.Expr {
+		if c, ok := x.(*ast.CallExpr); ok && isHelperCall(c, "Nested") {
+			return x // rewritten already (a replay)
+		}
+		return &ast.CallExpr{Fun: &ast.SelectorExpr{X: &ast.Ident{NamePos: x.Pos(), Name: helperName}, Sel: &ast.Ident{NamePos: x.Pos(), Name: name}},
+			Lparen: x.Pos(), Args: []ast.Expr{x}, Rparen: x.End()}
+	}
+	if c.Ellipsis.IsValid() {
+		if len(c.Args) == fixed+1 {
+			c.Args[fixed] = helper("NestedSlice", c.Args[fixed])
+		}
+		return
+	}
+	for i := fixed; i < len(c.Args); i++ {
+		c.Args[i] = helper("Nested", c.Args[i])
+	}
+}
+
+func isHelperCall(c *ast.CallExpr, name string) bool {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	x, ok := sel.X.(*ast.Ident)
+	return ok && x.Name == helperName && (sel.Sel.Name == name || sel.Sel.Name == name+"Slice")
+}
+
+// nested returns v after checkNesting.
+func nested(v any) any {
+	checkNesting(reflect.ValueOf(&v).Elem())
+	return v
+}
+
+// nestedSlice returns vs after checkNesting.
+func nestedSlice(vs []any) []any {
+	checkNesting(reflect.ValueOf(vs))
+	return vs
 }

@@ -951,6 +951,8 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"Dump":        reflect.ValueOf(in.dump),
 		"DumpHost":    reflect.ValueOf(in.dumpHost),
 		"NameType":    reflect.ValueOf(in.nameType),
+		"Nested":      reflect.ValueOf(nested),
+		"NestedSlice": reflect.ValueOf(nestedSlice),
 	}
 }
 

@@ -31,6 +31,18 @@ func logFatal(v ...any)            { log.Panic(v...) }
 func logFatalf(f string, v ...any) { log.Panicf(f, v...) }
 func logFatalln(v ...any)          { log.Panicln(v...) }
 
+// CheckPrint, when set, is called with the arguments of each print method
+// of a Logger of evaluated code before it prints them (package interp
+// sets it to its nesting check: fmt overflows the stack, fatally, on a map
+// that holds itself).
+var CheckPrint func(v []any)
+
+func checkPrint(v []any) {
+	if CheckPrint != nil {
+		CheckPrint(v)
+	}
+}
+
 // logLogger is the log.Logger of evaluated code: its Fatal methods panic.
 type logLogger struct {
 	l *log.Logger
@@ -42,20 +54,20 @@ func logNew(out io.Writer, prefix string, flag int) *logLogger {
 }
 
 // The following methods call Panic instead of Fatal to avoid exit.
-func (l *logLogger) Fatal(v ...any)            { l.l.Panic(v...) }
-func (l *logLogger) Fatalf(f string, v ...any) { l.l.Panicf(f, v...) }
-func (l *logLogger) Fatalln(v ...any)          { l.l.Panicln(v...) }
+func (l *logLogger) Fatal(v ...any)            { checkPrint(v); l.l.Panic(v...) }
+func (l *logLogger) Fatalf(f string, v ...any) { checkPrint(v); l.l.Panicf(f, v...) }
+func (l *logLogger) Fatalln(v ...any)          { checkPrint(v); l.l.Panicln(v...) }
 
 // The following methods forward to the wrapped logger.
 func (l *logLogger) Flags() int                   { return l.l.Flags() }
 func (l *logLogger) Output(d int, s string) error { return l.l.Output(d, s) }
-func (l *logLogger) Panic(v ...any)               { l.l.Panic(v...) }
-func (l *logLogger) Panicf(f string, v ...any)    { l.l.Panicf(f, v...) }
-func (l *logLogger) Panicln(v ...any)             { l.l.Panicln(v...) }
+func (l *logLogger) Panic(v ...any)               { checkPrint(v); l.l.Panic(v...) }
+func (l *logLogger) Panicf(f string, v ...any)    { checkPrint(v); l.l.Panicf(f, v...) }
+func (l *logLogger) Panicln(v ...any)             { checkPrint(v); l.l.Panicln(v...) }
 func (l *logLogger) Prefix() string               { return l.l.Prefix() }
-func (l *logLogger) Print(v ...any)               { l.l.Print(v...) }
-func (l *logLogger) Printf(f string, v ...any)    { l.l.Printf(f, v...) }
-func (l *logLogger) Println(v ...any)             { l.l.Println(v...) }
+func (l *logLogger) Print(v ...any)               { checkPrint(v); l.l.Print(v...) }
+func (l *logLogger) Printf(f string, v ...any)    { checkPrint(v); l.l.Printf(f, v...) }
+func (l *logLogger) Println(v ...any)             { checkPrint(v); l.l.Println(v...) }
 func (l *logLogger) SetFlags(flag int)            { l.l.SetFlags(flag) }
 func (l *logLogger) SetOutput(w io.Writer)        { l.l.SetOutput(w) }
 func (l *logLogger) SetPrefix(prefix string)      { l.l.SetPrefix(prefix) }

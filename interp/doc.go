@@ -39,14 +39,31 @@
 // their Go types, so fields and methods of the host's own types work
 // (store.Get("k"), stats.Requests); through a pointer, evaluated code
 // changes the host's value (cfg.Level = 5). A non-pointer value is a copy.
+// An unexported field of a host type is refused as Go refuses it (store.m
+// undefined (cannot refer to unexported field m)); printing the value
+// shows it.
+//
+// The application's named types that the namespace's values reach (their
+// fields', elements', methods' parameter and result types, recursively)
+// can be named: a type of the host's package main by its bare name, as
+// the application's own code writes it (var p *Stats = stats, x.(*Stats),
+// Event{Kind: "x"}), a type of another package under that package's name
+// (inventory.Item), as if imported. A name the session declares is the
+// session's. A package name that a standard package of the symbol set
+// already has stays the standard one's; the application's package is then
+// imported by its path. Of two application packages of one name, the
+// shorter path gets it. Whole packages of the application (functions,
+// variables, every type) come from a symbol table that `manhole extract`
+// writes, given in [Options.Symbols]; their package variables can be set
+// (pkg.V = x).
 //
 // Standard packages need no import line: an identifier like strings in
 // strings.ToUpper is imported on first use, unless the name is declared in
 // the session or in the namespace. `import "strings"` is accepted too, even
 // when the package is already imported. Where several standard packages
 // share a name, rand means math/rand, template text/template, scanner
-// text/scanner and pprof runtime/pprof. Packages outside the standard
-// library cannot be imported.
+// text/scanner and pprof runtime/pprof. Packages outside the symbol set
+// cannot be imported.
 //
 // # Go 1.21 to 1.23
 //
@@ -75,6 +92,32 @@
 //     address or has a function literal that uses it. A change to the
 //     variable in the body still counts for the next iteration, as Go
 //     1.22 specifies.
+//
+// And from Go 1.21 to 1.26: slices.Sort, SortFunc, SortStableFunc,
+// IsSorted, Min, Max, BinarySearch and the iterator functions of slices
+// and maps (All, Values, Keys, Backward, Collect, Sorted, Insert); package
+// iter (Seq, Seq2); new(expr) of a value whose type is known without
+// running it (new(42), new(T{...})); errors.AsType[E](err).
+//
+// # Generics and errors
+//
+// yaegi infers a type parameter only from an argument of exactly that
+// type, and cannot give a top-level variable the type of a generic call.
+// manhole infers the type arguments of a call of a generic function of the
+// session or of slices and maps itself, from the arguments whose types are
+// known (func literals, package functions, variables, ~[]E constraints,
+// untyped constants by Go's default-type rule), writes them out, and
+// declares x := F(...) with F's result type. Where it cannot tell, yaegi
+// infers as it does.
+//
+// An error of a session type works as an error: var err error = E{},
+// err = E{}, error(v), x.(error), fmt.Errorf's %w, errors.Unwrap,
+// errors.Is and errors.As with pointer types. yaegi keeps only part of a
+// value of a session struct type in the wrapper compiled code sees, so
+// errors.As with a value target of a session type is refused with the way
+// around (give the methods a pointer receiver and use a pointer target),
+// and errors.Is compares such values by identity only when they are
+// pointers.
 //
 // Also, dump(x, ...) writes values to Stdout in depth (see Results).
 // A session-level declaration or a namespace value named min, max, clear or
@@ -280,6 +323,11 @@
 //     reassigned. Values computed by other top-level statements and
 //     expressions are freed.
 //   - Declaring main is refused: yaegi would run it after every input.
-//   - Generic code works in simple cases only (slices.Sort, for one, does
-//     not).
+//   - A generic type's methods and constraints beyond unions and ~T work
+//     as yaegi has them; compiled generic code of a package (a symbol
+//     table's) cannot be called at all.
+//   - A session value stored in an any (var x any = E{}) has no methods
+//     for a type assertion to an interface there: x.(error) of it fails.
+//   - error(f()) of a function returning a session struct type, at the
+//     top level, fails in reflect; var err error = f() works.
 package interp

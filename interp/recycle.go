@@ -949,6 +949,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"Dump":        reflect.ValueOf(in.dump),
 		"DumpHost":    reflect.ValueOf(in.dumpHost),
 		"NameType":    reflect.ValueOf(in.nameType),
+		"NameMethod":  reflect.ValueOf(in.names.addMethod),
 	}
 }
 

@@ -2,7 +2,10 @@ package interp
 
 import (
 	"fmt"
+	"go/ast"
+	"path"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -58,9 +61,10 @@ func (n *typeNames) sessionArgs(format string, hasFormat bool, args []any) (stri
 			_, ok := out[i].(sessionArg)
 			return ok
 		})
-		// %w needs the error itself: Errorf wraps it.
+		// %w needs the error itself: Errorf wraps it; fmt prints %p
+		// itself, as %T.
 		forVerbs(format, func(i int, verb rune) {
-			if verb == 'w' && i < len(out) {
+			if (verb == 'w' || verb == 'p') && i < len(out) {
 				if _, ok := out[i].(sessionArg); ok {
 					out[i] = args[i]
 				}
@@ -555,4 +559,59 @@ func callPrintMethod(sm sessionMethod, v reflect.Value) (text string, panicked a
 	}()
 	out := sm.fn.Call([]reflect.Value{arg})
 	return out[0].String(), nil
+}
+
+// printArgs converts to any the arguments of a call of fmt's or log's
+// print functions that are of a session struct type with printing methods
+// (see printsItself): yaegi would hand fmt such a value wrapped in a
+// fmt.Stringer of its own, whose %T, %#v and %d print the wrapper, and
+// call a pointer method on a value; as an any, the value reaches
+// sessionArg.
+func (rw *rewriter) printArgs(c *ast.CallExpr) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || c.Ellipsis.IsValid() || rw.printsItself == nil {
+		return
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok || !rw.isPackage(pkg) {
+		return
+	}
+	p, _ := rw.pkgPath(pkg.Name)
+	key := p + "/" + path.Base(p)
+	if key != "fmt/fmt" && key != "log/log" || !slices.Contains(printGuarded[key], sel.Sel.Name) {
+		return
+	}
+	name := sel.Sel.Name
+	fixed := 0
+	if strings.HasPrefix(name, "F") && name != "Fatal" && name != "Fatalf" && name != "Fatalln" || strings.HasPrefix(name, "Append") {
+		fixed++ // the writer or the buffer
+	}
+	if strings.HasSuffix(name, "f") {
+		fixed++ // the format
+	}
+	for i := fixed; i < len(c.Args); i++ {
+		if rw.printsItself(c.Args[i]) {
+			pos := c.Args[i].Pos()
+			c.Args[i] = &ast.CallExpr{Fun: ident("any", pos), Lparen: pos, Args: []ast.Expr{c.Args[i]}, Rparen: c.Args[i].End()}
+		}
+	}
+}
+
+// printsItself reports whether x is known to be of a session struct type,
+// or a pointer to one, with a String, Error or GoString method and no
+// Format method.
+func (in *Interp) printsItself(x ast.Expr) bool {
+	f := &inferer{in: in}
+	t := f.exprType(x)
+	if s, ok := t.texpr.(*ast.StarExpr); ok && t.kind == reflect.Pointer {
+		t = f.typeExprType(s.X)
+	}
+	name := ""
+	switch {
+	case t.named != "" && t.kind == reflect.Struct:
+		name = "main." + t.named
+	case t.rt != nil:
+		name = in.names.sessionType(t.rt)
+	}
+	return name != "" && in.names.printsItself(name)
 }

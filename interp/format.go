@@ -77,6 +77,8 @@ func (in *Interp) formatValue(v any, width int, host bool) (s string) {
 	switch x := v.(type) {
 	case nil:
 		return "nil"
+	case shownText:
+		s = string(x)
 	case error, fmt.Stringer:
 		// fmt recovers a panic in the method and prints a nil receiver.
 		s = cutString(fmt.Sprint(x), maxStringRunes)

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"reflect"
 	"strconv"
@@ -23,6 +24,9 @@ type typeNames struct {
 	// Error and GoString methods of the type: yaegi's reflect types have
 	// no methods, so fmt cannot see them (see sessionMethod).
 	methods map[string]map[string]sessionMethod
+	// formatters are the session types with a Format method, which only
+	// yaegi's own wrapper of an argument calls.
+	formatters map[string]bool
 }
 
 // sessionMethod calls a String, Error or GoString method declared in the
@@ -41,7 +45,8 @@ type typeName struct {
 }
 
 func newTypeNames() *typeNames {
-	return &typeNames{byType: map[reflect.Type]*typeName{}, methods: map[string]map[string]sessionMethod{}}
+	return &typeNames{byType: map[reflect.Type]*typeName{}, methods: map[string]map[string]sessionMethod{},
+		formatters: map[string]bool{}}
 }
 
 // printMethods are the methods of the session's types that printing calls,
@@ -71,6 +76,21 @@ func (n *typeNames) forgetMethods(name string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	delete(n.methods, name)
+	delete(n.formatters, name)
+}
+
+func (n *typeNames) addFormatter(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.formatters[name] = true
+}
+
+// printsItself reports whether the session type called name has a String,
+// Error or GoString method, and no Format method.
+func (n *typeNames) printsItself(name string) bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return len(n.methods[name]) > 0 && !n.formatters[name]
 }
 
 // method returns the method of the session type called name that a value
@@ -214,7 +234,7 @@ func (in *Interp) registerTypes(g group) {
 	}
 	for _, d := range g.file.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 || !isPrintMethod(fd) {
+		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
 			continue
 		}
 		recv, ptr := fd.Recv.List[0].Type, false
@@ -223,6 +243,12 @@ func (in *Interp) registerTypes(g group) {
 		}
 		id, ok := recv.(*ast.Ident) // not a generic type's T[P]
 		if !ok {
+			continue
+		}
+		if fd.Name.Name == "Format" {
+			in.names.addFormatter("main." + id.Name)
+		}
+		if !isPrintMethod(fd) {
 			continue
 		}
 		m := fd.Name.Name
@@ -266,4 +292,71 @@ func (in *Interp) nameType(name string, fields []string, p any) {
 	if t := reflect.TypeOf(p); t != nil && t.Kind() == reflect.Pointer {
 		in.names.add(t.Elem(), name, fields)
 	}
+}
+
+// shownText is a result already printed: by its session type's String or
+// Error method, or by its name when only the expression tells it.
+type shownText string
+
+// shownTypeName returns the session type the expression x is known to
+// have, "main.T", or "".
+func (in *Interp) shownTypeName(x ast.Expr) string {
+	if t := (&inferer{in: in}).exprType(x); t.named != "" {
+		return "main." + t.named
+	}
+	return ""
+}
+
+// prepareShown prints the results of the REPL's expression that are of a
+// session type with an Error or String method as that text, the way the
+// host's values with such methods print (see formatValue); and an empty
+// struct of a session type by its name, which only the expression tells
+// (yaegi's struct{} is everybody's). It runs inside the evaluation, so
+// that a method that loops for ever is stopped like any of the session's
+// code; a panic of the method prints as fmt prints it.
+func (in *Interp) prepareShown(vals []any, typeName string) []any {
+	var out []any
+	for i, v := range vals {
+		if v == nil {
+			continue
+		}
+		rv := reflect.ValueOf(v)
+		name := in.names.sessionType(rv.Type())
+		if name == "" && len(vals) == 1 {
+			name = typeName
+		}
+		if name == "" {
+			continue
+		}
+		text, ok := "", false
+		for _, m := range []string{"Error", "String"} {
+			sm, has := in.names.method(name, rv.Type(), m)
+			if !has {
+				continue
+			}
+			s, panicked := callPrintMethod(sm, rv)
+			switch {
+			case panicked == nilReceiver:
+				s = "<nil>"
+			case panicked != nil:
+				s = "%!v(PANIC=" + m + " method: " + fmt.Sprint(panicked) + ")"
+			}
+			text, ok = cutString(s, maxStringRunes), true
+			break
+		}
+		if !ok && rv.Kind() == reflect.Struct && rv.NumField() == 0 && rv.Type().Name() == "" && name == typeName {
+			text, ok = name+"{}", true
+		}
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), vals...)
+		}
+		out[i] = shownText(text)
+	}
+	if out == nil {
+		return vals
+	}
+	return out
 }

@@ -90,7 +90,17 @@ func (n *typeNames) addFormatter(name string) {
 func (n *typeNames) printsItself(name string) bool {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	return len(n.methods[name]) > 0 && !n.formatters[name]
+	if len(n.methods[name]) == 0 || n.formatters[name] {
+		return false
+	}
+	// And its values are known by their reflect type (not struct{}, nor
+	// a type sharing its fields with another).
+	for _, tn := range n.byType {
+		if tn.name == name && !tn.ambiguous {
+			return true
+		}
+	}
+	return false
 }
 
 // method returns the method of the session type called name that a value

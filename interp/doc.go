@@ -143,10 +143,15 @@
 // serve reading: unsigned integers print in decimal (except single bytes
 // inside composites, in hex as %#v has them), a byte slice prints as
 // []byte("text"), a value with an Error or String method prints as that
-// text (errors.New("boom") prints boom, 2*time.Second prints 2s), and a
-// map prints sorted by key. Struct types declared in the session print
-// with their name and field names (main.point{X:1, y:2}); yaegi's own
-// reflect types have neither. A call with several results prints them
+// text (errors.New("boom") prints boom, 2*time.Second prints 2s; so does
+// a value of a type declared in the session with such a method, the method
+// running inside the evaluation: it is interrupted like any code, and a
+// panic in it prints as fmt has it, %!v(PANIC=String method: boom)), and a
+// map prints in the order of its keys as fmt sorts them (numbers by value,
+// strings, false before true, structs and arrays field by field). Struct
+// types declared in the session print with their name and field names
+// (main.point{X:1, y:2}, main.Empty{}); yaegi's own reflect types have
+// neither. A call with several results prints them
 // comma-separated: "v", true. Statements, declarations and calls without
 // results print nothing, and neither does fmt.Print*/Fprint*'s (n, err)
 // unless err is set.
@@ -155,8 +160,8 @@
 // prints on several lines, one field or element per line, indented by two
 // spaces, values aligned after their keys; scalars in a slice fill the
 // lines. Long values are cut with a note saying how much was left out: a
-// string after 1000 runes (200 inside a composite), a slice or map after
-// 100 elements, the whole result after 4 KiB:
+// string after 1000 runes (200 inside a composite), a slice after 100
+// elements, a map after its first 100 keys, the whole result after 4 KiB:
 //
 //	"xxxx…xxxx"… (4000 more bytes)
 //	[]int{0, 1, …, 99, … (900 more)}
@@ -179,6 +184,21 @@
 // never to the host's streams: os.Stdout and os.Stderr are io.Writer
 // variables there (not *os.File), os.Stdin is an empty io.Reader, and print
 // and println write to Stdout, as yaegi has them.
+//
+// The print functions of fmt and log (Print*, Sprint*, Fprint*, Errorf,
+// Append*, log.Print*/Panic*/Fatal*) print the session's struct types as
+// the compiled program would: %+v of MyS{1, "x"} is {A:1 b:x}, %T main.MyS,
+// %#v main.MyS{A:1, b:"x"}, in slices, maps, pointers and interfaces too,
+// with the types' String, Error and GoString methods called where fmt
+// calls them ([]St{{1}} prints [st!]). yaegi has none of this: its struct
+// types are unnamed, their unexported fields exported with an X, without
+// methods. What remains of it: two struct types declared with the same
+// fields share one reflect type, and print by their structure with no
+// method called; an empty struct type and the types that are not structs
+// (type C int) print their %T and %#v as the underlying type, and their
+// String method is seen at the top of an argument only; other printing
+// routes (a *log.Logger's methods, the host's own functions) print the
+// session's values as yaegi does.
 //
 // # Containment
 //

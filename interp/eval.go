@@ -81,6 +81,9 @@ type run struct {
 	shownMu sync.Mutex // Show may be called from any goroutine
 	shown   []any
 	showed  bool
+	// shownType is the session type the shown expression is known to
+	// have, "" if none is (see prepareShown).
+	shownType string
 }
 
 // Run states. A run leaves running once, for finished (by Eval, when the
@@ -439,6 +442,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	// wrong, which compiling it alone tells.
 	stmt := g.stmts[0].(*ast.ExprStmt)
 	host := in.hostRooted(stmt.X)
+	r.shownType = in.shownTypeName(stmt.X)
 	list, err := md.stmts([]ast.Stmt{stmt}, false)
 	if err != nil {
 		return err
@@ -865,6 +869,7 @@ func (in *Interp) check(id int64) {
 
 func (in *Interp) show(vals ...any) {
 	if r := in.current(); r != nil {
+		vals = in.prepareShown(vals, r.shownType)
 		r.shownMu.Lock()
 		// No values: a guarded call (see isGuardedCall) of a method
 		// without results.

@@ -3,7 +3,6 @@ package interp
 import (
 	"fmt"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -78,6 +77,8 @@ func (in *Interp) formatValue(v any, width int, host bool) (s string) {
 	switch x := v.(type) {
 	case nil:
 		return "nil"
+	case shownText:
+		s = string(x)
 	case error, fmt.Stringer:
 		// fmt recovers a panic in the method and prints a nil receiver.
 		s = cutString(fmt.Sprint(x), maxStringRunes)
@@ -660,32 +661,22 @@ func stringerText(v reflect.Value) (s string, ok bool) {
 	return "", false
 }
 
-// mapEntries adds the entries sorted by their printed keys, so that the
-// same map always prints the same.
+// mapEntries adds the entries in the order of their keys, as fmt has
+// them (see compareKeys): the first maxElems of them.
 func (p *printer) mapEntries(d *pdoc, v reflect.Value, depth int) {
-	type entry struct {
-		key string
-		val *pdoc
-	}
-	var entries []entry
-	it := v.MapRange()
-	for it.Next() {
+	entries := mapKeysSorted(v, maxElems)
+	for _, e := range entries {
 		if p.nodes > maxPrintNodes {
 			d.more = ellipsis
-			break
+			return
 		}
-		k := p.value(it.Key(), depth+1)
+		k := p.value(e.key, depth+1)
 		var kb strings.Builder
 		k.writeFlat(&kb)
-		entries = append(entries, entry{kb.String(), p.value(it.Value(), depth+1)})
+		d.kids = append(d.kids, pkid{key: kb.String(), val: p.value(e.val, depth+1)})
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-	if len(entries) > maxElems {
-		d.more = fmt.Sprintf("%s (%d more)", ellipsis, v.Len()-maxElems)
-		entries = entries[:maxElems]
-	}
-	for _, e := range entries {
-		d.kids = append(d.kids, pkid{key: e.key, val: e.val})
+	if n := v.Len(); n > len(entries) {
+		d.more = fmt.Sprintf("%s (%d more)", ellipsis, n-len(entries))
 	}
 }
 

@@ -635,8 +635,9 @@ func init() {
 }
 
 // printGuards wraps the print functions of the package at key in syms
-// with checkNesting.
-func printGuards(key string, syms map[string]reflect.Value) map[string]reflect.Value {
+// with checkNesting, and has them print the session's types by their
+// names (see sessionArgs; tn may be nil).
+func printGuards(key string, syms map[string]reflect.Value, tn *typeNames) map[string]reflect.Value {
 	names := printGuarded[key]
 	if len(names) == 0 {
 		return nil
@@ -648,9 +649,28 @@ func printGuards(key string, syms map[string]reflect.Value) map[string]reflect.V
 			continue
 		}
 		ft := fn.Type()
+		// fmt's and log's take ...any last, after a format string for
+		// the f forms.
+		named := tn != nil && key != "encoding/json/json" && ft.IsVariadic()
+		hasFormat := named && ft.NumIn() >= 2 && ft.In(ft.NumIn()-2).Kind() == reflect.String
 		out[name] = reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
 			for _, a := range args {
 				checkNesting(a)
+			}
+			if named {
+				last := len(args) - 1
+				vals, _ := args[last].Interface().([]any)
+				format := ""
+				if hasFormat {
+					format = args[last-1].String()
+				}
+				if f, vs, changed := tn.sessionArgs(format, hasFormat, vals); changed {
+					args = append([]reflect.Value(nil), args...)
+					args[last] = reflect.ValueOf(vs)
+					if hasFormat {
+						args[last-1] = reflect.ValueOf(f).Convert(ft.In(last - 1))
+					}
+				}
 			}
 			if ft.IsVariadic() {
 				return fn.CallSlice(args)

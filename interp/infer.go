@@ -35,6 +35,8 @@ type typeInfo struct {
 
 var unknownType = typeInfo{}
 
+var constantValueType = reflect.TypeFor[constant.Value]()
+
 var basicKinds = map[string]reflect.Kind{
 	"bool": reflect.Bool, "int": reflect.Int, "int8": reflect.Int8, "int16": reflect.Int16,
 	"int32": reflect.Int32, "rune": reflect.Int32, "int64": reflect.Int64, "uint": reflect.Uint,
@@ -197,7 +199,9 @@ func (f *inferer) identType(id *ast.Ident) typeInfo {
 			}
 		}
 		if v, ok := f.globals[id.Name]; ok && v.IsValid() {
-			if v.CanInterface() {
+			// Only a constant is read: the value of a variable may be
+			// written meanwhile by a goroutine of the session's.
+			if v.CanInterface() && v.Type().Implements(constantValueType) {
 				if c, ok := v.Interface().(constant.Value); ok {
 					return constType(c)
 				}

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"reflect"
 	"strconv"
@@ -18,6 +19,23 @@ import (
 type typeNames struct {
 	mu     sync.RWMutex // the printer runs on any goroutine (dump)
 	byType map[reflect.Type]*typeName
+
+	// methods holds, by declared name ("main.T"), the session's String,
+	// Error and GoString methods of the type: yaegi's reflect types have
+	// no methods, so fmt cannot see them (see sessionMethod).
+	methods map[string]map[string]sessionMethod
+	// formatters are the session types with a Format method, which only
+	// yaegi's own wrapper of an argument calls.
+	formatters map[string]bool
+}
+
+// sessionMethod calls a String, Error or GoString method declared in the
+// session: fn is func(*T) string, compiled by yaegi, whose argument is a
+// pointer to the value; ptr says the method has a pointer receiver, so
+// that only a *T has it, as in Go.
+type sessionMethod struct {
+	fn  reflect.Value
+	ptr bool
 }
 
 type typeName struct {
@@ -26,7 +44,101 @@ type typeName struct {
 	ambiguous bool
 }
 
-func newTypeNames() *typeNames { return &typeNames{byType: map[reflect.Type]*typeName{}} }
+func newTypeNames() *typeNames {
+	return &typeNames{byType: map[reflect.Type]*typeName{}, methods: map[string]map[string]sessionMethod{},
+		formatters: map[string]bool{}}
+}
+
+// printMethods are the methods of the session's types that printing calls,
+// in the order fmt looks for them (GoString only for %#v).
+var printMethods = []string{"Error", "String", "GoString"}
+
+// addMethod records a printing method of the session type called name.
+func (n *typeNames) addMethod(name, method string, ptr bool, fn any) {
+	fv := reflect.ValueOf(fn)
+	if fv.Kind() != reflect.Func || fv.Type().NumIn() != 1 || fv.Type().NumOut() != 1 ||
+		fv.Type().In(0).Kind() != reflect.Pointer || fv.Type().Out(0).Kind() != reflect.String {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	m := n.methods[name]
+	if m == nil {
+		m = map[string]sessionMethod{}
+		n.methods[name] = m
+	}
+	m[method] = sessionMethod{fn: fv, ptr: ptr}
+}
+
+// forgetMethods drops what is known of the methods of a type declared
+// again: the new declaration comes with its own.
+func (n *typeNames) forgetMethods(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.methods, name)
+	delete(n.formatters, name)
+}
+
+func (n *typeNames) addFormatter(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.formatters[name] = true
+}
+
+// printsItself reports whether the session type called name has a String,
+// Error or GoString method, and no Format method.
+func (n *typeNames) printsItself(name string) bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if len(n.methods[name]) == 0 || n.formatters[name] {
+		return false
+	}
+	// And its values are known by their reflect type (not struct{}, nor
+	// a type sharing its fields with another).
+	for _, tn := range n.byType {
+		if tn.name == name && !tn.ambiguous {
+			return true
+		}
+	}
+	return false
+}
+
+// method returns the method of the session type called name that a value
+// of type t has (t is the type, or a pointer to it), if it has one.
+func (n *typeNames) method(name string, t reflect.Type, method string) (sessionMethod, bool) {
+	n.mu.RLock()
+	m, ok := n.methods[name][method]
+	n.mu.RUnlock()
+	if !ok {
+		return m, false
+	}
+	elem := m.fn.Type().In(0).Elem()
+	switch {
+	case t == elem:
+		return m, !m.ptr
+	case t.Kind() == reflect.Pointer && t.Elem() == elem:
+		return m, true
+	}
+	return m, false // the type was declared again since
+}
+
+// sessionType returns the declared name of t, a session struct type or a
+// pointer to one, "" if it has none that is sure.
+func (n *typeNames) sessionType(t reflect.Type) string {
+	if n == nil {
+		return ""
+	}
+	if t.Kind() == reflect.Pointer && t.Name() == "" {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.Name() != "" {
+		return ""
+	}
+	if tn := n.lookup(t); tn != nil && !tn.ambiguous {
+		return tn.name
+	}
+	return ""
+}
 
 func (n *typeNames) add(t reflect.Type, name string, fields []string) {
 	if t == nil || t.Kind() != reflect.Struct || t.Name() != "" || t.NumField() == 0 {
@@ -90,7 +202,9 @@ func (n *typeNames) typeString(t reflect.Type) string {
 
 // registerTypes names the struct types a group declared at top level (see
 // typeNames). It asks yaegi for their reflect types by running
-// __mh.NameType("main.T", fields, (*T)(nil)).
+// __mh.NameType("main.T", fields, (*T)(nil)), and for their printing
+// methods by running __mh.NameMethod("main.T", "String", false,
+// func(p *T) string { return p.String() }).
 func (in *Interp) registerTypes(g group) {
 	if g.file == nil {
 		return
@@ -106,6 +220,7 @@ func (in *Interp) registerTypes(g group) {
 			if !ok || ts.Assign.IsValid() || ts.TypeParams != nil {
 				continue
 			}
+			in.names.forgetMethods("main." + ts.Name.Name)
 			st, ok := ts.Type.(*ast.StructType)
 			if !ok {
 				continue
@@ -127,6 +242,29 @@ func (in *Interp) registerTypes(g group) {
 				", []string{" + strings.Join(quoted, ", ") + "}, (*" + ts.Name.Name + ")(nil))\n")
 		}
 	}
+	for _, d := range g.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
+			continue
+		}
+		recv, ptr := fd.Recv.List[0].Type, false
+		if s, ok := recv.(*ast.StarExpr); ok {
+			recv, ptr = s.X, true
+		}
+		id, ok := recv.(*ast.Ident) // not a generic type's T[P]
+		if !ok {
+			continue
+		}
+		if fd.Name.Name == "Format" {
+			in.names.addFormatter("main." + id.Name)
+		}
+		if !isPrintMethod(fd) {
+			continue
+		}
+		m := fd.Name.Name
+		b.WriteString(helperName + ".NameMethod(" + strconv.Quote("main."+id.Name) + ", " + strconv.Quote(m) + ", " +
+			strconv.FormatBool(ptr) + ", func(p *" + id.Name + ") string { return p." + m + "() })\n")
+	}
 	if b.Len() > 0 {
 		// Naming is cosmetic: a failure only leaves the structure printed.
 		_ = in.compileAndRun(b.String())
@@ -145,8 +283,90 @@ func embeddedName(t ast.Expr) ast.Expr {
 	return t
 }
 
+// isPrintMethod reports whether fd is a String, Error or GoString method
+// as fmt knows them: no parameters, one string result.
+func isPrintMethod(fd *ast.FuncDecl) bool {
+	found := false
+	for _, m := range printMethods {
+		found = found || fd.Name.Name == m
+	}
+	if !found || fd.Type.Params.NumFields() != 0 || fd.Type.TypeParams != nil ||
+		fd.Type.Results == nil || fd.Type.Results.NumFields() != 1 {
+		return false
+	}
+	id, ok := fd.Type.Results.List[0].Type.(*ast.Ident)
+	return ok && id.Name == "string"
+}
+
 func (in *Interp) nameType(name string, fields []string, p any) {
 	if t := reflect.TypeOf(p); t != nil && t.Kind() == reflect.Pointer {
 		in.names.add(t.Elem(), name, fields)
 	}
+}
+
+// shownText is a result already printed: by its session type's String or
+// Error method, or by its name when only the expression tells it.
+type shownText string
+
+// shownTypeName returns the session type the expression x is known to
+// have, "main.T", or "".
+func (in *Interp) shownTypeName(x ast.Expr) string {
+	if t := (&inferer{in: in}).exprType(x); t.named != "" {
+		return "main." + t.named
+	}
+	return ""
+}
+
+// prepareShown prints the results of the REPL's expression that are of a
+// session type with an Error or String method as that text, the way the
+// host's values with such methods print (see formatValue); and an empty
+// struct of a session type by its name, which only the expression tells
+// (yaegi's struct{} is everybody's). It runs inside the evaluation, so
+// that a method that loops for ever is stopped like any of the session's
+// code; a panic of the method prints as fmt prints it.
+func (in *Interp) prepareShown(vals []any, typeName string) []any {
+	var out []any
+	for i, v := range vals {
+		if v == nil {
+			continue
+		}
+		rv := reflect.ValueOf(v)
+		name := in.names.sessionType(rv.Type())
+		if name == "" && len(vals) == 1 {
+			name = typeName
+		}
+		if name == "" {
+			continue
+		}
+		text, ok := "", false
+		for _, m := range []string{"Error", "String"} {
+			sm, has := in.names.method(name, rv.Type(), m)
+			if !has {
+				continue
+			}
+			s, panicked := callPrintMethod(sm, rv)
+			switch {
+			case panicked == nilReceiver:
+				s = "<nil>"
+			case panicked != nil:
+				s = "%!v(PANIC=" + m + " method: " + fmt.Sprint(panicked) + ")"
+			}
+			text, ok = cutString(s, maxStringRunes), true
+			break
+		}
+		if !ok && rv.Kind() == reflect.Struct && rv.NumField() == 0 && rv.Type().Name() == "" && name == typeName {
+			text, ok = name+"{}", true
+		}
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), vals...)
+		}
+		out[i] = shownText(text)
+	}
+	if out == nil {
+		return vals
+	}
+	return out
 }

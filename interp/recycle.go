@@ -953,6 +953,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"NameType":    reflect.ValueOf(in.nameType),
 		"Nested":      reflect.ValueOf(nested),
 		"NestedSlice": reflect.ValueOf(nestedSlice),
+		"NameMethod":  reflect.ValueOf(in.names.addMethod),
 	}
 }
 

@@ -72,6 +72,9 @@ type rewriter struct {
 	// growable reports whether x is known to be a strings.Builder or a
 	// bytes.Buffer.
 	growable func(x ast.Expr) bool
+	// printsItself reports whether x is known to be of a session struct
+	// type with a String, Error or GoString method (see printArgs).
+	printsItself func(x ast.Expr) bool
 }
 
 type sessionKind int
@@ -105,6 +108,7 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 			t := (&inferer{in: in}).exprType(x)
 			return guardableMethod(t.rt, method)
 		},
+		printsItself: in.printsItself,
 	}
 }
 
@@ -168,6 +172,7 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 			nameParams(n.Type.Params)
 		case *ast.CallExpr:
 			rw.guardMake(n)
+			rw.printArgs(n)
 		}
 		return true
 	})

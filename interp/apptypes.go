@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -128,6 +129,12 @@ func exportedName(name string) bool {
 // manhole has the same ones.
 var appIndexes sync.Map // appKey -> *symIndex
 
+// appIndexCount counts appIndexes' entries, at most maxAppIndexes.
+var (
+	appIndexCount atomic.Int64
+	maxAppIndexes int64 = 64
+)
+
 type appKey struct {
 	base  *symIndex
 	main  string // hostMainPath
@@ -153,6 +160,9 @@ func (idx *symIndex) withAppTypes(vals map[string]reflect.Value) *symIndex {
 		return v.(*symIndex)
 	}
 	ext := idx.extend(appTypes(vals))
+	if appIndexCount.Add(1) > maxAppIndexes {
+		return ext // namespaces of ever new types: not kept
+	}
 	v, _ := appIndexes.LoadOrStore(key, ext)
 	return v.(*symIndex)
 }

@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +148,25 @@ func TestAppTypesIndexShared(t *testing.T) {
 	for _, idx := range idxs[1:] {
 		if idx != idxs[0] {
 			t.Fatal("two sessions of one namespace built two indexes")
+		}
+	}
+}
+
+// Completion offers the application's types of package main, not the
+// package that holds them.
+func TestAppTypesInCompletion(t *testing.T) {
+	asHostMain(t)
+	f := newFixture(t, map[string]any{"inv": &Inventory{}})
+	names := f.in.Names()
+	if !slices.Contains(names, "Event") || !slices.Contains(names, "Inventory") {
+		t.Errorf("Names() lacks the app's types: %v", names)
+	}
+	if slices.Contains(names, mainPkgName) {
+		t.Errorf("Names() has %s", mainPkgName)
+	}
+	for _, p := range f.in.Packages() {
+		if p.Path == mainPkgPath {
+			t.Errorf("Packages() lists %s", p.Path)
 		}
 	}
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // Names returns the top-level names evaluated code can use now, sorted:
-// the namespace, the session's own declarations and imports, and the
-// standard packages that need no import line. It is meant for completion
+// the namespace, the session's own declarations and imports, the
+// standard packages that need no import line and the application's types
+// of its package main. It is meant for completion
 // at the prompt; while an evaluation runs it returns only the namespace
 // and the packages.
 func (in *Interp) Names() []string {
@@ -30,6 +31,10 @@ func (in *Interp) Names() []string {
 	for name := range in.pkgs.byName {
 		seen[name] = true
 	}
+	for name := range in.mainTypes() {
+		seen[name] = true // the application's types of package main
+	}
+	delete(seen, mainPkgName)
 	return sortedKeys(seen)
 }
 
@@ -86,6 +91,9 @@ func (in *Interp) Packages() []Package {
 	out := make([]Package, 0, len(in.pkgs.byPath))
 	for p, key := range in.pkgs.byPath {
 		name := path.Base(key)
+		if p == mainPkgPath {
+			continue // named bare, not imported
+		}
 		n := 0
 		for sym := range in.pkgs.packages[key] {
 			if r, _ := utf8.DecodeRuneInString(sym); token.IsIdentifier(sym) && unicode.IsUpper(r) {

@@ -36,12 +36,22 @@ const typeVerb = '\uE054'
 // function has one) with their %T verbs replaced by typeVerb.
 func (n *typeNames) sessionArgs(format string, hasFormat bool, args []any) (string, []any, bool) {
 	var out []any
+	var typeOnly map[int]bool
+	if hasFormat {
+		typeOnly = typeOnlyArgs(format)
+	}
 	for i, a := range args {
 		if a == nil {
 			continue
 		}
 		v := reflect.ValueOf(a)
-		if !n.holdsSession(v) {
+		if typeOnly[i] {
+			// %T needs the type only: the value is not read (it may be
+			// an app's map the app writes meanwhile).
+			if n.typeHolds(v.Type()) != holdsAlways {
+				continue
+			}
+		} else if !n.holdsSession(v) {
 			continue
 		}
 		if out == nil {

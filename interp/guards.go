@@ -652,9 +652,24 @@ func printGuards(key string, syms map[string]reflect.Value, tn *typeNames) map[s
 		// fmt's and log's take ...any last, after a format string for
 		// the f forms.
 		named := tn != nil && key != "encoding/json/json" && ft.IsVariadic()
-		hasFormat := named && ft.NumIn() >= 2 && ft.In(ft.NumIn()-2).Kind() == reflect.String
+		hasFormat := strings.HasSuffix(name, "f") && ft.IsVariadic() && ft.NumIn() >= 2 && ft.In(ft.NumIn()-2).Kind() == reflect.String
 		out[name] = reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
-			for _, a := range args {
+			for i, a := range args {
+				if i == len(args)-1 && ft.IsVariadic() {
+					// Not the arguments only %T or %p print: fmt reads
+					// nothing of them (an app's map it writes
+					// meanwhile, say).
+					var typeOnly map[int]bool
+					if hasFormat {
+						typeOnly = typeOnlyArgs(args[i-1].String())
+					}
+					for j := range a.Len() {
+						if !typeOnly[j] {
+							checkNesting(a.Index(j))
+						}
+					}
+					continue
+				}
 				checkNesting(a)
 			}
 			if named {
@@ -726,11 +741,34 @@ func checkNesting(v reflect.Value) {
 				stack = append(stack, item{v.Index(i), d})
 			}
 		case reflect.Struct:
+			// Not into the unexported fields of a compiled type (the
+			// session's have none): the application's own state, read
+			// without its locks, which json never prints and a %v of the
+			// whole struct would read anyway.
+			host := v.Type().Name() != ""
 			for i := 0; i < v.NumField(); i++ {
+				if host && !v.Type().Field(i).IsExported() {
+					continue
+				}
 				stack = append(stack, item{v.Field(i), d})
 			}
 		}
 	}
+}
+
+// typeOnlyArgs returns the arguments of format that only %T and %p
+// directives print.
+func typeOnlyArgs(format string) map[int]bool {
+	only, other := map[int]bool{}, map[int]bool{}
+	forVerbs(format, func(arg int, verb rune) {
+		if (verb == 'T' || verb == 'p') && !other[arg] {
+			only[arg] = true
+			return
+		}
+		other[arg] = true
+		delete(only, arg)
+	})
+	return only
 }
 
 // maxInputDepth bounds how deep an input's syntax may nest. yaegi's

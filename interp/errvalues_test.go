@@ -54,6 +54,15 @@ func TestEverydayGo(t *testing.T) {
 			`var wg sync.WaitGroup; var mu sync.Mutex; out := []int{}; for _, v := range []int{1, 2, 3} { y := v * 10; wg.Go(func() { mu.Lock(); out = append(out, y); mu.Unlock() }) }; wg.Wait(); slices.Sort(out); out`}, `[]int{10, 20, 30}`},
 		{"with i := i", []string{
 			`func run() []int { var wg sync.WaitGroup; var mu sync.Mutex; out := []int{}; for i := 0; i < 3; i++ { i := i; wg.Go(func() { mu.Lock(); out = append(out, i); mu.Unlock() }) }; wg.Wait(); slices.Sort(out); return out }; run()`}, `[]int{0, 1, 2}`},
+		{"a field set after the closure is made", []string{`type C struct{ n int }; func (c *C) Inc() { c.n++ }`,
+			`func t1() []int { var out []int; for i := 0; i < 2; i++ { var s C; f := func() int { return s.n }; s.n = 5; out = append(out, f()) }; return out }; t1()`}, `[]int{5, 5}`},
+		{"a pointer method called after the closure is made", []string{`type C struct{ n int }; func (c *C) Inc() { c.n++ }`,
+			`func t2() []int { var out []int; for i := 0; i < 2; i++ { var c C; f := func() int { return c.n }; c.Inc(); out = append(out, f()) }; return out }; t2()`}, `[]int{1, 1}`},
+		{"an element set after the closure is made", []string{`func t3() []int { var out []int; for _, v := range []int{1, 2} { a := [1]int{v}; f := func() int { return a[0] }; a[0] = 10 * v; out = append(out, f()) }; return out }; t3()`}, `[]int{10, 20}`},
+		{"a buffer the closure writes", []string{`func t4() int { n := 0; for i := 0; i < 2; i++ { var buf bytes.Buffer; f := func() { buf.WriteString("x") }; f(); n += buf.Len() }; return n }; t4()`}, `2`},
+		{"a WaitGroup of the body", []string{"n := 0; for i := 0; i < 2; i++ {\n\tvar wg sync.WaitGroup\n\twg.Add(1)\n\tgo func() { defer wg.Done(); n += i + 1 }()\n\twg.Wait()\n}\nn"}, `3`},
+		{"a value method on the range variable", []string{`type It struct{ id int }; func (it It) ID() int { return it.id }`,
+			`var wg sync.WaitGroup; var mu sync.Mutex; got := []int{}; for _, v := range []It{{1}, {2}, {3}} { wg.Go(func() { mu.Lock(); got = append(got, v.ID()); mu.Unlock() }) }; wg.Wait(); slices.Sort(got); got`}, `[]int{1, 2, 3}`},
 		{"a closure that changes its copy", []string{`hs := []func() int{}; for i := 0; i < 3; i++ { j := i; hs = append(hs, func() int { j++; return j }) }; hs[1]() + hs[1]()`}, `5`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

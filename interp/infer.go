@@ -249,6 +249,16 @@ func (f *inferer) objectType(id *ast.Ident) typeInfo {
 	default:
 		return unknownType
 	}
+	if d, ok := obj.Decl.(*ast.AssignStmt); ok && len(d.Rhs) == 1 {
+		if u, ok := d.Rhs[0].(*ast.UnaryExpr); ok && u.Op == token.RANGE {
+			// The parser's declaration of range variables.
+			r := &ast.RangeStmt{Key: d.Lhs[0], X: u.X}
+			if len(d.Lhs) > 1 {
+				r.Value = d.Lhs[1]
+			}
+			obj = &ast.Object{Kind: obj.Kind, Name: obj.Name, Decl: r}
+		}
+	}
 	switch d := obj.Decl.(type) {
 	case *ast.AssignStmt:
 		for i, l := range d.Lhs {

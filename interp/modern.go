@@ -1332,7 +1332,7 @@ func (m *modernizer) perIterationRange(r *ast.RangeStmt) {
 	if r.Tok == token.DEFINE {
 		names = loopVars(r.Key, r.Value)
 	}
-	freshClosures(r.Body, names)
+	m.freshClosures(r.Body, names)
 	if len(names) == 0 || !captures(r.Body, names) {
 		return
 	}
@@ -1348,13 +1348,13 @@ func (m *modernizer) perIterationRange(r *ast.RangeStmt) {
 // every iteration, so that a closure handed to compiled code
 // (wg.Go(func() {...})) would see the last iteration's value; a call has
 // a frame of its own. Exact when nothing assigns the names.
-func freshClosures(body *ast.BlockStmt, names []string) {
+func (m *modernizer) freshClosures(body *ast.BlockStmt, names []string) {
 	editExprs(body, true, func(x ast.Expr) ast.Expr {
 		fl, ok := x.(*ast.FuncLit)
 		if !ok {
 			return x
 		}
-		copies := closureCopies(body, fl, names)
+		copies := m.closureCopies(body, fl, names)
 		if len(copies) == 0 {
 			return x
 		}
@@ -1374,10 +1374,58 @@ func freshClosures(body *ast.BlockStmt, names []string) {
 	})
 }
 
+// mutated reports whether body may change the variable name, or a part
+// of it, in place: an assignment to it, to a field or an element of it
+// (x.f = 1, x[i]++), its address taken, or a method called on it that
+// may have a pointer receiver (wg.Add(1), buf.WriteString(s)) — a copy
+// would then miss the change.
+func (m *modernizer) mutated(body ast.Node, name string) bool {
+	root := func(x ast.Expr) bool { return rootName(x) == name }
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				found = found || slices.ContainsFunc(n.Lhs, root)
+			}
+		case *ast.IncDecStmt:
+			found = found || root(n.X)
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				found = found || n.Key != nil && root(n.Key) || n.Value != nil && root(n.Value)
+			}
+		case *ast.UnaryExpr:
+			found = found || n.Op == token.AND && root(n.X)
+		case *ast.CallExpr:
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && root(sel.X) && !m.keepsReceiver(sel) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// keepsReceiver reports whether the call of the method sel surely leaves
+// its receiver variable as it is: the variable is a pointer, map, chan,
+// func or interface (the method may change what it points to, which a
+// copy shares), or the method has a value receiver.
+func (m *modernizer) keepsReceiver(sel *ast.SelectorExpr) bool {
+	id, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return false // x.f.M(): M may change the field in place
+	}
+	switch m.inf.exprType(id).kind {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.Interface:
+		return true
+	}
+	return m.in.byValue(id, sel.Sel.Name)
+}
+
 // closureCopies returns the variables fl uses that are the loop's (names)
 // or declared in the loop's body outside fl, and that nothing in body
-// assigns: those a copy when fl is made keeps exact.
-func closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names []string) []string {
+// may change (see mutated): those a copy when fl is made keeps exact.
+func (m *modernizer) closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	ast.Inspect(fl.Body, func(n ast.Node) bool {
@@ -1398,7 +1446,7 @@ func closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names []string) []strin
 		if id.Obj == nil || id.Obj.Kind == ast.Var && !local {
 			local = local || slices.Contains(names, id.Name)
 		}
-		if local && !assigns(body, []string{id.Name}) {
+		if local && !m.mutated(body, id.Name) {
 			seen[id.Name] = true
 			out = append(out, id.Name)
 		}
@@ -1437,11 +1485,11 @@ func (m *modernizer) copyAtTop(body *ast.BlockStmt, names []string, pos token.Po
 func (m *modernizer) perIterationFor(f *ast.ForStmt, label *ast.LabeledStmt) {
 	init, ok := f.Init.(*ast.AssignStmt)
 	if !ok || init.Tok != token.DEFINE {
-		freshClosures(f.Body, nil)
+		m.freshClosures(f.Body, nil)
 		return
 	}
 	names := loopVars(init.Lhs...)
-	freshClosures(f.Body, names)
+	m.freshClosures(f.Body, names)
 	if len(names) == 0 || !captures(f.Body, names) {
 		return
 	}

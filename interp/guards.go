@@ -627,7 +627,7 @@ var printGuarded = map[string][]string{
 		"Errorf", "Append", "Appendf", "Appendln"},
 	"log/log":            {"Print", "Printf", "Println", "Panic", "Panicf", "Panicln", "Fatal", "Fatalf", "Fatalln"},
 	"encoding/json/json": {"Marshal", "MarshalIndent"},
-	"log/slog/slog":      {"Debug", "Info", "Warn", "Error", "Log", "DebugContext", "InfoContext", "WarnContext", "ErrorContext", "Group", "Any"},
+	"log/slog/slog":      {"Debug", "Info", "Warn", "Error", "Log", "DebugContext", "InfoContext", "WarnContext", "ErrorContext", "Group", "Any", "AnyValue"},
 }
 
 func init() {

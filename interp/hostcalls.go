@@ -100,12 +100,14 @@ func (in *Interp) variadicInterface(inf *inferer, c *ast.CallExpr) {
 // parameter in __mh.Nested (or the slice passed with ... in
 // __mh.NestedSlice), which refuses a value nesting too deep to print.
 func (in *Interp) nestedArgs(inf *inferer, c *ast.CallExpr) {
+	var ft reflect.Type
 	sel, ok := c.Fun.(*ast.SelectorExpr)
 	if !ok {
-		return
-	}
-	var ft reflect.Type
-	if v, ok := inf.pkgSymbol(sel); ok {
+		// A func value: f := cfg.Logf; f("%v", m).
+		if t := inf.exprType(c.Fun); t.rt != nil && t.rt.Kind() == reflect.Func {
+			ft = t.rt
+		}
+	} else if v, ok := inf.pkgSymbol(sel); ok {
 		if v.Kind() != reflect.Func {
 			return
 		}

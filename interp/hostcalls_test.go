@@ -32,6 +32,8 @@ func TestPrintingThroughHostLoggers(t *testing.T) {
 		`args := []any{m}; applog.Println(args...)`,
 		`func lg() { applog.Print(m) }; lg()`,
 		`func lg2() { l := log.New(io.Discard, "", 0); l.Println(m) }; lg2()`,
+		`f := applog.Printf; f("%v", m)`,
+		`slog.AnyValue(m).String()`,
 	} {
 		t.Run(src, func(t *testing.T) {
 			f := newFixture(t, ns)
@@ -43,6 +45,11 @@ func TestPrintingThroughHostLoggers(t *testing.T) {
 		})
 	}
 	f := newFixture(t, ns)
+	f.eval(t, cycle)
+	f.eval(t, `g := applog.Printf`)
+	if _, err := f.in.Eval(context.Background(), `g("%v", m)`); err == nil || !strings.Contains(err.Error(), "refused to print") {
+		t.Errorf("a method value of an earlier input: %v", err)
+	}
 	f.eval(t, `applog.Println("fine", 1, []int{2}); slog.Info("fine", "n", 1)`)
 	mu.Lock()
 	defer mu.Unlock()

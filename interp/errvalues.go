@@ -210,6 +210,11 @@ func (in *Interp) typeExprOf(inf *inferer, x ast.Expr) ast.Expr {
 		return t.texpr
 	case t.rt != nil && t.rt.PkgPath() == "" && t.rt.Name() != "":
 		return &ast.Ident{NamePos: pos, Name: t.rt.Name()}
+	case t.rt == nil && t.kind != reflect.Invalid && !isUntypedConst(x):
+		// A basic kind only (len(s) is an int).
+		if k := t.kind; k == reflect.Bool || k == reflect.String || k >= reflect.Int && k <= reflect.Complex128 && k != reflect.Uintptr {
+			return &ast.Ident{NamePos: pos, Name: k.String()}
+		}
 	}
 	return nil
 }

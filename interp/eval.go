@@ -721,7 +721,9 @@ func (in *Interp) autoImport(n ast.Node) error {
 	src := "import ("
 	in.bareAppTypes(n)
 	in.hostCalls(n)
-	in.genericCalls(n)
+	if err := in.genericCalls(n); err != nil {
+		return err
+	}
 	if err := in.errorValues(n); err != nil {
 		return err
 	}

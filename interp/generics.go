@@ -1,12 +1,14 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -24,9 +26,10 @@ import (
 
 // genericCalls rewrites the calls of the session's generic functions
 // under n (see above).
-func (in *Interp) genericCalls(n ast.Node) {
+func (in *Interp) genericCalls(n ast.Node) error {
 	inf := &inferer{in: in}
 	results := map[*ast.CallExpr]ast.Expr{} // instantiated calls' result types
+	generic := map[*ast.CallExpr]bool{}     // calls of generic functions
 	editExprs(n, false, func(x ast.Expr) ast.Expr {
 		c, ok := x.(*ast.CallExpr)
 		if !ok {
@@ -51,6 +54,7 @@ func (in *Interp) genericCalls(n ast.Node) {
 		if ft == nil {
 			return x
 		}
+		generic[c] = true
 		tparams := fieldNames(ft.TypeParams)
 		bind := map[string]ast.Expr{}
 		if explicit != nil {
@@ -107,6 +111,8 @@ func (in *Interp) genericCalls(n ast.Node) {
 			}
 			if c, ok := s.Rhs[0].(*ast.CallExpr); ok && results[c] != nil {
 				s.Rhs[0] = wrap(c, results[c])
+			} else if ok && generic[c] {
+				return unknownResult(in, c, s.Lhs[0])
 			}
 		case *ast.DeclStmt:
 			gd, ok := s.Decl.(*ast.GenDecl)
@@ -118,16 +124,28 @@ func (in *Interp) genericCalls(n ast.Node) {
 				if len(vs.Values) != 1 || len(vs.Names) != 1 {
 					continue
 				}
-				if c, ok := vs.Values[0].(*ast.CallExpr); ok && results[c] != nil {
-					t := vs.Type
-					if t == nil {
-						t = results[c]
-					}
-					vs.Values[0] = wrap(c, t)
+				c, ok := vs.Values[0].(*ast.CallExpr)
+				switch {
+				case !ok || !generic[c]:
+				case vs.Type != nil:
+					vs.Values[0] = wrap(c, vs.Type)
+				case results[c] != nil:
+					vs.Values[0] = wrap(c, results[c])
+				default:
+					return unknownResult(in, c, vs.Names[0])
 				}
 			}
 		}
 	}
+	return nil
+}
+
+// unknownResult is the error for a top-level declaration of x from a
+// generic call whose type arguments manhole could not infer: yaegi would
+// fail on it, writing "nil reflect type" to the host's log.
+func unknownResult(in *Interp, c *ast.CallExpr, x ast.Expr) error {
+	return fmt.Errorf("%s: manhole cannot infer the type arguments of %s here; write them out (%s[...](...)) or declare %s with its type (var %s T = ...)",
+		positionOf(in.gen.yi.FileSet(), c.Pos()), types.ExprString(c.Fun), types.ExprString(c.Fun), types.ExprString(x), types.ExprString(x))
 }
 
 // genericFunc returns the type of the generic function id names: one of
@@ -310,6 +328,28 @@ func constKind(x ast.Expr) (int, bool) {
 		}
 	case *ast.ParenExpr:
 		return constKind(x.X)
+	case *ast.BinaryExpr:
+		l, lok := constKind(x.X)
+		r, rok := constKind(x.Y)
+		if !lok || !rok {
+			return 0, false
+		}
+		switch x.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+			return 5, true // bool
+		case token.SHL, token.SHR:
+			return l, true
+		case token.LAND, token.LOR:
+			return 5, true
+		}
+		if (l == 4) != (r == 4) {
+			return 0, false // a string and a number: not a constant
+		}
+		return max(l, r), true
+	case *ast.Ident:
+		if x.Obj == nil && (x.Name == "true" || x.Name == "false") {
+			return 5, true
+		}
 	}
 	return 0, false
 }
@@ -322,9 +362,10 @@ func isEllipsis(x ast.Expr) bool {
 // argTypeExpr returns the type of a typed argument as an expression, nil
 // for an untyped constant or a type not known.
 func (in *Interp) argTypeExpr(inf *inferer, x ast.Expr) ast.Expr {
+	if _, isConst := constKind(x); isConst {
+		return nil // untyped
+	}
 	switch x := x.(type) {
-	case *ast.BasicLit:
-		return nil
 	case *ast.FuncLit:
 		return x.Type
 	case *ast.Ident:
@@ -349,6 +390,15 @@ func (in *Interp) reflectTypeExpr(t reflect.Type, pos token.Pos, depth int) ast.
 	if t.Name() != "" {
 		if t.PkgPath() == "" {
 			return &ast.Ident{NamePos: pos, Name: t.Name()}
+		}
+		if !exportedName(t.Name()) || strings.Contains(t.Name(), "[") {
+			return nil // no name in the session
+		}
+		if t.PkgPath() == hostMainPath {
+			if _, ok := in.mainTypes()[t.Name()]; ok {
+				return &ast.SelectorExpr{X: &ast.Ident{NamePos: pos, Name: mainPkgName}, Sel: &ast.Ident{NamePos: pos, Name: t.Name()}}
+			}
+			return nil
 		}
 		name := ""
 		for n, p := range in.imported {

@@ -1,6 +1,10 @@
 package interp
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+)
 
 // Generic code beyond the trivial, which yaegi alone gets wrong: type
 // arguments fixed only by a function argument's result, a top-level :=
@@ -33,6 +37,10 @@ func TestGenericCalls(t *testing.T) {
 		{"iter.Seq2 of maps.All", []string{`var s iter.Seq2[string, int] = maps.All(map[string]int{"a": 1})`, `r := ""; for k, v := range s { r = k + fmt.Sprint(v) }; r`}, `"a1"`},
 		{"iter imported", []string{`import "iter"`, `var q iter.Seq[int]; q == nil`}, `true`},
 		{"slices.Collect of an iter.Seq", []string{`func count(n int) iter.Seq[int] { return func(yield func(int) bool) { for i := 0; i < n; i++ { if !yield(i) { return } } } }`, `slices.Collect(count(3))`}, `[]int{0, 1, 2}`},
+		{"a constant expression", []string{`func Id[T any](x T) T { return x }`, `k := Id(1 + 2)`, `k`}, `3`},
+		{"a float constant expression", []string{`func Id[T any](x T) T { return x }`, `x := Id(2.5 * 2); fmt.Sprintf("%T", x)`}, `"float64"`},
+		{"a result of len", []string{`func Id[T any](x T) T { return x }`, `var e = Id(len("ab"))`, `e`}, `2`},
+		{"a namespace value", []string{`func Id[T any](x T) T { return x }`, `c := Id(cfg)`, `c.Name`}, `"app"`},
 		{"range over a generic result of an integer", []string{`func id[T any](x T) T { return x }`, `n := 0; for i := range id(3) { n += i }; n`}, `3`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,3 +57,21 @@ func TestGenericCalls(t *testing.T) {
 		})
 	}
 }
+
+// A top-level declaration from a generic call manhole cannot type is an
+// error of its own: yaegi would write "nil reflect type" to the host's log.
+func TestGenericCallsUnknown(t *testing.T) {
+	f := newFixture(t, map[string]any{"hidden": &hiddenT{}})
+	f.eval(t, `func Id[T any](x T) T { return x }`)
+	for _, src := range []string{`v := Id(unknownThing())`, `w := Id(hidden)`, `var w2 = Id(hidden)`} {
+		_, err := f.in.Eval(context.Background(), src)
+		if err == nil || !strings.Contains(err.Error(), "manhole cannot infer the type arguments of Id") && !strings.Contains(err.Error(), "undefined") {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+	if s := f.stderr.String(); s != "" {
+		t.Errorf("stderr: %s", s)
+	}
+}
+
+type hiddenT struct{ n int }

@@ -36,6 +36,7 @@ func TestEverydayGo(t *testing.T) {
 		{"new of a string in a function", []string{`func nn() *string { return new("in") }; *nn()`}, `"in"`},
 		{"new of a composite literal", []string{`type P struct{ A int }; r := new(P{A: 1}); r.A`}, `1`},
 		{"new of a type", []string{`r := new(int); *r`}, `0`},
+		{"new of a variable of the input", []string{`x := 3.5; q := new(x); *q`}, `3.5`},
 		{"new of a type parameter", []string{`func h[T any]() *T { return new(T) }; *h[string]()`}, `""`},
 		{"slices.Sort", []string{`s := []int{3, 1, 2}; slices.Sort(s); s`}, `[]int{1, 2, 3}`},
 		{"slices.Max", []string{`slices.Max([]int{3, 9, 2})`}, `9`},
@@ -80,7 +81,7 @@ func TestEverydayGo(t *testing.T) {
 func TestEverydayGoRefusals(t *testing.T) {
 	for src, want := range map[string]string{
 		`type E3 struct{ c int }; func (e E3) Error() string { return "e3" }; var t3 E3; errors.As(E3{1}, &t3)`: "give the type's methods a pointer receiver",
-		`x := 3.5; q := new(x); *q`: "new(x): manhole cannot tell the type of x; write v := x and use &v",
+		`q := new(store); q`: "new(store): manhole cannot tell the type of store; write v := store and use &v",
 		`var x any = 3; x.(error)`:  "interface conversion",
 	} {
 		f := newFixture(t, nil)

@@ -81,8 +81,8 @@ func TestEverydayGo(t *testing.T) {
 func TestEverydayGoRefusals(t *testing.T) {
 	for src, want := range map[string]string{
 		`type E3 struct{ c int }; func (e E3) Error() string { return "e3" }; var t3 E3; errors.As(E3{1}, &t3)`: "give the type's methods a pointer receiver",
-		`q := new(store); q`: "new(store): manhole cannot tell the type of store; write v := store and use &v",
-		`var x any = 3; x.(error)`:  "interface conversion",
+		`q := new(store); q`:       "new(store): manhole cannot tell the type of store; write v := store and use &v",
+		`var x any = 3; x.(error)`: "interface conversion",
 	} {
 		f := newFixture(t, nil)
 		_, err := f.in.Eval(context.Background(), src)

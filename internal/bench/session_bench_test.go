@@ -10,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
 	"github.com/gomanhole/manhole/internal/bench/procstat"
 )
 
@@ -85,23 +86,23 @@ func (r *repl) close() {
 // what each session holds there after a GC: heap-B/session,
 // goroutines/session, rss-B/session. The time per op is opening them all.
 func BenchmarkSessions(b *testing.B) {
-	srv := startMhserve(b, "-socket", shortTempDir(b)+"/mh.sock", "-max-sessions", "200")
-	cfg := clientConfig(srv.hostKey(b))
+	srv := startMhserve(b, "-socket", benchkit.TempDir(b)+"/mh.sock", "-max-sessions", "200")
+	cfg := benchkit.ClientConfig(srv.HostKey(b))
 	openREPL(b, srv.Socket, cfg).close() // the first session's one-time costs
-	idle := srv.settle(b, 1<<30)
+	idle := settle(b, srv, 1<<30)
 	for _, n := range []int{1, 100} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			var heap, goroutines, rss float64
 			for b.Loop() {
 				b.StopTimer()
-				before := srv.settle(b, idle.Goroutines)
+				before := settle(b, srv, idle.Goroutines)
 				b.StartTimer()
 				rs := make([]*repl, n)
 				for i := range rs {
 					rs[i] = openREPL(b, srv.Socket, cfg)
 				}
 				b.StopTimer()
-				after := srv.stats(b)
+				after := srv.Stats(b)
 				heap += float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
 				goroutines += float64(after.Goroutines-before.Goroutines) / float64(n)
 				rss += float64(int64(after.RSS)-int64(before.RSS)) / float64(n)
@@ -120,10 +121,10 @@ func BenchmarkSessions(b *testing.B) {
 
 // settle waits until the server runs at most goroutines goroutines (the
 // sessions of the previous round have ended) and returns its stats.
-func (s *mhserve) settle(b *testing.B, goroutines int) procstat.Stats {
+func settle(b *testing.B, s *benchkit.Mhserve, goroutines int) procstat.Stats {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st := s.stats(b)
+		st := s.Stats(b)
 		if st.Goroutines <= goroutines || time.Now().After(deadline) {
 			return st
 		}

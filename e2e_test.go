@@ -19,6 +19,7 @@ import (
 
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 var bins testexp.Binaries
@@ -38,8 +39,14 @@ func TestMain(m *testing.M) {
 
 func needSSH(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
+	testkit.Need(t, "ssh", testkit.InstallSSH)
+}
+
+// needProxy makes sure the ProxyCommand proxy (see proxies) can run.
+func needProxy(t *testing.T, proxy string) {
+	t.Helper()
+	if strings.HasPrefix(proxy, "nc ") {
+		testkit.Need(t, "nc", testkit.InstallNC)
 	}
 }
 
@@ -122,13 +129,10 @@ func (d *demo) sshArgs(t *testing.T, proxy string, extra ...string) []string {
 }
 
 func (d *demo) proxies(t *testing.T) map[string]string {
-	p := map[string]string{"manhole proxy": filepath.Join(binaries(t), "manhole") + " proxy " + d.socket}
-	if _, err := exec.LookPath("nc"); err == nil {
-		p["nc -U"] = "nc -U " + d.socket
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("nc is needed in CI: apt-get install netcat-openbsd")
+	return map[string]string{
+		"manhole proxy": filepath.Join(binaries(t), "manhole") + " proxy " + d.socket,
+		"nc -U":         "nc -U " + d.socket,
 	}
-	return p
 }
 
 func TestE2EOpenSSHInteractive(t *testing.T) {
@@ -136,6 +140,7 @@ func TestE2EOpenSSHInteractive(t *testing.T) {
 	d := startDemo(t, 0o700)
 	for name, proxy := range d.proxies(t) {
 		t.Run(name, func(t *testing.T) {
+			needProxy(t, proxy)
 			cmd := exec.Command("ssh", d.sshArgs(t, proxy, "-tt")...)
 			stdin, err := cmd.StdinPipe()
 			if err != nil {
@@ -208,6 +213,7 @@ func TestE2EOpenSSHExec(t *testing.T) {
 	d := startDemo(t, 0o700)
 	for name, proxy := range d.proxies(t) {
 		t.Run(name, func(t *testing.T) {
+			needProxy(t, proxy)
 			var stdout, stderr bytes.Buffer
 			cmd := exec.Command("ssh", append(d.sshArgs(t, proxy), "store.Len()")...)
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -243,10 +249,8 @@ store.Set("twice", double("ab"))
 v, _ := store.Get("twice")
 fmt.Println("got", v)
 `
+	needProxy(t, "nc -U")
 	cmd := exec.Command("ssh", append(d.sshArgs(t, "nc -U "+d.socket), "-T")...)
-	if _, err := exec.LookPath("nc"); err != nil {
-		cmd = exec.Command("ssh", append(d.sshArgs(t, filepath.Join(binaries(t), "manhole")+" proxy "+d.socket), "-T")...)
-	}
 	cmd.Stdin = strings.NewReader(script)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // podmanConf is the containers.conf the podman test points CONTAINERS_CONF
@@ -51,15 +52,8 @@ func (p *podman) must(args ...string) string {
 
 func needPodman(t *testing.T) {
 	t.Helper()
-	msg := "podman is needed: apt-get install podman runc (.ci/run installs them)"
-	for _, bin := range []string{"podman", "runc"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	testkit.Need(t, "podman", testkit.InstallPodman)
+	testkit.Need(t, "runc", testkit.InstallPodman) // crun refuses these machines' cgroup layout
 	if os.Getuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the podman test runs containers as root")

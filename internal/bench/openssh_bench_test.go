@@ -15,6 +15,7 @@ import (
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/bench/benchkit"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // sshFixture is a manhole and a bare server, each on a unix socket and on
@@ -34,12 +35,8 @@ type sshFixture struct {
 
 func newSSHFixture(b *testing.B) *sshFixture {
 	b.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		b.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
-	}
-	if _, err := exec.LookPath("nc"); err != nil {
-		b.Fatal("nc is needed: apt-get install netcat-openbsd")
-	}
+	testkit.Need(b, "ssh", testkit.InstallSSH)
+	testkit.Need(b, "nc", testkit.InstallNC)
 	f := &sshFixture{dir: benchkit.TempDir(b)}
 	f.key, f.keyFile = newClientKey(b, f.dir)
 	ak := string(gossh.MarshalAuthorizedKey(f.key.PublicKey()))

@@ -6,6 +6,7 @@ package manhole_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -353,17 +354,10 @@ func (d *demo) sshExec(t *testing.T, code string) (string, error) {
 
 func waitForPath(t *testing.T, path string, exists bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("%s to exist: %v", path, exists), func() bool {
 		_, err := os.Lstat(path)
-		if (err == nil) == exists {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: exists=%v never became %v", path, err == nil, exists)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return (err == nil) == exists
+	})
 }
 
 // TestE2EActivateOnSignal: nothing listens until SIGUSR1 reaches the

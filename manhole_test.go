@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 type counter struct {
@@ -385,15 +387,15 @@ func TestDisconnectCancelsEvaluation(t *testing.T) {
 	}
 }
 
+// waitForLog waits for want in the logs, and shows them if it never comes.
 func waitForLog(t *testing.T, logs *lockedBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log lacks %q:\n%s", want, logs.String())
+	defer func() {
+		if t.Failed() {
+			t.Logf("the log:\n%s", logs.String())
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	}()
+	testkit.Eventually(t, fmt.Sprintf("%q in the log", want), func() bool { return strings.Contains(logs.String(), want) })
 }
 
 func TestExecTimeout(t *testing.T) {

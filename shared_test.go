@@ -92,22 +92,13 @@ func TestSharedNamespace(t *testing.T) {
 
 func containsInOrder(s string, parts ...string) bool {
 	for _, p := range parts {
-		i := indexOf(s, p)
+		i := strings.Index(s, p)
 		if i < 0 {
 			return false
 		}
 		s = s[i+len(p):]
 	}
 	return true
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // ourGoroutines counts the goroutines running manhole's code (not the

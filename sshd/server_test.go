@@ -23,6 +23,7 @@ import (
 	"github.com/gomanhole/manhole/auth"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // syncBuffer is a log sink safe for concurrent use.
@@ -170,7 +171,7 @@ func TestRefusedUIDClosedBeforeBanner(t *testing.T) {
 	if len(b) != 0 {
 		t.Fatalf("refused peer received %q; want nothing, not even the SSH banner", b)
 	}
-	waitFor(t, func() bool { return strings.Contains(ts.log.String(), "peer uid not allowed") }, "refusal logged")
+	testkit.Eventually(t, "refusal logged", func() bool { return strings.Contains(ts.log.String(), "peer uid not allowed") })
 	if !strings.Contains(ts.log.String(), "uid="+itoa(uidSelf())) {
 		t.Errorf("refusal log lacks the uid:\n%s", ts.log.String())
 	}
@@ -207,7 +208,7 @@ func TestMaxStartupsDropsOldestSoLoginStillWorks(t *testing.T) {
 		defer c.Close()
 		idle = append(idle, c)
 	}
-	waitFor(t, func() bool { return ts.srv.startups.Load() == 3 }, "three startups in flight")
+	testkit.Eventually(t, "three startups in flight", func() bool { return ts.srv.startups.Load() == 3 })
 	// A real login beyond MaxStartups gets in; the oldest idle one goes.
 	client, err := ts.dial(t)
 	if err != nil {
@@ -279,19 +280,7 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	for _, c := range clients {
 		c.Close()
 	}
-	waitFor(t, func() bool { return runtime.NumGoroutine() <= before }, "goroutines back to the count before start")
-}
-
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("timed out waiting for: %s\n%s", what, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, "goroutines back to the count before start", func() bool { return runtime.NumGoroutine() <= before })
 }
 
 // TestHandlerPanicIsContained is the gliderlabs trap: its handler
@@ -316,7 +305,7 @@ func TestHandlerPanicIsContained(t *testing.T) {
 	if err := sess.Run("x"); err == nil {
 		t.Error("the panicking session reported success")
 	}
-	waitFor(t, func() bool { return strings.Contains(ts.log.String(), "session panic") }, "panic logged")
+	testkit.Eventually(t, "panic logged", func() bool { return strings.Contains(ts.log.String(), "session panic") })
 	sess2, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +360,7 @@ func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unixConn.Close()
-	waitFor(t, func() bool { return ts.srv.startups.Load() == 1 }, "the unix connection pending")
+	testkit.Eventually(t, "the unix connection pending", func() bool { return ts.srv.startups.Load() == 1 })
 	for range 50 {
 		c, err := net.Dial("tcp", tl.Addr().String())
 		if err != nil {
@@ -379,7 +368,7 @@ func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
 		}
 		defer c.Close()
 	}
-	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= 51 && ts.srv.startups.Load() <= 3 }, "the TCP flood to be trimmed")
+	testkit.Eventually(t, "the TCP flood to be trimmed", func() bool { return ts.srv.nextConn.Load() >= 51 && ts.srv.startups.Load() <= 3 })
 	// The pending unix connection was not the one dropped: it can still
 	// log in.
 	unixConn.SetDeadline(time.Now().Add(10 * time.Second))
@@ -418,7 +407,7 @@ func TestEvictionAcrossListenersRacesNothing(t *testing.T) {
 	// MaxStartups 1 (they are newer): try until the queue has drained.
 	var err2 error
 	for range 20 {
-		waitFor(t, func() bool { return ts.srv.startups.Load() == 0 }, "the churn to drain")
+		testkit.Eventually(t, "the churn to drain", func() bool { return ts.srv.startups.Load() == 0 })
 		var c *gossh.Client
 		if c, err2 = ts.dial(t); err2 == nil {
 			c.Close()
@@ -465,7 +454,7 @@ func TestFloodLogIsRateLimited(t *testing.T) {
 		gossh.NewClientConn(kc, "x", &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.FixedHostKey(ts.host)})
 		kc.Close()
 	}
-	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= flood+2 && ts.srv.startups.Load() == 0 }, "the flood to drain")
+	testkit.Eventually(t, "the flood to drain", func() bool { return ts.srv.nextConn.Load() >= flood+2 && ts.srv.startups.Load() == 0 })
 	ts.srv.Close()
 	logs := ts.log.String()
 	lines := strings.Count(logs, "\n")

@@ -83,7 +83,7 @@ func (x *tmux) size() (cols, rows string) {
 // status, and a terminal in its cooked state again.
 func (x *tmux) finish(wantRC int) {
 	x.t.Helper()
-	waitFor(x.t, "manhole connect to exit", func() bool {
+	testkit.Eventually(x.t, "manhole connect to exit", func() bool {
 		_, err := os.Stat(filepath.Join(x.dir, "done"))
 		return err == nil
 	})

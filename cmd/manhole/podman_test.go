@@ -130,7 +130,7 @@ func TestExecFleetPodman(t *testing.T) {
 		return err == nil && out == "2\n"
 	}
 	for _, n := range names {
-		waitFor(t, n+"'s manhole", func() bool { return ready(n) })
+		testkit.Eventually(t, n+"'s manhole", func() bool { return ready(n) })
 	}
 
 	via := "podman " + strings.Join(p.global, " ") + " exec -i {} /manhole proxy 1"
@@ -162,7 +162,7 @@ func TestExecFleetPodman(t *testing.T) {
 	// A container whose manhole's metadata vouches for another key than
 	// the one it answers with fails alone.
 	p.must("start", names[1])
-	waitFor(t, names[1]+"'s manhole", func() bool { return ready(names[1]) })
+	testkit.Eventually(t, names[1]+"'s manhole", func() bool { return ready(names[1]) })
 	meta := filepath.Join(tempDir(t, 0o700), "1.json")
 	p.must("cp", names[2]+":/tmp/manhole-0/1.json", meta)
 	m, err := hostkeys.ReadMetadata(meta)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -71,19 +70,7 @@ func dial(t *testing.T, mh *manhole.Manhole) *gossh.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := net.Dial("unix", mh.SocketPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, "manhole", &gossh.ClientConfig{
-		User: "test", HostKeyCallback: gossh.FixedHostKey(key), Timeout: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := gossh.NewClient(sc, chans, reqs)
-	t.Cleanup(func() { client.Close() })
-	return client
+	return testkit.Connect(t, "unix", mh.SocketPath(), testkit.ClientConfig(key))
 }
 
 func execOut(t *testing.T, client *gossh.Client, code string) (stdout, stderr string, status int) {

@@ -95,20 +95,7 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 
 func (ts *testServer) dial(t *testing.T) (*gossh.Client, error) {
 	t.Helper()
-	c, err := net.Dial("unix", ts.path)
-	if err != nil {
-		return nil, err
-	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, "test", &gossh.ClientConfig{
-		User:            "tester",
-		HostKeyCallback: gossh.FixedHostKey(ts.host),
-		Timeout:         5 * time.Second,
-	})
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	return gossh.NewClient(sc, chans, reqs), nil
+	return testkit.Dial("unix", ts.path, testkit.ClientConfig(ts.host))
 }
 
 func TestVerifiedPeerNeedsNoKey(t *testing.T) {
@@ -146,11 +133,10 @@ func TestTCPPeerCannotUseNone(t *testing.T) {
 	}
 	go srv.Serve(l)
 	defer srv.Close()
-	_, err = gossh.Dial("tcp", l.Addr().String(), &gossh.ClientConfig{
-		User:            "tester",
-		HostKeyCallback: gossh.FixedHostKey(signer.PublicKey()),
-		Timeout:         5 * time.Second,
-	})
+	client, err := testkit.Dial("tcp", l.Addr().String(), testkit.ClientConfig(signer.PublicKey()))
+	if err == nil {
+		client.Close()
+	}
 	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
 		t.Fatalf("TCP client without a key: %v, want an authentication failure", err)
 	}
@@ -371,12 +357,11 @@ func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
 	testkit.Eventually(t, "the TCP flood to be trimmed", func() bool { return ts.srv.nextConn.Load() >= 51 && ts.srv.startups.Load() <= 3 })
 	// The pending unix connection was not the one dropped: it can still
 	// log in.
-	unixConn.SetDeadline(time.Now().Add(10 * time.Second))
-	sc, chans, reqs, err := gossh.NewClientConn(unixConn, "test", &gossh.ClientConfig{User: "t", HostKeyCallback: gossh.FixedHostKey(ts.host)})
+	client, err := testkit.Client(unixConn, testkit.ClientConfig(ts.host))
 	if err != nil {
 		t.Fatalf("the unix peer's login, after a TCP flood: %v", err)
 	}
-	gossh.NewClient(sc, chans, reqs).Close()
+	client.Close()
 }
 
 // Two listeners evicting each other's connections under MaxStartups 1:
@@ -450,9 +435,8 @@ func TestFloodLogIsRateLimited(t *testing.T) {
 	// authentications have a budget of their own.
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	signer, _ := gossh.NewSignerFromKey(priv)
-	if kc, err := net.Dial("tcp", tl.Addr().String()); err == nil {
-		gossh.NewClientConn(kc, "x", &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.FixedHostKey(ts.host)})
-		kc.Close()
+	if client, err := testkit.Dial("tcp", tl.Addr().String(), testkit.ClientConfig(ts.host, gossh.PublicKeys(signer))); err == nil {
+		client.Close()
 	}
 	testkit.Eventually(t, "the flood to drain", func() bool { return ts.srv.nextConn.Load() >= flood+2 && ts.srv.startups.Load() == 0 })
 	ts.srv.Close()

@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"io"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gomanhole/manhole/internal/bench/benchkit"
 	"github.com/gomanhole/manhole/internal/bench/procstat"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // repl is an open terminal session at its prompt.
@@ -26,15 +26,11 @@ type repl struct {
 // openREPL connects, opens a terminal session, waits for the prompt and
 // declares a variable, as a user would.
 func openREPL(b testing.TB, socket string, cfg *gossh.ClientConfig) *repl {
-	c, err := net.Dial("unix", socket)
+	client, err := testkit.Dial("unix", socket, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cc, chans, reqs, err := gossh.NewClientConn(c, "bench", cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := &repl{client: gossh.NewClient(cc, chans, reqs)}
+	r := &repl{client: client}
 	if r.sess, err = r.client.NewSession(); err != nil {
 		b.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 }
 
 // HandshakeTimeout bounds a test client's dial and SSH handshake.
-const HandshakeTimeout = 10 * time.Second
+const HandshakeTimeout = 20 * time.Second
 
 // ClientConfig is the tests' client: user "test", trusting exactly
 // hostKey, offering auth (none: the unix peer's uid lets it in).

@@ -22,6 +22,7 @@ import (
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/bench/procstat"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // Tools are the binaries a benchmark package runs: Pkgs (go build
@@ -208,7 +209,7 @@ func ClientConfig(hostKey gossh.PublicKey) *gossh.ClientConfig {
 // DialExec connects over the unix socket, runs code as an exec request
 // and returns its output.
 func DialExec(tb testing.TB, socket string, cfg *gossh.ClientConfig, code string) string {
-	client, err := gossh.Dial("unix", socket, cfg)
+	client, err := testkit.Dial("unix", socket, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

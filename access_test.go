@@ -21,6 +21,7 @@ import (
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 func newSigner(t *testing.T) gossh.Signer {
@@ -63,18 +64,10 @@ func hostKeyOf(t *testing.T, mh *manhole.Manhole) gossh.PublicKey {
 // dialAuth connects over network/addr with the given auth methods.
 func dialAuth(t *testing.T, mh *manhole.Manhole, network, addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	t.Helper()
-	c, err := net.Dial(network, addr)
+	client, err := testkit.Dial(network, addr, testkit.ClientConfig(hostKeyOf(t, mh), auth...))
 	if err != nil {
 		return nil, err
 	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, addr, &gossh.ClientConfig{
-		User: "test", Auth: auth, HostKeyCallback: gossh.FixedHostKey(hostKeyOf(t, mh)), Timeout: 5 * time.Second,
-	})
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	client := gossh.NewClient(sc, chans, reqs)
 	t.Cleanup(func() { client.Close() })
 	return client, nil
 }
@@ -99,29 +92,19 @@ func TestRightsComeFromTheKeyThatSigned(t *testing.T) {
 		Logger:         slog.New(slog.NewTextHandler(logs, nil)),
 	})
 	// x/crypto tries one method of a name; AuthCallback picks the next.
-	c, err := net.Dial("unix", mh.SocketPath())
-	if err != nil {
-		t.Fatal(err)
-	}
 	step := 0
-	sc, chans, reqs, err := gossh.NewClientConn(c, "m", &gossh.ClientConfig{
-		User: "test", HostKeyCallback: gossh.FixedHostKey(hostKeyOf(t, mh)), Timeout: 5 * time.Second,
-		AuthCallback: func(*gossh.ClientAuthContext) (gossh.AuthMethod, error) {
-			step++
-			switch step {
-			case 1:
-				return gossh.PublicKeys(failingSigner{b}), nil // asks about B
-			case 2:
-				return gossh.PublicKeys(a), nil // signs with A
-			}
-			return nil, errors.New("no more methods")
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
+	cfg := testkit.ClientConfig(hostKeyOf(t, mh))
+	cfg.AuthCallback = func(*gossh.ClientAuthContext) (gossh.AuthMethod, error) {
+		step++
+		switch step {
+		case 1:
+			return gossh.PublicKeys(failingSigner{b}), nil // asks about B
+		case 2:
+			return gossh.PublicKeys(a), nil // signs with A
+		}
+		return nil, errors.New("no more methods")
 	}
-	client := gossh.NewClient(sc, chans, reqs)
-	defer client.Close()
+	client := testkit.Connect(t, "unix", mh.SocketPath(), cfg)
 	if step != 2 {
 		t.Fatalf("the client did not ask about B, then sign with A (step %d)", step)
 	}
@@ -403,14 +386,12 @@ func TestNoSHA1Algorithms(t *testing.T) {
 		{"mac hmac-sha1", gossh.Config{MACs: []string{"hmac-sha1"}, Ciphers: []string{"aes128-ctr"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := net.Dial("unix", mh.SocketPath())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			_, _, _, err = gossh.NewClientConn(c, "x", &gossh.ClientConfig{
-				Config: tc.cfg, User: "t", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+			client, err := testkit.Dial("unix", mh.SocketPath(), &gossh.ClientConfig{
+				Config: tc.cfg, User: "t", HostKeyCallback: gossh.InsecureIgnoreHostKey(),
 			})
+			if err == nil {
+				client.Close()
+			}
 			if err == nil || !strings.Contains(err.Error(), "no common algorithm") {
 				t.Fatalf("handshake offering only %s: %v; want no common algorithm", tc.name, err)
 			}

@@ -13,11 +13,13 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // sshKeygen runs ssh-keygen in dir.
 func sshKeygen(t *testing.T, dir string, args ...string) {
 	t.Helper()
+	testkit.Need(t, "ssh-keygen", testkit.InstallSSH)
 	cmd := exec.Command("ssh-keygen", args...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -6,6 +6,7 @@ package manhole_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 var bins testexp.Binaries
@@ -38,8 +40,14 @@ func TestMain(m *testing.M) {
 
 func needSSH(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
+	testkit.Need(t, "ssh", testkit.InstallSSH)
+}
+
+// needProxy makes sure the ProxyCommand proxy (see proxies) can run.
+func needProxy(t *testing.T, proxy string) {
+	t.Helper()
+	if strings.HasPrefix(proxy, "nc ") {
+		testkit.Need(t, "nc", testkit.InstallNC)
 	}
 }
 
@@ -122,13 +130,10 @@ func (d *demo) sshArgs(t *testing.T, proxy string, extra ...string) []string {
 }
 
 func (d *demo) proxies(t *testing.T) map[string]string {
-	p := map[string]string{"manhole proxy": filepath.Join(binaries(t), "manhole") + " proxy " + d.socket}
-	if _, err := exec.LookPath("nc"); err == nil {
-		p["nc -U"] = "nc -U " + d.socket
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("nc is needed in CI: apt-get install netcat-openbsd")
+	return map[string]string{
+		"manhole proxy": filepath.Join(binaries(t), "manhole") + " proxy " + d.socket,
+		"nc -U":         "nc -U " + d.socket,
 	}
-	return p
 }
 
 func TestE2EOpenSSHInteractive(t *testing.T) {
@@ -136,6 +141,7 @@ func TestE2EOpenSSHInteractive(t *testing.T) {
 	d := startDemo(t, 0o700)
 	for name, proxy := range d.proxies(t) {
 		t.Run(name, func(t *testing.T) {
+			needProxy(t, proxy)
 			cmd := exec.Command("ssh", d.sshArgs(t, proxy, "-tt")...)
 			stdin, err := cmd.StdinPipe()
 			if err != nil {
@@ -208,6 +214,7 @@ func TestE2EOpenSSHExec(t *testing.T) {
 	d := startDemo(t, 0o700)
 	for name, proxy := range d.proxies(t) {
 		t.Run(name, func(t *testing.T) {
+			needProxy(t, proxy)
 			var stdout, stderr bytes.Buffer
 			cmd := exec.Command("ssh", append(d.sshArgs(t, proxy), "store.Len()")...)
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -243,10 +250,8 @@ store.Set("twice", double("ab"))
 v, _ := store.Get("twice")
 fmt.Println("got", v)
 `
+	needProxy(t, "nc -U")
 	cmd := exec.Command("ssh", append(d.sshArgs(t, "nc -U "+d.socket), "-T")...)
-	if _, err := exec.LookPath("nc"); err != nil {
-		cmd = exec.Command("ssh", append(d.sshArgs(t, filepath.Join(binaries(t), "manhole")+" proxy "+d.socket), "-T")...)
-	}
 	cmd.Stdin = strings.NewReader(script)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -349,17 +354,10 @@ func (d *demo) sshExec(t *testing.T, code string) (string, error) {
 
 func waitForPath(t *testing.T, path string, exists bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("%s to exist: %v", path, exists), func() bool {
 		_, err := os.Lstat(path)
-		if (err == nil) == exists {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: exists=%v never became %v", path, err == nil, exists)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return (err == nil) == exists
+	})
 }
 
 // TestE2EActivateOnSignal: nothing listens until SIGUSR1 reaches the

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 type counter struct {
@@ -69,19 +71,7 @@ func dial(t *testing.T, mh *manhole.Manhole) *gossh.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := net.Dial("unix", mh.SocketPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, "manhole", &gossh.ClientConfig{
-		User: "test", HostKeyCallback: gossh.FixedHostKey(key), Timeout: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := gossh.NewClient(sc, chans, reqs)
-	t.Cleanup(func() { client.Close() })
-	return client
+	return testkit.Connect(t, "unix", mh.SocketPath(), testkit.ClientConfig(key))
 }
 
 func execOut(t *testing.T, client *gossh.Client, code string) (stdout, stderr string, status int) {
@@ -367,33 +357,26 @@ func TestDisconnectCancelsEvaluation(t *testing.T) {
 	client := dial(t, mh)
 	sh := openShell(t, client)
 	sh.send(t, "for {}\r")
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "session start") && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	// The statement is logged before it runs.
+	waitForLog(t, logs, `msg="manhole: eval" session=1 identity="peer uid 0" eval=1 code="for {}"`)
 	time.Sleep(50 * time.Millisecond) // the loop is running
 	client.Close()
-	for !strings.Contains(logs.String(), `code="for {}"`) {
-		if time.Now().After(deadline) {
-			t.Fatalf("evaluation still running after the client left:\n%s", logs.String())
-		}
-		time.Sleep(5 * time.Millisecond)
+	waitForLog(t, logs, `msg="manhole: eval done" session=1 identity="peer uid 0" eval=1 `)
+	if done := regexp.MustCompile(`msg="manhole: eval done" .* eval=1 duration=\S+ err=(\S+)`).FindStringSubmatch(logs.String()); done == nil || done[1] != "interrupted" {
+		t.Errorf("the evaluation did not end as interrupted (%q):\n%s", done, logs.String())
 	}
-	if !strings.Contains(logs.String(), "session end") {
-		// The session ends right after its evaluation.
-		waitForLog(t, logs, "session end")
-	}
+	waitForLog(t, logs, "session end")
 }
 
+// waitForLog waits for want in the logs, and shows them if it never comes.
 func waitForLog(t *testing.T, logs *lockedBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log lacks %q:\n%s", want, logs.String())
+	defer func() {
+		if t.Failed() {
+			t.Logf("the log:\n%s", logs.String())
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	}()
+	testkit.Eventually(t, fmt.Sprintf("%q in the log", want), func() bool { return strings.Contains(logs.String(), want) })
 }
 
 func TestExecTimeout(t *testing.T) {

@@ -1,7 +1,6 @@
 package manhole_test
 
 import (
-	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // readmeSessions returns README's transcripts of sessions: the lines of
@@ -67,18 +67,7 @@ func TestReadmeTranscripts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := net.Dial("unix", d.socket)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc, chans, reqs, err := gossh.NewClientConn(c, "demo", &gossh.ClientConfig{
-			User: "readme", HostKeyCallback: gossh.FixedHostKey(key), Timeout: 10 * time.Second,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		client := gossh.NewClient(sc, chans, reqs)
-		defer client.Close()
+		client := testkit.Connect(t, "unix", d.socket, testkit.ClientConfig(key))
 		sess, err := client.NewSession()
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gomanhole/manhole"
 )
@@ -76,38 +75,33 @@ func TestSharedNamespace(t *testing.T) {
 	if n := manhole.InterpretersBuilt(mh); n != 1 {
 		t.Errorf("%d interpreters in shared mode, want 1", n)
 	}
-	// Evaluations are serialized: a long one delays, not interleaves.
-	sh := openShell(t, a)
-	sh.send(t, "for i := 0; i < 3; i++ { time.Sleep(50*time.Millisecond); fmt.Println(\"a\", i) }\r")
-	time.Sleep(10 * time.Millisecond)
-	out, _, _ := execOut(t, b, `fmt.Println("b")`)
-	if out != "b\n" {
-		t.Errorf("b printed %q", out)
+	// Evaluations are serialized: a long one delays the other session's,
+	// which runs once it is over and sees all it did.
+	if _, e, st := execOut(t, a, "var progress int"); st != 0 {
+		t.Fatalf("declare: %s", e)
 	}
-	sh.expect(t, "a 2\n>>> ")
-	if got := sh.out.String(); !containsInOrder(got, "a 0", "a 1", "a 2") {
+	sh := openShell(t, a)
+	sh.send(t, "for i := 1; i <= 3; i++ { time.Sleep(50*time.Millisecond); progress = i; fmt.Println(\"a\", i) }\r")
+	sh.expect(t, "a 1\n") // a is running
+	out, e, _ := execOut(t, b, `fmt.Println("b", progress)`)
+	if out != "b 3\n" {
+		t.Errorf("b printed %q %q while a ran, want \"b 3\\n\": b did not wait for a's evaluation to end", out, e)
+	}
+	sh.expect(t, "a 3\n>>> ")
+	if got := sh.out.String(); !containsInOrder(got, "a 1", "a 2", "a 3") || strings.Contains(got, "b ") {
 		t.Errorf("a's output interleaved: %q", got)
 	}
 }
 
 func containsInOrder(s string, parts ...string) bool {
 	for _, p := range parts {
-		i := indexOf(s, p)
+		i := strings.Index(s, p)
 		if i < 0 {
 			return false
 		}
 		s = s[i+len(p):]
 	}
 	return true
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // ourGoroutines counts the goroutines running manhole's code (not the

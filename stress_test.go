@@ -19,6 +19,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // stressInputs are what sessions type at a busy host: each once ended or
@@ -122,13 +123,12 @@ func TestStress(t *testing.T) {
 			return "", err
 		}
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		sc, chans, reqs, err := gossh.NewClientConn(c, "stress", config)
+		client, err := testkit.Client(c, config)
 		if err != nil {
 			return "", err
 		}
-		client := gossh.NewClient(sc, chans, reqs)
 		defer client.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second)) // the whole session
 		sess, err := client.NewSession()
 		if err != nil {
 			return "", err

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 type tmux struct {
@@ -21,12 +23,7 @@ type tmux struct {
 
 func startTmux(t *testing.T, width, height int, command string) *tmux {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is needed: apt-get install tmux")
-		}
-		t.Skip("tmux not installed")
-	}
+	testkit.Need(t, "tmux", testkit.InstallTmux)
 	dir, err := os.MkdirTemp("/tmp", "mhtmux")
 	if err != nil {
 		t.Fatal(err)

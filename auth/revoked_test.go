@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 func needKeygen(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("ssh-keygen"); err != nil {
-		t.Fatal("ssh-keygen is needed: apt-get install openssh-client")
-	}
+	testkit.Need(t, "ssh-keygen", testkit.InstallSSH)
 }
 
 func keygen(t *testing.T, args ...string) string {

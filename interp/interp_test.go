@@ -6,7 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // Store, Stats and Config stand for types of the host application: yaegi
@@ -114,17 +115,8 @@ func (f *fixture) value(t testing.TB, src string) string {
 	return res.Value
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+// waitFor is the tests' one polling helper (internal/testkit).
+var waitFor = testkit.Eventually
 
 func TestNamespaceValuesByBareName(t *testing.T) {
 	f := newFixture(t, nil)

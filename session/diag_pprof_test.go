@@ -16,6 +16,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // burnForDiagTest keeps a CPU busy until stop is closed, so that a CPU
@@ -50,14 +51,8 @@ func allocForDiagTest() { heapForDiagTest = make([]byte, 8<<20) }
 // ProxyCommand, trusting exactly m's host key; stdout goes to a file.
 func openSSH(t *testing.T, m *testManhole, command, outFile string) (stderr string) {
 	t.Helper()
-	for _, bin := range []string{"ssh", "nc"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is needed in CI: apt-get install openssh-client netcat-openbsd", bin)
-			}
-			t.Skipf("%s not installed", bin)
-		}
-	}
+	testkit.Need(t, "ssh", testkit.InstallSSH)
+	testkit.Need(t, "nc", testkit.InstallNC)
 	dir := filepath.Dir(m.path)
 	kh := filepath.Join(dir, "known_hosts")
 	if err := os.WriteFile(kh, []byte("host "+hostkeys.AuthorizedKey(m.host)+"\n"), 0o600); err != nil {

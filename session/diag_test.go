@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gomanhole/manhole/auth"
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 	"github.com/gomanhole/manhole/interp"
 	"github.com/gomanhole/manhole/sshd"
 )
@@ -103,22 +103,7 @@ func startTestManhole(t *testing.T, opts ...testOption) *testManhole {
 
 func (m *testManhole) dial(t *testing.T) *gossh.Client {
 	t.Helper()
-	c, err := net.Dial("unix", m.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, "test", &gossh.ClientConfig{
-		User:            "tester",
-		HostKeyCallback: gossh.FixedHostKey(m.host),
-		Timeout:         10 * time.Second,
-	})
-	if err != nil {
-		c.Close()
-		t.Fatal(err)
-	}
-	client := gossh.NewClient(sc, chans, reqs)
-	t.Cleanup(func() { client.Close() })
-	return client
+	return testkit.Connect(t, "unix", m.path, testkit.ClientConfig(m.host))
 }
 
 // execResult is the outcome of one exec request.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net"
 	"regexp"
 	"runtime"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // waitSamplerStopped waits until no :top sampler runs for cfg.
@@ -277,17 +278,11 @@ func TestTopSamplingStopsWhenWatchersLeave(t *testing.T) {
 	// what it was before them.
 	m := startTestManhole(t)
 	execClosed := func(cmd string) {
-		c, err := net.Dial("unix", m.path)
+		client, err := testkit.Dial("unix", m.path, testkit.ClientConfig(m.host))
 		if err != nil {
 			t.Error(err)
 			return
 		}
-		sc, chans, reqs, err := gossh.NewClientConn(c, "test", &gossh.ClientConfig{User: "t", HostKeyCallback: gossh.FixedHostKey(m.host)})
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		client := gossh.NewClient(sc, chans, reqs)
 		defer client.Close()
 		sess, err := client.NewSession()
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // Regression tests of an attack on :top.
@@ -54,7 +56,7 @@ func TestKickAStalledTopWatcher(t *testing.T) {
 	}
 	stdin.Write([]byte(":top\r"))
 	var id uint64
-	waitFor(t, "the watcher in :top", func() bool {
+	testkit.Eventually(t, "the watcher in :top", func() bool {
 		for _, s := range m.cfg.Sessions() {
 			if s.Mode == "pty" && strings.HasPrefix(s.Activity, ":top") {
 				id = s.ID
@@ -75,7 +77,7 @@ func TestKickAStalledTopWatcher(t *testing.T) {
 	if err := m.cfg.Kick(id, "test"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the kicked session to end", func() bool {
+	testkit.Eventually(t, "the kicked session to end", func() bool {
 		for _, s := range m.cfg.Sessions() {
 			if s.ID == id {
 				return false
@@ -83,16 +85,4 @@ func TestKickAStalledTopWatcher(t *testing.T) {
 		}
 		return true
 	})
-}
-
-// waitFor polls cond until it holds, for up to 20 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

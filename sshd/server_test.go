@@ -23,6 +23,7 @@ import (
 	"github.com/gomanhole/manhole/auth"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // syncBuffer is a log sink safe for concurrent use.
@@ -94,20 +95,7 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 
 func (ts *testServer) dial(t *testing.T) (*gossh.Client, error) {
 	t.Helper()
-	c, err := net.Dial("unix", ts.path)
-	if err != nil {
-		return nil, err
-	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, "test", &gossh.ClientConfig{
-		User:            "tester",
-		HostKeyCallback: gossh.FixedHostKey(ts.host),
-		Timeout:         5 * time.Second,
-	})
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	return gossh.NewClient(sc, chans, reqs), nil
+	return testkit.Dial("unix", ts.path, testkit.ClientConfig(ts.host))
 }
 
 func TestVerifiedPeerNeedsNoKey(t *testing.T) {
@@ -145,11 +133,10 @@ func TestTCPPeerCannotUseNone(t *testing.T) {
 	}
 	go srv.Serve(l)
 	defer srv.Close()
-	_, err = gossh.Dial("tcp", l.Addr().String(), &gossh.ClientConfig{
-		User:            "tester",
-		HostKeyCallback: gossh.FixedHostKey(signer.PublicKey()),
-		Timeout:         5 * time.Second,
-	})
+	client, err := testkit.Dial("tcp", l.Addr().String(), testkit.ClientConfig(signer.PublicKey()))
+	if err == nil {
+		client.Close()
+	}
 	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
 		t.Fatalf("TCP client without a key: %v, want an authentication failure", err)
 	}
@@ -170,7 +157,7 @@ func TestRefusedUIDClosedBeforeBanner(t *testing.T) {
 	if len(b) != 0 {
 		t.Fatalf("refused peer received %q; want nothing, not even the SSH banner", b)
 	}
-	waitFor(t, func() bool { return strings.Contains(ts.log.String(), "peer uid not allowed") }, "refusal logged")
+	testkit.Eventually(t, "refusal logged", func() bool { return strings.Contains(ts.log.String(), "peer uid not allowed") })
 	if !strings.Contains(ts.log.String(), "uid="+itoa(uidSelf())) {
 		t.Errorf("refusal log lacks the uid:\n%s", ts.log.String())
 	}
@@ -207,7 +194,7 @@ func TestMaxStartupsDropsOldestSoLoginStillWorks(t *testing.T) {
 		defer c.Close()
 		idle = append(idle, c)
 	}
-	waitFor(t, func() bool { return ts.srv.startups.Load() == 3 }, "three startups in flight")
+	testkit.Eventually(t, "three startups in flight", func() bool { return ts.srv.startups.Load() == 3 })
 	// A real login beyond MaxStartups gets in; the oldest idle one goes.
 	client, err := ts.dial(t)
 	if err != nil {
@@ -279,19 +266,7 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	for _, c := range clients {
 		c.Close()
 	}
-	waitFor(t, func() bool { return runtime.NumGoroutine() <= before }, "goroutines back to the count before start")
-}
-
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("timed out waiting for: %s\n%s", what, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, "goroutines back to the count before start", func() bool { return runtime.NumGoroutine() <= before })
 }
 
 // TestHandlerPanicIsContained is the gliderlabs trap: its handler
@@ -316,7 +291,7 @@ func TestHandlerPanicIsContained(t *testing.T) {
 	if err := sess.Run("x"); err == nil {
 		t.Error("the panicking session reported success")
 	}
-	waitFor(t, func() bool { return strings.Contains(ts.log.String(), "session panic") }, "panic logged")
+	testkit.Eventually(t, "panic logged", func() bool { return strings.Contains(ts.log.String(), "session panic") })
 	sess2, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +346,7 @@ func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unixConn.Close()
-	waitFor(t, func() bool { return ts.srv.startups.Load() == 1 }, "the unix connection pending")
+	testkit.Eventually(t, "the unix connection pending", func() bool { return ts.srv.startups.Load() == 1 })
 	for range 50 {
 		c, err := net.Dial("tcp", tl.Addr().String())
 		if err != nil {
@@ -379,15 +354,14 @@ func TestTCPFloodDoesNotStarveTheUnixSocket(t *testing.T) {
 		}
 		defer c.Close()
 	}
-	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= 51 && ts.srv.startups.Load() <= 3 }, "the TCP flood to be trimmed")
+	testkit.Eventually(t, "the TCP flood to be trimmed", func() bool { return ts.srv.nextConn.Load() >= 51 && ts.srv.startups.Load() <= 3 })
 	// The pending unix connection was not the one dropped: it can still
 	// log in.
-	unixConn.SetDeadline(time.Now().Add(10 * time.Second))
-	sc, chans, reqs, err := gossh.NewClientConn(unixConn, "test", &gossh.ClientConfig{User: "t", HostKeyCallback: gossh.FixedHostKey(ts.host)})
+	client, err := testkit.Client(unixConn, testkit.ClientConfig(ts.host))
 	if err != nil {
 		t.Fatalf("the unix peer's login, after a TCP flood: %v", err)
 	}
-	gossh.NewClient(sc, chans, reqs).Close()
+	client.Close()
 }
 
 // Two listeners evicting each other's connections under MaxStartups 1:
@@ -418,7 +392,7 @@ func TestEvictionAcrossListenersRacesNothing(t *testing.T) {
 	// MaxStartups 1 (they are newer): try until the queue has drained.
 	var err2 error
 	for range 20 {
-		waitFor(t, func() bool { return ts.srv.startups.Load() == 0 }, "the churn to drain")
+		testkit.Eventually(t, "the churn to drain", func() bool { return ts.srv.startups.Load() == 0 })
 		var c *gossh.Client
 		if c, err2 = ts.dial(t); err2 == nil {
 			c.Close()
@@ -461,11 +435,10 @@ func TestFloodLogIsRateLimited(t *testing.T) {
 	// authentications have a budget of their own.
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	signer, _ := gossh.NewSignerFromKey(priv)
-	if kc, err := net.Dial("tcp", tl.Addr().String()); err == nil {
-		gossh.NewClientConn(kc, "x", &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.FixedHostKey(ts.host)})
-		kc.Close()
+	if client, err := testkit.Dial("tcp", tl.Addr().String(), testkit.ClientConfig(ts.host, gossh.PublicKeys(signer))); err == nil {
+		client.Close()
 	}
-	waitFor(t, func() bool { return ts.srv.nextConn.Load() >= flood+2 && ts.srv.startups.Load() == 0 }, "the flood to drain")
+	testkit.Eventually(t, "the flood to drain", func() bool { return ts.srv.nextConn.Load() >= flood+2 && ts.srv.startups.Load() == 0 })
 	ts.srv.Close()
 	logs := ts.log.String()
 	lines := strings.Count(logs, "\n")

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // tmux is a detached tmux server with one session, "t": a real terminal
@@ -30,9 +31,7 @@ type tmux struct {
 // records the exit status and the terminal settings in dir.
 func newTmux(t *testing.T, cols, rows int, command string) *tmux {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed: apt-get install tmux")
-	}
+	testkit.Need(t, "tmux", testkit.InstallTmux)
 	dir := tempDir(t, 0o700)
 	x := &tmux{t: t, sock: filepath.Join(dir, "tmux"), dir: dir}
 	script := fmt.Sprintf(`%s; echo "rc=$?" > %s/rc; stty -a > %s/stty; echo done > %s/done; exec sleep 600`, command, dir, dir, dir)
@@ -84,7 +83,7 @@ func (x *tmux) size() (cols, rows string) {
 // status, and a terminal in its cooked state again.
 func (x *tmux) finish(wantRC int) {
 	x.t.Helper()
-	waitFor(x.t, "manhole connect to exit", func() bool {
+	testkit.Eventually(x.t, "manhole connect to exit", func() bool {
 		_, err := os.Stat(filepath.Join(x.dir, "done"))
 		return err == nil
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // TestErrors: each way of not reaching a manhole says what happened and
@@ -166,7 +167,7 @@ func TestActivation(t *testing.T) {
 			}
 			// The socket closes after one connection; list must not
 			// use up the next one by probing it.
-			waitFor(t, "the one-shot socket to close", func() bool {
+			testkit.Eventually(t, "the one-shot socket to close", func() bool {
 				return strings.Contains(run(t, env, "", "list").stdout, " dormant ")
 			})
 		}

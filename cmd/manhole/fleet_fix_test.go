@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // viaScript writes an executable script named manhole-NAME (so that exec
@@ -101,7 +102,7 @@ func TestExecFleetTerminated(t *testing.T) {
 			cmd := exec.Command(manholeBin(t), "exec", "--out", out, "--via", via+" proxy {}", "x1", "x2", "x3", "--", "1")
 			p := start(t, cmd)
 			var groups []int
-			waitFor(t, "the via commands to start", func() bool {
+			testkit.Eventually(t, "the via commands to start", func() bool {
 				b, _ := os.ReadFile(pids)
 				groups = nil
 				for _, f := range strings.Fields(string(b)) {
@@ -124,7 +125,7 @@ func TestExecFleetTerminated(t *testing.T) {
 				t.Errorf("exit %d", code)
 			}
 			for _, g := range groups {
-				waitFor(t, fmt.Sprintf("process group %d to be gone", g), func() bool { return len(pgroupMembers(g)) == 0 })
+				testkit.Eventually(t, fmt.Sprintf("process group %d to be gone", g), func() bool { return len(pgroupMembers(g)) == 0 })
 			}
 			if ents, _ := os.ReadDir(out); len(ents) != 0 {
 				t.Errorf("--out holds %v after %v", ents, sig)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // startDemos runs n demos sharing one XDG_RUNTIME_DIR, so that one
@@ -329,7 +330,7 @@ func TestExecFleetViaHangs(t *testing.T) {
 		t.Fatal(err)
 	}
 	child, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	waitFor(t, "the via command's child to be killed", func() bool {
+	testkit.Eventually(t, "the via command's child to be killed", func() bool {
 		return !lookupProcess(child).exists || isZombie(child)
 	})
 }
@@ -370,7 +371,7 @@ func TestExecFleetInterrupt(t *testing.T) {
 	cmd.Env = append(os.Environ(), env...)
 	p := start(t, cmd)
 	for _, d := range ds {
-		waitFor(t, "the evaluation to run in pid "+d.pidArg(), func() bool {
+		testkit.Eventually(t, "the evaluation to run in pid "+d.pidArg(), func() bool {
 			return strings.Contains(run(t, env, "", "exec", d.pidArg(), ":sessions").stdout, "time.Sleep(")
 		})
 	}

@@ -20,13 +20,12 @@ import (
 
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 func needSSH(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
-	}
+	testkit.Need(t, "ssh", testkit.InstallSSH)
 }
 
 // ssh runs the real ssh client with env added to a clean HOME, so that
@@ -129,9 +128,8 @@ func startSSHD(t *testing.T) *sshServer {
 	t.Helper()
 	needSSH(t)
 	const bin = "/usr/sbin/sshd"
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatal("the OpenSSH server is needed: apt-get install openssh-server")
-	}
+	testkit.Need(t, bin, testkit.InstallSSHD)
+	testkit.Need(t, "ssh-keygen", testkit.InstallSSH)
 	if os.Getuid() != 0 {
 		t.Skip("sshd needs root to log a user in")
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // podmanConf is the containers.conf the podman test points CONTAINERS_CONF
@@ -51,15 +52,8 @@ func (p *podman) must(args ...string) string {
 
 func needPodman(t *testing.T) {
 	t.Helper()
-	msg := "podman is needed: apt-get install podman runc (.ci/run installs them)"
-	for _, bin := range []string{"podman", "runc"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	testkit.Need(t, "podman", testkit.InstallPodman)
+	testkit.Need(t, "runc", testkit.InstallPodman) // crun refuses these machines' cgroup layout
 	if os.Getuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the podman test runs containers as root")
@@ -136,7 +130,7 @@ func TestExecFleetPodman(t *testing.T) {
 		return err == nil && out == "2\n"
 	}
 	for _, n := range names {
-		waitFor(t, n+"'s manhole", func() bool { return ready(n) })
+		testkit.Eventually(t, n+"'s manhole", func() bool { return ready(n) })
 	}
 
 	via := "podman " + strings.Join(p.global, " ") + " exec -i {} /manhole proxy 1"
@@ -168,7 +162,7 @@ func TestExecFleetPodman(t *testing.T) {
 	// A container whose manhole's metadata vouches for another key than
 	// the one it answers with fails alone.
 	p.must("start", names[1])
-	waitFor(t, names[1]+"'s manhole", func() bool { return ready(names[1]) })
+	testkit.Eventually(t, names[1]+"'s manhole", func() bool { return ready(names[1]) })
 	meta := filepath.Join(tempDir(t, 0o700), "1.json")
 	p.must("cp", names[2]+":/tmp/manhole-0/1.json", meta)
 	m, err := hostkeys.ReadMetadata(meta)

@@ -11,6 +11,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
 	"github.com/gomanhole/manhole/sshd"
 )
 
@@ -46,7 +47,7 @@ func startXCrypto(tb testing.TB) (socket string, hostKey gossh.PublicKey) {
 	}
 	cfg := &gossh.ServerConfig{NoClientAuth: true}
 	cfg.AddHostKey(signer)
-	socket = filepath.Join(shortTempDir(tb), "x.sock")
+	socket = filepath.Join(benchkit.TempDir(tb), "x.sock")
 	l, err := net.Listen("unix", socket)
 	if err != nil {
 		tb.Fatal(err)
@@ -96,7 +97,7 @@ func startSSHD(tb testing.TB) (socket string, hostKey gossh.PublicKey) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	socket = filepath.Join(shortTempDir(tb), "s.sock")
+	socket = filepath.Join(benchkit.TempDir(tb), "s.sock")
 	l, err := net.Listen("unix", socket)
 	if err != nil {
 		tb.Fatal(err)
@@ -127,7 +128,7 @@ func BenchmarkHandshake(b *testing.B) {
 		{"manhole", mh.SocketPath(), mk},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			cfg := clientConfig(tc.key)
+			cfg := benchkit.ClientConfig(tc.key)
 			var wire atomic.Int64
 			b.ReportAllocs()
 			for b.Loop() {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // sshFixture is a manhole and a bare server, each on a unix socket and on
@@ -33,13 +35,9 @@ type sshFixture struct {
 
 func newSSHFixture(b *testing.B) *sshFixture {
 	b.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		b.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
-	}
-	if _, err := exec.LookPath("nc"); err != nil {
-		b.Fatal("nc is needed: apt-get install netcat-openbsd")
-	}
-	f := &sshFixture{dir: shortTempDir(b)}
+	testkit.Need(b, "ssh", testkit.InstallSSH)
+	testkit.Need(b, "nc", testkit.InstallNC)
+	f := &sshFixture{dir: benchkit.TempDir(b)}
 	f.key, f.keyFile = newClientKey(b, f.dir)
 	ak := string(gossh.MarshalAuthorizedKey(f.key.PublicKey()))
 	var err error
@@ -108,21 +106,21 @@ func runSSH(b testing.TB, args []string, want string) time.Duration {
 // fix for the delayed-ACK stall (see quickAck).
 func BenchmarkOpenSSHExec(b *testing.B) {
 	f := newSSHFixture(b)
-	ssh := func(name string, args []string) side {
-		return side{name, func() time.Duration { return runSSH(b, args, "2\n") }}
+	ssh := func(name string, args []string) benchkit.Side {
+		return benchkit.Side{Name: name, Run: func() time.Duration { return runSSH(b, args, "2\n") }}
 	}
 	mhUnix := ssh("manhole", f.args("mh", f.mh.SocketPath(), "", "1+1"))
 	bareUnix := ssh("bare", f.args("bare", f.bare.socket, "", "1+1"))
 	for _, tc := range []struct {
 		name string
-		x, y side
+		x, y benchkit.Side
 	}{
 		{"unix", mhUnix, bareUnix},
 		{"tcp-vs-unix/manhole", ssh("tcp", f.args("mh", "", f.mh.Addr(), "1+1")), ssh("unix", f.args("mh", f.mh.SocketPath(), "", "1+1"))},
 		{"tcp-vs-unix/bare", ssh("tcp", f.args("bare", "", f.bare.addr, "1+1")), ssh("unix", f.args("bare", f.bare.socket, "", "1+1"))},
 		{"tcp-vs-unix/bare-quickack", ssh("tcp", f.args("barefixed", "", f.bareFixed.addr, "1+1")), ssh("unix", f.args("bare", f.bare.socket, "", "1+1"))},
 	} {
-		b.Run(tc.name, func(b *testing.B) { pairBench(b, tc.x, tc.y) })
+		b.Run(tc.name, func(b *testing.B) { benchkit.PairBench(b, tc.x, tc.y) })
 	}
 }
 

@@ -3,14 +3,15 @@ package bench
 import (
 	"bytes"
 	"io"
-	"net"
 	"strconv"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
 	"github.com/gomanhole/manhole/internal/bench/procstat"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // repl is an open terminal session at its prompt.
@@ -25,15 +26,11 @@ type repl struct {
 // openREPL connects, opens a terminal session, waits for the prompt and
 // declares a variable, as a user would.
 func openREPL(b testing.TB, socket string, cfg *gossh.ClientConfig) *repl {
-	c, err := net.Dial("unix", socket)
+	client, err := testkit.Dial("unix", socket, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cc, chans, reqs, err := gossh.NewClientConn(c, "bench", cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := &repl{client: gossh.NewClient(cc, chans, reqs)}
+	r := &repl{client: client}
 	if r.sess, err = r.client.NewSession(); err != nil {
 		b.Fatal(err)
 	}
@@ -85,23 +82,23 @@ func (r *repl) close() {
 // what each session holds there after a GC: heap-B/session,
 // goroutines/session, rss-B/session. The time per op is opening them all.
 func BenchmarkSessions(b *testing.B) {
-	srv := startMhserve(b, "-socket", shortTempDir(b)+"/mh.sock", "-max-sessions", "200")
-	cfg := clientConfig(srv.hostKey(b))
+	srv := startMhserve(b, "-socket", benchkit.TempDir(b)+"/mh.sock", "-max-sessions", "200")
+	cfg := benchkit.ClientConfig(srv.HostKey(b))
 	openREPL(b, srv.Socket, cfg).close() // the first session's one-time costs
-	idle := srv.settle(b, 1<<30)
+	idle := settle(b, srv, 1<<30)
 	for _, n := range []int{1, 100} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			var heap, goroutines, rss float64
 			for b.Loop() {
 				b.StopTimer()
-				before := srv.settle(b, idle.Goroutines)
+				before := settle(b, srv, idle.Goroutines)
 				b.StartTimer()
 				rs := make([]*repl, n)
 				for i := range rs {
 					rs[i] = openREPL(b, srv.Socket, cfg)
 				}
 				b.StopTimer()
-				after := srv.stats(b)
+				after := srv.Stats(b)
 				heap += float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
 				goroutines += float64(after.Goroutines-before.Goroutines) / float64(n)
 				rss += float64(int64(after.RSS)-int64(before.RSS)) / float64(n)
@@ -120,10 +117,10 @@ func BenchmarkSessions(b *testing.B) {
 
 // settle waits until the server runs at most goroutines goroutines (the
 // sessions of the previous round have ended) and returns its stats.
-func (s *mhserve) settle(b *testing.B, goroutines int) procstat.Stats {
+func settle(b *testing.B, s *benchkit.Mhserve, goroutines int) procstat.Stats {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st := s.stats(b)
+		st := s.Stats(b)
 		if st.Goroutines <= goroutines || time.Now().After(deadline) {
 			return st
 		}

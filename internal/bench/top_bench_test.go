@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
 )
 
 // topWindow is how long each configuration is measured: getrusage counts
@@ -19,8 +21,8 @@ const topWindow = 10 * time.Second
 // second of wall time (getrusage, user + system) as cpu-%, in percent of
 // one core: idle-1 and idle-10 are the same sessions not watching.
 func BenchmarkTopCPU(b *testing.B) {
-	srv := startMhserve(b, "-socket", shortTempDir(b)+"/mh.sock")
-	cfg := clientConfig(srv.hostKey(b))
+	srv := startMhserve(b, "-socket", benchkit.TempDir(b)+"/mh.sock")
+	cfg := benchkit.ClientConfig(srv.HostKey(b))
 	openREPL(b, srv.Socket, cfg).close() // the first session's one-time costs
 	for _, n := range []int{1, 10} {
 		rs := make([]*repl, n)
@@ -30,7 +32,7 @@ func BenchmarkTopCPU(b *testing.B) {
 		b.Run("idle-"+strconv.Itoa(n), func(b *testing.B) {
 			var pct float64
 			for b.Loop() {
-				pct += srv.cpuPercent(b, topWindow)
+				pct += cpuPercent(b, srv, topWindow)
 			}
 			b.ReportMetric(pct/float64(b.N), "cpu-%")
 		})
@@ -43,7 +45,7 @@ func BenchmarkTopCPU(b *testing.B) {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			var pct float64
 			for b.Loop() {
-				pct += srv.cpuPercent(b, topWindow)
+				pct += cpuPercent(b, srv, topWindow)
 			}
 			b.ReportMetric(pct/float64(b.N), "cpu-%")
 		})
@@ -56,16 +58,16 @@ func BenchmarkTopCPU(b *testing.B) {
 
 // cpuPercent is the CPU time the server used over d of wall time, in
 // percent of one core.
-func (m *mhserve) cpuPercent(b *testing.B, d time.Duration) float64 {
+func cpuPercent(b *testing.B, m *benchkit.Mhserve, d time.Duration) float64 {
 	b.Helper()
 	read := func() (time.Duration, time.Time) {
-		if _, err := io.WriteString(m.stdin, "cpu\n"); err != nil {
+		if _, err := io.WriteString(m.Stdin, "cpu\n"); err != nil {
 			b.Fatal(err)
 		}
 		var v struct {
 			CPU int64 `json:"cpu_ns"`
 		}
-		m.read(b, &v)
+		m.Read(b, &v)
 		return time.Duration(v.CPU), time.Now()
 	}
 	cpu0, t0 := read()

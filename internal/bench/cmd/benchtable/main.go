@@ -308,7 +308,7 @@ func main() {
 	}
 	if *out != "" {
 		md := header +
-			"Command: `make bench`, that is `go test -run='^$' -bench=. -benchmem -timeout=10m ./...` piped into `go run ./internal/bench/cmd/benchtable -o BENCHMARKS.md`.\n\n" +
+			"Command: `make bench`, that is `go test -run='^$' -bench=. -benchmem -timeout=10m ./...` at the root and in internal/bench/gops (a module of its own, to keep gops out of manhole's go.mod), piped into `go run ./internal/bench/cmd/benchtable -o BENCHMARKS.md`.\n\n" +
 			"Machine: " + machine() + ". Run: " + time.Now().UTC().Format("2006-01-02 15:04 MST") + ".\n" +
 			tbl
 		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {

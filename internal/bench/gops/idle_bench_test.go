@@ -1,8 +1,9 @@
-package bench
+package gops
 
 import (
 	"testing"
 
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
 	"github.com/gomanhole/manhole/internal/bench/procstat"
 )
 
@@ -43,9 +44,9 @@ func idleSample(b *testing.B, name string) map[string]procstat.Stats {
 	var s map[string]procstat.Stats
 	var args []string
 	if name == "idle-manhole" {
-		args = []string{"-dir", shortTempDir(b)}
+		args = []string{"-dir", benchkit.TempDir(b)}
 	}
-	c := startChild(b, &s, name, args...)
-	c.stop()
+	c := benchkit.StartChild(b, &s, tools.Path(b, name), args...)
+	c.Stop()
 	return s
 }

@@ -1,4 +1,4 @@
-package bench
+package gops
 
 import (
 	"io"
@@ -12,19 +12,21 @@ import (
 	"time"
 
 	"github.com/google/gops/signal"
+
+	"github.com/gomanhole/manhole/internal/bench/benchkit"
 )
 
 // BenchmarkGoroutineDump is the goroutine dump of another process, on one
-// process running both a manhole and a gops agent (cmd/mhserve), in pairs
+// process running both a manhole and a gops agent (cmd/mhserve-gops), in pairs
 // run alternately (see pairBench): cli is `manhole exec PID :goroutines`
 // against `gops stack PID` (a CLI process start, a connection and the
 // dump); inproc is the same dumps asked from the benchmark process, what
 // the servers and protocols cost without a CLI.
 func BenchmarkGoroutineDump(b *testing.B) {
-	srv := startMhserve(b, "-gops")
+	srv := benchkit.StartMhserve(b, tools.Path(b, "mhserve-gops"))
 	pid := strconv.Itoa(srv.PID)
-	cli := func(name string, argv ...string) side {
-		return side{name, func() time.Duration {
+	cli := func(name string, argv ...string) benchkit.Side {
+		return benchkit.Side{Name: name, Run: func() time.Duration {
 			start := time.Now()
 			out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
 			d := time.Since(start)
@@ -35,26 +37,26 @@ func BenchmarkGoroutineDump(b *testing.B) {
 		}}
 	}
 	b.Run("cli", func(b *testing.B) {
-		pairBench(b, cli("manhole", tool(b, "manhole"), "exec", pid, ":goroutines", "-stacks"), cli("gops", tool(b, "gops"), "stack", pid))
+		benchkit.PairBench(b, cli("manhole", tools.Path(b, "manhole"), "exec", pid, ":goroutines", "-stacks"), cli("gops", tools.Path(b, "gops"), "stack", pid))
 	})
 
 	// The same dumps from this process, without a CLI process: what the
 	// servers and the protocols cost.
-	mhKey := srv.hostKey(b)
+	mhKey := srv.HostKey(b)
 	port, err := os.ReadFile(filepath.Join(os.Getenv("GOPS_CONFIG_DIR"), pid))
 	if err != nil {
 		b.Fatal(err)
 	}
-	inproc := func(name string, dump func() int) side {
-		return side{name, func() time.Duration {
+	inproc := func(name string, dump func() int) benchkit.Side {
+		return benchkit.Side{Name: name, Run: func() time.Duration {
 			start := time.Now()
 			dump()
 			return time.Since(start)
 		}}
 	}
 	b.Run("inproc", func(b *testing.B) {
-		pairBench(b,
-			inproc("manhole", func() int { return len(dialExec(b, srv.Socket, clientConfig(mhKey), ":goroutines")) }),
+		benchkit.PairBench(b,
+			inproc("manhole", func() int { return len(benchkit.DialExec(b, srv.Socket, benchkit.ClientConfig(mhKey), ":goroutines")) }),
 			inproc("gops", func() int { return gopsStack(b, "127.0.0.1:"+strings.TrimSpace(string(port))) }))
 	})
 }

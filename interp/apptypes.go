@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"go/types"
 	"path"
 	"reflect"
 	"sort"
@@ -332,7 +331,7 @@ func (in *Interp) checkUnexported(fset *token.FileSet, root ast.Node) error {
 		}
 		if fd, ok := rt.FieldByName(sel.Sel.Name); ok && !fd.IsExported() {
 			bad = fmt.Errorf("%s: %s.%s undefined (cannot refer to unexported field %s; print %s to see it)",
-				positionOf(fset, sel.Sel.Pos()), types.ExprString(sel.X), sel.Sel.Name, sel.Sel.Name, types.ExprString(sel.X))
+				positionOf(fset, sel.Sel.Pos()), exprString(sel.X), sel.Sel.Name, sel.Sel.Name, exprString(sel.X))
 		}
 		return true
 	})

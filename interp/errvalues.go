@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"go/types"
 	"reflect"
 )
 
@@ -142,7 +141,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 				if t == nil {
 					if bad == nil {
 						bad = fmt.Errorf("%s: new(%s): manhole cannot tell the type of %s; write v := %s and use &v",
-							positionOf(in.gen.yi.FileSet(), x.Pos()), types.ExprString(x.Args[0]), types.ExprString(x.Args[0]), types.ExprString(x.Args[0]))
+							positionOf(in.gen.yi.FileSet(), x.Pos()), exprString(x.Args[0]), exprString(x.Args[0]), exprString(x.Args[0]))
 					}
 					return x
 				}

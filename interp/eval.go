@@ -239,6 +239,9 @@ func (in *Interp) execute(r *run) {
 			u.input = r.id
 		}
 		r.compiled = false
+		// Only the input's last group may leave a value: f(); type T
+		// struct{}; fmt.Println() shows no result of f.
+		r.res = Result{}
 		if err := in.waiting(g); err != nil {
 			r.err = err
 			break
@@ -597,7 +600,7 @@ func (in *Interp) compile(n ast.Node) (prog *yaegi.Program, err error) {
 	}()
 	prog, err = in.gen.yi.CompileAST(n)
 	if err != nil {
-		return nil, in.explain(n, compileError(err))
+		return nil, in.goMessage(n, in.explain(n, compileError(err)))
 	}
 	return prog, nil
 }

@@ -156,6 +156,11 @@ func formatPanicValue(v any) string {
 		if x.Kind == reflect.Invalid {
 			return "runtime error: invalid memory address or nil pointer dereference"
 		}
+		// yaegi compiles a call of a compiled value that is no function
+		// (stats.Requests() of an int field) and calls it through reflect.
+		if x.Method == "reflect.Value.Call" {
+			return fmt.Sprintf("invalid operation: cannot call non-function (a value of kind %s)", x.Kind)
+		}
 	case error:
 		return runtimeError(x.Error())
 	}

@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"go/types"
 	"reflect"
 	"strconv"
 	"strings"
@@ -145,7 +144,7 @@ func (in *Interp) genericCalls(n ast.Node) error {
 // fail on it, writing "nil reflect type" to the host's log.
 func unknownResult(in *Interp, c *ast.CallExpr, x ast.Expr) error {
 	return fmt.Errorf("%s: manhole cannot infer the type arguments of %s here; write them out (%s[...](...)) or declare %s with its type (var %s T = ...)",
-		positionOf(in.gen.yi.FileSet(), c.Pos()), types.ExprString(c.Fun), types.ExprString(c.Fun), types.ExprString(x), types.ExprString(x))
+		positionOf(in.gen.yi.FileSet(), c.Pos()), exprString(c.Fun), exprString(c.Fun), exprString(x), exprString(x))
 }
 
 // genericFunc returns the type of the generic function id names: one of
@@ -216,7 +215,7 @@ func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string
 				return
 			}
 			if prev, bound := bind[p.Name]; bound {
-				if types.ExprString(prev) != types.ExprString(a) {
+				if exprString(prev) != exprString(a) {
 					ok = false
 				}
 				return

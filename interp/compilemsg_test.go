@@ -1,0 +1,53 @@
+package interp
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// Compile errors read as the Go compiler's: no yaegi type categories
+// (stringT), no missing names, no "unsupported assign expression".
+func TestGoErrorTexts(t *testing.T) {
+	for _, tc := range []struct{ setup, src, want string }{
+		{`type S struct{}; func (S) M(a, b int) int { return a + b }`, `S{}.M(1)`, "not enough arguments in call to S{}.M"},
+		{`func two(a, b int) int { return a + b }`, `two(1)`, "not enough arguments in call to two"},
+		{``, `func nr() (int, error) { return 1 }`, "not enough return values"},
+		{``, `a, b := 1`, "assignment mismatch: 2 variables but 1 value"},
+		{``, `var c, d = 1`, "assignment mismatch: 2 variables but 1 value"},
+		{``, `func rs() int { return "s" }`, `cannot use "s" (untyped string constant) as int value in return statement`},
+		{``, `str := "x"; var n int; n = str`, `cannot use str (variable of type string) as int value in assignment`},
+		{`func two(a, b int) int { return a + b }`, `str := "x"; two(str, 1)`, `cannot use str (variable of type string) as int value in argument to two`},
+		{``, `stats.Nope`, "stats.Nope undefined (no field or method Nope)"},
+		{``, `stats.Requests()`, "cannot call non-function"},
+	} {
+		f := newFixture(t, nil)
+		if tc.setup != "" {
+			f.eval(t, tc.setup)
+		}
+		_, err := f.in.Eval(context.Background(), tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.src, err, tc.want)
+			continue
+		}
+		for _, internal := range []string{"stringT", "intT", "__mh", "func() literal", "unsupported assign"} {
+			if strings.Contains(err.Error(), internal) {
+				t.Errorf("%s: %v names yaegi's internals (%s)", tc.src, err, internal)
+			}
+		}
+	}
+}
+
+// A group of declarations and statements shows only its own value: a
+// call's result of an earlier group is not printed again.
+func TestNoStaleResult(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, `func qadd(n int) int { return n + 9 }`)
+	res := f.eval(t, `qadd(1); type QQ2 struct{}; fmt.Println("x")`)
+	if res.HasValue || strings.Contains(res.Value, "10") {
+		t.Errorf("the input shows %q (has value %v), want nothing", res.Value, res.HasValue)
+	}
+	if got := f.stdout.String(); got != "x\n" {
+		t.Errorf("stdout %q, want x", got)
+	}
+}

@@ -47,9 +47,9 @@ func names(prefix string, n int) []string {
 // the number of targets: each result is printed and dropped when done.
 func TestExecFleetMemory(t *testing.T) {
 	_, ds := startDemos(t, 1)
-	const n, parallel = 16, 2
+	const n, parallel = 32, 2
 	args := append([]string{"exec", "--parallel", strconv.Itoa(parallel), "--via", sameVia(t, ds[0])}, names("t", n)...)
-	// 8 MiB of lines from each target: 128 MiB in all.
+	// 8 MiB of lines from each target: 256 MiB in all.
 	args = append(args, "--", `fmt.Print(strings.Repeat("abcdefg\n", 1<<20))`)
 	cmd := exec.Command(manholeBin(t), args...)
 	var stderr strings.Builder
@@ -60,8 +60,12 @@ func TestExecFleetMemory(t *testing.T) {
 	maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
 	t.Logf("max RSS %d MiB for %d targets of 8 MiB, --parallel %d", maxRSS>>20, n, parallel)
 	// Each target at once holds its 8 MiB (in a buffer grown to 16) and
-	// the printer works on one at a time; all results kept would be 256 MiB.
-	if bound := int64(48<<20 + parallel*32<<20); maxRSS > bound {
+	// the printer works on one at a time: about 100 MiB on an idle
+	// machine, up to 160 on a loaded one, where the collector and the
+	// scavenger lag. All results kept would be at least the 256 MiB of
+	// output itself, so the bound sits between the two, not at the
+	// idle figure.
+	if bound := int64(200 << 20); maxRSS > bound {
 		t.Fatalf("max RSS %d MiB, over %d MiB: results are kept past printing", maxRSS>>20, bound>>20)
 	}
 }

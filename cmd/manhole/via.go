@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -145,6 +146,7 @@ type viaConn struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
+	out    *os.File // stdout's read end: ours, so that cmd.Wait does not close it
 	stderr *tailBuffer
 	exited chan struct{} // closed when cmd has been waited for
 	once   sync.Once
@@ -159,13 +161,21 @@ func startVia(argv []string) (*viaConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
+	// Not cmd.StdoutPipe: Wait closes that pipe when the command exits,
+	// and a command that wrote its host key line and exited at once would
+	// lose the line to a Wait that ran before the read.
+	out, w, err := os.Pipe()
 	if err != nil {
+		stdin.Close()
 		return nil, err
 	}
-	c := &viaConn{cmd: cmd, stdin: stdin, stdout: bufio.NewReaderSize(stdout, 32<<10), stderr: &tailBuffer{max: 4 << 10}, exited: make(chan struct{})}
+	cmd.Stdout = w
+	c := &viaConn{cmd: cmd, stdin: stdin, stdout: bufio.NewReaderSize(out, 32<<10), out: out, stderr: &tailBuffer{max: 4 << 10}, exited: make(chan struct{})}
 	cmd.Stderr = c.stderr
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	w.Close() // the command holds its own copy
+	if err != nil {
+		out.Close()
 		return nil, fmt.Errorf("--via: %v", err)
 	}
 	return c, nil
@@ -246,6 +256,7 @@ func (c *viaConn) kill() {
 	}
 	c.stdin.Close()
 	c.waited()
+	c.out.Close()
 }
 
 func (c *viaConn) Read(p []byte) (int, error)  { return c.stdout.Read(p) }
@@ -262,6 +273,7 @@ func (c *viaConn) finish() {
 	c.stdin.Close()
 	select {
 	case <-c.waited():
+		c.out.Close()
 	case <-time.After(2 * time.Second):
 		c.kill()
 	}

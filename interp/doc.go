@@ -115,9 +115,14 @@
 // errors.Is and errors.As with pointer types. yaegi keeps only part of a
 // value of a session struct type in the wrapper compiled code sees, so
 // errors.As with a value target of a session type is refused with the way
-// around (give the methods a pointer receiver and use a pointer target),
-// and errors.Is compares such values by identity only when they are
-// pointers.
+// around (give the methods a pointer receiver and use a pointer target).
+// err1 == err2, err != E{...}, switch err { case ... } and errors.Is
+// compare what the wrappers hold (yaegi's own == panics on them,
+// "comparing uncomparable type interp._error"): pointers exactly, values
+// of session struct types by that part and their Error texts. The wrapper
+// has no other method of the value's, so errors.Is and errors.As do not
+// call a session type's Is or As methods, and asserting such an error to
+// another interface fails.
 //
 // Also, dump(x, ...) writes values to Stdout in depth (see Results).
 // A session-level declaration or a namespace value named min, max, clear or

@@ -88,8 +88,52 @@ func (in *Interp) errorValues(n ast.Node) error {
 		}
 		return false
 	}
+	isErrorValue := func(x ast.Expr) bool {
+		t := inf.exprType(x)
+		return t.rt == errorType || t.texpr != nil && isError(t.texpr)
+	}
+	isNil := func(x ast.Expr) bool {
+		if _, ok := ast.Unparen(x).(*ast.BasicLit); ok {
+			return true // err == "s" stays Go's compile error
+		}
+		id, ok := ast.Unparen(x).(*ast.Ident)
+		return ok && id.Name == "nil" && id.Obj == nil
+	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.SwitchStmt:
+			// switch err { case a, b: } compares as err == a: made into
+			// switch { case err == a || err == b: }, which the pass
+			// below routes through errEqual.
+			if n.Tag != nil && isErrorValue(n.Tag) {
+				tag := n.Tag
+				if !isPlainRef(tag) {
+					if n.Init != nil {
+						return true
+					}
+					pos := tag.Pos()
+					id := ident(helperName+"_tag", pos)
+					init := &ast.AssignStmt{Lhs: []ast.Expr{id}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{tag}}
+					id.Obj = &ast.Object{Kind: ast.Var, Name: id.Name, Decl: init}
+					n.Init, tag = init, id
+				}
+				n.Tag = nil
+				for _, c := range n.Body.List {
+					cc := c.(*ast.CaseClause)
+					var cond ast.Expr
+					for _, x := range cc.List {
+						eq := &ast.BinaryExpr{X: tag, OpPos: x.Pos(), Op: token.EQL, Y: x}
+						if cond == nil {
+							cond = eq
+						} else {
+							cond = &ast.BinaryExpr{X: cond, OpPos: x.Pos(), Op: token.LOR, Y: eq}
+						}
+					}
+					if cond != nil {
+						cc.List = []ast.Expr{cond}
+					}
+				}
+			}
 		case *ast.ValueSpec:
 			if isError(n.Type) {
 				for i, v := range n.Values {
@@ -119,6 +163,16 @@ func (in *Interp) errorValues(n ast.Node) error {
 	})
 	editExprs(n, false, func(x ast.Expr) ast.Expr {
 		switch x := x.(type) {
+		case *ast.BinaryExpr:
+			// err1 == err2: yaegi's wrappers of session values hold a func
+			// and compare as "comparing uncomparable type interp._error".
+			if (x.Op == token.EQL || x.Op == token.NEQ) && !isNil(x.X) && !isNil(x.Y) && (isErrorValue(x.X) || isErrorValue(x.Y)) {
+				var eq ast.Expr = callExpr(helperFunc("ErrEqual", x.OpPos), x.OpPos, x.X, x.Y)
+				if x.Op == token.NEQ {
+					eq = &ast.UnaryExpr{OpPos: x.OpPos, Op: token.NOT, X: eq}
+				}
+				return eq
+			}
 		case *ast.TypeAssertExpr:
 			if isError(x.Type) {
 				return helper("__mh_assertError", x.Pos(), x.X)
@@ -280,21 +334,94 @@ func chain(err error, fn func(error) bool) bool {
 	return false
 }
 
+// errEqual is a == b of two errors (or of an error and another interface
+// value). yaegi stores a session value in an error variable as a wrapper
+// struct that holds a func, so its own == panics ("comparing uncomparable
+// type interp._error"); errEqual compares what the wrappers hold. A
+// pointer is compared exactly. Of a value of a session struct type the
+// wrapper keeps only its last field (yaegi's getConcreteValue) and of any
+// session value not its type: two such values are equal when what they
+// hold and their Error texts are; see README's Known limits.
+func errEqual(a, b any) bool {
+	av, aok := wrapped(a)
+	bv, bok := wrapped(b)
+	switch {
+	case !aok && !bok:
+		return a == b // host values, compared as Go does (it panics on an uncomparable type)
+	case aok != bok:
+		// err == E{...}: a value of a session type that is not in an
+		// interface has no methods for compiled code, and is held as
+		// yaegi's wrapper would hold it. A host value is not a session's.
+		if !aok {
+			a, b, av, bv = b, a, bv, av
+		}
+		if _, isErr := b.(error); isErr || b == nil {
+			return false
+		}
+		bv = concreteValue(reflect.ValueOf(b))
+		if !bv.IsValid() || av.Type() != bv.Type() {
+			return false
+		}
+		if !av.Comparable() {
+			panic(errors.New("runtime error: comparing uncomparable type " + av.Type().String()))
+		}
+		return av.Equal(bv)
+	case av.Type() != bv.Type():
+		return false
+	case !av.Comparable():
+		panic(errors.New("runtime error: comparing uncomparable type " + av.Type().String()))
+	case av.Kind() == reflect.Pointer:
+		return av.Equal(bv)
+	}
+	if !av.Equal(bv) {
+		return false
+	}
+	ae, _ := a.(error)
+	be, _ := b.(error)
+	return ae != nil && be != nil && ae.Error() == be.Error()
+}
+
+// isPlainRef reports whether x is a name or a field of one: read twice,
+// it is read the same.
+func isPlainRef(x ast.Expr) bool {
+	switch x := ast.Unparen(x).(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		return isPlainRef(x.X)
+	}
+	return false
+}
+
+// concreteValue is what yaegi's interface wrapper would hold of v
+// (getConcreteValue): of a struct without methods its last valid field.
+func concreteValue(v reflect.Value) reflect.Value {
+	if v.Kind() != reflect.Struct || v.NumMethod() > 0 {
+		return v
+	}
+	for i := v.NumField() - 1; i >= 0; i-- {
+		f := v.Field(i)
+		if f.Kind() == reflect.Interface {
+			f = f.Elem()
+		}
+		if f.IsValid() {
+			return f
+		}
+	}
+	return v
+}
+
 func errorsIs(err, target error) bool {
 	if errors.Is(err, target) {
 		return true
 	}
-	// Only pointers: the wrapper of a value of a session type holds its
-	// last field instead of the value (yaegi's getConcreteValue), so two
-	// different errors could compare equal.
+	// errors.Is compares with ==, which does not see into yaegi's
+	// wrappers of session values: errEqual does.
 	tv, ok := wrapped(target)
-	if !ok || tv.Kind() != reflect.Pointer {
+	if !ok || !tv.Comparable() {
 		return false
 	}
-	return chain(err, func(e error) bool {
-		v, ok := wrapped(e)
-		return ok && v.Type() == tv.Type() && v.Equal(tv)
-	})
+	return chain(err, func(e error) bool { return errEqual(e, target) })
 }
 
 func errorsAs(err error, target any) bool {

@@ -32,6 +32,20 @@ func TestEverydayGo(t *testing.T) {
 		{"errors.AsType of a host error", []string{`_, err := os.Open("/nonexistent/x"); pe, _ := errors.AsType[*os.PathError](err); pe.Op`}, `"open"`},
 		{"an embedding struct as an interface", []string{`type Animal interface{ Sound() string }; type Base struct{ n string }; func (b Base) Sound() string { return b.n }; type Dog struct{ Base }; d := Dog{Base{"woof"}}; var a Animal = d; a.Sound()`}, `"woof"`},
 		{"an embedded pointer as an interface", []string{`type Animal interface{ Sound() string }; type Base struct{ n string }; func (b *Base) Sound() string { return b.n }; type Dog struct{ *Base }`, `d := Dog{&Base{"woof"}}`, `var a Animal = d`, `a.Sound()`}, `"woof"`},
+		{"errors of a session pointer type compare", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `pp := &P{1}; var e1 error = pp; e2 := e1; e1 == e2`}, `true`},
+		{"and differ", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `var e1 error = &P{1}; var e2 error = &P{1}; e1 != e2`}, `true`},
+		{"returned from functions", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `pp := &P{1}`, `func mk() error { return pp }; mk() == mk()`}, `true`},
+		{"inside a function", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `func same(a, b error) bool { return a == b }; e := error(&P{2}); same(e, e)`}, `true`},
+		{"with a host error", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `var e1 error = &P{1}; e1 == io.EOF`}, `false`},
+		{"with the pointer itself", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `pp := &P{1}; var e1 error = pp; e1 == pp`}, `true`},
+		{"errors of a session value type compare", []string{`type V struct{ a int; b string }; func (v V) Error() string { return fmt.Sprint(v.a, v.b) }`, `func mk() error { return V{1, "x"} }; mk() == mk()`}, `true`},
+		{"and differ in a field", []string{`type V struct{ a int; b string }; func (v V) Error() string { return fmt.Sprint(v.a, v.b) }`, `var e1 error = V{1, "y"}; var e2 error = V{2, "y"}; e1 == e2`}, `false`},
+		{"with a value of the type", []string{`type V struct{ a int; b string }; func (v V) Error() string { return fmt.Sprint(v.a, v.b) }`, `var e1 error = V{1, "y"}; e1 == V{1, "y"}`}, `true`},
+		{"host errors still compare", []string{`func f() error { return io.EOF }; f() == io.EOF`}, `true`},
+		{"a switch on an error", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `pp := &P{1}; var e1 error = pp`, `func sw(e error) string { switch e { case io.EOF: return "eof"; case e1: return "e1" }; return "none" }; sw(pp) + sw(io.EOF) + sw(&P{3})`}, `"e1eofnone"`},
+		{"a switch on a call's error", []string{`type P struct{ a int }; func (p *P) Error() string { return "p" }`, `pp := &P{1}`, `func mk() error { return pp }; r := ""; switch mk() { case nil: r = "nil"; case error(pp): r = "pp" }; r`}, `"pp"`},
+		{"errors.Is of values", []string{`type V struct{ a int; b string }; func (v V) Error() string { return fmt.Sprint(v.a, v.b) }`, `errors.Is(fmt.Errorf("w: %w", V{1, "x"}), V{1, "x"})`}, `true`},
+		{"errors.Is of different values", []string{`type V struct{ a int; b string }; func (v V) Error() string { return fmt.Sprint(v.a, v.b) }`, `errors.Is(fmt.Errorf("w: %w", V{1, "x"}), V{2, "x"})`}, `false`},
 		{"new of a constant", []string{`p := new(42); *p`}, `42`},
 		{"new of a string in a function", []string{`func nn() *string { return new("in") }; *nn()`}, `"in"`},
 		{"new of a composite literal", []string{`type P struct{ A int }; r := new(P{A: 1}); r.A`}, `1`},
@@ -83,6 +97,7 @@ func TestEverydayGoRefusals(t *testing.T) {
 		`type E3 struct{ c int }; func (e E3) Error() string { return "e3" }; var t3 E3; errors.As(E3{1}, &t3)`: "give the type's methods a pointer receiver",
 		`q := new(store); q`:       "new(store): manhole cannot tell the type of store; write v := store and use &v",
 		`var x any = 3; x.(error)`: "interface conversion",
+		`type M []int; func (m M) Error() string { return "m" }; var e1 error = M{1}; e1 == e1`: "runtime error: comparing uncomparable type",
 	} {
 		f := newFixture(t, nil)
 		_, err := f.in.Eval(context.Background(), src)

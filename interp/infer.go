@@ -343,6 +343,9 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 			return typeInfo{kind: k, named: t.Name}
 		}
 		if k, ok := basicKinds[t.Name]; ok && !f.in.declared[t.Name] {
+			if t.Name == "error" {
+				return typeInfo{kind: k, rt: errorType}
+			}
 			return typeInfo{kind: k}
 		}
 	case *ast.ParenExpr:

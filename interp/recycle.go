@@ -948,6 +948,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"RUnlockFunc": reflect.ValueOf(unlockFunc("RUnlock")),
 		"WaitFunc":    reflect.ValueOf(unlockFunc("Wait")),
 		"Clear":       reflect.ValueOf(clearValue),
+		"ErrEqual":    reflect.ValueOf(errEqual),
 		"Dump":        reflect.ValueOf(in.dump),
 		"DumpHost":    reflect.ValueOf(in.dumpHost),
 		"NameType":    reflect.ValueOf(in.nameType),

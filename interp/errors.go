@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/scanner"
 	"go/token"
+	"runtime"
 	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -52,9 +53,72 @@ func (depthError) Error() string {
 
 // panicError is a panic in evaluated code, printed the way Go prints one,
 // without yaegi's internal stack.
-type panicError struct{ value any }
+type panicError struct {
+	value any
+	at    string // where in the host's code it panicked, if there
+}
 
-func (e *panicError) Error() string { return "panic: " + formatPanicValue(e.value) }
+func (e *panicError) Error() string {
+	if e.at != "" {
+		return "panic: " + formatPanicValue(e.value) + " (in " + e.at + ")"
+	}
+	return "panic: " + formatPanicValue(e.value)
+}
+
+// hostFrame names the innermost frame of the host's own code in which
+// the panic of callers (runtime.Callers taken while it unwinds) started:
+// "store.(*Inventory).Boom at /src/store/store.go:57". The standard
+// library's frames in between are passed over; "" when the panic started
+// in evaluated code (a frame of yaegi, reflect or this package comes
+// first) or in the standard library called from there.
+func hostFrame(callers []uintptr) string {
+	var frames []runtime.Frame
+	it := runtime.CallersFrames(callers)
+	for more := true; more; {
+		var f runtime.Frame
+		f, more = it.Next()
+		frames = append(frames, f)
+	}
+	// yaegi recovers and panics again on the way up: the innermost
+	// gopanic is where it started.
+	start := -1
+	for i, f := range frames {
+		if f.Function == "runtime.gopanic" {
+			start = i + 1
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	for _, f := range frames[start:] {
+		fn := f.Function
+		switch {
+		case strings.HasPrefix(fn, "reflect."), strings.HasPrefix(fn, yaegiPkg+"/"),
+			strings.HasPrefix(fn, interpPkg+".") && !strings.HasSuffix(f.File, "_test.go"):
+			return ""
+		case !isStdFunc(fn):
+			name := fn
+			if i := strings.LastIndexByte(name, '/'); i >= 0 {
+				name = name[i+1:]
+			}
+			return fmt.Sprintf("%s at %s:%d", name, f.File, f.Line)
+		}
+	}
+	return ""
+}
+
+const interpPkg = "github.com/gomanhole/manhole/interp"
+
+// isStdFunc reports whether the function named fn (as runtime.Frame has
+// it) is of the standard library: its package path has no dot in its
+// first element, and is not main.
+func isStdFunc(fn string) bool {
+	first, _, _ := strings.Cut(fn, "/")
+	if !strings.Contains(fn, "/") {
+		first, _, _ = strings.Cut(fn, ".")
+	}
+	return first != "main" && !strings.Contains(first, ".")
+}
 
 // syntaxError turns the first parser error into a "line:col: message" line relative to
 // the user's input src. An error found past the last line of src was found
@@ -90,7 +154,7 @@ func compileError(err error) error {
 func execError(err error) error {
 	var p yaegi.Panic
 	if errors.As(err, &p) {
-		return &panicError{value: p.Value}
+		return &panicError{value: p.Value, at: hostFrame(p.Callers)}
 	}
 	return compileError(err)
 }

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"path"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -221,7 +222,7 @@ func (in *Interp) execute(r *run) {
 	finished := false
 	defer func() {
 		if rec := recover(); rec != nil {
-			r.err = &panicError{value: rec}
+			r.err = &panicError{value: rec, at: hostFrame(callers())}
 		} else if !finished {
 			r.err = errors.New("runtime.Goexit stopped the evaluation")
 		}
@@ -915,7 +916,18 @@ func (in *Interp) goPanic(v any) {
 	if v == errStale {
 		return // a goroutine stopped in park
 	}
-	fmt.Fprintf(in.stderr, "panic in goroutine: %s\n", formatPanicValue(v))
+	msg := formatPanicValue(v)
+	if at := hostFrame(callers()); at != "" {
+		msg += " (in " + at + ")"
+	}
+	fmt.Fprintf(in.stderr, "panic in goroutine: %s\n", msg)
+}
+
+// callers is runtime.Callers from its caller's caller: called in a
+// deferred function while a panic unwinds, it holds where it started.
+func callers() []uintptr {
+	pc := make([]uintptr, 64)
+	return pc[:runtime.Callers(2, pc)]
 }
 
 func (in *Interp) recoverGoroutine() {

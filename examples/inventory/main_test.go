@@ -270,6 +270,12 @@ func TestInventoryConcurrentSessions(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// A panic in the application's code says where it happened.
+	_, errOut, status := run(t, dial(t, mh.SocketPath(), os.Getpid()), `var z *store.Inventory; z.Put(store.Item{SKU: "a"})`)
+	if !strings.Contains(errOut, "panic: runtime error: invalid memory address or nil pointer dereference (in store.(*Inventory).Put at ") ||
+		!strings.Contains(errOut, "/examples/inventory/store/store.go:") || status == 0 {
+		t.Errorf("a panic in the app: exit %d, stderr %q", status, errOut)
+	}
 	for c := range clients {
 		for r := range rounds {
 			if it, err := inv.Get(fmt.Sprintf("s%d-%d", c, r)); err != nil || it.Qty != r+1 {

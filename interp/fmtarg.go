@@ -45,6 +45,15 @@ func (n *typeNames) sessionArgs(format string, hasFormat bool, args []any) (stri
 			continue
 		}
 		v := reflect.ValueOf(a)
+		if _, ok := wrapped(a); ok && strings.HasPrefix(v.Type().Name(), "_") && printOnlyWrapper(v.Type()) {
+			// yaegi's wrappers are _error and the extracted _pkg_Iface.
+			if out == nil {
+				out = make([]any, len(args))
+				copy(out, args)
+			}
+			out[i] = wrapperArg{a}
+			continue
+		}
 		if typeOnly[i] {
 			// %T needs the type only: the value is not read (it may be
 			// an app's map the app writes meanwhile).
@@ -68,14 +77,18 @@ func (n *typeNames) sessionArgs(format string, hasFormat bool, args []any) (stri
 			if i >= len(out) {
 				return false
 			}
-			_, ok := out[i].(sessionArg)
-			return ok
+			switch out[i].(type) {
+			case sessionArg, wrapperArg:
+				return true
+			}
+			return false
 		})
 		// %w needs the error itself: Errorf wraps it; fmt prints %p
 		// itself, as %T.
 		forVerbs(format, func(i int, verb rune) {
 			if (verb == 'w' || verb == 'p') && i < len(out) {
-				if _, ok := out[i].(sessionArg); ok {
+				switch out[i].(type) {
+				case sessionArg, wrapperArg:
 					out[i] = args[i]
 				}
 			}
@@ -166,6 +179,9 @@ func (n *typeNames) typeHoldsWalk(t reflect.Type, depth int) holds {
 	}
 	if t.Kind() == reflect.Interface {
 		return holdsMaybe
+	}
+	if isYaegiInterface(t) {
+		return holdsAlways // a session value in an interface
 	}
 	if t.Name() != "" {
 		return holdsNever // the host's or a basic type: fmt's own business
@@ -357,6 +373,12 @@ func (w *fmtWalker) print(v reflect.Value, depth int) {
 		return
 	}
 	t := v.Type()
+	if isYaegiInterface(t) {
+		if inner := yaegiInterfaceValue(v); inner.IsValid() {
+			w.print(inner, depth)
+			return
+		}
+	}
 	if w.n.typeHolds(t) == holdsNever {
 		if v.Kind() == reflect.Pointer && depth > 0 && t.NumMethod() == 0 {
 			w.pointer(v)
@@ -492,7 +514,11 @@ func (w *fmtWalker) pointer(v reflect.Value) {
 			fmt.Fprintf(w.s, w.directive, nil)
 			return
 		}
-		fmt.Fprintf(w.s, strings.TrimSuffix(w.directive, "v")+"p", v.UnsafePointer())
+		d := strings.TrimSuffix(w.directive, "v") + "p"
+		if w.plusV {
+			d = strings.Replace(d, "+", "", 1) // fmt clears plus for %+v
+		}
+		fmt.Fprintf(w.s, d, v.UnsafePointer())
 	case 'p':
 		fmt.Fprintf(w.s, w.directive, v.UnsafePointer())
 	case 'b', 'o', 'd', 'x', 'X':
@@ -607,6 +633,67 @@ func (rw *rewriter) printArgs(c *ast.CallExpr) {
 			pos := c.Args[i].Pos()
 			c.Args[i] = &ast.CallExpr{Fun: ident("any", pos), Lparen: pos, Args: []ast.Expr{c.Args[i]}, Rparen: c.Args[i].End()}
 		}
+	}
+}
+
+// wrapperArg is a print argument that yaegi handed fmt in a wrapper of
+// its own (stdsyms._fmt_Stringer{IValue, WString}, interp._error): a
+// value of a session type over a basic type with a String or Error
+// method (type Age int). fmt would print %T and %d of the wrapper; this
+// prints the value, and calls the method where fmt would. The session's
+// name of the type is lost: %T prints the basic type.
+type wrapperArg struct{ v any }
+
+// printOnlyWrapper reports whether the wrapper type t has no method but
+// String and Error: one with Format or GoString is left to fmt, which
+// calls them.
+func printOnlyWrapper(t reflect.Type) bool {
+	for i := 1; i < t.NumField(); i++ {
+		if n := t.Field(i).Name; n != "WString" && n != "WError" {
+			return false
+		}
+	}
+	return true
+}
+
+func (a wrapperArg) Format(s fmt.State, verb rune) {
+	directive := fmt.FormatString(s, verb)
+	v := reflect.ValueOf(a.v)
+	var method reflect.Value // yaegi's wrapper's String or Error
+	methodName := ""
+	if w, ok := wrapped(a.v); ok {
+		for _, m := range []string{"WError", "WString"} {
+			if f := v.FieldByName(m); f.IsValid() && f.Kind() == reflect.Func && !f.IsNil() {
+				method, methodName = f, m[1:]
+				break
+			}
+		}
+		v = w
+	}
+	switch {
+	case verb == typeVerb:
+		fmt.Fprintf(s, strings.TrimSuffix(directive, string(typeVerb))+"s", v.Type().String())
+	case method.IsValid() && strings.ContainsRune("vsxXq", verb) && !(verb == 'v' && s.Flag('#')):
+		text, panicked := func() (text string, panicked any) {
+			defer func() {
+				if r := recover(); r != nil {
+					if r == errStale {
+						panic(r)
+					}
+					panicked = r
+				}
+			}()
+			return method.Call(nil)[0].String(), nil
+		}()
+		if panicked != nil {
+			fmt.Fprintf(s, "%%!%c(PANIC=%s method: %v)", verb, methodName, panicked)
+			return
+		}
+		fmt.Fprintf(s, directive, text)
+	case v.IsValid() && v.CanInterface():
+		fmt.Fprintf(s, directive, v.Interface())
+	default:
+		fmt.Fprintf(s, directive, a.v)
 	}
 }
 

@@ -399,8 +399,11 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		return leaf("nil")
 	}
 	if isYaegiInterface(v.Type()) {
-		// A value of a session interface type, as yaegi stores it.
-		return p.value(v.Field(1), depth)
+		// A value of a session interface type, or a session value in
+		// an interface, as yaegi stores it.
+		if inner := yaegiInterfaceValue(v); inner.IsValid() {
+			return p.value(inner, depth)
+		}
 	}
 	if v.Kind() != reflect.Interface && v.CanInterface() && hasMethods(v) && (!p.dump || isStdType(v.Type())) && p.mayCall(v.Type()) {
 		if g, ok := noCopy(v).(fmt.GoStringer); ok {

@@ -324,7 +324,7 @@ func findLock(v reflect.Value, depth int) reflect.Value {
 			v = v.Elem()
 		case reflect.Struct:
 			if isYaegiInterface(v.Type()) {
-				v = v.Field(1)
+				v = yaegiInterfaceValue(v)
 				continue
 			}
 			t := v.Type()

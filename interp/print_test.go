@@ -74,6 +74,16 @@ func TestPrintSessionTypesWithFmt(t *testing.T) {
 		{`fmt.Sprintf("%v", Boom{})`, `%!v(PANIC=String method: boom)`},
 		{`fmt.Sprintf("%v %d", Fm{}, Fm{})`, `Fm<v> Fm<d>`},
 		{`fmt.Sprintf("%v %s", C(1), C(2))`, `cc cc`},
+		// A session value with methods in an interface: yaegi stores it
+		// in a wrapper of its own, which fmt printed field by field.
+		{`fmt.Sprintf("%v %+v", []any{St{1}, 2}, map[string]any{"k": St{2}})`, `[st! 2] map[k:st!]`},
+		{`fmt.Sprintf("%v", struct{ A any }{St{1}})`, `{st!}`},
+		{`var a any = St{1}; fmt.Sprintf("%v %T", []any{a}, a)`, `[st!] main.St`},
+		// A session type over a basic type with a String method: yaegi
+		// hands fmt its fmt.Stringer wrapper.
+		{`fmt.Sprintf("%v %d %s %x %5v|", C(1), C(3), C(2), C(255), C(4))`, `cc 3 cc 6363    cc|`},
+		// %+v of a pointer field prints no plus sign, as fmt clears it.
+		{`p := &MyS{}; s := fmt.Sprintf("%+v", struct{ M MyS; P *MyS }{MyS{1, "x"}, p}); s == fmt.Sprintf("{M:{A:1 b:x} P:%p}", p)`, `true`},
 		// The other print functions.
 		{`fmt.Sprint(MyS{1, "x"}, St{})`, `{1 x} st!`},
 		{`fmt.Sprintln(MyS{1, "x"}, St{})`, "{1 x} st!\n"},
@@ -117,6 +127,9 @@ func TestPrintSessionTypesAtTheREPL(t *testing.T) {
 		{`&PS{1}`, `ps!`},
 		{`C(2)`, `cc`},
 		{`Boom{}`, `%!v(PANIC=String method: boom)`},
+		{`[]any{MyS{1, "x"}, St{2}, 3}`, `[]interface {}{main.MyS{A:1, b:"x"}, main.St{n:2}, 3}`},
+		{`var x any = St{1}; x`, `st!`},
+		{`map[string]any{"s": St{1}}`, `map[string]interface {}{"s":main.St{n:1}}`},
 		{`[]St{{1}}`, `[]main.St{main.St{n:1}}`},
 		{`map[int]string{10: "a", 9: "b", 2: "d"}`, `map[int]string{2:"d", 9:"b", 10:"a"}`},
 		{`map[float64]bool{2.5: true, -1: false, 10: true}`, `map[float64]bool{-1:false, 2.5:true, 10:true}`},

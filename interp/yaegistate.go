@@ -34,3 +34,27 @@ func runDone(yi *yaegi.Interpreter) chan struct{} {
 	}
 	return *(*chan struct{})(unsafe.Add(unsafe.Pointer(yi), doneOffset))
 }
+
+var reflectValueType = reflect.TypeFor[reflect.Value]()
+
+// yaegiInterfaceValue returns the value that v holds, a value of yaegi's
+// valueInterface{node *node; value reflect.Value} (see isYaegiInterface):
+// what yaegi stores for a session value in an interface (an element of
+// an []any, a value of a session interface type). The field is
+// unexported; it is read in place, or in a copy when v cannot be
+// addressed. Invalid when neither is possible (v was read through an
+// unexported field and cannot be addressed).
+func yaegiInterfaceValue(v reflect.Value) reflect.Value {
+	if v.NumField() != 2 || v.Type().Field(1).Type != reflectValueType {
+		return reflect.Value{}
+	}
+	if !v.CanAddr() {
+		if !v.CanInterface() {
+			return reflect.Value{}
+		}
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		v = c
+	}
+	return *(*reflect.Value)(unsafe.Pointer(v.Field(1).UnsafeAddr()))
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -46,6 +47,17 @@ func (in *Interp) goMessage(n ast.Node, err error) error {
 		})
 		return name
 	}
+	if m := undefinedMethodRe.FindStringSubmatch(msg); m != nil {
+		// A method that waits for a name (see pending.go) is not
+		// undefined: say what it waits for.
+		for _, p := range in.pending {
+			for _, name := range p.names() {
+				if strings.HasSuffix(name, "."+m[1]) {
+					return fmt.Errorf("%s: %s is not declared yet: it uses %s, which is not declared", pos, name, p.missing)
+				}
+			}
+		}
+	}
 	if m := rewordMessage(msg, at, callOf); m != "" {
 		return errors.New(pos + ": " + m)
 	}
@@ -60,8 +72,8 @@ var (
 	useTypeRe = regexp.MustCompile(`^cannot use type (.+) as type (.+?)(?: in (assignment|return argument|.+))?$`)
 	// cfg.go: "assignment mismatch: %d variables but %s returns %d values".
 	mismatchRe = regexp.MustCompile(`^(assignment mismatch: \d+ variables? but .* returns) 1 values$`)
-	// cfg.go: "undefined method: %s".
-	undefinedMethodRe = regexp.MustCompile(`^undefined method: (\w+)$`)
+	// cfg.go: "undefined method: %s", "undefined selector: %s".
+	undefinedMethodRe = regexp.MustCompile(`^undefined (?:method|selector): (\w+)$`)
 )
 
 // rewordMessage returns Go's wording of yaegi's msg, "" to keep msg; at
@@ -85,6 +97,10 @@ func rewordMessage(msg string, at func(match func(ast.Node) bool) ast.Node, call
 		return "not enough arguments in call"
 	case msg == "not enough arguments to return":
 		return "not enough return values"
+	case msg == "non-bool used as if condition":
+		return "non-boolean condition in if statement"
+	case msg == "non-bool used as for condition":
+		return "non-boolean condition in for statement"
 	case msg == "unsupported assign expression":
 		if s := at(func(c ast.Node) bool {
 			switch c.(type) {
@@ -181,4 +197,57 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// valueChecks refuses, as the Go compiler does, what yaegi's compiler
+// panics on or runs into reflect's panics with: a constant condition
+// that is not a bool (if 1 {}), and the result of a call without one
+// used as a value (y := f() for func f()).
+func (in *Interp) valueChecks(n ast.Node) error {
+	fset := in.gen.yi.FileSet()
+	inf := &inferer{in: in}
+	var bad error
+	cond := func(x ast.Expr, stmt string) {
+		if x == nil || bad != nil || !isUntypedConst(x) {
+			return
+		}
+		if k := inf.exprType(x).kind; k != reflect.Bool && k != reflect.Invalid {
+			bad = fmt.Errorf("%s: non-boolean condition in %s statement", positionOf(fset, x.Pos()), stmt)
+		}
+	}
+	noValue := func(xs []ast.Expr) {
+		for _, x := range xs {
+			c, ok := ast.Unparen(x).(*ast.CallExpr)
+			if !ok || bad != nil {
+				continue
+			}
+			t := inf.exprType(c.Fun)
+			none := false
+			switch {
+			case t.rt != nil && t.rt.Kind() == reflect.Func:
+				none = t.rt.NumOut() == 0
+			case t.texpr != nil:
+				if ft, ok := t.texpr.(*ast.FuncType); ok {
+					none = ft.Results == nil || len(ft.Results.List) == 0
+				}
+			}
+			if none {
+				bad = fmt.Errorf("%s: %s (no value) used as value", positionOf(fset, c.Pos()), exprString(c))
+			}
+		}
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IfStmt:
+			cond(n.Cond, "if")
+		case *ast.ForStmt:
+			cond(n.Cond, "for")
+		case *ast.AssignStmt:
+			noValue(n.Rhs)
+		case *ast.ValueSpec:
+			noValue(n.Values)
+		}
+		return bad == nil
+	})
+	return bad
 }

@@ -20,6 +20,12 @@ func TestGoErrorTexts(t *testing.T) {
 		{`func two(a, b int) int { return a + b }`, `str := "x"; two(str, 1)`, `cannot use str (variable of type string) as int value in argument to two`},
 		{``, `stats.Nope`, "stats.Nope undefined (no field or method Nope)"},
 		{``, `stats.Requests()`, "cannot call non-function"},
+		{``, `if 1 {}`, "1:4: non-boolean condition in if statement"},
+		{``, `for "a" {}`, "non-boolean condition in for statement"},
+		{``, `x := 1; if x {}`, "non-boolean condition in if statement"},
+		{`func nothing() {}`, `y := nothing()`, "nothing() (no value) used as value"},
+		{``, `func nothing2() {}; var z = nothing2()`, "nothing2() (no value) used as value"},
+		{``, `x := []int{1}; x.Foo()`, "x.Foo undefined (no field or method Foo)"},
 	} {
 		f := newFixture(t, nil)
 		if tc.setup != "" {
@@ -30,7 +36,7 @@ func TestGoErrorTexts(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.src, err, tc.want)
 			continue
 		}
-		for _, internal := range []string{"stringT", "intT", "__mh", "func() literal", "unsupported assign"} {
+		for _, internal := range []string{"stringT", "intT", "__mh", "func() literal", "unsupported assign", "yaegi", "reflect"} {
 			if strings.Contains(err.Error(), internal) {
 				t.Errorf("%s: %v names yaegi's internals (%s)", tc.src, err, internal)
 			}

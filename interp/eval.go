@@ -731,6 +731,9 @@ func (in *Interp) autoImport(n ast.Node) error {
 	if err := in.errorValues(n); err != nil {
 		return err
 	}
+	if err := in.valueChecks(n); err != nil {
+		return err
+	}
 	for _, name := range packageRefs(n) {
 		if _, done := in.imported[name]; done {
 			continue

@@ -80,7 +80,7 @@ func TestDeclaredBeforeWhatItUses(t *testing.T) {
 		{`a()`, `6`, ``},
 		{`type T struct{}`, ``, ``},
 		{`func (T) m() int { return n() }`, ``, ``},
-		{`T{}.m()`, ``, `1:1: undefined selector: m`},
+		{`T{}.m()`, ``, `1:1: T.m is not declared yet: it uses n, which is not declared`},
 		{`func n() int { return 9 }`, ``, ``},
 		{`T{}.m()`, `9`, ``},
 		{`type L[E any] struct{ v E }`, ``, ``},

@@ -186,6 +186,6 @@ func TestErrorPositionsAfterRewrites(t *testing.T) {
 		{name: "in a per-iteration loop body", src: "for i := 0; i < 3; i++ {\n\tf := func() int { return i }\n\ti += nope\n\t_ = f\n}", err: `3:7: undefined: nope`},
 		{name: "in the body of a range over a function", src: "for i := range func(yield func(int) bool) {} {\n\t_ = i + \"s\"\n}", err: `2:6: invalid operation: mismatched types int and untyped string`},
 		{name: "in a printed max", src: `fmt.Println(max(x, "s"))`, err: `1:20: invalid operation: mismatched types untyped string and int`},
-		{name: "after a multi-line declaration", src: "func f() int {\n\treturn 1\n}\nfor i := range f() {\n\ti.Foo()\n}", err: `5:2: undefined selector: Foo`},
+		{name: "after a multi-line declaration", src: "func f() int {\n\treturn 1\n}\nfor i := range f() {\n\ti.Foo()\n}", err: `5:2: i.Foo undefined (no field or method Foo)`},
 	})
 }

@@ -388,15 +388,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if len(vars) > 0 {
 			block.Lbrace = vars[0].Pos()
 		}
-		for _, n := range []ast.Node{g.file, block} {
-			if err := in.autoImport(n); err != nil {
-				return err
-			}
-			if err := rw.rewrite(n); err != nil {
-				return err
-			}
-		}
-		if err := in.ensureGenerics(); err != nil {
+		if err := in.prepare(rw, g.file, block); err != nil {
 			return err
 		}
 		if len(g.file.Decls) > 0 {
@@ -428,13 +420,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if block.List, err = md.stmts(block.List, true); err != nil {
 			return err
 		}
-		if err := in.autoImport(block); err != nil {
-			return err
-		}
-		if err := rw.rewrite(block); err != nil {
-			return err
-		}
-		if err := in.ensureGenerics(); err != nil {
+		if err := in.prepare(rw, block); err != nil {
 			return err
 		}
 		block.List = topLevel(block.List, r.id)
@@ -451,13 +437,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	if err != nil {
 		return err
 	}
-	if err := in.autoImport(&ast.BlockStmt{List: list}); err != nil {
-		return err
-	}
-	if err := rw.rewrite(&ast.BlockStmt{List: list}); err != nil {
-		return err
-	}
-	if err := in.ensureGenerics(); err != nil {
+	if err := in.prepare(rw, &ast.BlockStmt{List: list}); err != nil {
 		return err
 	}
 	pre, last := list[:len(list)-1], list[len(list)-1].(*ast.ExprStmt)
@@ -716,6 +696,21 @@ func (in *Interp) pkgPath(name string) (string, bool) {
 	}
 	p, ok := in.pkgs.byName[name]
 	return p, ok
+}
+
+// prepare runs the passes that make roots what yaegi compiles: the
+// rewrites that need the session's state and import what the input uses
+// (autoImport), the guards and fixes of the rewriter, then declares the
+// helpers they call (ensureGenerics). Every route to the compiler goes
+// through it.
+func (in *Interp) prepare(rw *rewriter, roots ...ast.Node) error {
+	for _, n := range roots {
+		if err := in.autoImport(n); err != nil {
+			return err
+		}
+		rw.rewrite(n)
+	}
+	return in.ensureGenerics()
 }
 
 // autoImport imports the standard packages that n refers to by name without

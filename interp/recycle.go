@@ -617,14 +617,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 			continue
 		}
 		for _, root := range roots {
-			if err := in.autoImport(root); err != nil {
-				return err
-			}
-			rw := in.newRewriter(fset)
-			if err := rw.rewrite(root); err != nil {
-				return err
-			}
-			if err := in.ensureGenerics(); err != nil {
+			if err := in.prepare(in.newRewriter(fset), root); err != nil {
 				return err
 			}
 			if f, ok := root.(*ast.File); ok && len(f.Decls) == 0 {
@@ -679,10 +672,7 @@ func (in *Interp) replayFuncLit(name string) error {
 		if block.List, err = md.stmts(block.List, true); err != nil {
 			return err
 		}
-		rw := in.newRewriter(in.gen.yi.FileSet())
-		if err := rw.rewrite(block); err != nil {
-			return err
-		}
+		in.newRewriter(in.gen.yi.FileSet()).rewrite(block)
 		if err := in.compileAndExec(block); err != nil {
 			return err
 		}

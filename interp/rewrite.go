@@ -148,7 +148,7 @@ func (in *Interp) sessionKind(name string) sessionKind {
 
 // rewrite guards every go statement, Unlock-like call and make under
 // root, and every function body with the depth guard.
-func (rw *rewriter) rewrite(root ast.Node) error {
+func (rw *rewriter) rewrite(root ast.Node) {
 	// First the go statements: the function literals they become get a
 	// depth guard too, so that a goroutine's frames count as Go's do.
 	editStmtLists(root, func(list []ast.Stmt) []ast.Stmt {
@@ -193,7 +193,6 @@ func (rw *rewriter) rewrite(root ast.Node) error {
 		lit.Body.List = append([]ast.Stmt{exitGuard(lit.Body.Lbrace)}, lit.Body.List...)
 	}
 	rw.goClosures = nil
-	return nil
 }
 
 // leadingSimple counts the statements at the start of a body that are

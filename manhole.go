@@ -87,7 +87,7 @@ func Start(opts Options) (*Manhole, error) {
 	}
 	m.sess = &session.Config{
 		NewInterp: func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error) {
-			return interp.New(interp.Options{Namespace: opts.Namespace, Stdout: stdout, Stderr: stderr, Width: width, Symbols: syms})
+			return interp.New(interp.Options{Namespace: opts.Namespace, Stdout: stdout, Stderr: stderr, Width: width, Symbols: syms, Logger: logger})
 		},
 		Logger:      logger,
 		EvalTimeout: opts.EvalTimeout,

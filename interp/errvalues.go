@@ -296,20 +296,6 @@ func errorsGuards(key string) map[string]reflect.Value {
 	}
 }
 
-// wrapped returns the value of a session type that yaegi's interface
-// wrapper e holds.
-func wrapped(e any) (reflect.Value, bool) {
-	v := reflect.ValueOf(e)
-	if v.Kind() != reflect.Struct || v.NumField() == 0 || v.Type().Field(0).Name != "IValue" {
-		return reflect.Value{}, false
-	}
-	w := v.Field(0)
-	if w.Kind() == reflect.Interface {
-		w = w.Elem()
-	}
-	return w, w.IsValid()
-}
-
 // chain calls fn on err and the errors it wraps, depth first as package
 // errors walks them, until fn returns true.
 func chain(err error, fn func(error) bool) bool {
@@ -391,24 +377,6 @@ func isPlainRef(x ast.Expr) bool {
 		return isPlainRef(x.X)
 	}
 	return false
-}
-
-// concreteValue is what yaegi's interface wrapper would hold of v
-// (getConcreteValue): of a struct without methods its last valid field.
-func concreteValue(v reflect.Value) reflect.Value {
-	if v.Kind() != reflect.Struct || v.NumMethod() > 0 {
-		return v
-	}
-	for i := v.NumField() - 1; i >= 0; i-- {
-		f := v.Field(i)
-		if f.Kind() == reflect.Interface {
-			f = f.Elem()
-		}
-		if f.IsValid() {
-			return f
-		}
-	}
-	return v
 }
 
 func errorsIs(err, target error) bool {

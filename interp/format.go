@@ -558,13 +558,6 @@ func isComposite(k reflect.Kind) bool {
 	return false
 }
 
-// isYaegiInterface reports whether t is yaegi's representation of a value
-// of a non-empty interface type declared in the session.
-func isYaegiInterface(t reflect.Type) bool {
-	return t.Kind() == reflect.Struct && t.Name() == "valueInterface" &&
-		strings.HasPrefix(t.PkgPath(), yaegiPkg) && t.NumField() == 2
-}
-
 // fieldNames returns the names of t's fields as the user wrote them:
 // yaegi exports unexported fields of the session's types with an X.
 func (p *printer) fieldNames(t reflect.Type) []string {

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"io"
+	"log/slog"
 	"reflect"
 	"sort"
 	"strings"
@@ -45,6 +46,14 @@ type Options struct {
 	// import automatically by name. Optional; nil means NewSymbols(): a
 	// curated part of the standard library (package stdsyms).
 	Symbols *Symbols
+
+	// Logger receives the interpreter's notes for the host's log: a
+	// session that could not move to a fresh interpreter (see Long
+	// sessions in the package documentation) stays on its own and tries
+	// again later; each such failure is logged here, with the count so
+	// far. A move held back by a closure in a variable is not a failure.
+	// Optional; nil discards.
+	Logger *slog.Logger
 }
 
 // Result is what an evaluation printed.
@@ -94,7 +103,9 @@ type Interp struct {
 	retired     []*generation            // replaced generations whose goroutines still ran
 	reassigned  map[string]bool          // session variables assigned outside their declaration
 	recycles    int                      // interpreters replaced so far
-	nextRecycle int                      // evaluations of gen before the next attempt
+	recycleErrs int                      // recycles that failed (errNotRecyclable aside)
+	logger      *slog.Logger
+	nextRecycle int // evaluations of gen before the next attempt
 	seq         int64
 	tmpSeq      int64
 
@@ -195,6 +206,7 @@ func New(opts Options) (*Interp, error) {
 		stdout:      &syncWriter{mu: &outMu, w: stdout},
 		stderr:      &syncWriter{mu: &outMu, w: stderr},
 		width:       opts.Width,
+		logger:      opts.Logger,
 		namespace:   make(map[string]bool, len(names)),
 		nsValues:    ns,
 		nsTypes:     make(map[string]reflect.Type, len(names)),

@@ -406,6 +406,13 @@ func (in *Interp) maybeRecycle() {
 	}
 	if err := in.recycle(); err != nil {
 		in.nextRecycle = in.gen.evals + recycleAfter
+		if !errors.Is(err, errNotRecyclable) {
+			in.recycleErrs++
+			if in.logger != nil {
+				in.logger.Warn("manhole: a session could not move to a fresh interpreter; it stays on its own and tries again later",
+					"err", err, "failures", in.recycleErrs, "recycles", in.recycles)
+			}
+		}
 	}
 }
 
@@ -696,14 +703,6 @@ func globals(gen *generation) (m map[string]reflect.Value, err error) {
 	return gen.yi.Globals(), nil
 }
 
-// makeFuncCode is the code pointer shared by every function made by
-// reflect.MakeFunc, which is how yaegi hands out interpreted closures.
-var makeFuncCode = reflect.MakeFunc(reflect.TypeOf(func() {}), nil).Pointer()
-
-func isClosure(v reflect.Value) bool { return v.Pointer() == makeFuncCode }
-
-const yaegiPkg = "github.com/traefik/yaegi"
-
 // carriable reports whether v can be used by another generation: it
 // holds no closure and no value of yaegi's own types (an interface value
 // of a session interface type carries yaegi's compiled code).
@@ -793,65 +792,6 @@ func (c *carryCheck) value(v reflect.Value) bool {
 		return v.Kind() == reflect.Chan
 	}
 	return true
-}
-
-// adoptVariables makes the variables of a new generation the old
-// generation's own: the new interpreter's global frame slots are set to
-// the old variables' storage, so that a pointer taken to one (&x, a
-// method with a pointer receiver, a goroutine still running in the old
-// interpreter) and the variable stay the same thing. yaegi reads a global
-// from its frame at each use (f.root.data[i]); the frame is not exported,
-// so it is reached through reflection. Both generations declared the
-// variables from the same source, so their types have the same layout;
-// yaegi gives recursive struct types a new reflect type in each
-// interpreter, in which case the old storage is seen through the new type.
-func adoptVariables(gen *generation, old map[string]reflect.Value) error {
-	globals, err := globals(gen) // first, for it sizes the frame
-	if err != nil {
-		return err
-	}
-	slots, err := frameSlots(gen.yi)
-	if err != nil {
-		return err
-	}
-	index := make(map[uintptr]int, slots.Len())
-	for i := 0; i < slots.Len(); i++ {
-		if v := slots.Index(i).Interface().(reflect.Value); v.IsValid() && v.CanAddr() {
-			index[v.UnsafeAddr()] = i
-		}
-	}
-	for name, ov := range old {
-		nv, ok := globals[name]
-		if !ok || !nv.CanAddr() || !ov.CanAddr() {
-			return fmt.Errorf("variable %s was not declared again", name)
-		}
-		i, ok := index[nv.UnsafeAddr()]
-		if !ok {
-			return fmt.Errorf("variable %s: no frame slot", name)
-		}
-		if ov.Type() != nv.Type() {
-			if !sameLayout(ov.Type(), nv.Type(), map[[2]reflect.Type]bool{}) {
-				return fmt.Errorf("variable %s: its type changed from %v to %v", name, ov.Type(), nv.Type())
-			}
-			ov = reflect.NewAt(nv.Type(), ov.Addr().UnsafePointer()).Elem()
-		}
-		slots.Index(i).Set(reflect.ValueOf(ov))
-	}
-	return nil
-}
-
-// frameSlots returns yaegi's global frame, interp.frame.data, as a
-// settable []reflect.Value.
-func frameSlots(yi *yaegi.Interpreter) (reflect.Value, error) {
-	f := reflect.ValueOf(yi).Elem().FieldByName("frame")
-	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
-		return reflect.Value{}, errors.New("yaegi's interpreter has no frame field")
-	}
-	d := f.Elem().FieldByName("data")
-	if !d.IsValid() || d.Type() != reflect.TypeOf([]reflect.Value(nil)) {
-		return reflect.Value{}, errors.New("yaegi's frame has no data field")
-	}
-	return reflect.NewAt(d.Type(), unsafe.Pointer(d.UnsafeAddr())).Elem(), nil
 }
 
 // sameLayout reports whether values of a and b are laid out the same in

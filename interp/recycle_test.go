@@ -2,9 +2,11 @@ package interp
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -237,5 +239,45 @@ func TestRecycleAfterFailedCompilation(t *testing.T) {
 		if got := f.value(t, "1+1"); got != "2" {
 			t.Fatalf("after %q, 1+1 = %q", src, got)
 		}
+	}
+}
+
+// A move to a fresh interpreter that fails is counted and logged, and the
+// session goes on in its own; one held back by a closure is neither.
+func TestRecycleFailuresAreLogged(t *testing.T) {
+	recycleEvery(t, 1)
+	var logs safeBuffer
+	in, err := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	eval := func(src, want string) {
+		t.Helper()
+		res, err := in.Eval(context.Background(), src)
+		if err != nil || res.Value != want {
+			t.Fatalf("%s: %q, %v; want %q", src, res.Value, err, want)
+		}
+	}
+	eval(`fs := []func() int{func() int { return 1 }}`, ``)
+	eval(`1`, `1`)
+	if in.recycleErrs != 0 || logs.String() != "" {
+		t.Fatalf("a postponed recycle counted as a failure: %d, %q", in.recycleErrs, logs.String())
+	}
+	eval(`fs = nil`, ``)
+	// A variable of a type declared again cannot be replayed (yaegi:
+	// "constant definition loop"): every later move fails.
+	eval(`type T struct{ A int }; var v T`, ``)
+	eval(`type T struct{ A, B string }`, ``)
+	for range 3 {
+		eval(`v.A`, `0`)
+	}
+	if in.recycleErrs < 3 {
+		t.Errorf("%d failures counted", in.recycleErrs)
+	}
+	got := logs.String()
+	if !strings.Contains(got, "could not move to a fresh interpreter") || !strings.Contains(got, "failures=3") ||
+		!strings.Contains(got, `replaying \"var v T\"`) {
+		t.Errorf("log: %s", got)
 	}
 }

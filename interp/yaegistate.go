@@ -1,11 +1,22 @@
 package interp
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
+
+// Everything of manhole's that reaches into yaegi's unexported state or
+// relies on the shape of its internal types is in this file:
+// Interpreter.done and .frame.data, valueInterface{node, value}, the
+// interface wrappers {IValue, W<Method>...}, the code pointer of
+// reflect.MakeFunc closures. TestYaegiVersion fails when go.mod moves to
+// another yaegi than the one these were written against: review each
+// here then (and its tests), and move the version in the test.
 
 // doneOffset is the offset of yaegi's Interpreter.done, the channel that
 // every frame of a run selects on in a blocking channel operation, or -1
@@ -57,4 +68,110 @@ func yaegiInterfaceValue(v reflect.Value) reflect.Value {
 		v = c
 	}
 	return *(*reflect.Value)(unsafe.Pointer(v.Field(1).UnsafeAddr()))
+}
+
+// makeFuncCode is the code pointer shared by every function made by
+// reflect.MakeFunc, which is how yaegi hands out interpreted closures.
+var makeFuncCode = reflect.MakeFunc(reflect.TypeOf(func() {}), nil).Pointer()
+
+func isClosure(v reflect.Value) bool { return v.Pointer() == makeFuncCode }
+
+const yaegiPkg = "github.com/traefik/yaegi"
+
+// adoptVariables makes the variables of a new generation the old
+// generation's own: the new interpreter's global frame slots are set to
+// the old variables' storage, so that a pointer taken to one (&x, a
+// method with a pointer receiver, a goroutine still running in the old
+// interpreter) and the variable stay the same thing. yaegi reads a global
+// from its frame at each use (f.root.data[i]); the frame is not exported,
+// so it is reached through reflection. Both generations declared the
+// variables from the same source, so their types have the same layout;
+// yaegi gives recursive struct types a new reflect type in each
+// interpreter, in which case the old storage is seen through the new type.
+func adoptVariables(gen *generation, old map[string]reflect.Value) error {
+	globals, err := globals(gen) // first, for it sizes the frame
+	if err != nil {
+		return err
+	}
+	slots, err := frameSlots(gen.yi)
+	if err != nil {
+		return err
+	}
+	index := make(map[uintptr]int, slots.Len())
+	for i := 0; i < slots.Len(); i++ {
+		if v := slots.Index(i).Interface().(reflect.Value); v.IsValid() && v.CanAddr() {
+			index[v.UnsafeAddr()] = i
+		}
+	}
+	for name, ov := range old {
+		nv, ok := globals[name]
+		if !ok || !nv.CanAddr() || !ov.CanAddr() {
+			return fmt.Errorf("variable %s was not declared again", name)
+		}
+		i, ok := index[nv.UnsafeAddr()]
+		if !ok {
+			return fmt.Errorf("variable %s: no frame slot", name)
+		}
+		if ov.Type() != nv.Type() {
+			if !sameLayout(ov.Type(), nv.Type(), map[[2]reflect.Type]bool{}) {
+				return fmt.Errorf("variable %s: its type changed from %v to %v", name, ov.Type(), nv.Type())
+			}
+			ov = reflect.NewAt(nv.Type(), ov.Addr().UnsafePointer()).Elem()
+		}
+		slots.Index(i).Set(reflect.ValueOf(ov))
+	}
+	return nil
+}
+
+// frameSlots returns yaegi's global frame, interp.frame.data, as a
+// settable []reflect.Value.
+func frameSlots(yi *yaegi.Interpreter) (reflect.Value, error) {
+	f := reflect.ValueOf(yi).Elem().FieldByName("frame")
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+		return reflect.Value{}, errors.New("yaegi's interpreter has no frame field")
+	}
+	d := f.Elem().FieldByName("data")
+	if !d.IsValid() || d.Type() != reflect.TypeOf([]reflect.Value(nil)) {
+		return reflect.Value{}, errors.New("yaegi's frame has no data field")
+	}
+	return reflect.NewAt(d.Type(), unsafe.Pointer(d.UnsafeAddr())).Elem(), nil
+}
+
+// isYaegiInterface reports whether t is yaegi's representation of a value
+// of a non-empty interface type declared in the session.
+func isYaegiInterface(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.Name() == "valueInterface" &&
+		strings.HasPrefix(t.PkgPath(), yaegiPkg) && t.NumField() == 2
+}
+
+// wrapped returns the value of a session type that yaegi's interface
+// wrapper e holds.
+func wrapped(e any) (reflect.Value, bool) {
+	v := reflect.ValueOf(e)
+	if v.Kind() != reflect.Struct || v.NumField() == 0 || v.Type().Field(0).Name != "IValue" {
+		return reflect.Value{}, false
+	}
+	w := v.Field(0)
+	if w.Kind() == reflect.Interface {
+		w = w.Elem()
+	}
+	return w, w.IsValid()
+}
+
+// concreteValue is what yaegi's interface wrapper would hold of v
+// (getConcreteValue): of a struct without methods its last valid field.
+func concreteValue(v reflect.Value) reflect.Value {
+	if v.Kind() != reflect.Struct || v.NumMethod() > 0 {
+		return v
+	}
+	for i := v.NumField() - 1; i >= 0; i-- {
+		f := v.Field(i)
+		if f.Kind() == reflect.Interface {
+			f = f.Elem()
+		}
+		if f.IsValid() {
+			return f
+		}
+	}
+	return v
 }

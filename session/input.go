@@ -72,23 +72,28 @@ func (in *input) pump() {
 	b := make([]byte, 4096)
 	for {
 		n, err := in.src.Read(b)
-		in.mu.Lock()
-		for _, c := range b[:n] {
-			in.feed(c)
-		}
-		if err != nil {
-			in.err = err
-			if in.evaluating && in.cancel != nil {
-				in.cancel() // the client left: stop its evaluation
-			}
-		}
-		in.cond.Broadcast()
-		closed := in.closed
-		in.mu.Unlock()
-		if err != nil || closed {
+		if in.take(b[:n], err) {
 			return
 		}
 	}
+}
+
+// take feeds what pump read, under the lock (released on a panic too, so
+// that pump's recover can take it), and reports whether pump is done.
+func (in *input) take(p []byte, err error) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, c := range p {
+		in.feed(c)
+	}
+	if err != nil {
+		in.err = err
+		if in.evaluating && in.cancel != nil {
+			in.cancel() // the client left: stop its evaluation
+		}
+	}
+	in.cond.Broadcast()
+	return err != nil || in.closed
 }
 
 // feed takes one byte from the client (called with in.mu held), holding

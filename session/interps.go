@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,8 +86,16 @@ func (cfg *Config) Prepare(connID uint64) (done func()) {
 	cfg.prepared[connID] = b
 	cfg.mu.Unlock()
 	go func() {
+		defer close(b.ready)
+		defer func() {
+			if r := recover(); r != nil {
+				b.ev, b.err = nil, fmt.Errorf("preparing the interpreter panicked: %v", r)
+				if cfg.Logger != nil {
+					cfg.Logger.Error("manhole: preparing a session's interpreter panicked", "panic", r, "stack", string(debug.Stack()))
+				}
+			}
+		}()
 		b.ev, b.err = cfg.build()
-		close(b.ready)
 	}()
 	return func() {
 		cfg.mu.Lock()

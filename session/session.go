@@ -200,7 +200,7 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 	go func() {
 		defer close(reqsDone)
 		for req := range reqs {
-			s.request(req)
+			s.safeRequest(req)
 		}
 	}()
 	runDone := make(chan int, 1)
@@ -270,6 +270,21 @@ func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-
 		t.Stop()
 	}
 	<-reqsDone
+}
+
+// safeRequest is request for the requests that come once the session
+// runs: a panic in it is logged and answered false, and the loop goes on
+// (a stopped loop would stall the connection's other channels).
+func (s *session) safeRequest(req *gossh.Request) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("manhole: session request panic", "session", s.meta.ID, "request", req.Type, "panic", r, "stack", string(debug.Stack()))
+			if req.WantReply {
+				req.Reply(false, nil)
+			}
+		}
+	}()
+	s.request(req)
 }
 
 // request handles one channel request; for shell and exec it returns the

@@ -1,0 +1,356 @@
+package interp
+
+// The run of one evaluation: how Eval starts the user's code on a
+// goroutine manhole owns, and how a run finishes, is cancelled (an
+// interrupt, a timeout, the depth limit) or is abandoned in compiled code.
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// maxCallDepth bounds nested interpreted calls. A yaegi call uses
+	// about 700 bytes of Go stack, so the limit keeps a runaway recursion
+	// near 8 MB of stack, far below Go's fatal 1 GB. It is also kept low
+	// because a panic unwinding N interpreted frames costs O(N²) in Go's
+	// runtime (about 5 s at 10000 frames).
+	maxCallDepth = 10000
+
+	// parkedDepth is what the depth limit allows for each goroutine the
+	// session runs. A compiled helper cannot tell which goroutine calls
+	// it (Go has no goroutine-local state), so the count is of all the
+	// session's goroutines together; goroutines parked in a few calls
+	// (a worker in its loop, a select {}) must not make a recursion in
+	// another one overflow. One goroutine may then nest up to
+	// maxCallDepth + parkedDepth*maxGoroutines calls (42000, about 80 MB
+	// of stack at most), still far below Go's fatal 1 GB.
+	parkedDepth = 32
+
+	// abandonGrace is how long Eval waits, after stopping yaegi, for the
+	// evaluation to notice. Interpreted code stops at its next step; only
+	// a call into compiled code that does not return takes longer.
+	abandonGrace = 50 * time.Millisecond
+)
+
+// run is one evaluation.
+//
+// yaegi stops interpreted code only from ExecuteWithContext, which runs the
+// program on a goroutine of its own and returns when the context is done,
+// without saying whether that goroutine finished. To know whether the
+// user's code stopped or is stuck in a call, the user's code does not run
+// there: ExecuteWithContext runs the tiny runner program `__mh.Run()`, whose
+// Run starts the user's code on a goroutine that manhole owns, and blocks
+// until that code is done or the run is cancelled. Cancelling the context
+// then makes yaegi stop every frame of the interpreter, the user's
+// included, and manhole knows exactly when the user's goroutine returns.
+//
+// After a cancellation, yaegi's goroutine would finish its Execute
+// unsynchronized with whatever the session evaluates next (a data race in
+// yaegi's frame); so it stays parked in Run until Close instead.
+type run struct {
+	id       int64
+	groups   []group
+	stopOnly bool // see (*Interp).stopGen
+	cancel   context.CancelFunc
+
+	claimed  atomic.Bool  // Run has taken this run
+	state    atomic.Int32 // running, finished or cancelled
+	overflow atomic.Bool  // the depth limit cancelled the run
+
+	gen      *generation   // the interpreter it runs in
+	done     chan struct{} // yaegi's channel for the run; see runDone
+	started  chan struct{} // Run started the user's goroutine
+	userDone chan struct{} // the user's goroutine returned
+	execDone chan struct{} // ExecuteWithContext returned
+	release  chan struct{} // Run may return: the run finished normally
+
+	// Written by the user's goroutine before userDone is closed.
+	res      Result
+	err      error
+	compiled bool // the current group compiled (see declare)
+
+	shownMu sync.Mutex // Show may be called from any goroutine
+	shown   []any
+	showed  bool
+	// shownType is the session type the shown expression is known to
+	// have, "" if none is (see prepareShown).
+	shownType string
+}
+
+// Run states. A run leaves running once, for finished (by Eval, when the
+// user's code returned) or cancelled (by Eval or the depth limit).
+const (
+	running int32 = iota
+	finished
+	cancelled
+)
+
+// Eval evaluates one complete input: statements, declarations and
+// expressions, possibly several lines of them. If the input ends in an
+// expression with a value, Result holds the formatted value.
+//
+// When ctx is done, the evaluation is stopped and the error wraps
+// ctx.Err(): it reads "interrupted" or "timed out". If the code was inside
+// a call to compiled code that did not return, Eval still returns at once
+// and the error says the call was abandoned; it keeps running. Stopping an
+// evaluation also stops the goroutines the session's code started before
+// (yaegi issue 1686); other Interps are not affected.
+func (in *Interp) Eval(ctx context.Context, src string) (Result, error) {
+	res, _, err := in.eval(ctx, src)
+	return res, err
+}
+
+// eval is Eval that also returns the values of the trailing expression,
+// for TypeOf and Methods.
+func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any, err error) {
+	in.evalMu.Lock()
+	defer in.evalMu.Unlock()
+	if in.closed.Load() {
+		return Result{}, nil, ErrClosed
+	}
+	if in.broken.Load() {
+		return Result{}, nil, errBroken
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, nil, &interruptedError{cause: err}
+	}
+	in.maybeRecycle()
+	gen := in.gen
+	gen.evals++
+	groups, err := parseInput(gen.yi.FileSet(), src)
+	if err != nil || len(groups) == 0 {
+		return Result{}, nil, err
+	}
+
+	in.seq++
+	r := &run{
+		gen:      gen,
+		id:       in.seq,
+		groups:   groups,
+		started:  make(chan struct{}),
+		userDone: make(chan struct{}),
+		execDone: make(chan struct{}),
+		release:  make(chan struct{}),
+	}
+	yctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.cancel = cancel
+	in.setCurrent(r)
+	defer in.setCurrent(nil)
+
+	go func() {
+		defer close(r.execDone)
+		_, _ = gen.yi.ExecuteWithContext(yctx, gen.runner)
+		if r.claimed.CompareAndSwap(false, true) {
+			// Run never ran (it cannot be cancelled before it starts);
+			// do not leave Eval waiting.
+			r.err = errors.New("internal error: the evaluation did not start")
+			close(r.userDone)
+			close(r.started)
+		}
+	}()
+	// Cancellation waits for the start: a stop before Run could let the
+	// runner claim a later run.
+	<-r.started
+
+	var cause error
+	select {
+	case <-r.userDone:
+	case <-ctx.Done():
+		cause = ctx.Err()
+	case <-in.closing:
+		cause = ErrClosed
+	}
+	if cause == nil && r.state.CompareAndSwap(running, finished) {
+		close(r.release)
+		<-r.execDone
+		if r.done != nil {
+			gen.dones = append(gen.dones, r.done)
+		}
+		r.shownMu.Lock()
+		vals = r.shown
+		r.shownMu.Unlock()
+		return r.res, vals, r.err
+	}
+	if r.state.CompareAndSwap(running, cancelled) {
+		in.stops.Add(1)
+		cancel()
+	}
+	<-r.execDone
+	// yaegi closed this run's channel and bumped its run id; the channels
+	// of earlier runs wake the goroutines they started.
+	in.wakeGoroutines(gen)
+	t := time.NewTimer(abandonGrace)
+	defer t.Stop()
+	select {
+	case <-r.userDone:
+		if cause == nil { // the depth limit stopped the run
+			return Result{}, nil, r.err
+		}
+		in.stopRetired()
+		return Result{}, nil, &interruptedError{cause: cause}
+	case <-t.C:
+		in.mu.Lock()
+		in.abandoned = r
+		in.mu.Unlock()
+		if in.compiling.Load() {
+			// yaegi's compiler has no lock: compiling later inputs next
+			// to this one could corrupt its maps and crash the host.
+			in.broken.Store(true)
+		}
+		if cause == nil {
+			return Result{}, nil, depthError{}
+		}
+		in.stopRetired()
+		return Result{}, nil, &interruptedError{cause: cause, abandoned: true}
+	}
+}
+
+// execute runs on the user's goroutine: it compiles and runs the groups of
+// the input in order, under a recover of its own besides yaegi's.
+func (in *Interp) execute(r *run) {
+	finished := false
+	defer func() {
+		if rec := recover(); rec != nil {
+			r.err = &panicError{value: rec, at: hostFrame(callers())}
+		} else if !finished {
+			r.err = errors.New("runtime.Goexit stopped the evaluation")
+		}
+		if r.overflow.Load() {
+			r.res, r.err = Result{}, depthError{}
+		}
+		close(r.userDone)
+	}()
+	for _, g := range r.groups {
+		if r.state.Load() == cancelled {
+			break
+		}
+		units := in.journalUnits(in.gen.yi.FileSet(), g)
+		for _, u := range units {
+			u.input = r.id
+		}
+		r.compiled = false
+		// Only the input's last group may leave a value: f(); type T
+		// struct{}; fmt.Println() shows no result of f.
+		r.res = Result{}
+		if err := in.waiting(g); err != nil {
+			r.err = err
+			break
+		}
+		joined, restore, err := in.join(g)
+		if err != nil {
+			r.err = err
+			break
+		}
+		if joined.file != g.file {
+			g = joined
+			units = in.journalUnits(in.gen.yi.FileSet(), g)
+			for _, u := range units {
+				u.input = r.id
+			}
+		}
+		if missing, at := in.undeclared(g); missing != "" {
+			if err := in.wait(g, missing, at); err != nil {
+				r.err = err
+				break
+			}
+			continue
+		}
+		if err := in.runGroup(r, g, units); err != nil {
+			r.err = err
+			if r.compiled && r.state.Load() != cancelled {
+				// A panic after a declaration ran: the names exist. (Not
+				// after a cancel, the depth limit's too: Eval may have
+				// abandoned the run, and the next input own the books.)
+				in.record(g, units)
+			}
+			if len(restore) > 0 && !r.compiled {
+				// The waiting declarations joined with it did not
+				// compile with it: they wait again.
+				in.pending = append(in.pending, restore...)
+			}
+			break
+		}
+		if r.state.Load() == cancelled {
+			// Abandoned (a native call that did not return in time) and
+			// now back: the session's next input may be running, and the
+			// bookkeeping is its own.
+			break
+		}
+		in.record(g, units)
+		if len(in.pending) > 0 {
+			in.declarePending(r)
+		}
+	}
+	finished = true
+}
+
+// runUser is the runner program's only call; see run.
+func (in *Interp) runUser() {
+	r := in.current()
+	if r == nil {
+		return
+	}
+	if r.stopOnly {
+		if r.claimed.CompareAndSwap(false, true) {
+			close(r.started) // stopGen may cancel now
+		}
+		<-in.unpark
+		return
+	}
+	if !r.claimed.CompareAndSwap(false, true) {
+		return
+	}
+	r.done = runDone(r.gen.yi)
+	go in.execute(r)
+	close(r.started)
+	select {
+	case <-r.userDone:
+	case <-r.execDone:
+	}
+	select {
+	case <-r.release:
+	case <-in.unpark:
+	}
+}
+
+// check stops what remains of an input whose evaluation was cancelled or
+// abandoned; see topLevel.
+func (in *Interp) check(id int64) {
+	r := in.current()
+	if r == nil || r.id != id || r.state.Load() == cancelled {
+		panic(errStale)
+	}
+}
+
+// enter counts an interpreted call. Past the limit it stops the running
+// evaluation the way a cancellation does, so that the frames return one by
+// one instead of unwinding a panic through all of them (see maxCallDepth);
+// with no evaluation running (a goroutine), it panics.
+func (in *Interp) enter() {
+	if d := in.depth.Add(1); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
+		return
+	}
+	if r := in.current(); r != nil && !r.stopOnly {
+		if r.state.CompareAndSwap(running, cancelled) {
+			r.overflow.Store(true)
+			in.stops.Add(1)
+			r.cancel()
+		}
+		if r.state.Load() == cancelled {
+			// Return only once yaegi has stopped, so that the caller's
+			// frame returns instead of calling deeper. The deferred leave
+			// balances the count.
+			<-r.execDone
+			return
+		}
+	}
+	in.depth.Add(-1)
+	panic(depthError{}.Error())
+}
+
+func (in *Interp) leave() { in.depth.Add(-1) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -197,57 +196,4 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// valueChecks refuses, as the Go compiler does, what yaegi's compiler
-// panics on or runs into reflect's panics with: a constant condition
-// that is not a bool (if 1 {}), and the result of a call without one
-// used as a value (y := f() for func f()).
-func (in *Interp) valueChecks(n ast.Node) error {
-	fset := in.gen.yi.FileSet()
-	inf := &inferer{in: in}
-	var bad error
-	cond := func(x ast.Expr, stmt string) {
-		if x == nil || bad != nil || !isUntypedConst(x) {
-			return
-		}
-		if k := inf.exprType(x).kind; k != reflect.Bool && k != reflect.Invalid {
-			bad = fmt.Errorf("%s: non-boolean condition in %s statement", positionOf(fset, x.Pos()), stmt)
-		}
-	}
-	noValue := func(xs []ast.Expr) {
-		for _, x := range xs {
-			c, ok := ast.Unparen(x).(*ast.CallExpr)
-			if !ok || bad != nil {
-				continue
-			}
-			t := inf.exprType(c.Fun)
-			none := false
-			switch {
-			case t.rt != nil && t.rt.Kind() == reflect.Func:
-				none = t.rt.NumOut() == 0
-			case t.texpr != nil:
-				if ft, ok := t.texpr.(*ast.FuncType); ok {
-					none = ft.Results == nil || len(ft.Results.List) == 0
-				}
-			}
-			if none {
-				bad = fmt.Errorf("%s: %s (no value) used as value", positionOf(fset, c.Pos()), exprString(c))
-			}
-		}
-	}
-	ast.Inspect(n, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.IfStmt:
-			cond(n.Cond, "if")
-		case *ast.ForStmt:
-			cond(n.Cond, "for")
-		case *ast.AssignStmt:
-			noValue(n.Rhs)
-		case *ast.ValueSpec:
-			noValue(n.Values)
-		}
-		return bad == nil
-	})
-	return bad
 }

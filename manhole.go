@@ -12,16 +12,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/auth"
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/interp"
 	"github.com/gomanhole/manhole/session"
 	"github.com/gomanhole/manhole/sshd"
@@ -77,7 +76,7 @@ func Start(opts Options) (*Manhole, error) {
 	m := &Manhole{
 		opts:     opts,
 		log:      logger,
-		metaPath: filepath.Join(filepath.Dir(opts.SocketPath), strconv.Itoa(os.Getpid())+".json"),
+		metaPath: discovery.MetadataBeside(opts.SocketPath, os.Getpid()),
 		stop:     make(chan struct{}),
 	}
 	// The symbol index is built at the first session, not here.
@@ -126,7 +125,7 @@ func Start(opts Options) (*Manhole, error) {
 		if unixLn, err = sshd.ListenUnix(opts.SocketPath); err != nil {
 			return nil, fmt.Errorf("manhole: listen %s: %w", opts.SocketPath, err)
 		}
-	} else if err := sshd.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
+	} else if err := discovery.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
 		return nil, fmt.Errorf("manhole: %w", err)
 	}
 	var tcpLn net.Listener
@@ -192,7 +191,7 @@ func listenTCP(addr string, allowRemote bool) (net.Listener, error) {
 
 func (m *Manhole) writeMetadata(signer gossh.Signer) error {
 	exe, _ := os.Executable()
-	meta := &hostkeys.Metadata{
+	meta := &discovery.Metadata{
 		PID:       os.Getpid(),
 		Program:   exe,
 		Args:      os.Args,
@@ -206,26 +205,24 @@ func (m *Manhole) writeMetadata(signer gossh.Signer) error {
 		meta.ActivateOn = signalName(m.opts.ActivateOn)
 	}
 	removeStaleMetadata(filepath.Dir(m.metaPath), m.opts.SocketPath)
-	return hostkeys.WriteMetadata(m.metaPath, meta)
+	return discovery.WriteMetadata(m.metaPath, meta)
 }
 
 // removeStaleMetadata removes the metadata files beside socket that name
 // it and whose process is gone: what a crash left behind, which would
 // make the CLI trust the dead process's host key for this new one.
 func removeStaleMetadata(dir, socket string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		base, ok := strings.CutSuffix(e.Name(), ".json")
-		pid, err := strconv.Atoi(base)
-		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+	metadata, _, _ := discovery.ReadDir(dir)
+	for _, e := range metadata {
+		if e.PID == os.Getpid() {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		md, err := hostkeys.ReadMetadata(path)
-		if err != nil || md.Socket != socket || md.PID != pid {
+		path := filepath.Join(dir, e.Name)
+		md, err := discovery.ReadMetadata(path)
+		if err != nil || md.Socket != socket || md.PID != e.PID {
 			continue
 		}
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		if !discovery.LookupProcess(e.PID).Exists {
 			os.Remove(path)
 		}
 	}
@@ -295,6 +292,15 @@ func (m *Manhole) LogWriter(w io.Writer) io.Writer { return m.sess.Logs.Writer(w
 // SocketPath is the unix socket the manhole listens on (or will, once
 // Options.ActivateOn arrives).
 func (m *Manhole) SocketPath() string { return m.opts.SocketPath }
+
+// MetadataPath is the manhole's metadata file, <pid>.json beside the
+// socket: JSON that tells clients the process, the socket or TCP address,
+// the activation signal and the host key in authorized_keys form
+// ("host_key"), which is how `manhole connect` verifies the server
+// without a known_hosts entry. It is written with mode 0600 before Start
+// returns and removed by Close and Shutdown; "" where there is none (on
+// Windows).
+func (m *Manhole) MetadataPath() string { return m.metaPath }
 
 // Addr is the TCP address the manhole listens on, with the port chosen
 // if Options.Addr asked for port 0; "" without TCP.

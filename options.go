@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gomanhole/manhole/sshd"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // Options configures a manhole. The zero value is a working, safe
@@ -211,7 +211,7 @@ var (
 
 func (o *Options) validate() error {
 	if o.SocketPath == "" {
-		o.SocketPath = sshd.DefaultSocketPath(os.Getpid())
+		o.SocketPath = discovery.DefaultSocketPath(os.Getpid())
 	}
 	if !filepath.IsAbs(o.SocketPath) {
 		abs, err := filepath.Abs(o.SocketPath)

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // A manhole may wait for a signal before it listens (Options.ActivateOn):
@@ -47,7 +47,7 @@ func activationFrom(fs *flag.FlagSet) activation {
 
 // signalFor picks the activation signal for a pid without a socket: the
 // flag's, else the one its metadata names, else none (0).
-func (a activation) signalFor(meta *hostkeys.Metadata) (syscall.Signal, error) {
+func (a activation) signalFor(meta *discovery.Metadata) (syscall.Signal, error) {
 	if !a.enabled {
 		return 0, nil
 	}
@@ -116,15 +116,15 @@ func signalName(sig syscall.Signal) string {
 
 // activate sends sig to a process without a socket and polls until its
 // manhole is up, it exits, or timeout passes.
-func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target, error) {
-	pid, name := proc.pid, signalName(sig)
+func activate(proc discovery.Process, sig syscall.Signal, timeout time.Duration) (*target, error) {
+	pid, name := proc.PID, signalName(sig)
 	if err := syscall.Kill(pid, sig); err != nil {
 		if errors.Is(err, syscall.EPERM) {
-			return nil, fmt.Errorf("cannot send %s to pid %d: it belongs to %s: %s", name, pid, describeUser(proc.uid), otherUserHint(proc.uid))
+			return nil, fmt.Errorf("cannot send %s to pid %d: it belongs to %s: %s", name, pid, discovery.DescribeUser(proc.UID), otherUserHint(proc.UID))
 		}
 		return nil, fmt.Errorf("cannot send %s to pid %d: %w", name, pid, err)
 	}
-	owner := proc.uid
+	owner := proc.UID
 	if owner < 0 {
 		owner = os.Getuid()
 	}
@@ -136,7 +136,7 @@ func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target,
 		if f.ready() && f.meta != nil && f.meta.HostKey != "" && accepts(f.socket) {
 			return f.target(pid), nil
 		}
-		if !lookupProcess(pid).exists {
+		if !discovery.LookupProcess(pid).Exists {
 			return nil, fmt.Errorf("pid %d%s exited after %s without opening its manhole (a program that does not handle %s may die of it)",
 				pid, nameOf(proc), name, name)
 		}

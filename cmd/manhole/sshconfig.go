@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gomanhole/manhole/internal/discovery"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
@@ -135,8 +136,7 @@ func knownHostsLine(host string) (string, error) {
 		}
 	}
 	if pid, ok := parsePID(strings.TrimPrefix(name, "manhole-")); ok {
-		proc := lookupProcess(pid)
-		owner := proc.uid
+		owner := discovery.LookupProcess(pid).UID
 		if owner < 0 {
 			owner = os.Getuid()
 		}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 // End-to-end tests: the demo runs as a separate process and the real

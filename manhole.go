@@ -74,10 +74,14 @@ func Start(opts Options) (*Manhole, error) {
 		return nil, fmt.Errorf("manhole: %w", err)
 	}
 	m := &Manhole{
-		opts:     opts,
-		log:      logger,
-		metaPath: discovery.MetadataBeside(opts.SocketPath, os.Getpid()),
-		stop:     make(chan struct{}),
+		opts: opts,
+		log:  logger,
+		stop: make(chan struct{}),
+	}
+	// Without a unix socket (Windows) there is no directory to put the
+	// metadata in, nor a client that could trust it.
+	if opts.SocketPath != "" {
+		m.metaPath = discovery.MetadataBeside(opts.SocketPath, os.Getpid())
 	}
 	// The symbol index is built at the first session, not here.
 	var syms *interp.Symbols
@@ -121,12 +125,16 @@ func Start(opts Options) (*Manhole, error) {
 	// Listen (or prepare to) before writing the metadata, so that a
 	// client reading it finds a socket or knows to send the signal.
 	var unixLn *sshd.UnixListener
-	if opts.ActivateOn == nil {
+	switch {
+	case opts.SocketPath == "":
+	case opts.ActivateOn == nil:
 		if unixLn, err = sshd.ListenUnix(opts.SocketPath); err != nil {
 			return nil, fmt.Errorf("manhole: listen %s: %w", opts.SocketPath, err)
 		}
-	} else if err := discovery.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
-		return nil, fmt.Errorf("manhole: %w", err)
+	default:
+		if err := discovery.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
+			return nil, fmt.Errorf("manhole: %w", err)
+		}
 	}
 	var tcpLn net.Listener
 	if opts.Addr != "" {
@@ -155,7 +163,7 @@ func Start(opts Options) (*Manhole, error) {
 		signal.Notify(sigs, opts.ActivateOn)
 		m.wg.Add(1)
 		go m.serveOnSignal(sigs)
-	} else {
+	} else if unixLn != nil {
 		m.wg.Add(1)
 		go m.serve(unixLn)
 	}
@@ -163,7 +171,10 @@ func Start(opts Options) (*Manhole, error) {
 		m.wg.Add(1)
 		go m.serve(tcpLn)
 	}
-	attrs := []any{"socket", opts.SocketPath, "host_key", hostkeys.Fingerprint(signer.PublicKey())}
+	attrs := []any{"host_key", hostkeys.Fingerprint(signer.PublicKey())}
+	if opts.SocketPath != "" {
+		attrs = append([]any{"socket", opts.SocketPath}, attrs...)
+	}
 	if m.tcpAddr != "" {
 		attrs = append(attrs, "addr", m.tcpAddr)
 	}
@@ -189,7 +200,11 @@ func listenTCP(addr string, allowRemote bool) (net.Listener, error) {
 	return ln, nil
 }
 
+// writeMetadata writes the metadata file, if the manhole has one.
 func (m *Manhole) writeMetadata(signer gossh.Signer) error {
+	if m.metaPath == "" {
+		return nil
+	}
 	exe, _ := os.Executable()
 	meta := &discovery.Metadata{
 		PID:       os.Getpid(),
@@ -290,7 +305,7 @@ func (m *Manhole) LogHandler(h slog.Handler) slog.Handler { return m.sess.Logs.H
 func (m *Manhole) LogWriter(w io.Writer) io.Writer { return m.sess.Logs.Writer(w) }
 
 // SocketPath is the unix socket the manhole listens on (or will, once
-// Options.ActivateOn arrives).
+// Options.ActivateOn arrives); "" on Windows, where it has none.
 func (m *Manhole) SocketPath() string { return m.opts.SocketPath }
 
 // MetadataPath is the manhole's metadata file, <pid>.json beside the
@@ -334,8 +349,10 @@ func (m *Manhole) finish(err error) error {
 	// socket file) as they return.
 	m.wg.Wait()
 	m.sess.Close()
-	if rerr := os.Remove(m.metaPath); rerr != nil && err == nil && !os.IsNotExist(rerr) {
-		err = rerr
+	if m.metaPath != "" {
+		if rerr := os.Remove(m.metaPath); rerr != nil && err == nil && !os.IsNotExist(rerr) {
+			err = rerr
+		}
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("manhole: close: %w", err)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"syscall"
 	"time"
 
 	"github.com/gomanhole/manhole/internal/discovery"
@@ -210,10 +209,13 @@ var (
 )
 
 func (o *Options) validate() error {
-	if o.SocketPath == "" {
+	if err := o.validatePlatform(); err != nil {
+		return err
+	}
+	if o.SocketPath == "" && unixSockets {
 		o.SocketPath = discovery.DefaultSocketPath(os.Getpid())
 	}
-	if !filepath.IsAbs(o.SocketPath) {
+	if o.SocketPath != "" && !filepath.IsAbs(o.SocketPath) {
 		abs, err := filepath.Abs(o.SocketPath)
 		if err != nil {
 			return fmt.Errorf("manhole: Options.SocketPath: %w", err)
@@ -245,9 +247,6 @@ func (o *Options) validate() error {
 		if err := checkLoopback(o.Addr); err != nil {
 			return err
 		}
-	}
-	if s, ok := o.ActivateOn.(syscall.Signal); o.ActivateOn != nil && (!ok || s == syscall.SIGKILL || s == syscall.SIGSTOP) {
-		return fmt.Errorf("manhole: Options.ActivateOn: %v cannot be caught; use SIGUSR1 or SIGUSR2", o.ActivateOn)
 	}
 	for _, d := range []struct {
 		name string

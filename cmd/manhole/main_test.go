@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // The tests drive the built manhole binary against real processes: the

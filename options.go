@@ -23,7 +23,9 @@ type Options struct {
 	// /tmp/manhole-<uid>/<pid>.sock. Its directory is created with mode
 	// 0700 if missing, and refused if it is a symlink, owned by another
 	// user, or writable by others without the sticky bit. The metadata
-	// file <pid>.json is written beside it.
+	// file <pid>.json is written beside it (Manhole.MetadataPath).
+	// Not on Windows, which cannot check a unix socket's peer uid: there
+	// it must be empty, and the manhole listens on Addr alone.
 	SocketPath string
 
 	// Namespace holds the values sessions can use by name, as in
@@ -103,7 +105,7 @@ type Options struct {
 	// "127.0.0.1:2222". TCP clients always need a key (AuthorizedKeys or
 	// AuthorizedKeysFile). Only loopback addresses are accepted unless
 	// AllowRemote is set.
-	// Optional. Default: no TCP listener.
+	// Optional. Default: no TCP listener. Required on Windows.
 	Addr string
 
 	// AllowRemote permits a non-loopback Addr.

@@ -6,8 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gomanhole/manhole/internal/discovery"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 const sshConfigHelp = `Prints an ssh_config block for "Host manhole-*": "ssh manhole-4242" then

@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 import (
@@ -19,7 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
@@ -50,7 +52,7 @@ type lockedBuffer = testexp.LockedBuffer
 
 func hostKeyOf(t *testing.T, mh *manhole.Manhole) gossh.PublicKey {
 	t.Helper()
-	m, err := hostkeys.ReadMetadata(metaPath(mh))
+	m, err := discovery.ReadMetadata(mh.MetadataPath())
 	if err != nil {
 		t.Fatal(err)
 	}

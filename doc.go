@@ -27,6 +27,21 @@
 // own uid and root get in, and they can already read the process's memory
 // with ptrace. Every evaluated statement is written to Options.Logger.
 //
+// # Finding a manhole
+//
+// Beside the socket, Start writes <pid>.json ([Manhole.MetadataPath]): the
+// process, its socket or TCP address, its activation signal and its SSH
+// host key, which the manhole command reads to find the process and to
+// verify the key without asking. Close and Shutdown remove it.
+//
+// # Windows
+//
+// Windows cannot tell a unix socket's peer uid, so a manhole there listens
+// on loopback TCP only: set Options.Addr with AuthorizedKeys or
+// TrustedUserCAKeys. Start refuses the options that need a unix system
+// (SocketPath, AllowUIDs, ActivateOn, and those that read files whose
+// modes it would check), naming each and wrapping errors.ErrUnsupported.
+//
 // # Cost
 //
 // An idle manhole is one goroutine blocked in accept: no timers, no

@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 // End-to-end tests: the demo runs as a separate process and the real
@@ -18,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
@@ -106,7 +108,7 @@ func (d *demo) metaPath() string {
 // demo's host key (from its metadata file) and reach it through proxy.
 func (d *demo) sshArgs(t *testing.T, proxy string, extra ...string) []string {
 	t.Helper()
-	m, err := hostkeys.ReadMetadata(d.metaPath())
+	m, err := discovery.ReadMetadata(d.metaPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +370,7 @@ func TestE2EActivateOnSignal(t *testing.T) {
 	if _, err := os.Lstat(d.socket); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("socket exists before the signal (%v)", err)
 	}
-	m, err := hostkeys.ReadMetadata(d.metaPath())
+	m, err := discovery.ReadMetadata(d.metaPath())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,22 +1,23 @@
+//go:build unix
+
 package manhole_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
-	"github.com/gomanhole/manhole/hostkeys"
 )
 
 // Example embeds a manhole and evaluates an expression in it the way
 // `manhole exec` does: over the unix socket, verifying the host key from
-// the metadata file.
+// the metadata file (Manhole.MetadataPath).
 func Example() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
@@ -31,8 +32,13 @@ func Example() {
 	}
 	defer mh.Close()
 
-	meta, _ := hostkeys.ReadMetadata(filepath.Join(dir, strconv.Itoa(os.Getpid())+".json"))
-	hostKey, _ := meta.PublicKey()
+	// The metadata file says which host key the manhole presents.
+	var meta struct {
+		HostKey string `json:"host_key"`
+	}
+	b, _ := os.ReadFile(mh.MetadataPath())
+	json.Unmarshal(b, &meta)
+	hostKey, _, _, _, _ := gossh.ParseAuthorizedKey([]byte(meta.HostKey))
 	conn, _ := net.Dial("unix", mh.SocketPath())
 	c, chans, reqs, err := gossh.NewClientConn(conn, "app", &gossh.ClientConfig{
 		User:            "me",

@@ -12,16 +12,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/auth"
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/interp"
 	"github.com/gomanhole/manhole/session"
 	"github.com/gomanhole/manhole/sshd"
@@ -75,10 +74,14 @@ func Start(opts Options) (*Manhole, error) {
 		return nil, fmt.Errorf("manhole: %w", err)
 	}
 	m := &Manhole{
-		opts:     opts,
-		log:      logger,
-		metaPath: filepath.Join(filepath.Dir(opts.SocketPath), strconv.Itoa(os.Getpid())+".json"),
-		stop:     make(chan struct{}),
+		opts: opts,
+		log:  logger,
+		stop: make(chan struct{}),
+	}
+	// Without a unix socket (Windows) there is no directory to put the
+	// metadata in, nor a client that could trust it.
+	if opts.SocketPath != "" {
+		m.metaPath = discovery.MetadataBeside(opts.SocketPath, os.Getpid())
 	}
 	// The symbol index is built at the first session, not here.
 	var syms *interp.Symbols
@@ -122,12 +125,16 @@ func Start(opts Options) (*Manhole, error) {
 	// Listen (or prepare to) before writing the metadata, so that a
 	// client reading it finds a socket or knows to send the signal.
 	var unixLn *sshd.UnixListener
-	if opts.ActivateOn == nil {
+	switch {
+	case opts.SocketPath == "":
+	case opts.ActivateOn == nil:
 		if unixLn, err = sshd.ListenUnix(opts.SocketPath); err != nil {
 			return nil, fmt.Errorf("manhole: listen %s: %w", opts.SocketPath, err)
 		}
-	} else if err := sshd.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
-		return nil, fmt.Errorf("manhole: %w", err)
+	default:
+		if err := discovery.PrepareDir(filepath.Dir(opts.SocketPath)); err != nil {
+			return nil, fmt.Errorf("manhole: %w", err)
+		}
 	}
 	var tcpLn net.Listener
 	if opts.Addr != "" {
@@ -156,7 +163,7 @@ func Start(opts Options) (*Manhole, error) {
 		signal.Notify(sigs, opts.ActivateOn)
 		m.wg.Add(1)
 		go m.serveOnSignal(sigs)
-	} else {
+	} else if unixLn != nil {
 		m.wg.Add(1)
 		go m.serve(unixLn)
 	}
@@ -164,7 +171,10 @@ func Start(opts Options) (*Manhole, error) {
 		m.wg.Add(1)
 		go m.serve(tcpLn)
 	}
-	attrs := []any{"socket", opts.SocketPath, "host_key", hostkeys.Fingerprint(signer.PublicKey())}
+	attrs := []any{"host_key", hostkeys.Fingerprint(signer.PublicKey())}
+	if opts.SocketPath != "" {
+		attrs = append([]any{"socket", opts.SocketPath}, attrs...)
+	}
 	if m.tcpAddr != "" {
 		attrs = append(attrs, "addr", m.tcpAddr)
 	}
@@ -190,9 +200,13 @@ func listenTCP(addr string, allowRemote bool) (net.Listener, error) {
 	return ln, nil
 }
 
+// writeMetadata writes the metadata file, if the manhole has one.
 func (m *Manhole) writeMetadata(signer gossh.Signer) error {
+	if m.metaPath == "" {
+		return nil
+	}
 	exe, _ := os.Executable()
-	meta := &hostkeys.Metadata{
+	meta := &discovery.Metadata{
 		PID:       os.Getpid(),
 		Program:   exe,
 		Args:      os.Args,
@@ -206,26 +220,24 @@ func (m *Manhole) writeMetadata(signer gossh.Signer) error {
 		meta.ActivateOn = signalName(m.opts.ActivateOn)
 	}
 	removeStaleMetadata(filepath.Dir(m.metaPath), m.opts.SocketPath)
-	return hostkeys.WriteMetadata(m.metaPath, meta)
+	return discovery.WriteMetadata(m.metaPath, meta)
 }
 
 // removeStaleMetadata removes the metadata files beside socket that name
 // it and whose process is gone: what a crash left behind, which would
 // make the CLI trust the dead process's host key for this new one.
 func removeStaleMetadata(dir, socket string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		base, ok := strings.CutSuffix(e.Name(), ".json")
-		pid, err := strconv.Atoi(base)
-		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+	metadata, _, _ := discovery.ReadDir(dir)
+	for _, e := range metadata {
+		if e.PID == os.Getpid() {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		md, err := hostkeys.ReadMetadata(path)
-		if err != nil || md.Socket != socket || md.PID != pid {
+		path := filepath.Join(dir, e.Name)
+		md, err := discovery.ReadMetadata(path)
+		if err != nil || md.Socket != socket || md.PID != e.PID {
 			continue
 		}
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		if !discovery.LookupProcess(e.PID).Exists {
 			os.Remove(path)
 		}
 	}
@@ -293,8 +305,17 @@ func (m *Manhole) LogHandler(h slog.Handler) slog.Handler { return m.sess.Logs.H
 func (m *Manhole) LogWriter(w io.Writer) io.Writer { return m.sess.Logs.Writer(w) }
 
 // SocketPath is the unix socket the manhole listens on (or will, once
-// Options.ActivateOn arrives).
+// Options.ActivateOn arrives); "" on Windows, where it has none.
 func (m *Manhole) SocketPath() string { return m.opts.SocketPath }
+
+// MetadataPath is the manhole's metadata file, <pid>.json beside the
+// socket: JSON that tells clients the process, the socket or TCP address,
+// the activation signal and the host key in authorized_keys form
+// ("host_key"), which is how `manhole connect` verifies the server
+// without a known_hosts entry. It is written with mode 0600 before Start
+// returns and removed by Close and Shutdown; "" where there is none (on
+// Windows).
+func (m *Manhole) MetadataPath() string { return m.metaPath }
 
 // Addr is the TCP address the manhole listens on, with the port chosen
 // if Options.Addr asked for port 0; "" without TCP.
@@ -328,8 +349,10 @@ func (m *Manhole) finish(err error) error {
 	// socket file) as they return.
 	m.wg.Wait()
 	m.sess.Close()
-	if rerr := os.Remove(m.metaPath); rerr != nil && err == nil && !os.IsNotExist(rerr) {
-		err = rerr
+	if m.metaPath != "" {
+		if rerr := os.Remove(m.metaPath); rerr != nil && err == nil && !os.IsNotExist(rerr) {
+			err = rerr
+		}
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("manhole: close: %w", err)

@@ -1,11 +1,15 @@
+//go:build unix
+
 package manhole_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +23,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
@@ -56,14 +60,10 @@ func start(t *testing.T, opts manhole.Options) *manhole.Manhole {
 	return mh
 }
 
-func metaPath(mh *manhole.Manhole) string {
-	return filepath.Join(filepath.Dir(mh.SocketPath()), strconv.Itoa(os.Getpid())+".json")
-}
-
 // dial connects an x/crypto client, trusting the key in the metadata file.
 func dial(t *testing.T, mh *manhole.Manhole) *gossh.Client {
 	t.Helper()
-	m, err := hostkeys.ReadMetadata(metaPath(mh))
+	m, err := discovery.ReadMetadata(mh.MetadataPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestStartCloseLeavesNothing(t *testing.T) {
 	if got := ourGoroutines() - ours; got != 1 {
 		t.Errorf("an idle manhole runs %d goroutines, want 1", got)
 	}
-	for _, p := range []string{mh.SocketPath(), metaPath(mh)} {
+	for _, p := range []string{mh.SocketPath(), mh.MetadataPath()} {
 		st, err := os.Lstat(p)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
@@ -177,7 +177,7 @@ func TestStartCloseLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	client.Close()
-	for _, p := range []string{mh.SocketPath(), metaPath(mh)} {
+	for _, p := range []string{mh.SocketPath(), mh.MetadataPath()} {
 		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s left after Close (%v)", p, err)
 		}
@@ -189,6 +189,58 @@ func TestStartCloseLeavesNothing(t *testing.T) {
 			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestMetadataPath: the metadata file is <pid>.json beside the socket,
+// whatever the socket is called, holds what a client needs in the
+// documented JSON fields, and lasts as long as the manhole.
+func TestMetadataPath(t *testing.T) {
+	sock := socketPath(t)
+	mh, err := manhole.Start(manhole.Options{SocketPath: sock, Addr: "127.0.0.1:0", AuthorizedKeys: akLine(newSigner(t), "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mh.Close()
+	want := filepath.Join(filepath.Dir(sock), strconv.Itoa(os.Getpid())+".json")
+	if got := mh.MetadataPath(); got != want {
+		t.Fatalf("MetadataPath() = %q, want %q", got, want)
+	}
+	b, err := os.ReadFile(mh.MetadataPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		PID     int    `json:"pid"`
+		Socket  string `json:"socket"`
+		Addr    string `json:"addr"`
+		HostKey string `json:"host_key"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v\n%s", mh.MetadataPath(), err, b)
+	}
+	if m.PID != os.Getpid() || m.Socket != sock || m.Addr != mh.Addr() {
+		t.Errorf("metadata says pid %d socket %q addr %q; want %d, %q, %q", m.PID, m.Socket, m.Addr, os.Getpid(), sock, mh.Addr())
+	}
+	// The key it names is the one the server presents.
+	key, _, _, _, err := gossh.ParseAuthorizedKey([]byte(m.HostKey))
+	if err != nil {
+		t.Fatalf("host_key %q: %v", m.HostKey, err)
+	}
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, _, err := gossh.NewClientConn(conn, "m", &gossh.ClientConfig{User: "me", HostKeyCallback: gossh.FixedHostKey(key)})
+	if err != nil {
+		t.Fatalf("the server's host key is not the metadata's: %v", err)
+	}
+	c.Close()
+	if err := mh.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(want); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("metadata file left after Close: %v", err)
 	}
 }
 

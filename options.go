@@ -9,10 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"syscall"
 	"time"
 
-	"github.com/gomanhole/manhole/sshd"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // Options configures a manhole. The zero value is a working, safe
@@ -24,7 +23,9 @@ type Options struct {
 	// /tmp/manhole-<uid>/<pid>.sock. Its directory is created with mode
 	// 0700 if missing, and refused if it is a symlink, owned by another
 	// user, or writable by others without the sticky bit. The metadata
-	// file <pid>.json is written beside it.
+	// file <pid>.json is written beside it (Manhole.MetadataPath).
+	// Not on Windows, which cannot check a unix socket's peer uid: there
+	// it must be empty, and the manhole listens on Addr alone.
 	SocketPath string
 
 	// Namespace holds the values sessions can use by name, as in
@@ -104,7 +105,7 @@ type Options struct {
 	// "127.0.0.1:2222". TCP clients always need a key (AuthorizedKeys or
 	// AuthorizedKeysFile). Only loopback addresses are accepted unless
 	// AllowRemote is set.
-	// Optional. Default: no TCP listener.
+	// Optional. Default: no TCP listener. Required on Windows.
 	Addr string
 
 	// AllowRemote permits a non-loopback Addr.
@@ -210,10 +211,13 @@ var (
 )
 
 func (o *Options) validate() error {
-	if o.SocketPath == "" {
-		o.SocketPath = sshd.DefaultSocketPath(os.Getpid())
+	if err := o.validatePlatform(); err != nil {
+		return err
 	}
-	if !filepath.IsAbs(o.SocketPath) {
+	if o.SocketPath == "" && unixSockets {
+		o.SocketPath = discovery.DefaultSocketPath(os.Getpid())
+	}
+	if o.SocketPath != "" && !filepath.IsAbs(o.SocketPath) {
 		abs, err := filepath.Abs(o.SocketPath)
 		if err != nil {
 			return fmt.Errorf("manhole: Options.SocketPath: %w", err)
@@ -245,9 +249,6 @@ func (o *Options) validate() error {
 		if err := checkLoopback(o.Addr); err != nil {
 			return err
 		}
-	}
-	if s, ok := o.ActivateOn.(syscall.Signal); o.ActivateOn != nil && (!ok || s == syscall.SIGKILL || s == syscall.SIGSTOP) {
-		return fmt.Errorf("manhole: Options.ActivateOn: %v cannot be caught; use SIGUSR1 or SIGUSR2", o.ActivateOn)
 	}
 	for _, d := range []struct {
 		name string

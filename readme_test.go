@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 import (
@@ -9,7 +11,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
@@ -59,7 +61,7 @@ func TestReadmeTranscripts(t *testing.T) {
 	}
 	for _, want := range sessions {
 		d := startDemo(t, 0o700)
-		m, err := hostkeys.ReadMetadata(d.metaPath())
+		m, err := discovery.ReadMetadata(d.metaPath())
 		if err != nil {
 			t.Fatal(err)
 		}

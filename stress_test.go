@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 import (
@@ -18,7 +20,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -268,7 +270,7 @@ func stressClientConfig(t *testing.T, sock, dir string, exited chan error) *goss
 			t.Fatal("the demo did not start")
 		}
 	}
-	m, err := hostkeys.ReadMetadata(meta)
+	m, err := discovery.ReadMetadata(meta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 // A real terminal: tmux runs `manhole connect` against the demo, the test

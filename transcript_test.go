@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole_test
 
 // Golden transcripts of whole terminal sessions. Each file under

@@ -1,17 +1,16 @@
-// Package hostkeys makes the SSH host key a manhole presents and publishes
-// what a client needs to verify it: a metadata file beside the socket,
-// written atomically with mode 0600.
+// Package hostkeys makes the SSH host key a manhole presents: a fresh one
+// in memory, or one kept in a file (mode 0600, written atomically), and
+// formats it for people and for known_hosts. Clients learn the key from
+// the metadata file beside the socket (internal/discovery).
 package hostkeys
 
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -34,56 +33,6 @@ func Fingerprint(key ssh.PublicKey) string { return ssh.FingerprintSHA256(key) }
 // key syntax, without the trailing newline ("ssh-ed25519 AAAA...").
 func AuthorizedKey(key ssh.PublicKey) string {
 	return strings.TrimSuffix(string(ssh.MarshalAuthorizedKey(key)), "\n")
-}
-
-// Metadata describes a running manhole. It is written to <pid>.json beside
-// the socket so that `manhole list` can find the process and clients can
-// verify the host key without a trust-on-first-use prompt.
-type Metadata struct {
-	PID       int       `json:"pid"`
-	Program   string    `json:"program"`
-	Args      []string  `json:"args"`
-	Started   time.Time `json:"started"`
-	GoVersion string    `json:"go_version"`
-	Socket    string    `json:"socket,omitempty"`
-	Addr      string    `json:"addr,omitempty"`
-	// HostKey is the host public key in authorized_keys syntax.
-	HostKey string `json:"host_key"`
-	// ActivateOn names the signal that makes a dormant manhole listen.
-	ActivateOn string `json:"activate_on,omitempty"`
-}
-
-// PublicKey parses m.HostKey.
-func (m *Metadata) PublicKey() (ssh.PublicKey, error) {
-	k, _, _, _, err := ssh.ParseAuthorizedKey([]byte(m.HostKey))
-	if err != nil {
-		return nil, fmt.Errorf("metadata host key: %w", err)
-	}
-	return k, nil
-}
-
-// WriteMetadata writes m to path with mode 0600. The file is written under
-// a temporary name and renamed into place, so a reader never sees half a
-// file.
-func WriteMetadata(path string, m *Metadata) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	return WriteFileAtomic(path, append(b, '\n'), 0o600)
-}
-
-// ReadMetadata reads a metadata file written by WriteMetadata.
-func ReadMetadata(path string) (*Metadata, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var m Metadata
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &m, nil
 }
 
 // WriteFileAtomic writes data to a new temporary file in path's directory

@@ -1,5 +1,6 @@
 // Package sshd is the manhole's SSH server: it owns the listeners (the
-// unix socket file's whole life, loopback TCP), an accept loop that reads
+// unix socket file's whole life, in a directory checked by the rules of
+// internal/discovery; loopback TCP), an accept loop that reads
 // the peer's credentials before a single SSH byte is exchanged, the
 // authentication decision's wiring, connection and session limits, and
 // graceful shutdown. github.com/gliderlabs/ssh drives the SSH connection;

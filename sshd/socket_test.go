@@ -190,19 +190,3 @@ func TestCloseLeavesAnotherProcessSocket(t *testing.T) {
 		t.Fatalf("Close removed a socket it does not own: %v", err)
 	}
 }
-
-func TestSocketDirFor(t *testing.T) {
-	xdg := shortTempDir(t)
-	if got, want := SocketDirFor(os.Getuid(), xdg), filepath.Join(xdg, "manhole"); got != want {
-		t.Errorf("usable XDG_RUNTIME_DIR: %s, want %s", got, want)
-	}
-	if got, want := SocketDirFor(4321, ""), "/tmp/manhole-4321"; got != want {
-		t.Errorf("no XDG_RUNTIME_DIR: %s, want %s", got, want)
-	}
-	if got, want := SocketDirFor(4321, "/nonexistent"), "/tmp/manhole-4321"; got != want {
-		t.Errorf("missing XDG_RUNTIME_DIR: %s, want %s", got, want)
-	}
-	if got, want := SocketDirFor(4321, "relative/dir"), "/tmp/manhole-4321"; got != want {
-		t.Errorf("relative XDG_RUNTIME_DIR: %s, want %s", got, want)
-	}
-}

@@ -101,15 +101,9 @@ func main() {
 	busy := flag.Bool("busy", false, "write the store and the stats without pause, as a busy service would (for stress tests)")
 	flag.Parse()
 
-	var activate os.Signal
-	switch strings.TrimPrefix(strings.ToUpper(*activateOn), "SIG") {
-	case "":
-	case "USR1":
-		activate = syscall.SIGUSR1
-	case "USR2":
-		activate = syscall.SIGUSR2
-	default:
-		fmt.Fprintf(os.Stderr, "manhole-demo: -activate-on %s: use SIGUSR1 or SIGUSR2\n", *activateOn)
+	activate, err := activationSignal(*activateOn)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "manhole-demo: -activate-on %s: %v\n", *activateOn, err)
 		os.Exit(2)
 	}
 

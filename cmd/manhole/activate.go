@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // A manhole may wait for a signal before it listens (Options.ActivateOn):
@@ -47,7 +45,7 @@ func activationFrom(fs *flag.FlagSet) activation {
 
 // signalFor picks the activation signal for a pid without a socket: the
 // flag's, else the one its metadata names, else none (0).
-func (a activation) signalFor(meta *hostkeys.Metadata) (syscall.Signal, error) {
+func (a activation) signalFor(meta *discovery.Metadata) (syscall.Signal, error) {
 	if !a.enabled {
 		return 0, nil
 	}
@@ -65,66 +63,17 @@ func (a activation) signalFor(meta *hostkeys.Metadata) (syscall.Signal, error) {
 	return 0, nil
 }
 
-// The signals a Go program can reasonably activate on. A Go program that
-// does not handle USR1, USR2, WINCH, CONT, URG or IO ignores it; HUP, INT,
-// TERM, QUIT and ALRM end it.
-var signalNames = []struct {
-	name string
-	sig  syscall.Signal
-}{
-	{"USR1", syscall.SIGUSR1}, {"USR2", syscall.SIGUSR2}, {"HUP", syscall.SIGHUP},
-	{"INT", syscall.SIGINT}, {"QUIT", syscall.SIGQUIT}, {"TERM", syscall.SIGTERM},
-	{"ALRM", syscall.SIGALRM}, {"WINCH", syscall.SIGWINCH}, {"CONT", syscall.SIGCONT},
-	{"URG", syscall.SIGURG}, {"IO", syscall.SIGIO},
-}
-
-// parseSignal accepts USR1, SIGUSR1, sigusr1 or a number.
-func parseSignal(s string) (syscall.Signal, error) {
-	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if n, err := strconv.Atoi(s); err == nil {
-		sig := syscall.Signal(n)
-		switch {
-		case sig == syscall.SIGKILL || sig == syscall.SIGSTOP:
-			return 0, fmt.Errorf("signal %d (%s) cannot activate anything", n, signalName(sig))
-		case n < 1 || n > 64:
-			return 0, fmt.Errorf("no signal %d", n)
-		}
-		return sig, nil
-	}
-	for _, s := range signalNames {
-		if s.name == name {
-			return s.sig, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown signal %q (use USR1, USR2, HUP, ... or a number)", s)
-}
-
-func signalName(sig syscall.Signal) string {
-	for _, s := range signalNames {
-		if s.sig == sig {
-			return "SIG" + s.name
-		}
-	}
-	switch sig {
-	case syscall.SIGKILL:
-		return "SIGKILL"
-	case syscall.SIGSTOP:
-		return "SIGSTOP"
-	}
-	return "signal " + strconv.Itoa(int(sig))
-}
-
 // activate sends sig to a process without a socket and polls until its
 // manhole is up, it exits, or timeout passes.
-func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target, error) {
-	pid, name := proc.pid, signalName(sig)
-	if err := syscall.Kill(pid, sig); err != nil {
+func activate(proc discovery.Process, sig syscall.Signal, timeout time.Duration) (*target, error) {
+	pid, name := proc.PID, signalName(sig)
+	if err := sendSignal(pid, sig); err != nil {
 		if errors.Is(err, syscall.EPERM) {
-			return nil, fmt.Errorf("cannot send %s to pid %d: it belongs to %s: %s", name, pid, describeUser(proc.uid), otherUserHint(proc.uid))
+			return nil, fmt.Errorf("cannot send %s to pid %d: it belongs to %s: %s", name, pid, discovery.DescribeUser(proc.UID), otherUserHint(proc.UID))
 		}
 		return nil, fmt.Errorf("cannot send %s to pid %d: %w", name, pid, err)
 	}
-	owner := proc.uid
+	owner := proc.UID
 	if owner < 0 {
 		owner = os.Getuid()
 	}
@@ -136,7 +85,7 @@ func activate(proc process, sig syscall.Signal, timeout time.Duration) (*target,
 		if f.ready() && f.meta != nil && f.meta.HostKey != "" && accepts(f.socket) {
 			return f.target(pid), nil
 		}
-		if !lookupProcess(pid).exists {
+		if !discovery.LookupProcess(pid).Exists {
 			return nil, fmt.Errorf("pid %d%s exited after %s without opening its manhole (a program that does not handle %s may die of it)",
 				pid, nameOf(proc), name, name)
 		}
@@ -166,3 +115,7 @@ func accepts(socket string) bool {
 	c.Close()
 	return true
 }
+
+// errNoActivation is what -signal and activate_on get where processes
+// cannot be signalled.
+var errNoActivation = errors.New("activating a manhole by a signal is not supported on Windows: the app must listen on TCP (Options.Addr); connect to HOST:PORT")

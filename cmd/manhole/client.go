@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 const dialTimeout = 10 * time.Second
@@ -78,8 +79,8 @@ func dialRaw(t *target) (net.Conn, error) {
 	case err == nil:
 		return c, nil
 	case errors.Is(err, os.ErrPermission):
-		return nil, fmt.Errorf("%s: permission denied: %s", address, otherUserHint(fileOwner(address)))
-	case errors.Is(err, syscall.ECONNREFUSED) && network == "unix" && t.pid > 0 && !lookupProcess(t.pid).exists:
+		return nil, fmt.Errorf("%s: permission denied: %s", address, otherUserHint(discovery.FileOwner(address)))
+	case errors.Is(err, syscall.ECONNREFUSED) && network == "unix" && t.pid > 0 && !discovery.LookupProcess(t.pid).Exists:
 		return nil, fmt.Errorf("%s refuses connections: pid %d has exited (stale socket; \"manhole list -clean\" removes its files)", address, t.pid)
 	case errors.Is(err, syscall.ECONNREFUSED) && network == "unix":
 		return nil, fmt.Errorf("%s refuses connections: the manhole is gone (stale socket; \"manhole list -clean\" removes it)", address)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -103,7 +104,7 @@ func (c *cli) interactive(name string, args []string, command string) int {
 		// Installed before the terminal turns raw: a SIGTERM from then
 		// on must find a handler that restores it.
 		sigs := make(chan os.Signal, 4)
-		signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
+		signal.Notify(sigs, append([]os.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT}, resizeSignals...)...)
 		defer signal.Stop(sigs)
 		old, err := term.MakeRaw(fd)
 		if err != nil {
@@ -120,7 +121,7 @@ func (c *cli) interactive(name string, args []string, command string) int {
 		defer restore()
 		go func() {
 			for sig := range sigs {
-				if sig == syscall.SIGWINCH {
+				if slices.Contains(resizeSignals, sig) {
 					if cols, rows, err := term.GetSize(fd); err == nil && cols > 0 && rows > 0 {
 						sess.WindowChange(rows, cols)
 					}

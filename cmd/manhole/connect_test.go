@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -232,7 +235,7 @@ func fakeManhole(t *testing.T, socket string) (events chan string, finish chan s
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	writeMeta(t, filepath.Dir(socket), &hostkeys.Metadata{PID: 99999995, Socket: socket, HostKey: hostkeys.AuthorizedKey(signer.PublicKey())})
+	writeMeta(t, filepath.Dir(socket), &discovery.Metadata{PID: 99999995, Socket: socket, HostKey: hostkeys.AuthorizedKey(signer.PublicKey())})
 	events, finish = make(chan string, 16), make(chan struct{})
 	go func() {
 		c, err := l.Accept()

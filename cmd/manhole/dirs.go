@@ -2,18 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"syscall"
 
-	"github.com/gomanhole/manhole/hostkeys"
-	"github.com/gomanhole/manhole/sshd"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // envDir names the one directory to search instead of the defaults: for
@@ -28,19 +21,13 @@ func isEnvDir(dir string) bool {
 }
 
 // socketDirs lists where a process owned by uid may have put its manhole,
-// in the order the library would have chosen them.
+// in the order the library would have chosen them, leaving out (and
+// saying so) those that may not hold uid's manholes.
 func socketDirs(uid int) []string {
 	if d := os.Getenv(envDir); d != "" {
 		return trustedDirs([]string{d}, uid)
 	}
-	var dirs []string
-	if uid == os.Getuid() {
-		dirs = append(dirs, sshd.SocketDirFor(uid, os.Getenv("XDG_RUNTIME_DIR")))
-	}
-	// Where the process's own XDG_RUNTIME_DIR most likely pointed.
-	dirs = append(dirs, sshd.SocketDirFor(uid, fmt.Sprintf("/run/user/%d", uid)))
-	dirs = append(dirs, sshd.SocketDirFor(uid, ""))
-	return trustedDirs(dedup(dirs), uid)
+	return trustedDirs(discovery.Dirs(uid), uid)
 }
 
 // listDirs is every directory "manhole list" scans: ours, and as root
@@ -51,71 +38,29 @@ func listDirs() []string {
 	}
 	dirs := socketDirs(os.Getuid())
 	if os.Getuid() == 0 {
-		for _, pat := range []string{"/tmp/manhole-*", "/run/user/*/manhole"} {
-			m, _ := filepath.Glob(pat)
-			sort.Strings(m)
-			for _, d := range m {
-				// Each user's directory must be that user's (or root's).
-				if uid, ok := dirUID(d); ok {
-					dirs = append(dirs, trustedDirs([]string{d}, uid)...)
-				}
-			}
+		for _, d := range discovery.UserDirs() {
+			// Each user's directory must be that user's (or root's).
+			dirs = append(dirs, trustedDirs([]string{d.Path}, d.UID)...)
 		}
 	}
-	return dedup(dirs)
-}
-
-// dirUID is the uid a default socket directory is for:
-// /tmp/manhole-<uid> or /run/user/<uid>/manhole.
-func dirUID(dir string) (int, bool) {
-	s, ok := strings.CutPrefix(dir, "/tmp/manhole-")
-	if !ok {
-		s, ok = strings.CutPrefix(dir, "/run/user/")
-		s, _, _ = strings.Cut(s, "/")
-	}
-	uid, err := strconv.Atoi(s)
-	return uid, ok && err == nil && uid >= 0
-}
-
-func dedup(list []string) []string {
-	seen := map[string]bool{}
-	out := list[:0]
-	for _, s := range list {
-		s = filepath.Clean(s)
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// pidFile parses "<pid>.json" or "<pid>.sock".
-func pidFile(name, ext string) (int, bool) {
-	base, ok := strings.CutSuffix(name, ext)
-	if !ok {
-		return 0, false
-	}
-	pid, err := strconv.Atoi(base)
-	return pid, err == nil && pid > 0 && strconv.Itoa(pid) == base
+	return discovery.Dedup(dirs)
 }
 
 // metadataFor finds the metadata file of the manhole listening on socket:
 // a trusted <pid>.json beside it whose "socket" names it, that of a live
 // process rather than one a crash left behind.
-func metadataFor(socket string) *hostkeys.Metadata {
+func metadataFor(socket string) *discovery.Metadata {
 	dir := filepath.Dir(socket)
-	if why := distrustDir(dir, fileOwner(socket)); why != "" {
-		ignore(dir, why)
+	if !trustedDir(dir, discovery.FileOwner(socket)) {
 		return nil
 	}
-	var stale *hostkeys.Metadata
-	consider := func(name string) *hostkeys.Metadata {
-		m, err := readTrusted(filepath.Join(dir, name))
+	var stale *discovery.Metadata
+	consider := func(path string) *discovery.Metadata {
+		m, err := readTrusted(path)
 		if err != nil || m.Socket != socket {
 			return nil
 		}
-		if !lookupProcess(m.PID).exists {
+		if !discovery.LookupProcess(m.PID).Exists {
 			if stale == nil {
 				stale = m
 			}
@@ -123,48 +68,18 @@ func metadataFor(socket string) *hostkeys.Metadata {
 		}
 		return m
 	}
-	if pid, ok := pidFile(filepath.Base(socket), ".sock"); ok {
-		if m := consider(strconv.Itoa(pid) + ".json"); m != nil {
+	if pid, ok := discovery.PIDOf(filepath.Base(socket), discovery.SocketExt); ok {
+		if m := consider(discovery.MetadataIn(dir, pid)); m != nil {
 			return m
 		}
 	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if _, ok := pidFile(e.Name(), ".json"); !ok {
-			continue
-		}
-		if m := consider(e.Name()); m != nil {
+	metadata, _, _ := discovery.ReadDir(dir)
+	for _, e := range metadata {
+		if m := consider(filepath.Join(dir, e.Name)); m != nil {
 			return m
 		}
 	}
 	return stale
-}
-
-// fileOwner is the uid owning path (not following a symlink), or -1.
-func fileOwner(path string) int {
-	st, err := os.Lstat(path)
-	if err != nil {
-		return -1
-	}
-	return statUID(st)
-}
-
-func statUID(st fs.FileInfo) int {
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		return int(sys.Uid)
-	}
-	return -1
-}
-
-// userName is uid's login name, or the number.
-func userName(uid int) string {
-	if uid < 0 {
-		return "?"
-	}
-	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
-		return u.Username
-	}
-	return strconv.Itoa(uid)
 }
 
 func isSocket(path string) bool {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -26,8 +29,8 @@ func TestErrors(t *testing.T) {
 	deadSocket(t, noMeta)
 	refused := filepath.Join(dir, "refused.sock")
 	deadSocket(t, refused)
-	writeMeta(t, dir, &hostkeys.Metadata{PID: 99999996, Socket: refused, HostKey: newHostKey(t)})
-	writeMeta(t, dir, &hostkeys.Metadata{PID: 99999997, Socket: filepath.Join(dir, "gone.sock"), HostKey: newHostKey(t)})
+	writeMeta(t, dir, &discovery.Metadata{PID: 99999996, Socket: refused, HostKey: newHostKey(t)})
+	writeMeta(t, dir, &discovery.Metadata{PID: 99999997, Socket: filepath.Join(dir, "gone.sock"), HostKey: newHostKey(t)})
 
 	for _, tc := range []struct {
 		name   string
@@ -43,7 +46,7 @@ func TestErrors(t *testing.T) {
 			stderr: []string{"pid " + self + " (", "has no manhole", dir, "manhole.Start", "-signal"}},
 		{name: "metadata without socket", args: []string{self},
 			setup: func() {
-				writeMeta(t, dir, &hostkeys.Metadata{PID: os.Getpid(), Socket: filepath.Join(dir, "closed.sock"), HostKey: newHostKey(t)})
+				writeMeta(t, dir, &discovery.Metadata{PID: os.Getpid(), Socket: filepath.Join(dir, "closed.sock"), HostKey: newHostKey(t)})
 			},
 			stderr: []string{"has a metadata file", "closed.sock", "was closed", "manhole list -clean"}},
 		{name: "nothing at the path", args: []string{filepath.Join(dir, "none.sock")},
@@ -86,16 +89,16 @@ func TestErrors(t *testing.T) {
 
 func TestHostKeyMismatch(t *testing.T) {
 	d := startDemo(t)
-	m, err := hostkeys.ReadMetadata(d.metaPath())
+	m, err := discovery.ReadMetadata(d.metaPath())
 	if err != nil {
 		t.Fatal(err)
 	}
 	real := m.HostKey
 	m.HostKey = newHostKey(t)
-	if err := hostkeys.WriteMetadata(d.metaPath(), m); err != nil {
+	if err := discovery.WriteMetadata(d.metaPath(), m); err != nil {
 		t.Fatal(err)
 	}
-	realKey, _ := (&hostkeys.Metadata{HostKey: real}).PublicKey()
+	realKey, _ := (&discovery.Metadata{HostKey: real}).PublicKey()
 	for _, cmd := range [][]string{{"exec", d.pidArg(), "1+1"}, {"connect", d.pidArg()}} {
 		r := run(t, d.env(), "", cmd...)
 		r.expect(t, 255, "HOST KEY MISMATCH", hostkeys.Fingerprint(realKey), "metadata file of pid "+d.pidArg(), "not connecting")

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -13,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -280,7 +282,7 @@ func TestExecFleetJSONFields(t *testing.T) {
 		t.Errorf("more than 20 named: %v", r)
 	}
 
-	m, err := hostkeys.ReadMetadata(ds[0].metaPath())
+	m, err := discovery.ReadMetadata(ds[0].metaPath())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -13,7 +15,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -66,16 +68,16 @@ func wantLines(t *testing.T, r result, lines ...string) {
 // ends: d then answers with a key its metadata does not vouch for.
 func swapKey(t *testing.T, d *demo) {
 	t.Helper()
-	m, err := hostkeys.ReadMetadata(d.metaPath())
+	m, err := discovery.ReadMetadata(d.metaPath())
 	if err != nil {
 		t.Fatal(err)
 	}
 	real := *m
 	m.HostKey = newHostKey(t)
-	if err := hostkeys.WriteMetadata(d.metaPath(), m); err != nil {
+	if err := discovery.WriteMetadata(d.metaPath(), m); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { hostkeys.WriteMetadata(d.metaPath(), &real) })
+	t.Cleanup(func() { discovery.WriteMetadata(d.metaPath(), &real) })
 }
 
 func decodeJSON(t *testing.T, out string) map[string]fleetResult {
@@ -331,7 +333,7 @@ func TestExecFleetViaHangs(t *testing.T) {
 	}
 	child, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	testkit.Eventually(t, "the via command's child to be killed", func() bool {
-		return !lookupProcess(child).exists || isZombie(child)
+		return !discovery.LookupProcess(child).Exists || isZombie(child)
 	})
 }
 

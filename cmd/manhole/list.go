@@ -15,7 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 const listHelp = `Lists the manholes of this user (as root: of every user) from the socket
@@ -98,7 +98,7 @@ func (c *cli) list(args []string) int {
 		if e.state == "stale" {
 			stale++
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.pid, printable(userName(e.uid)), printable(orDash(e.program)), uptime, e.state, printable(where), printable(e.note))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.pid, printable(discovery.UserName(e.uid)), printable(orDash(e.program)), uptime, e.state, printable(where), printable(e.note))
 	}
 	tw.Flush()
 	// An empty NOTE leaves the padding of the column before it.
@@ -135,7 +135,7 @@ func formatUptime(d time.Duration) string {
 // narrows the search) every one beside a listening unix socket.
 func scan() []*entry {
 	listening := map[string]bool{}
-	all := listeningSockets(0)
+	all := discovery.ListeningSockets(0)
 	for _, p := range all {
 		listening[p] = true
 	}
@@ -152,7 +152,7 @@ func scan() []*entry {
 				continue
 			}
 			seen[dir] = true
-			for _, e := range scanDir(dir, func(m *hostkeys.Metadata) bool { return m.Socket != "" && listening[m.Socket] }) {
+			for _, e := range scanDir(dir, func(m *discovery.Metadata) bool { return m.Socket != "" && listening[m.Socket] }) {
 				if e.uid == os.Getuid() || os.Getuid() == 0 {
 					entries = append(entries, e)
 				}
@@ -173,7 +173,7 @@ func scan() []*entry {
 
 // scanDir reads <pid>.json and <pid>.sock files in dir. keep, if set,
 // selects metadata files (for directories that are not ours).
-func scanDir(dir string, keep func(*hostkeys.Metadata) bool) []*entry {
+func scanDir(dir string, keep func(*discovery.Metadata) bool) []*entry {
 	// A directory the library would refuse is not scanned: as root, a
 	// symlink here could make -clean remove files elsewhere.
 	st, err := os.Lstat(dir)
@@ -183,24 +183,21 @@ func scanDir(dir string, keep func(*hostkeys.Metadata) bool) []*entry {
 	if err != nil || !st.IsDir() {
 		return nil
 	}
-	names, err := os.ReadDir(dir)
+	metadata, sockets, err := discovery.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
 	var entries []*entry
 	claimed := map[string]bool{}
-	for _, d := range names {
-		pid, ok := pidFile(d.Name(), ".json")
-		if !ok {
-			continue
-		}
-		path := filepath.Join(dir, d.Name())
+	for _, d := range metadata {
+		pid := d.PID
+		path := filepath.Join(dir, d.Name)
 		m, err := readTrusted(path)
 		if err != nil || keep != nil && !keep(m) {
 			continue
 		}
-		e := &entry{pid: pid, uid: fileOwner(path), program: filepath.Base(m.Program), started: m.Started,
-			socket: m.Socket, addr: m.Addr, activateOn: m.ActivateOn, dir: dir, files: []string{d.Name()}}
+		e := &entry{pid: pid, uid: discovery.FileOwner(path), program: filepath.Base(m.Program), started: m.Started,
+			socket: m.Socket, addr: m.Addr, activateOn: m.ActivateOn, dir: dir, files: []string{d.Name}}
 		if m.PID > 0 {
 			e.pid = m.PID
 		}
@@ -216,15 +213,14 @@ func scanDir(dir string, keep func(*hostkeys.Metadata) bool) []*entry {
 	if keep != nil {
 		return entries
 	}
-	for _, d := range names {
-		pid, ok := pidFile(d.Name(), ".sock")
-		if !ok || claimed[d.Name()] {
+	for _, d := range sockets {
+		if claimed[d.Name] {
 			continue
 		}
-		path := filepath.Join(dir, d.Name())
-		e := &entry{pid: pid, uid: fileOwner(path), socket: path, dir: dir, files: []string{d.Name()}}
-		if p := lookupProcess(pid); p.exists {
-			e.program = p.name
+		path := filepath.Join(dir, d.Name)
+		e := &entry{pid: d.PID, uid: discovery.FileOwner(path), socket: path, dir: dir, files: []string{d.Name}}
+		if p := discovery.LookupProcess(d.PID); p.Exists {
+			e.program = p.Name
 		}
 		entries = append(entries, e)
 	}
@@ -237,7 +233,7 @@ func scanDir(dir string, keep func(*hostkeys.Metadata) bool) []*entry {
 // /proc/net/unix does not show): a connection is logged by the manhole,
 // and uses up a OneShot one.
 func (e *entry) probe(listening map[string]bool) {
-	alive := lookupProcess(e.pid).exists
+	alive := discovery.LookupProcess(e.pid).Exists
 	switch {
 	case e.socket != "":
 		st, err := os.Lstat(e.socket)
@@ -325,7 +321,7 @@ func (e *entry) remove() error {
 		if err != nil {
 			return err
 		}
-		isMeta := strings.HasSuffix(f, ".json") && st.Mode().IsRegular()
+		isMeta := strings.HasSuffix(f, discovery.MetadataExt) && st.Mode().IsRegular()
 		if !isMeta && st.Mode()&fs.ModeSocket == 0 {
 			return fmt.Errorf("%s is not a socket; not removing it", filepath.Join(e.dir, f))
 		}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // deadSocket leaves a socket file nobody listens on, as a crashed
@@ -27,10 +30,10 @@ func deadSocket(t *testing.T, path string) {
 	l.Close()
 }
 
-func writeMeta(t *testing.T, dir string, m *hostkeys.Metadata) string {
+func writeMeta(t *testing.T, dir string, m *discovery.Metadata) string {
 	t.Helper()
 	path := filepath.Join(dir, strconv.Itoa(m.PID)+".json")
-	if err := hostkeys.WriteMetadata(path, m); err != nil {
+	if err := discovery.WriteMetadata(path, m); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -51,7 +54,7 @@ func TestList(t *testing.T) {
 	const gone = 99999999
 	goneSock := filepath.Join(d.dir, strconv.Itoa(gone)+".sock")
 	deadSocket(t, goneSock)
-	goneMeta := writeMeta(t, d.dir, &hostkeys.Metadata{PID: gone, Program: "/usr/bin/ghost", Started: time.Now().Add(-time.Hour),
+	goneMeta := writeMeta(t, d.dir, &discovery.Metadata{PID: gone, Program: "/usr/bin/ghost", Started: time.Now().Add(-time.Hour),
 		Socket: goneSock, HostKey: newHostKey(t)})
 	// A live process (this test) with a dead socket and no metadata.
 	deadSock := filepath.Join(d.dir, strconv.Itoa(os.Getpid())+".sock")
@@ -73,7 +76,7 @@ func TestList(t *testing.T) {
 	}
 	if os.Getuid() != 0 {
 		for pid, re := range want {
-			want[pid] = regexp.MustCompile(strings.Replace(re.String(), "root", userName(os.Getuid()), 1))
+			want[pid] = regexp.MustCompile(strings.Replace(re.String(), "root", discovery.UserName(os.Getuid()), 1))
 		}
 	}
 	for _, line := range lines[1:] {
@@ -114,7 +117,7 @@ func TestListCleanKeepsWhatIsNotASocket(t *testing.T) {
 	dir := tempDir(t, 0o700)
 	victim := filepath.Join(dir, "precious")
 	os.WriteFile(victim, []byte("keep me"), 0o600)
-	writeMeta(t, dir, &hostkeys.Metadata{PID: 99999998, Socket: victim, HostKey: newHostKey(t)})
+	writeMeta(t, dir, &discovery.Metadata{PID: 99999998, Socket: victim, HostKey: newHostKey(t)})
 	r := run(t, []string{"MANHOLE_DIR=" + dir}, "", "list", "-clean")
 	if _, err := os.Stat(victim); err != nil {
 		t.Fatalf("-clean removed a regular file named as a socket: %v", r)

@@ -12,7 +12,10 @@
 //	manhole extract [flags] PACKAGE...      symbol file of the app's packages, for Options.Symbols
 //
 // TARGET is a pid (or manhole-PID), a socket path, or HOST:PORT. Run
-// "manhole help" for the details.
+// "manhole help" for the details. It finds manholes, and decides which
+// files to believe, by the rules of internal/discovery, the package it
+// shares with the library: it is an SSH client and links no SSH server.
+// On Windows only HOST:PORT targets are found, and -signal is refused.
 package main
 
 import (

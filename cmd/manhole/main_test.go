@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // The tests drive the built manhole binary against real processes: the
@@ -24,7 +26,7 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole"
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 )
 
@@ -255,7 +257,7 @@ func helperMain(mode string) int {
 		}
 	case "deaf":
 		signal.Ignore(syscall.SIGUSR1)
-		err := hostkeys.WriteMetadata(filepath.Join(dir, strconv.Itoa(pid)+".json"), &hostkeys.Metadata{
+		err := discovery.WriteMetadata(filepath.Join(dir, strconv.Itoa(pid)+".json"), &discovery.Metadata{
 			PID: pid, Program: os.Args[0], Args: os.Args, Started: time.Now(), Socket: socket, ActivateOn: "SIGUSR1",
 		})
 		if err != nil {

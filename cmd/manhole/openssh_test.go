@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
@@ -67,15 +70,15 @@ func TestSSHConfig(t *testing.T) {
 	}
 
 	// The key check is real: a metadata file with another key stops ssh.
-	m, _ := hostkeys.ReadMetadata(d.metaPath())
+	m, _ := discovery.ReadMetadata(d.metaPath())
 	real := *m
 	m.HostKey = newHostKey(t)
-	hostkeys.WriteMetadata(d.metaPath(), m)
+	discovery.WriteMetadata(d.metaPath(), m)
 	r = sshRun(t, d.env(), sshArgs("manhole-"+d.pidArg(), "1+1")...)
 	if r.code != 255 || !strings.Contains(r.stderr, "Host key verification failed") {
 		t.Fatalf("ssh with a wrong key in the metadata: %v", r)
 	}
-	hostkeys.WriteMetadata(d.metaPath(), &real)
+	discovery.WriteMetadata(d.metaPath(), &real)
 
 	// A dormant manhole is woken up by the ProxyCommand.
 	dir := tempDir(t, 0o700)
@@ -88,7 +91,7 @@ func TestSSHConfig(t *testing.T) {
 
 func TestKnownHosts(t *testing.T) {
 	d := startDemo(t)
-	m, err := hostkeys.ReadMetadata(d.metaPath())
+	m, err := discovery.ReadMetadata(d.metaPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +312,7 @@ func TestTCPManhole(t *testing.T) {
 	// Elsewhere (no metadata to look at), known_hosts vouches for the key,
 	// and known-hosts writes that line.
 	r := run(t, env, "", "known-hosts", addr)
-	m, _ := hostkeys.ReadMetadata(filepath.Join(dir, strconv.Itoa(h.pid)+".json"))
+	m, _ := discovery.ReadMetadata(filepath.Join(dir, strconv.Itoa(h.pid)+".json"))
 	if want := knownhosts.Normalize(addr) + " " + m.HostKey + "\n"; r.code != 0 || r.stdout != want {
 		t.Fatalf("known-hosts %s: %v\nwant %q", addr, r, want)
 	}

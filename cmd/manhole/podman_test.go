@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -12,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -165,12 +167,12 @@ func TestExecFleetPodman(t *testing.T) {
 	testkit.Eventually(t, names[1]+"'s manhole", func() bool { return ready(names[1]) })
 	meta := filepath.Join(tempDir(t, 0o700), "1.json")
 	p.must("cp", names[2]+":/tmp/manhole-0/1.json", meta)
-	m, err := hostkeys.ReadMetadata(meta)
+	m, err := discovery.ReadMetadata(meta)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.HostKey = newHostKey(t)
-	if err := hostkeys.WriteMetadata(meta, m); err != nil {
+	if err := discovery.WriteMetadata(meta, m); err != nil {
 		t.Fatal(err)
 	}
 	p.must("cp", meta, names[2]+":/tmp/manhole-0/1.json")

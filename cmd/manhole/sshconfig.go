@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 const sshConfigHelp = `Prints an ssh_config block for "Host manhole-*": "ssh manhole-4242" then
@@ -135,8 +137,7 @@ func knownHostsLine(host string) (string, error) {
 		}
 	}
 	if pid, ok := parsePID(strings.TrimPrefix(name, "manhole-")); ok {
-		proc := lookupProcess(pid)
-		owner := proc.uid
+		owner := discovery.LookupProcess(pid).UID
 		if owner < 0 {
 			owner = os.Getuid()
 		}

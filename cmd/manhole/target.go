@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // target is a resolved manhole: a unix socket or a TCP address, and, when
@@ -22,7 +22,7 @@ type target struct {
 	socket string // unix socket path, or ""
 	addr   string // host:port when over TCP
 	user   string // SSH user name for TCP, "" for the local user
-	meta   *hostkeys.Metadata
+	meta   *discovery.Metadata
 	// onConn, if set, is given the connection as soon as it is made (exec
 	// over several targets closes it when a target's time is up).
 	onConn func(net.Conn)
@@ -108,7 +108,7 @@ func resolvePath(path string) (*target, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("no manhole socket at %s (nothing there)", path)
 	case isPermission(err):
-		return nil, fmt.Errorf("%s: permission denied: %s", path, otherUserHint(fileOwner(filepath.Dir(path))))
+		return nil, fmt.Errorf("%s: permission denied: %s", path, otherUserHint(discovery.FileOwner(filepath.Dir(path))))
 	case err != nil:
 		return nil, err
 	case st.Mode()&fs.ModeSocket == 0:
@@ -123,15 +123,12 @@ func resolvePath(path string) (*target, error) {
 
 // metadataForAddr finds a local TCP manhole's metadata by its address, so
 // that its host key needs no known_hosts entry.
-func metadataForAddr(addr string) *hostkeys.Metadata {
+func metadataForAddr(addr string) *discovery.Metadata {
 	for _, dir := range socketDirs(os.Getuid()) {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if _, ok := pidFile(e.Name(), ".json"); !ok {
-				continue
-			}
-			m, err := readTrusted(filepath.Join(dir, e.Name()))
-			if err == nil && m.Addr == addr && lookupProcess(m.PID).exists {
+		metadata, _, _ := discovery.ReadDir(dir)
+		for _, e := range metadata {
+			m, err := readTrusted(filepath.Join(dir, e.Name))
+			if err == nil && m.Addr == addr && discovery.LookupProcess(m.PID).Exists {
 				return m
 			}
 		}
@@ -141,7 +138,7 @@ func metadataForAddr(addr string) *hostkeys.Metadata {
 
 // found is what the directories and /proc say about a pid's manhole.
 type found struct {
-	meta     *hostkeys.Metadata
+	meta     *discovery.Metadata
 	metaPath string
 	socket   string // exists and is a socket
 	denied   bool   // a directory or file we may not read
@@ -151,9 +148,8 @@ type found struct {
 // directories, then beside the unix sockets the process listens on.
 func find(pid int, owner int) found {
 	var f found
-	name := strconv.Itoa(pid)
 	for _, dir := range socketDirs(owner) {
-		metaPath := filepath.Join(dir, name+".json")
+		metaPath := discovery.MetadataIn(dir, pid)
 		m, err := readTrusted(metaPath)
 		if isPermission(err) {
 			f.denied = true
@@ -165,7 +161,7 @@ func find(pid int, owner int) found {
 			}
 			return f
 		}
-		sock := filepath.Join(dir, name+".sock")
+		sock := discovery.SocketIn(dir, pid)
 		if _, err := os.Lstat(sock); isPermission(err) {
 			f.denied = true
 		}
@@ -174,9 +170,9 @@ func find(pid int, owner int) found {
 			return f
 		}
 	}
-	for _, sock := range listeningSockets(pid) {
+	for _, sock := range discovery.ListeningSockets(pid) {
 		if m := metadataFor(sock); m != nil {
-			return found{meta: m, metaPath: filepath.Join(filepath.Dir(sock), strconv.Itoa(m.PID)+".json"), socket: sock}
+			return found{meta: m, metaPath: discovery.MetadataBeside(sock, m.PID), socket: sock}
 		}
 	}
 	return f
@@ -195,8 +191,8 @@ func (f found) target(pid int) *target {
 }
 
 func resolvePID(pid int, act activation) (*target, error) {
-	proc := lookupProcess(pid)
-	owner := proc.uid
+	proc := discovery.LookupProcess(pid)
+	owner := proc.UID
 	if owner < 0 {
 		owner = os.Getuid()
 	}
@@ -204,14 +200,14 @@ func resolvePID(pid int, act activation) (*target, error) {
 	if f.ready() {
 		return f.target(pid), nil
 	}
-	if !proc.exists {
+	if !proc.Exists {
 		if f.meta != nil {
 			return nil, fmt.Errorf("no process with pid %d; its manhole's files are stale (%s): \"manhole list -clean\" removes them", pid, f.metaPath)
 		}
 		return nil, fmt.Errorf("no process with pid %d; \"manhole list\" shows the manholes on this host", pid)
 	}
-	if f.denied || !proc.reachable() {
-		return nil, fmt.Errorf("pid %d%s belongs to %s: %s", pid, nameOf(proc), describeUser(proc.uid), otherUserHint(proc.uid))
+	if f.denied || !proc.Reachable() {
+		return nil, fmt.Errorf("pid %d%s belongs to %s: %s", pid, nameOf(proc), discovery.DescribeUser(proc.UID), otherUserHint(proc.UID))
 	}
 	sig, err := act.signalFor(f.meta)
 	if err != nil {
@@ -232,18 +228,11 @@ func resolvePID(pid int, act activation) (*target, error) {
 		pid, nameOf(proc), strings.Join(socketDirs(owner), ", "), procHint(), hint)
 }
 
-func nameOf(p process) string {
-	if p.name == "" {
+func nameOf(p discovery.Process) string {
+	if p.Name == "" {
 		return ""
 	}
-	return " (" + p.name + ")"
-}
-
-func describeUser(uid int) string {
-	if uid < 0 {
-		return "another user"
-	}
-	return fmt.Sprintf("user %s (uid %d)", userName(uid), uid)
+	return " (" + p.Name + ")"
 }
 
 // otherUserHint says how to reach another user's manhole: only that user
@@ -252,7 +241,7 @@ func otherUserHint(uid int) string {
 	if uid < 0 || uid == os.Getuid() {
 		return "the manhole belongs to another user; run manhole as that user or as root"
 	}
-	return fmt.Sprintf("its manhole is open only to that user and root; run as them, e.g. sudo -u %s manhole ...", userName(uid))
+	return fmt.Sprintf("its manhole is open only to that user and root; run as them, e.g. sudo -u %s manhole ...", discovery.UserName(uid))
 }
 
 func procHint() string {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -12,7 +14,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // asUser makes cmd run as uid (and gid uid) with a minimal environment.
@@ -58,7 +60,7 @@ func TestPlantedFilesAreIgnored(t *testing.T) {
 	app := start(t, asUser(exec.Command(filepath.Join(bins(t), "manhole-demo"), "-v", "-socket", filepath.Join(vdir, "v.sock")), victim))
 	app.expect(t, "listening on "+filepath.Join(vdir, "v.sock"))
 	pid := strconv.Itoa(app.pid)
-	real, err := hostkeys.ReadMetadata(filepath.Join(vdir, pid+".json"))
+	real, err := discovery.ReadMetadata(filepath.Join(vdir, pid+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func TestPlantedFilesAreIgnored(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(plant) })
 	os.Chown(plant, attacker, attacker)
-	planted := writeMeta(t, plant, &hostkeys.Metadata{
+	planted := writeMeta(t, plant, &discovery.Metadata{
 		PID: app.pid, Program: "\x1b]0;PWNED\x07evil", Socket: asock, HostKey: newHostKey(t), ActivateOn: "TERM",
 	})
 	os.Chmod(planted, 0o644)

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -252,7 +251,7 @@ func (c *viaConn) waited() <-chan struct{} {
 // kill ends the via command's process group.
 func (c *viaConn) kill() {
 	if c.cmd.Process != nil {
-		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(c.cmd.Process)
 	}
 	c.stdin.Close()
 	c.waited()

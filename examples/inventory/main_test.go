@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,7 +18,7 @@ import (
 
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/examples/inventory/store"
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 )
 
@@ -29,7 +28,7 @@ const storePath = "github.com/gomanhole/manhole/examples/inventory/store"
 // trusting the host key of its metadata file.
 func dial(t *testing.T, socket string, pid int) *gossh.Client {
 	t.Helper()
-	m, err := hostkeys.ReadMetadata(filepath.Join(filepath.Dir(socket), strconv.Itoa(pid)+".json"))
+	m, err := discovery.ReadMetadata(discovery.MetadataBeside(socket, pid))
 	if err != nil {
 		t.Fatal(err)
 	}

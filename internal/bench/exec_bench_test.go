@@ -1,17 +1,15 @@
 package bench
 
 import (
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
-	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/bench/benchkit"
+	"github.com/gomanhole/manhole/internal/discovery"
 )
 
 // startManhole starts a manhole in this process on a unix socket and
@@ -25,7 +23,7 @@ func startManhole(tb testing.TB, opts manhole.Options) (*manhole.Manhole, gossh.
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { mh.Close() })
-	meta, err := hostkeys.ReadMetadata(filepath.Join(dir, strconv.Itoa(os.Getpid())+".json"))
+	meta, err := discovery.ReadMetadata(mh.MetadataPath())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,15 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole"
-	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/bench/benchkit"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
@@ -50,7 +49,7 @@ func newSSHFixture(b *testing.B) *sshFixture {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { f.mh.Close() })
-	meta, err := hostkeys.ReadMetadata(filepath.Join(f.dir, strconv.Itoa(os.Getpid())+".json"))
+	meta, err := discovery.ReadMetadata(f.mh.MetadataPath())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,15 +12,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/bench/procstat"
+	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
@@ -131,7 +130,7 @@ func StartMhserve(tb testing.TB, bin string, args ...string) *Mhserve {
 // HostKey reads the manhole's host key from its metadata file.
 func (s *Mhserve) HostKey(tb testing.TB) gossh.PublicKey {
 	tb.Helper()
-	meta, err := hostkeys.ReadMetadata(filepath.Join(filepath.Dir(s.Socket), strconv.Itoa(s.PID)+".json"))
+	meta, err := discovery.ReadMetadata(discovery.MetadataBeside(s.Socket, s.PID))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package discovery
 
 import (
 	"bufio"
@@ -33,16 +33,16 @@ func TestParseNetUnix(t *testing.T) {
 // TestListeningSocketsOfPID is the /proc lookup that finds a manhole with
 // an explicit socket path: it must see our own listener, and only it.
 func TestListeningSocketsOfPID(t *testing.T) {
-	path := filepath.Join(tempDir(t, 0o700), "x.sock")
+	path := filepath.Join(shortTempDir(t), "x.sock")
 	l, err := net.Listen("unix", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if got := listeningSockets(os.Getpid()); !slices.Equal(got, []string{path}) {
-		t.Errorf("listeningSockets(self) = %q, want [%q]", got, path)
+	if got := ListeningSockets(os.Getpid()); !slices.Equal(got, []string{path}) {
+		t.Errorf("ListeningSockets(self) = %q, want [%q]", got, path)
 	}
-	if got := listeningSockets(0); !slices.Contains(got, path) {
-		t.Errorf("listeningSockets(0) lacks %q", path)
+	if got := ListeningSockets(0); !slices.Contains(got, path) {
+		t.Errorf("ListeningSockets(0) lacks %q", path)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package discovery
 
 import (
 	"bufio"
@@ -10,27 +10,27 @@ import (
 )
 
 // osProcess fills in the owner and name from /proc.
-func osProcess(p *process) {
-	dir := fmt.Sprintf("/proc/%d", p.pid)
+func osProcess(p *Process) {
+	dir := fmt.Sprintf("/proc/%d", p.PID)
 	if st, err := os.Stat(dir); err == nil {
-		p.uid = statUID(st)
+		p.UID = Owner(st)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "comm")); err == nil {
-		p.name = strings.TrimSpace(string(b))
+		p.Name = strings.TrimSpace(string(b))
 	}
 	// A zombie still answers kill(pid, 0), but it will never listen.
 	if b, err := os.ReadFile(filepath.Join(dir, "stat")); err == nil {
 		if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X') {
-			p.exists = false
+			p.Exists = false
 		}
 	}
 }
 
-// listeningSockets returns the paths of the unix sockets pid listens on,
+// ListeningSockets returns the paths of the unix sockets pid listens on,
 // or, for pid 0, of every listening unix socket in our network namespace.
 // It finds a manhole whose socket is not in a default directory (an
 // explicit Options.SocketPath).
-func listeningSockets(pid int) []string {
+func ListeningSockets(pid int) []string {
 	table := "/proc/net/unix"
 	var inodes map[string]bool
 	if pid > 0 {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package manhole
 
 import (
@@ -5,6 +7,8 @@ import (
 	"syscall"
 )
 
+// signalNames are the conventional names of the signals an app may
+// activate on, or otherwise handle.
 var signalNames = map[os.Signal]string{
 	syscall.SIGUSR1:  "SIGUSR1",
 	syscall.SIGUSR2:  "SIGUSR2",

@@ -34,20 +34,33 @@ func (x *tmux) checkClean() {
 // key help on the last row, no line wider than the window.
 func (x *tmux) waitFrame(cols, rows int) []string {
 	x.t.Helper()
+	return x.waitFrameWhere(cols, rows, "", func(string) bool { return true })
+}
+
+// waitFrameWhere waits for a cols×rows frame of which ok holds (what is
+// what the test expects of that size, once the program has redrawn).
+func (x *tmux) waitFrameWhere(cols, rows int, what string, want func(screen string) bool) []string {
+	x.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
+	prev := ""
 	for {
-		lines := strings.Split(strings.TrimSuffix(x.screen(), "\n"), "\n")
-		ok := len(lines) == rows && strings.HasPrefix(lines[rows-1], "q quit")
+		// A frame, not a snapshot taken while one is drawn (after a
+		// resize, tmux shows the old frame cut to the new size until
+		// the new one is written over it): the same screen twice.
+		screen := x.screen()
+		lines := strings.Split(strings.TrimSuffix(screen, "\n"), "\n")
+		ok := screen == prev && len(lines) == rows && strings.HasPrefix(lines[rows-1], "q quit")
+		prev = screen
 		for _, l := range lines {
 			if utf8.RuneCountInString(l) > cols {
 				ok = false
 			}
 		}
-		if ok {
+		if ok && want(strings.Join(lines, "\n")) {
 			return lines
 		}
 		if time.Now().After(deadline) {
-			x.t.Fatalf("no %dx%d frame; the terminal shows:\n%s", cols, rows, x.screen())
+			x.t.Fatalf("no %dx%d frame%s; the terminal shows:\n%s", cols, rows, what, x.screen())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -72,21 +85,16 @@ func TestTopInTerminal(t *testing.T) {
 
 	// Smaller: fewer panels, no sparklines, every line cut to fit.
 	x.cmd("resize-window", "-t", "t", "-x", "60", "-y", "12")
-	small := strings.Join(x.waitFrame(60, 12), "\n")
-	if strings.ContainsAny(small, "▁▂▃▄▅▆▇█") || strings.Contains(small, "SESSIONS") {
-		t.Errorf("a 60x12 window shows sparklines or sessions:\n%s", small)
-	}
-	if !strings.Contains(small, "GOROUTINES") {
-		t.Errorf("a 60x12 window lost the goroutines:\n%s", small)
-	}
+	x.waitFrameWhere(60, 12, " with the goroutines and without sparklines or sessions", func(small string) bool {
+		return !strings.ContainsAny(small, "▁▂▃▄▅▆▇█") && !strings.Contains(small, "SESSIONS") && strings.Contains(small, "GOROUTINES")
+	})
 	// Tiny, then large again: redrawn to the new size.
 	x.cmd("resize-window", "-t", "t", "-x", "8", "-y", "2")
 	time.Sleep(300 * time.Millisecond)
 	x.cmd("resize-window", "-t", "t", "-x", "150", "-y", "45")
-	big := strings.Join(x.waitFrame(150, 45), "\n")
-	if !strings.Contains(big, "SESSIONS") || !strings.ContainsAny(big, "▁▂▃▄▅▆▇█") {
-		t.Errorf("a 150x45 window lacks sessions or sparklines:\n%s", big)
-	}
+	x.waitFrameWhere(150, 45, " with sessions and sparklines", func(big string) bool {
+		return strings.Contains(big, "SESSIONS") && strings.ContainsAny(big, "▁▂▃▄▅▆▇█")
+	})
 	x.send("s")
 	x.waitScreen(`sorted by wait`)
 	x.send("+")

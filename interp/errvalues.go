@@ -92,6 +92,11 @@ func (in *Interp) errorValues(n ast.Node) error {
 		t := inf.exprType(x)
 		return t.rt == errorType || t.texpr != nil && isError(t.texpr)
 	}
+	// An operand of an interface type: it may hold one of yaegi's
+	// wrappers (an error, an any holding one) or its valueInterface.
+	isIfaceValue := func(x ast.Expr) bool {
+		return isErrorValue(x) || inf.exprType(x).kind == reflect.Interface
+	}
 	isNil := func(x ast.Expr) bool {
 		if _, ok := ast.Unparen(x).(*ast.BasicLit); ok {
 			return true // err == "s" stays Go's compile error
@@ -166,7 +171,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 		case *ast.BinaryExpr:
 			// err1 == err2: yaegi's wrappers of session values hold a func
 			// and compare as "comparing uncomparable type interp._error".
-			if (x.Op == token.EQL || x.Op == token.NEQ) && !isNil(x.X) && !isNil(x.Y) && (isErrorValue(x.X) || isErrorValue(x.Y)) {
+			if (x.Op == token.EQL || x.Op == token.NEQ) && !isNil(x.X) && !isNil(x.Y) && (isIfaceValue(x.X) || isIfaceValue(x.Y)) {
 				var eq ast.Expr = callExpr(helperFunc("ErrEqual", x.OpPos), x.OpPos, x.X, x.Y)
 				if x.Op == token.NEQ {
 					eq = &ast.UnaryExpr{OpPos: x.OpPos, Op: token.NOT, X: eq}
@@ -329,6 +334,7 @@ func chain(err error, fn func(error) bool) bool {
 // session value not its type: two such values are equal when what they
 // hold and their Error texts are; see README's Known limits.
 func errEqual(a, b any) bool {
+	a, b = unboxInterface(a), unboxInterface(b)
 	av, aok := wrapped(a)
 	bv, bok := wrapped(b)
 	switch {
@@ -364,7 +370,41 @@ func errEqual(a, b any) bool {
 	}
 	ae, _ := a.(error)
 	be, _ := b.(error)
-	return ae != nil && be != nil && ae.Error() == be.Error()
+	if ae == nil || be == nil {
+		return true
+	}
+	// Go's == never calls Error: one that panics (or compares errors
+	// itself, without end) leaves the answer to what the wrappers hold.
+	at, aok := errorText(ae)
+	bt, bok := errorText(be)
+	return !aok || !bok || at == bt
+}
+
+// errorText is e.Error(), false if it panicked; the panic that stops a
+// cancelled evaluation goes on.
+func errorText(e error) (text string, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == errStale {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	return e.Error(), true
+}
+
+// unboxInterface is the value x holds when it is yaegi's valueInterface
+// (an any of the session's holding a session value), else x.
+func unboxInterface(x any) any {
+	v := reflect.ValueOf(x)
+	if !v.IsValid() || !isYaegiInterface(v.Type()) {
+		return x
+	}
+	if inner := yaegiInterfaceValue(v); inner.IsValid() && inner.CanInterface() {
+		return inner.Interface()
+	}
+	return x
 }
 
 // isPlainRef reports whether x is a name or a field of one: read twice,

@@ -182,7 +182,7 @@ func (d *Set) topScreen(ctx context.Context, c *Env, v *topView) (code int) {
 	// loop is woken to redraw: a flood of them queues nothing, and a q
 	// is never lost among them.
 	keys := make(chan struct{}, 1)
-	var keyMu sync.Mutex // protects v and quit against the tap
+	var keyMu sync.Mutex // protects v, quit and clear against key
 	quit, clear := false, false
 	key := func(b byte) {
 		keyMu.Lock()

@@ -3,12 +3,12 @@ package session
 import (
 	"context"
 	"fmt"
-	"github.com/gomanhole/manhole/interp"
 	"io"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gomanhole/manhole/interp"
 )
 
 // cmdIO is where a ':' command writes. In a terminal session Stdout goes
@@ -33,6 +33,8 @@ type command struct {
 	// window, goes through the pager; commands that stream (:logs,
 	// :cpu) do not.
 	pages bool
+	// args, if set, lists the words the command takes, for completion.
+	args func() []string
 	// run executes the command. ctx is cancelled by Ctrl-C, the client's
 	// INT signal, a disconnect or the session's end. It returns the exit
 	// status of an exec request: 0 ok, 1 failure, 2 bad usage.
@@ -46,6 +48,7 @@ func (cfg *Config) commands() map[string]*command {
 			"help": {
 				summary: "list the commands, or show one command's usage",
 				usage:   ":help [COMMAND]",
+				pages:   true,
 				run:     cmdHelp,
 			},
 			"packages": {
@@ -54,7 +57,8 @@ func (cfg *Config) commands() map[string]*command {
   Lists each package with its import path and its number of exported
   names; "auto" marks those its name brings in without an import line.
   Tab after a package name and a dot lists its members.`,
-				run: cmdPackages,
+				pages: true,
+				run:   cmdPackages,
 			},
 			"type": {
 				summary: "the static type of an expression",
@@ -70,7 +74,16 @@ func (cfg *Config) commands() map[string]*command {
 				usage: `:methods VALUE
   Evaluates VALUE and lists its method set as reflection sees it; for a
   value that is not a pointer, the methods of a pointer to it too.`,
-				run: cmdMethods,
+				pages: true,
+				run:   cmdMethods,
+			},
+			"logs": {
+				summary: "follow the application's log output until Ctrl-C",
+				usage: `:logs
+  Shows what the application logs through mh.LogHandler or mh.LogWriter
+  from now on. Lines a slow client cannot take are dropped and counted,
+  never held up: the application's logging does not wait.`,
+				run: cmdLogs,
 			},
 			"quit": {
 				summary: "leave the session (Ctrl-D does too)",
@@ -78,13 +91,8 @@ func (cfg *Config) commands() map[string]*command {
 				run:     func(context.Context, *session, *cmdIO, string) int { return 0 },
 			},
 		}
-		for name, c := range diagCommands() {
-			cfg.cmds[name] = c
-		}
-		for _, name := range []string{"help", "packages", "methods", "goroutines", "mem", "gc", "pprof", "build", "vars", "sessions"} {
-			if c := cfg.cmds[name]; c != nil {
-				c.pages = true
-			}
+		for _, dc := range cfg.diagnostics().Commands() {
+			cfg.cmds[dc.Name] = &command{summary: dc.Summary, usage: dc.Usage, pages: dc.Pages, args: dc.Args, run: diagRun(dc.Run)}
 		}
 	})
 	return cfg.cmds
@@ -207,25 +215,16 @@ func (cfg *Config) commandArgs(cmd string) []string {
 	if a, ok := aliases[cmd]; ok {
 		cmd = a
 	}
-	switch cmd {
-	case "help":
+	if cmd == "help" {
 		words := cfg.commandNames()
 		for t := range helpTopics {
 			words = append(words, t)
 		}
 		slices.Sort(words)
 		return words
-	case "pprof":
-		var names []string
-		for _, p := range pprof.Profiles() {
-			names = append(names, p.Name())
-		}
-		slices.Sort(names)
-		return names
-	case "goroutines":
-		return []string{"-full"}
-	case "setgc", "memlimit":
-		return []string{"off"}
+	}
+	if c := cfg.commands()[cmd]; c != nil && c.args != nil {
+		return c.args()
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"regexp"
 	"runtime"
@@ -18,8 +17,16 @@ import (
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
-// waitSamplerStopped waits until no :top sampler runs for cfg.
-// samplerGoroutines counts the goroutines running the :top sampler.
+// The sequences with which :top enters and leaves the full screen: the
+// alternate screen, the cursor hidden, autowrap off, and back.
+const (
+	topEnter = "\x1b[?1049h\x1b[?25l\x1b[?7l\x1b[H\x1b[2J"
+	topLeave = "\x1b[?7h\x1b[?25h\x1b[?1049l"
+)
+
+// samplerGoroutines counts the goroutines running a :top sampler, by
+// their stacks: the process's total moves with whatever other tests are
+// still ending.
 func samplerGoroutines() int {
 	buf := make([]byte, 1<<20)
 	for {
@@ -31,22 +38,11 @@ func samplerGoroutines() int {
 	}
 }
 
-func waitSamplerStopped(t *testing.T, cfg *Config) {
+// waitSamplerStopped waits until no :top sampler runs: a sampler runs
+// while it has watchers, and only then.
+func waitSamplerStopped(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ts := cfg.topSampler()
-		ts.mu.Lock()
-		running := ts.stop != nil || len(ts.watchers) > 0
-		ts.mu.Unlock()
-		if !running {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the :top sampler still runs after its watchers left")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Eventually(t, "the :top sampler to stop after its watchers left", func() bool { return samplerGoroutines() == 0 })
 }
 
 func TestTopOverExecPrintsPlainSnapshots(t *testing.T) {
@@ -78,7 +74,7 @@ func TestTopOverExecPrintsPlainSnapshots(t *testing.T) {
 	if took := time.Since(start); took < 2*time.Second {
 		t.Errorf("3 snapshots in %v: not one a second", took)
 	}
-	waitSamplerStopped(t, m.cfg)
+	waitSamplerStopped(t)
 
 	for _, bad := range []string{":top -n 0", ":top -n x", ":top -d 0", ":top -x", ":top -n"} {
 		if r := m.exec(t, bad); r.code != 2 {
@@ -155,7 +151,7 @@ func TestTopScreenKeysResizeAndQuit(t *testing.T) {
 	if out := p.run(t, "40 + 2"); !strings.Contains(out, "42") {
 		t.Errorf("the REPL after :top: %q", out)
 	}
-	waitSamplerStopped(t, m.cfg)
+	waitSamplerStopped(t)
 }
 
 func TestTopLeavesTheScreenOnEveryExit(t *testing.T) {
@@ -193,13 +189,13 @@ func TestTopLeavesTheScreenOnEveryExit(t *testing.T) {
 		p := m.pty(t)
 		var once sync.Once
 		hook := func() { once.Do(func() { panic("boom") }) }
-		topDrawHook.Store(&hook)
-		t.Cleanup(func() { topDrawHook.Store(nil) })
+		terminalSizeHook.Store(&hook)
+		t.Cleanup(func() { terminalSizeHook.Store(nil) })
 		p.send(t, ":top\r")
 		p.expect(t, topLeave)
 		p.out.waitFor(t, 0, ":top failed: boom")
 		p.expect(t, prompt)
-		topDrawHook.Store(nil)
+		terminalSizeHook.Store(nil)
 		if out := p.run(t, "1 + 1"); !strings.Contains(out, "2") {
 			t.Errorf("the REPL after a panic in :top: %q", out)
 		}
@@ -231,9 +227,9 @@ func TestTopLeavesTheScreenOnEveryExit(t *testing.T) {
 	t.Run("client gone", func(t *testing.T) {
 		p := topPTY(t, m)
 		p.sess.Close()
-		waitSamplerStopped(t, m.cfg)
+		waitSamplerStopped(t)
 	})
-	waitSamplerStopped(t, m.cfg)
+	waitSamplerStopped(t)
 }
 
 func TestTopLeavesTheScreenOnShutdown(t *testing.T) {
@@ -247,43 +243,14 @@ func TestTopLeavesTheScreenOnShutdown(t *testing.T) {
 	if code := exitCode(t, p.sess.Wait()); code != 255 {
 		t.Errorf("exit status %d, want 255", code)
 	}
-	waitSamplerStopped(t, m.cfg)
+	waitSamplerStopped(t)
 }
 
-// TestTopSamplingStopsWhenWatchersLeave: the sampler's goroutine ends
-// with its last watcher; the goroutine count comes back to what it was.
-func TestTopSamplingStopsWhenWatchersLeave(t *testing.T) {
-	cfg := &Config{}
-	ts := cfg.topSampler()
-	var leaves []func()
-	for range 5 {
-		notify, leave := ts.watch()
-		leaves = append(leaves, leave)
-		<-notify
-	}
-	// Count the sampler's own goroutines by their stacks: the process's
-	// total moves with whatever other tests are still ending.
-	if n := samplerGoroutines(); n != 1 {
-		t.Errorf("%d sampler goroutines with 5 watchers, want one", n)
-	}
-	hist, groups := ts.snapshot()
-	if len(hist) == 0 || groups.total == 0 {
-		t.Errorf("no sample: %d samples, %d goroutines grouped", len(hist), groups.total)
-	}
-	for _, leave := range leaves {
-		leave()
-		leave() // twice is harmless
-	}
-	// leave waits for the sampler's goroutine to return.
-	if n := samplerGoroutines(); n != 0 {
-		t.Errorf("%d sampler goroutines after the watchers left, want none", n)
-	}
-	if hist, _ := ts.snapshot(); hist != nil {
-		t.Errorf("%d samples kept after the watchers left", len(hist))
-	}
-
-	// Over SSH: once the clients that watched are gone, the count is
-	// what it was before them.
+// TestTopWatchersLeaveNoGoroutines: once the clients that watched :top
+// are gone, the goroutine count is what it was before them (package
+// diag's TestTopSamplingStopsWhenWatchersLeave checks the sampler
+// itself).
+func TestTopWatchersLeaveNoGoroutines(t *testing.T) {
 	m := startTestManhole(t)
 	execClosed := func(cmd string) {
 		client, err := testkit.Dial("unix", m.path, testkit.ClientConfig(m.host))
@@ -319,7 +286,7 @@ func TestTopSamplingStopsWhenWatchersLeave(t *testing.T) {
 		wg.Go(func() { execClosed(":top -n 2") })
 	}
 	wg.Wait()
-	waitSamplerStopped(t, m.cfg)
+	waitSamplerStopped(t)
 	if n := settle(base); n > base {
 		t.Errorf("%d goroutines after three :top -n 2, %d before", n, base)
 	}
@@ -379,100 +346,5 @@ func TestTopManyWatchersBusyApp(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitSamplerStopped(t, m.cfg)
-}
-
-func TestTopRenderFitsAnyWindow(t *testing.T) {
-	cfg := &Config{}
-	ts := cfg.topSampler()
-	notify, leave := ts.watch()
-	<-notify
-	defer leave()
-	hist, groups := ts.snapshot()
-	s := &session{cfg: cfg}
-	for _, hist := range [][]topSample{nil, hist} {
-		for _, cols := range []int{1, 2, 3, 10, 40, 80, 200, topMaxCols} {
-			for _, rows := range []int{1, 2, 3, 5, 10, 24, 100, topMaxRows} {
-				v := &topView{interval: time.Second}
-				lines := v.render(s, hist, groups, cols, rows, true)
-				if len(lines) > rows {
-					t.Errorf("%dx%d: %d lines", cols, rows, len(lines))
-				}
-				size := 0
-				for _, l := range lines {
-					size += len(l)
-				}
-				if size > 1<<20 {
-					t.Errorf("%dx%d: a frame of %d bytes", cols, rows, size)
-				}
-				for _, l := range lines {
-					if n := utf8.RuneCountInString(l); n > cols {
-						t.Errorf("%dx%d: a line of %d runes: %q", cols, rows, n, l)
-					}
-					if strings.ContainsRune(l, '\x1b') {
-						t.Errorf("%dx%d: an escape in %q", cols, rows, l)
-					}
-				}
-				if rows >= 24 && cols >= 80 && hist != nil {
-					all := strings.Join(lines, "\n")
-					for _, want := range []string{"CPU ", "heap ", "GC ", "goroutines ", "sched ", "GOROUTINES ", "SESSIONS ", "q quit"} {
-						if !strings.Contains(all, want) {
-							t.Errorf("%dx%d: no %q panel:\n%s", cols, rows, want, all)
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-func TestHistQuantile(t *testing.T) {
-	buckets := []float64{0, 1, 2, 3, 4}
-	for _, c := range []struct {
-		counts []uint64
-		q      float64
-		want   float64
-	}{
-		{[]uint64{0, 0, 0, 0}, 0.5, 0},
-		{[]uint64{1, 1, 1, 1}, 0.5, 2},
-		{[]uint64{1, 1, 1, 1}, 0.99, 4},
-		{[]uint64{10, 0, 0, 0}, 1, 1},
-		{[]uint64{0, 0, 0, 5}, 0.01, 4},
-	} {
-		if got := histQuantile(c.counts, buckets, c.q); got != c.want {
-			t.Errorf("histQuantile(%v, %v) = %v, want %v", c.counts, c.q, got, c.want)
-		}
-	}
-	inf := []float64{0, 1, math.Inf(1)}
-	if got := histQuantile([]uint64{0, 3}, inf, 0.5); got != 1 {
-		t.Errorf("the unbounded bucket: %v, want its lower bound 1", got)
-	}
-	if got := histDelta([]uint64{5, 7}, []uint64{2}); got[0] != 3 || got[1] != 7 {
-		t.Errorf("histDelta: %v", got)
-	}
-}
-
-func TestSparkline(t *testing.T) {
-	samples := func(vs ...float64) []topSample {
-		var s []topSample
-		for _, v := range vs {
-			s = append(s, topSample{cpuUser: v})
-		}
-		return s
-	}
-	get := func(s topSample) float64 { return s.cpuUser }
-	for _, c := range []struct {
-		vs       []float64
-		fromZero bool
-		want     string
-	}{
-		{[]float64{0, 0.5, 1}, true, "▁▅█"},
-		{[]float64{0, 0, 0}, true, "▁▁▁"},
-		{[]float64{5, 5}, false, "▄▄"},
-		{[]float64{10, 11, 12}, false, "▁▅█"},
-	} {
-		if got := sparkline(samples(c.vs...), c.fromZero, get); got != c.want {
-			t.Errorf("sparkline(%v, %v) = %q, want %q", c.vs, c.fromZero, got, c.want)
-		}
-	}
+	waitSamplerStopped(t)
 }

@@ -8,7 +8,10 @@
 // The prompt is ">>> ", and "... " while the input so far is incomplete
 // (an open brace, an unterminated string). Ctrl-C clears the line, or
 // cancels the running evaluation and returns to the prompt; Ctrl-D on an
-// empty line leaves. Lines starting with ':' are commands (:help).
+// empty line leaves. Lines starting with ':' are commands (:help); the
+// diagnostic ones (:goroutines, :mem, :pprof, :top...) are package
+// [github.com/gomanhole/manhole/session/diag]'s, which a Config gives
+// what they need: its sessions, and each run's output and terminal.
 //
 // # Exec and scripts
 //

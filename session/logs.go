@@ -207,7 +207,7 @@ func cmdLogs(ctx context.Context, s *session, c *cmdIO, args string) int {
 		fmt.Fprintln(c.Stderr, "usage: :logs")
 		return 2
 	}
-	hub := s.cfg.logHub()
+	hub := s.cfg.Logs
 	if hub == nil {
 		fmt.Fprintln(c.Stderr, `the application's logs are not routed through the manhole. To follow them here,
 wrap its handler or writer when it sets up logging:

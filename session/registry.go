@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/gomanhole/manhole/session/diag"
 )
 
 // Info describes a live session, for :sessions.
@@ -70,7 +72,7 @@ func (cfg *Config) Sessions() []Info {
 }
 
 // ErrNoSession is returned by Kick for an unknown session id.
-var ErrNoSession = errors.New("no such session")
+var ErrNoSession = diag.ErrNoSession
 
 // Kick ends session id; the client is told reason and exits 255.
 func (cfg *Config) Kick(id uint64, reason string) error {

@@ -15,6 +15,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/interp"
+	"github.com/gomanhole/manhole/session/diag"
 )
 
 // DefaultExecTimeout bounds an exec request's evaluation when
@@ -77,8 +78,8 @@ type Config struct {
 	cmds     map[string]*command
 	regOnce  sync.Once
 	registry *registry
-	topOnce  sync.Once
-	top      *topSampler
+	diagOnce sync.Once
+	diag     *diag.Set
 
 	orphansMu sync.Mutex       // protects orphans
 	orphans   []*interp.Interp // closed interpreters with goroutines left; see reportLeftovers
@@ -138,11 +139,11 @@ type session struct {
 	term     string
 	win      Window
 	env      []string
-	onWinch  func(Window)  // set once the REPL runs
-	onINT    func()        // cancels the running evaluation, if any
-	onEnd    func()        // restores the client's terminal before the session is ended (:top)
-	winch    chan struct{} // told of window changes while :top runs
-	ev       *evaluator    // the session's interpreter, once it has one
+	onWinch  func(Window) // set once the REPL runs
+	onINT    func()       // cancels the running evaluation, if any
+	onEnd    func()       // restores the client's terminal before the session is ended (:top)
+	onResize func()       // told of window changes while :top runs; must not block
+	ev       *evaluator   // the session's interpreter, once it has one
 }
 
 // DefaultRequestTimeout is how long a session has to ask for a shell or
@@ -306,11 +307,8 @@ func (s *session) request(req *gossh.Request) (run func() int) {
 				// never blocks on the client.
 				s.onWinch(w)
 			}
-			if s.winch != nil {
-				select {
-				case s.winch <- struct{}{}:
-				default:
-				}
+			if s.onResize != nil {
+				s.onResize()
 			}
 		}
 	case "env":

@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"bytes"
@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -57,17 +56,13 @@ const (
 	topMaxSnaps  = 1_000_000
 )
 
-// topDrawHook, if set, runs before each frame (tests: a panic in the
-// view).
-var topDrawHook atomic.Pointer[func()]
-
 // topView is one watcher's settings.
 type topView struct {
 	sortBy   int
 	interval time.Duration
 }
 
-func cmdTop(ctx context.Context, s *session, c *cmdIO, args string) int {
+func (d *Set) cmdTop(ctx context.Context, c *Env, args string) int {
 	v := &topView{interval: time.Second}
 	snaps := 0
 	f := strings.Fields(args)
@@ -103,15 +98,15 @@ func cmdTop(ctx context.Context, s *session, c *cmdIO, args string) int {
 			return 2
 		}
 	}
-	if snaps == 0 && c.PTY {
-		return s.topScreen(ctx, v)
+	if snaps == 0 && c.PTY && c.Terminal != nil {
+		return d.topScreen(ctx, c, v)
 	}
-	return s.topSnapshots(ctx, c, v, max(snaps, 1))
+	return d.topSnapshots(ctx, c, v, max(snaps, 1))
 }
 
 // topSnapshots prints n text snapshots, one per interval.
-func (s *session) topSnapshots(ctx context.Context, c *cmdIO, v *topView, n int) int {
-	notify, leave := s.cfg.topSampler().watch()
+func (d *Set) topSnapshots(ctx context.Context, c *Env, v *topView, n int) int {
+	notify, leave := d.top.watch()
 	defer leave()
 	var last time.Time
 	for printed := 0; printed < n; {
@@ -120,7 +115,7 @@ func (s *session) topSnapshots(ctx context.Context, c *cmdIO, v *topView, n int)
 			return 0
 		case <-notify:
 		}
-		hist, groups := s.cfg.topSampler().snapshot()
+		hist, groups := d.top.snapshot()
 		if len(hist) == 0 || !hist[len(hist)-1].ok || groups.at.IsZero() {
 			continue // no rates yet: the first tick has nothing to compare with
 		}
@@ -128,7 +123,7 @@ func (s *session) topSnapshots(ctx context.Context, c *cmdIO, v *topView, n int)
 			continue
 		}
 		last = time.Now()
-		lines := v.render(s, hist, groups, min(max(c.Width, 20), topMaxCols), 0, false)
+		lines := v.render(d.host.Sessions(), c.Session, hist, groups, min(max(c.Width, 20), topMaxCols), 0, false)
 		var b strings.Builder
 		if printed > 0 {
 			b.WriteString("\n")
@@ -181,28 +176,19 @@ func (t *topTerm) leave() {
 
 // topScreen runs the full-screen view until q, Ctrl-C or the session's
 // end, and always leaves the client's terminal as it found it.
-func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	in := s.input
-	if in == nil {
-		// An exec request on a terminal (manhole top, ssh -t HOST :top):
-		// nothing reads the keys yet.
-		in = newInput(s.ch)
-		defer in.Close()
-		defer in.startEval(cancel)()
-	}
+func (d *Set) topScreen(ctx context.Context, c *Env, v *topView) (code int) {
+	term := c.Terminal
 	// Keys are applied to the view as they come, under its lock, and the
 	// loop is woken to redraw: a flood of them queues nothing, and a q
 	// is never lost among them.
 	keys := make(chan struct{}, 1)
-	var keyMu sync.Mutex // protects v and quit against the tap
+	var keyMu sync.Mutex // protects v, quit and clear against key
 	quit, clear := false, false
-	in.setTap(func(b byte) {
+	key := func(b byte) {
 		keyMu.Lock()
 		changed := true
 		switch b {
-		case 'q', 'Q', keyCtrlC, 4: // 4: Ctrl-D
+		case 'q', 'Q', 3, 4: // Ctrl-C, Ctrl-D
 			quit = true
 		case 's', 'S':
 			v.sortBy = (v.sortBy + 1) % numSorts
@@ -228,49 +214,42 @@ func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
 			default:
 			}
 		}
-	})
-	defer in.setTap(nil)
+	}
 
-	scr := &topTerm{w: s.ch}
+	scr := &topTerm{w: term}
 	winch := make(chan struct{}, 1)
-	s.mu.Lock()
-	s.winch, s.onEnd = winch, scr.leave
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.winch, s.onEnd = nil, nil
-		s.mu.Unlock()
-	}()
+	resized := func() {
+		select {
+		case winch <- struct{}{}:
+		default:
+		}
+	}
+	defer term.Take(key, resized, scr.leave)()
 	defer func() {
 		if r := recover(); r != nil {
 			scr.leave()
-			s.log.Error("manhole: :top panic", "session", s.meta.ID, "panic", r)
-			fmt.Fprintf(s.ch.Stderr(), "manhole: :top failed: %v\r\n", r)
+			d.host.Logger().Error("manhole: :top panic", "session", c.Session, "panic", r)
+			fmt.Fprintf(term.Stderr(), "manhole: :top failed: %v\r\n", r)
 			code = 1
 		}
 	}()
 	defer scr.leave()
 	scr.write([]byte(topEnter))
 
-	sampler := s.cfg.topSampler()
+	sampler := d.top
 	notify, leave := sampler.watch()
 	defer leave()
 
 	var frame bytes.Buffer
 	var last time.Time
 	draw := func(clear bool) {
-		s.mu.Lock()
-		win := s.win
-		s.mu.Unlock()
-		cols, rows := min(max(win.Cols, 1), topMaxCols), min(max(win.Rows, 1), topMaxRows)
+		cols, rows := term.Size()
+		cols, rows = min(max(cols, 1), topMaxCols), min(max(rows, 1), topMaxRows)
 		hist, groups := sampler.snapshot()
-		if hook := topDrawHook.Load(); hook != nil {
-			(*hook)()
-		}
 		keyMu.Lock()
 		view := *v
 		keyMu.Unlock()
-		lines := view.render(s, hist, groups, cols, rows, true)
+		lines := view.render(d.host.Sessions(), c.Session, hist, groups, cols, rows, true)
 		frame.Reset()
 		if clear {
 			frame.WriteString("\x1b[2J")
@@ -307,13 +286,13 @@ func (s *session) topScreen(ctx context.Context, v *topView) (code int) {
 			draw(true)
 		case <-keys:
 			keyMu.Lock()
-			q, c := quit, clear
+			q, cl := quit, clear
 			clear = false
 			keyMu.Unlock()
 			if q {
 				return 0
 			}
-			draw(c)
+			draw(cl)
 		}
 	}
 }
@@ -332,7 +311,7 @@ func stepInterval(d time.Duration, dir int) time.Duration {
 
 // render lays out one frame of cols×rows cells (rows 0: as many as the
 // content needs, for text snapshots). footer adds the key help.
-func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows int, footer bool) []string {
+func (v *topView) render(sessions []SessionInfo, self uint64, hist []topSample, g topGroups, cols, rows int, footer bool) []string {
 	cols = max(cols, 1)
 	var lines []string
 	add := func(l string) { lines = append(lines, fitLine(l, cols)) }
@@ -390,7 +369,6 @@ func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows i
 		metric(sched, true, func(s topSample) float64 { return s.schedP99 })
 	}
 
-	sessions := s.cfg.Sessions()
 	// Below the metrics: the goroutine groups, then the sessions. A
 	// short window drops the sessions first, then the groups' rows, then
 	// the metrics; the header and the key help stay.
@@ -439,7 +417,7 @@ func (v *topView) render(s *session, hist []topSample, g topGroups, cols, rows i
 				break
 			}
 			mark := " "
-			if info.ID == s.meta.ID {
+			if info.ID == self {
 				mark = "*"
 			}
 			running := info.Activity

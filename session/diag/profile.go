@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"bytes"
@@ -274,7 +274,7 @@ const topFuncs = 20
 
 // printProfileTop prints the functions with the most flat value, like
 // go tool pprof -top.
-func printProfileTop(c *cmdIO, title string, gz []byte) int {
+func printProfileTop(c *Env, title string, gz []byte) int {
 	p, err := readProfileTop(gz)
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "reading the profile: %v\n", err)

@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime/pprof"
 	"runtime/trace"
-	"slices"
 	"strings"
 	"time"
 )
@@ -15,15 +14,11 @@ import (
 // \r\n rewriting would corrupt them, so in a terminal session the
 // commands print a summary and say how to fetch the file instead.
 
-func cmdPprof(ctx context.Context, s *session, c *cmdIO, args string) int {
+func cmdPprof(ctx context.Context, c *Env, args string) int {
 	name := strings.TrimSpace(args)
 	p := pprof.Lookup(name)
 	if p == nil {
-		var names []string
-		for _, p := range pprof.Profiles() {
-			names = append(names, p.Name())
-		}
-		slices.Sort(names)
+		names := profileNames()
 		if name != "" {
 			fmt.Fprintf(c.Stderr, "no profile %q; ", name)
 		}
@@ -31,7 +26,7 @@ func cmdPprof(ctx context.Context, s *session, c *cmdIO, args string) int {
 		return 2
 	}
 	if name == "goroutine" && c.PTY {
-		code := cmdGoroutines(ctx, s, c, "")
+		code := cmdGoroutines(ctx, c, "")
 		fmt.Fprint(c.Stdout, fetchHint(":pprof goroutine", "goroutine.pb.gz", "go tool pprof -top"))
 		return code
 	}
@@ -58,7 +53,7 @@ func cmdPprof(ctx context.Context, s *session, c *cmdIO, args string) int {
 	return code
 }
 
-func cmdCPU(ctx context.Context, _ *session, c *cmdIO, args string) int {
+func cmdCPU(ctx context.Context, c *Env, args string) int {
 	d, err := profileSeconds(args, 30)
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "usage: :cpu [SECONDS]: %v\n", err)
@@ -82,7 +77,7 @@ func cmdCPU(ctx context.Context, _ *session, c *cmdIO, args string) int {
 	return code
 }
 
-func cmdTrace(ctx context.Context, _ *session, c *cmdIO, args string) int {
+func cmdTrace(ctx context.Context, c *Env, args string) int {
 	d, err := profileSeconds(args, 5)
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "usage: :trace [SECONDS]: %v\n", err)
@@ -111,7 +106,7 @@ func cmdTrace(ctx context.Context, _ *session, c *cmdIO, args string) int {
 
 // waitProfile waits for d or until ctx ends, telling the user how to stop
 // early. stoppedBy is why it ended early, or nil.
-func waitProfile(ctx context.Context, c *cmdIO, what string, d time.Duration) (took time.Duration, stoppedBy error) {
+func waitProfile(ctx context.Context, c *Env, what string, d time.Duration) (took time.Duration, stoppedBy error) {
 	fmt.Fprintf(c.Stderr, "%s for %s (Ctrl-C stops early)...\n", what, fmtDuration(d))
 	start := time.Now()
 	t := time.NewTimer(d)
@@ -124,7 +119,7 @@ func waitProfile(ctx context.Context, c *cmdIO, what string, d time.Duration) (t
 	return time.Since(start), stoppedBy
 }
 
-func writeAll(c *cmdIO, b []byte) int {
+func writeAll(c *Env, b []byte) int {
 	if _, err := c.Stdout.Write(b); err != nil {
 		fmt.Fprintf(c.Stderr, "write: %v\n", err)
 		return 1

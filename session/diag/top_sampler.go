@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The sampler behind :top. One per Config, shared by every session that
+// The sampler behind :top. One per Set, shared by every session that
 // watches: it runs only while at least one does (no goroutine, no timer
 // otherwise), takes one sample a second, and keeps the last topHistory of
 // them for the sparklines. The goroutine dump, which stops the world, is
@@ -56,7 +56,7 @@ type topGroups struct {
 	skipped bool
 }
 
-// topSampler is the shared sampler; see Config.topSampler.
+// topSampler is the shared sampler of a Set.
 type topSampler struct {
 	mu       sync.Mutex // protects the fields below
 	watchers map[chan struct{}]struct{}
@@ -64,11 +64,6 @@ type topSampler struct {
 	done     chan struct{} // closed when that goroutine has returned
 	hist     []topSample   // oldest first, at most topHistory
 	groups   topGroups
-}
-
-func (cfg *Config) topSampler() *topSampler {
-	cfg.topOnce.Do(func() { cfg.top = &topSampler{watchers: map[chan struct{}]struct{}{}} })
-	return cfg.top
 }
 
 // watch adds a watcher and starts the sampler if it was stopped. notify

@@ -1,6 +1,7 @@
-package session
+package diag
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,7 +18,7 @@ func parkedForDiagTest(release <-chan struct{}, wg *sync.WaitGroup) {
 }
 
 func TestGoroutinesGroupsIdenticalStacks(t *testing.T) {
-	m := startTestManhole(t)
+	d := New(&testHost{})
 	release := make(chan struct{})
 	var wg sync.WaitGroup
 	for range 1000 {
@@ -32,7 +33,7 @@ func TestGoroutinesGroupsIdenticalStacks(t *testing.T) {
 	group := regexp.MustCompile(`(?m)^(\d+) goroutines? \[chan receive\]:\n((?:.+\n)+)`)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r := m.exec(t, ":goroutines -stacks")
+		r := run(t, context.Background(), d, "goroutines", "-stacks")
 		if r.code != 0 {
 			t.Fatalf("exit status %d: %s", r.code, r.stderr)
 		}
@@ -46,8 +47,8 @@ func TestGoroutinesGroupsIdenticalStacks(t *testing.T) {
 		// runnable: poll.
 		if len(found) == 1 && found[0] == "1000" {
 			// The summary has them as one row, at the frame that matters.
-			sum := m.exec(t, ":goroutines")
-			row := regexp.MustCompile(`(?m)^1000 +chan receive +session\.parkedForDiagTest diag_goroutines_test\.go:\d+$`)
+			sum := run(t, context.Background(), d, "goroutines", "")
+			row := regexp.MustCompile(`(?m)^1000 +chan receive +diag\.parkedForDiagTest goroutines_test\.go:\d+$`)
 			if !row.Match(sum.stdout) {
 				t.Fatalf("summary lacks the row of 1000 parked goroutines:\n%s", sum.stdout)
 			}

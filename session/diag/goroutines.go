@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 	"text/tabwriter"
 )
 
-func cmdGoroutines(_ context.Context, _ *session, c *cmdIO, args string) int {
+func cmdGoroutines(_ context.Context, c *Env, args string) int {
 	dump := bytes.NewBuffer(allStacks())
 	stacks := false
 	switch args {

@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"context"
@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-func cmdSessions(_ context.Context, s *session, c *cmdIO, args string) int {
+func (d *Set) cmdSessions(_ context.Context, c *Env, args string) int {
 	if args != "" {
 		fmt.Fprintln(c.Stderr, "usage: :sessions")
 		return 2
 	}
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "  ID\tUID\tPID\tIDENTITY\tSINCE\tMODE\tGOROUTINES\tRUNNING")
-	for _, info := range s.cfg.Sessions() {
+	for _, info := range d.host.Sessions() {
 		mark := " "
-		if info.ID == s.meta.ID {
+		if info.ID == c.Session {
 			mark = "*"
 		}
 		running := info.Activity
@@ -29,7 +29,7 @@ func cmdSessions(_ context.Context, s *session, c *cmdIO, args string) int {
 			cut(info.Identity, 0), fmtDuration(time.Since(info.Since)), orDashString(info.Mode), orDash(info.Goroutines), cut(running, max(c.Width-72, 20)))
 	}
 	w.Flush()
-	if n := s.cfg.orphanGoroutines(); n > 0 {
+	if n := d.host.Leftovers(); n > 0 {
 		fmt.Fprintf(c.Stdout, "%d goroutines of ended sessions still run, blocked in compiled code (a lock, a sleep, a call into the application)\n", n)
 	}
 	return 0
@@ -49,19 +49,19 @@ func orDashString(s string) string {
 	return s
 }
 
-func cmdKick(_ context.Context, s *session, c *cmdIO, args string) int {
+func (d *Set) cmdKick(_ context.Context, c *Env, args string) int {
 	id, err := strconv.ParseUint(args, 10, 64)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "usage: :kick ID (ID from :sessions)")
 		return 2
 	}
-	if refuseInspectOnly(s, c) {
+	if refuseInspectOnly(c) {
 		return 1
 	}
-	if id == s.meta.ID {
+	if id == c.Session {
 		fmt.Fprintf(c.Stdout, "session %d is this session: ending it\n", id)
 	}
-	if err := s.cfg.Kick(id, fmt.Sprintf("kicked by session %d", s.meta.ID)); err != nil {
+	if err := d.host.Kick(id, fmt.Sprintf("kicked by session %d", c.Session)); err != nil {
 		if errors.Is(err, ErrNoSession) {
 			fmt.Fprintf(c.Stderr, "no session %d (see :sessions)\n", id)
 		} else {
@@ -69,7 +69,7 @@ func cmdKick(_ context.Context, s *session, c *cmdIO, args string) int {
 		}
 		return 1
 	}
-	if id != s.meta.ID {
+	if id != c.Session {
 		fmt.Fprintf(c.Stdout, "session %d ended\n", id)
 	}
 	return 0

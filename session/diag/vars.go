@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 // stall the session and the application's CPU.
 const maxShownElems = 64
 
-func cmdVars(ctx context.Context, s *session, c *cmdIO, args string) int {
+func (d *Set) cmdVars(ctx context.Context, c *Env, args string) int {
 	if args != "" {
 		fmt.Fprintln(c.Stderr, "usage: :vars")
 		return 2
 	}
-	ns := s.cfg.namespace()
+	ns := d.host.Namespace()
 	if len(ns) == 0 {
 		fmt.Fprintln(c.Stdout, "the application exposes no values (manhole.Options.Namespace)")
 		return 0

@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 )
 
-func cmdBuild(_ context.Context, _ *session, c *cmdIO, args string) int {
+func cmdBuild(_ context.Context, c *Env, args string) int {
 	if args != "" {
 		fmt.Fprintln(c.Stderr, "usage: :build")
 		return 2

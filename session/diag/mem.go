@@ -1,4 +1,4 @@
-package session
+package diag
 
 import (
 	"bytes"
@@ -66,7 +66,7 @@ const (
 	mMutexWaitTime = "/sync/mutex/wait/total:seconds"
 )
 
-func cmdMem(_ context.Context, _ *session, c *cmdIO, args string) int {
+func cmdMem(_ context.Context, c *Env, args string) int {
 	if args != "" {
 		fmt.Fprintln(c.Stderr, "usage: :mem")
 		return 2
@@ -137,7 +137,7 @@ func fmtMemLimit(n int64) string {
 	return fmtBytes(n)
 }
 
-func cmdGC(_ context.Context, _ *session, c *cmdIO, args string) int {
+func cmdGC(_ context.Context, c *Env, args string) int {
 	if args != "" {
 		fmt.Fprintln(c.Stderr, "usage: :gc")
 		return 2
@@ -154,12 +154,12 @@ func cmdGC(_ context.Context, _ *session, c *cmdIO, args string) int {
 	return 0
 }
 
-func cmdSetGC(_ context.Context, s *session, c *cmdIO, args string) int {
+func cmdSetGC(_ context.Context, c *Env, args string) int {
 	if args == "" {
 		fmt.Fprintf(c.Stdout, "GOGC %s\n", fmtGOGC(int64(readMetrics(mGOGC)[mGOGC])))
 		return 0
 	}
-	if refuseInspectOnly(s, c) {
+	if refuseInspectOnly(c) {
 		return 1
 	}
 	pct := -1
@@ -176,12 +176,12 @@ func cmdSetGC(_ context.Context, s *session, c *cmdIO, args string) int {
 	return 0
 }
 
-func cmdMemLimit(_ context.Context, s *session, c *cmdIO, args string) int {
+func cmdMemLimit(_ context.Context, c *Env, args string) int {
 	if args == "" {
 		fmt.Fprintf(c.Stdout, "GOMEMLIMIT %s\n", fmtMemLimit(debug.SetMemoryLimit(-1)))
 		return 0
 	}
-	if refuseInspectOnly(s, c) {
+	if refuseInspectOnly(c) {
 		return 1
 	}
 	limit := int64(math.MaxInt64)

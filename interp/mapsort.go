@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"reflect"
-	"slices"
+	"sort"
 )
 
 // compareKeys orders map keys as fmt prints them (its internal/fmtsort):
@@ -91,7 +91,9 @@ func mapKeysSorted(v reflect.Value, limit int) []mapEntry {
 			heap.Fix(h, 0)
 		}
 	}
-	slices.SortStableFunc(h.entries, byKey)
+	// Not slices.SortStableFunc: a generic sort of a struct type costs
+	// the binary ~8 KiB per element type.
+	sort.SliceStable(h.entries, func(i, j int) bool { return byKey(h.entries[i], h.entries[j]) < 0 })
 	return h.entries
 }
 

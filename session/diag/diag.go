@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"runtime/pprof"
 	"slices"
-	"strings"
+	"sort"
 	"time"
 )
 
@@ -243,7 +243,7 @@ func (d *Set) Commands() []Command {
 			Run:     d.cmdTop,
 		},
 	}
-	slices.SortFunc(cmds, func(a, b Command) int { return strings.Compare(a.Name, b.Name) })
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name }) // not generic: see profile.go
 	return cmds
 }
 

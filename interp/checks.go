@@ -426,6 +426,17 @@ func (in *Interp) valueChecks(n ast.Node) error {
 			}
 		}
 	}
+	isNil := func(x ast.Expr) bool {
+		id, ok := ast.Unparen(x).(*ast.Ident)
+		return ok && id.Name == "nil" && id.Obj == nil && !in.declared["nil"] && !in.namespace["nil"]
+	}
+	mismatch := func(pos token.Pos, lhs, rhs int) {
+		// One value may be a call with several results (or a comma-ok
+		// form), which the compiler checks.
+		if bad == nil && rhs > 1 && lhs != rhs {
+			bad = fmt.Errorf("%s: assignment mismatch: %s but %s", positionOf(fset, pos), plural(lhs, "variable"), plural(rhs, "value"))
+		}
+	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.IfStmt:
@@ -434,8 +445,25 @@ func (in *Interp) valueChecks(n ast.Node) error {
 			cond(n.Cond, "for")
 		case *ast.AssignStmt:
 			noValue(n.Rhs)
+			if n.Tok == token.DEFINE || n.Tok == token.ASSIGN {
+				mismatch(n.Pos(), len(n.Lhs), len(n.Rhs))
+			}
 		case *ast.ValueSpec:
 			noValue(n.Values)
+			if len(n.Values) > 0 {
+				mismatch(n.Pos(), len(n.Names), len(n.Values))
+			}
+		case *ast.BinaryExpr:
+			noValue([]ast.Expr{n.X, n.Y})
+			if bad == nil && isNil(n.X) && isNil(n.Y) {
+				bad = fmt.Errorf("%s: invalid operation: %s (operator %s not defined on nil)", positionOf(fset, n.Pos()), exprString(n), n.Op)
+			}
+		case *ast.CallExpr:
+			noValue(n.Args)
+		case *ast.ReturnStmt:
+			noValue(n.Results)
+		case *ast.SendStmt:
+			noValue([]ast.Expr{n.Value})
 		}
 		return bad == nil
 	})

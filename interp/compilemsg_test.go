@@ -26,6 +26,12 @@ func TestGoErrorTexts(t *testing.T) {
 		{`func nothing() {}`, `y := nothing()`, "nothing() (no value) used as value"},
 		{``, `func nothing2() {}; var z = nothing2()`, "nothing2() (no value) used as value"},
 		{``, `x := []int{1}; x.Foo()`, "x.Foo undefined (no field or method Foo)"},
+		{``, `x, y := 1, 2, 3`, "1:1: assignment mismatch: 2 variables but 3 values"},
+		{``, `var a, b = 1, 2, 3`, "assignment mismatch: 2 variables but 3 values"},
+		{``, `nil == nil`, "invalid operation: nil == nil (operator == not defined on nil)"},
+		{`func nothing() {}`, `nothing() + 1`, "nothing() (no value) used as value"},
+		{`func nothing() {}`, `fmt.Println(nothing())`, "nothing() (no value) used as value"},
+		{`func nothing() {}`, `func g() int { return nothing() }`, "nothing() (no value) used as value"},
 	} {
 		f := newFixture(t, nil)
 		if tc.setup != "" {

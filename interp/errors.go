@@ -55,14 +55,15 @@ func (depthError) Error() string {
 // without yaegi's internal stack.
 type panicError struct {
 	value any
-	at    string // where in the host's code it panicked, if there
+	at    string     // where in the host's code it panicked, if there
+	names *typeNames // the session's, to print its values by
 }
 
 func (e *panicError) Error() string {
 	if e.at != "" {
-		return "panic: " + formatPanicValue(e.value) + " (in " + e.at + ")"
+		return "panic: " + formatPanic(e.value, e.names) + " (in " + e.at + ")"
 	}
-	return "panic: " + formatPanicValue(e.value)
+	return "panic: " + formatPanic(e.value, e.names)
 }
 
 // hostFrame names the innermost frame of the host's own code in which
@@ -151,10 +152,10 @@ func compileError(err error) error {
 }
 
 // execError turns an error from yaegi's Execute into what the user sees.
-func execError(err error) error {
+func execError(err error, names *typeNames) error {
 	var p yaegi.Panic
 	if errors.As(err, &p) {
-		return &panicError{value: p.Value, at: hostFrame(p.Callers)}
+		return &panicError{value: p.Value, at: hostFrame(p.Callers), names: names}
 	}
 	return compileError(err)
 }

@@ -398,7 +398,7 @@ func (in *Interp) unresolved(id *ast.Ident) bool {
 
 func (in *Interp) exec(prog *yaegi.Program) error {
 	if _, err := in.gen.yi.Execute(prog); err != nil {
-		return execError(err)
+		return execError(err, in.names)
 	}
 	return nil
 }

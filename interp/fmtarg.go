@@ -51,7 +51,7 @@ func (n *typeNames) sessionArgs(format string, hasFormat bool, args []any) (stri
 				out = make([]any, len(args))
 				copy(out, args)
 			}
-			out[i] = wrapperArg{a}
+			out[i] = wrapperArg{a, n}
 			continue
 		}
 		if typeOnly[i] {
@@ -180,7 +180,7 @@ func (n *typeNames) typeHoldsWalk(t reflect.Type, depth int) holds {
 	if t.Kind() == reflect.Interface {
 		return holdsMaybe
 	}
-	if isYaegiInterface(t) {
+	if isYaegiInterface(t) || isYaegiWrapper(t) {
 		return holdsAlways // a session value in an interface
 	}
 	if t.Name() != "" {
@@ -379,6 +379,18 @@ func (w *fmtWalker) print(v reflect.Value, depth int) {
 			return
 		}
 	}
+	if isYaegiWrapper(t) {
+		// An error (or another interface) holding a session value: fmt
+		// calls the wrapper's methods where it calls them (Error and
+		// String for %v %s %q %x %X, Format always, GoString for %#v);
+		// for the other verbs, the value it holds.
+		if held, ok := wrappedValue(v); ok && !w.wrapperMethod(t) {
+			w.print(held, depth)
+			return
+		}
+		w.leaf(v)
+		return
+	}
 	if w.n.typeHolds(t) == holdsNever {
 		if v.Kind() == reflect.Pointer && depth > 0 && t.NumMethod() == 0 {
 			w.pointer(v)
@@ -493,6 +505,26 @@ func (w *fmtWalker) print(v reflect.Value, depth int) {
 	default:
 		w.leaf(v)
 	}
+}
+
+// wrapperMethod reports whether fmt calls a method of the wrapper type t
+// for the walker's verb.
+func (w *fmtWalker) wrapperMethod(t reflect.Type) bool {
+	for i := 1; i < t.NumField(); i++ {
+		switch t.Field(i).Name {
+		case "WFormat":
+			return true
+		case "WGoString":
+			if w.sharpV {
+				return true
+			}
+		case "WError", "WString":
+			if !w.sharpV && strings.ContainsRune("vsxXq", w.verb) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pointer prints a pointer as fmt's fmtPointer does.
@@ -642,7 +674,10 @@ func (rw *rewriter) printArgs(c *ast.CallExpr) {
 // method (type Age int). fmt would print %T and %d of the wrapper; this
 // prints the value, and calls the method where fmt would. The session's
 // name of the type is lost: %T prints the basic type.
-type wrapperArg struct{ v any }
+type wrapperArg struct {
+	v any
+	n *typeNames
+}
 
 // printOnlyWrapper reports whether the wrapper type t has no method but
 // String and Error: one with Format or GoString is left to fmt, which
@@ -672,7 +707,7 @@ func (a wrapperArg) Format(s fmt.State, verb rune) {
 	}
 	switch {
 	case verb == typeVerb:
-		fmt.Fprintf(s, strings.TrimSuffix(directive, string(typeVerb))+"s", v.Type().String())
+		fmt.Fprintf(s, strings.TrimSuffix(directive, string(typeVerb))+"s", a.n.typeString(v.Type()))
 	case method.IsValid() && strings.ContainsRune("vsxXq", verb) && !(verb == 'v' && s.Flag('#')):
 		text, panicked := func() (text string, panicked any) {
 			defer func() {
@@ -690,8 +725,8 @@ func (a wrapperArg) Format(s fmt.State, verb rune) {
 			return
 		}
 		fmt.Fprintf(s, directive, text)
-	case v.IsValid() && v.CanInterface():
-		fmt.Fprintf(s, directive, v.Interface())
+	case v.IsValid():
+		sessionArg{v: v, n: a.n}.Format(s, verb) // with the session's names
 	default:
 		fmt.Fprintf(s, directive, a.v)
 	}

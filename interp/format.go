@@ -139,7 +139,13 @@ func quoteCut(s string, n int) string {
 
 // formatPanicValue prints a panic value the way Go's runtime does: the
 // text of an error or a string, anything else as formatValue does.
-func formatPanicValue(v any) string {
+func formatPanicValue(v any) string { return formatPanic(v, nil) }
+
+// formatPanic is formatPanicValue with the session's type names: a value
+// of a session type with an Error or String method prints as its text,
+// as Go prints an error or a fmt.Stringer, other values with their
+// declared names.
+func formatPanic(v any, names *typeNames) string {
 	if rv, ok := v.(reflect.Value); ok {
 		// yaegi panics with the reflect.Value of the interpreted panic's
 		// argument.
@@ -164,8 +170,23 @@ func formatPanicValue(v any) string {
 	case error:
 		return runtimeError(x.Error())
 	}
-	p := &printer{}
-	return cutOutput(p.value(reflect.ValueOf(v), 0).render(1<<30), maxValueLen)
+	rv := reflect.ValueOf(v)
+	if held, ok := wrappedValue(rv); ok && isYaegiWrapper(rv.Type()) {
+		rv = held
+	}
+	if names != nil && rv.IsValid() {
+		if name := names.sessionType(rv.Type()); name != "" {
+			for _, m := range []string{"Error", "String"} {
+				if sm, ok := names.method(name, rv.Type(), m); ok {
+					if text, panicked := callPrintMethod(sm, rv); panicked == nil {
+						return text
+					}
+				}
+			}
+		}
+	}
+	p := &printer{names: names}
+	return cutOutput(p.value(rv, 0).render(1<<30), maxValueLen)
 }
 
 // reflectPanics are the panics of package reflect through which yaegi
@@ -403,6 +424,13 @@ func (p *printer) value(v reflect.Value, depth int) *pdoc {
 		// an interface, as yaegi stores it.
 		if inner := yaegiInterfaceValue(v); inner.IsValid() {
 			return p.value(inner, depth)
+		}
+	}
+	if isYaegiWrapper(v.Type()) {
+		// A session value in an error (or another of yaegi's interface
+		// wrappers), inside a composite: the value, not the wrapper.
+		if held, ok := wrappedValue(v); ok {
+			return p.value(held, depth)
 		}
 	}
 	if v.Kind() != reflect.Interface && v.CanInterface() && hasMethods(v) && (!p.dump || isStdType(v.Type())) && p.mayCall(v.Type()) {

@@ -15,7 +15,7 @@ func (in *Interp) goPanic(v any) {
 	if v == errStale {
 		return // a goroutine stopped in park
 	}
-	msg := formatPanicValue(v)
+	msg := formatPanic(v, in.names)
 	if at := hostFrame(callers()); at != "" {
 		msg += " (in " + at + ")"
 	}

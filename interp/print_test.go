@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,8 @@ func (c C) String() string { return "cc" }
 type Fm struct{ fm int }
 func (f Fm) Format(s fmt.State, verb rune) { fmt.Fprintf(s, "Fm<%c>", verb) }
 type Host struct{ At time.Duration; s *St }
+type PE struct{ m string }
+func (e *PE) Error() string { return "pe " + e.m }
 `
 
 func printFixture(t *testing.T) *fixture {
@@ -82,6 +85,10 @@ func TestPrintSessionTypesWithFmt(t *testing.T) {
 		// A session type over a basic type with a String method: yaegi
 		// hands fmt its fmt.Stringer wrapper.
 		{`fmt.Sprintf("%v %d %s %x %5v|", C(1), C(3), C(2), C(255), C(4))`, `cc 3 cc 6363    cc|`},
+		// An error holding a session value, inside composites: yaegi's
+		// wrapper printed its fields (IValue, WError) for %#v.
+		{`var err error = &PE{"x"}; fmt.Sprintf("%v|%#v|%T|%s", []any{err}, []error{nil}, err, []error{err})`, `[pe x]|[]error{error(nil)}|*main.PE|[pe x]`},
+		{`var err error = &PE{"x"}; fmt.Sprintf("%#v", err)`, `&main.PE{m:"x"}`},
 		// %+v of a pointer field prints no plus sign, as fmt clears it.
 		{`p := &MyS{}; s := fmt.Sprintf("%+v", struct{ M MyS; P *MyS }{MyS{1, "x"}, p}); s == fmt.Sprintf("{M:{A:1 b:x} P:%p}", p)`, `true`},
 		// The other print functions.
@@ -127,6 +134,9 @@ func TestPrintSessionTypesAtTheREPL(t *testing.T) {
 		{`&PS{1}`, `ps!`},
 		{`C(2)`, `cc`},
 		{`Boom{}`, `%!v(PANIC=String method: boom)`},
+		{`var err error = &PE{"x"}; s := fmt.Sprint([]any{err}); s`, `"[pe x]"`},
+		{`var err error = &PE{"x"}; []error{err}[0] == err`, `true`},
+		{`var err error = &PE{"x"}; p := err.(*PE); s := fmt.Sprintf("%v", []error{err}); s == "[pe x]" && p.m == "x"`, `true`},
 		{`[]any{MyS{1, "x"}, St{2}, 3}`, `[]interface {}{main.MyS{A:1, b:"x"}, main.St{n:2}, 3}`},
 		{`var x any = St{1}; x`, `st!`},
 		{`map[string]any{"s": St{1}}`, `map[string]interface {}{"s":main.St{n:1}}`},
@@ -200,4 +210,31 @@ func TestPrintSessionTypesConcurrently(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// An error holding a session value prints as that value inside a
+// composite, not as yaegi's wrapper; a panic with a session value prints
+// its Error or String text, or the value by its declared name.
+func TestPrintSessionErrorsAndPanics(t *testing.T) {
+	f := printFixture(t)
+	f.eval(t, `var err error = &PE{"x"}`)
+	for src, want := range map[string]string{
+		`[]error{err, io.EOF}`:       `^\[\]error\{\(\*main\.PE\)\(0x[0-9a-f]+\), \(\*errors\.errorString\)\(0x[0-9a-f]+\)\}$`,
+		`map[string]error{"a": err}`: `^map\[string\]error\{"a":\(\*main\.PE\)\(0x[0-9a-f]+\)\}$`,
+		`struct{ H error }{err}`:     `^struct \{ H error \}\{H:\(\*main\.PE\)\(0x[0-9a-f]+\)\}$`,
+	} {
+		if got := f.value(t, src); !regexp.MustCompile(want).MatchString(got) {
+			t.Errorf("%s = %s, want %s", src, got, want)
+		}
+	}
+	for src, want := range map[string]string{
+		`panic(&PE{"p"})`:    `panic: pe p`,
+		`panic(St{1})`:       `panic: st!`,
+		`panic(MyS{1, "x"})`: `panic: main.MyS{A:1, b:"x"}`,
+		`panic(err)`:         `panic: pe x`,
+	} {
+		if _, err := f.in.Eval(context.Background(), src); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", src, err, want)
+		}
+	}
 }

@@ -216,7 +216,7 @@ func (in *Interp) execute(r *run) {
 	finished := false
 	defer func() {
 		if rec := recover(); rec != nil {
-			r.err = &panicError{value: rec, at: hostFrame(callers())}
+			r.err = &panicError{value: rec, at: hostFrame(callers()), names: in.names}
 		} else if !finished {
 			r.err = errors.New("runtime.Goexit stopped the evaluation")
 		}

@@ -147,7 +147,12 @@ func isYaegiInterface(t reflect.Type) bool {
 // wrapped returns the value of a session type that yaegi's interface
 // wrapper e holds.
 func wrapped(e any) (reflect.Value, bool) {
-	v := reflect.ValueOf(e)
+	return wrappedValue(reflect.ValueOf(e))
+}
+
+// wrappedValue is wrapped of a reflect.Value (which may have been read
+// through an unexported field).
+func wrappedValue(v reflect.Value) (reflect.Value, bool) {
 	if v.Kind() != reflect.Struct || v.NumField() == 0 || v.Type().Field(0).Name != "IValue" {
 		return reflect.Value{}, false
 	}
@@ -156,6 +161,13 @@ func wrapped(e any) (reflect.Value, bool) {
 		w = w.Elem()
 	}
 	return w, w.IsValid()
+}
+
+// isYaegiWrapper reports whether t is one of yaegi's interface wrappers:
+// interp._error, or an extracted package's _pkg_Iface, a struct of the
+// held value (IValue) and a func field per method (WError, WString...).
+func isYaegiWrapper(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "_") && t.NumField() > 0 && t.Field(0).Name == "IValue"
 }
 
 // concreteValue is what yaegi's interface wrapper would hold of v

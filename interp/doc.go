@@ -341,8 +341,25 @@
 //
 //   - Top-level variables live in yaegi's global frame, which grows
 //     without a lock when an input declares a new one: a goroutine that
-//     keeps using a session-level variable races with later inputs. A
-//     goroutine working on its own (function-local) variables does not.
+//     keeps using a session-level variable races with later inputs, and
+//     with the later groups of its own input (each is compiled when the
+//     one before has run). The race is on the frame's slice, which yaegi
+//     replaces by a longer copy of the same reflect.Values: a goroutine
+//     reads only slots that both copies hold, so no value is lost or
+//     torn. A goroutine working on its own (function-local) variables
+//     does not race.
+//   - A nil pointer stored in an error is a nil error: yaegi's wrapper
+//     makes a nil interface of it (var e error = (*P)(nil); e == nil).
+//   - An error holding a session value cannot be a map key or be compared
+//     inside an array, a struct or compiled generic code: yaegi's wrapper
+//     holds a func ("comparing uncomparable type interp._error"); == and
+//     switch on the errors themselves work (see errors above).
+//   - Two struct types declared with the same fields share one reflect
+//     type: type assertions and switches, errors.As and printing cannot
+//     tell them apart.
+//   - The depth limit (10 000 calls) counts the calls in progress of all
+//     the session's goroutines together: a goroutine deep in a recursion
+//     leaves less to the next input.
 //   - A value assigned by a top-level := or var stays referenced by yaegi
 //     until the next move to a new interpreter, even after the variable is
 //     reassigned. Values computed by other top-level statements and

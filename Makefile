@@ -37,12 +37,19 @@ stress:
 # (kept out of the library's go.mod); lint vets it as it vets the root.
 BENCHMOD = internal/bench/gops
 
+# staticcheck, the version CI installs (.ci/run).
+STATICCHECK ?= staticcheck
+STATICCHECK_INSTALL = go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@fmt=$$(gofmt -l .); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=darwin $(GO) vet ./...
 	GOOS=windows $(GO) vet ./...
 	cd $(BENCHMOD) && $(GO) vet ./... && GOOS=darwin $(GO) vet ./... && GOOS=windows $(GO) vet ./...
+	@if command -v $(STATICCHECK) >/dev/null 2>&1; then echo "$(STATICCHECK) ./..."; $(STATICCHECK) ./...; \
+	elif [ -n "$$CI" ]; then echo "staticcheck is missing: $(STATICCHECK_INSTALL)"; exit 1; \
+	else echo "staticcheck is missing, skipped (CI runs it): $(STATICCHECK_INSTALL)"; fi
 
 # Every benchmark, with the side-by-side comparisons of internal/bench
 # (a bare SSH server, plain yaegi and x/crypto measured in the same run)

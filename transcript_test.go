@@ -53,6 +53,7 @@ func normalize(s string) string {
 }
 
 type transcriptApp struct {
+	//lint:ignore U1000 the transcript shows that unexported fields are not offered
 	mu    chan struct{}
 	Count int
 	Name  string

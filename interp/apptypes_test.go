@@ -18,8 +18,10 @@ type Event struct {
 }
 
 type Inventory struct {
-	mu     sync.Mutex
-	Last   *Event
+	//lint:ignore U1000 the test is about an app type with unexported fields
+	mu   sync.Mutex
+	Last *Event
+	//lint:ignore U1000 the test is about an app type with unexported fields
 	counts map[string]int
 }
 

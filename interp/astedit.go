@@ -204,8 +204,7 @@ func (e *exprEditor) node(n ast.Node) {
 // case and select clause bodies), outermost first, and replaces each list
 // with f's result. Lists inside function literals are visited too.
 func editStmtLists(n ast.Node, f func([]ast.Stmt) []ast.Stmt) {
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
+	visit := func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.BlockStmt:
 			if n == nil {

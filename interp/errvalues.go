@@ -108,8 +108,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 		switch n := n.(type) {
 		case *ast.SwitchStmt:
 			// switch err { case a, b: } compares as err == a: made into
-			// switch { case err == a || err == b: }, which the pass
-			// below routes through errEqual.
+			// switch { case __mh.ErrEqual(err, a) || ...: }.
 			if n.Tag != nil && isErrorValue(n.Tag) {
 				tag := n.Tag
 				if !isPlainRef(tag) {
@@ -118,16 +117,18 @@ func (in *Interp) errorValues(n ast.Node) error {
 					}
 					pos := tag.Pos()
 					id := ident(helperName+"_tag", pos)
-					init := &ast.AssignStmt{Lhs: []ast.Expr{id}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{tag}}
-					id.Obj = &ast.Object{Kind: ast.Var, Name: id.Name, Decl: init}
-					n.Init, tag = init, id
+					n.Init = &ast.AssignStmt{Lhs: []ast.Expr{id}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{tag}}
+					tag = id
 				}
 				n.Tag = nil
 				for _, c := range n.Body.List {
 					cc := c.(*ast.CaseClause)
 					var cond ast.Expr
 					for _, x := range cc.List {
-						eq := &ast.BinaryExpr{X: tag, OpPos: x.Pos(), Op: token.EQL, Y: x}
+						var eq ast.Expr = &ast.BinaryExpr{X: tag, OpPos: x.Pos(), Op: token.EQL, Y: x}
+						if !isNil(x) {
+							eq = callExpr(helperFunc("ErrEqual", x.Pos()), x.Pos(), tag, x)
+						}
 						if cond == nil {
 							cond = eq
 						} else {

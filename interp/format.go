@@ -137,14 +137,11 @@ func quoteCut(s string, n int) string {
 	return strconv.Quote(s[:i]) + fmt.Sprintf("%s (%d more bytes)", ellipsis, len(s)-i)
 }
 
-// formatPanicValue prints a panic value the way Go's runtime does: the
-// text of an error or a string, anything else as formatValue does.
-func formatPanicValue(v any) string { return formatPanic(v, nil) }
-
-// formatPanic is formatPanicValue with the session's type names: a value
-// of a session type with an Error or String method prints as its text,
-// as Go prints an error or a fmt.Stringer, other values with their
-// declared names.
+// formatPanic prints a panic value the way Go's runtime does: the text
+// of an error or a string, anything else as formatValue does. With the
+// session's type names, a value of a session type with an Error or
+// String method prints as its text, as Go prints an error or a
+// fmt.Stringer, other values with their declared names.
 func formatPanic(v any, names *typeNames) string {
 	if rv, ok := v.(reflect.Value); ok {
 		// yaegi panics with the reflect.Value of the interpreted panic's

@@ -137,9 +137,10 @@ func TestDump(t *testing.T) {
 	type host struct {
 		Name  string
 		inner *inner
-		ch    chan int
-		Blob  []byte
-		Text  []byte
+		//lint:ignore U1000 printed by reflection: the test is about such fields
+		ch   chan int
+		Blob []byte
+		Text []byte
 	}
 	h := &host{Name: "h", inner: &inner{secret: "s3"}, Blob: []byte{0, 1, 2, 0xff}, Text: []byte("hi")}
 	f := newFixture(t, map[string]any{"h": h})

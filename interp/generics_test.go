@@ -74,4 +74,5 @@ func TestGenericCallsUnknown(t *testing.T) {
 	}
 }
 
+//lint:ignore U1000 the test is about a host type with an unexported field
 type hiddenT struct{ n int }

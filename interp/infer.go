@@ -249,17 +249,18 @@ func (f *inferer) objectType(id *ast.Ident) typeInfo {
 	default:
 		return unknownType
 	}
-	if d, ok := obj.Decl.(*ast.AssignStmt); ok && len(d.Rhs) == 1 {
+	decl := obj.Decl
+	if d, ok := decl.(*ast.AssignStmt); ok && len(d.Rhs) == 1 {
 		if u, ok := d.Rhs[0].(*ast.UnaryExpr); ok && u.Op == token.RANGE {
 			// The parser's declaration of range variables.
 			r := &ast.RangeStmt{Key: d.Lhs[0], X: u.X}
 			if len(d.Lhs) > 1 {
 				r.Value = d.Lhs[1]
 			}
-			obj = &ast.Object{Kind: obj.Kind, Name: obj.Name, Decl: r}
+			decl = r
 		}
 	}
-	switch d := obj.Decl.(type) {
+	switch d := decl.(type) {
 	case *ast.AssignStmt:
 		for i, l := range d.Lhs {
 			if l, ok := l.(*ast.Ident); ok && l.Name == id.Name && len(d.Rhs) == len(d.Lhs) {

@@ -396,7 +396,7 @@ func cloneType(e ast.Expr, pos token.Pos) ast.Expr {
 
 var (
 	posType = reflect.TypeOf(token.Pos(0))
-	objType = reflect.TypeOf((*ast.Object)(nil))
+	objType = reflect.TypeOf(ast.Ident{}.Obj) // the parser's resolution, shared, not cloned
 )
 
 func cloneNode(v reflect.Value, pos token.Pos) reflect.Value {

@@ -15,6 +15,7 @@ func (*compStore) Len() int                  { return 0 }
 type compSub struct {
 	Level int
 	Label string
+	//lint:ignore U1000 completion must not offer unexported fields
 	inner int
 }
 

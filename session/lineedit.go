@@ -79,10 +79,7 @@ const (
 	indentStr = "    "
 )
 
-var (
-	errInterrupt = errors.New("interrupt") // Ctrl-C
-	errTooLong   = errors.New("input too long")
-)
+var errInterrupt = errors.New("interrupt") // Ctrl-C
 
 func newEditor(out io.Writer, in io.Reader, hist *history) *editor {
 	if hist == nil {

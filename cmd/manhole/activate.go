@@ -115,7 +115,3 @@ func accepts(socket string) bool {
 	c.Close()
 	return true
 }
-
-// errNoActivation is what -signal and activate_on get where processes
-// cannot be signalled.
-var errNoActivation = errors.New("activating a manhole by a signal is not supported on Windows: the app must listen on TCP (Options.Addr); connect to HOST:PORT")

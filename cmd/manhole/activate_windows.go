@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"syscall"
@@ -16,3 +17,7 @@ func parseSignal(s string) (syscall.Signal, error) {
 func signalName(sig syscall.Signal) string { return "signal " + strconv.Itoa(int(sig)) }
 
 func sendSignal(pid int, sig syscall.Signal) error { return errNoActivation }
+
+// errNoActivation is what -signal and activate_on get where processes
+// cannot be signalled.
+var errNoActivation = errors.New("activating a manhole by a signal is not supported on Windows: the app must listen on TCP (Options.Addr); connect to HOST:PORT")

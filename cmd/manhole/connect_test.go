@@ -249,7 +249,8 @@ func fakeManhole(t *testing.T, socket string) (events chan string, finish chan s
 			return
 		}
 		go ssh.DiscardRequests(reqs)
-		for nc := range chans {
+		// The one session channel the test opens.
+		if nc, ok := <-chans; ok {
 			ch, reqs, err := nc.Accept()
 			if err != nil {
 				return
@@ -281,7 +282,6 @@ func fakeManhole(t *testing.T, socket string) (events chan string, finish chan s
 			<-finish
 			ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{7}))
 			ch.Close()
-			return
 		}
 	}()
 	return events, finish

@@ -88,7 +88,7 @@ func TestExtractExampleUpToDate(t *testing.T) {
 }
 
 // generateArgs returns the arguments after "cmd/manhole" of the manhole
-// go:generate line of file.
+// generate directive of file.
 func generateArgs(t *testing.T, file string) []string {
 	t.Helper()
 	f, err := os.Open(file)

@@ -47,7 +47,7 @@ var errBadSize = errors.New("want a number of bytes with an optional suffix B, K
 // "1 GiB".
 func parseBytes(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	num := strings.TrimRight(s, "BKMGTPEikib ")
+	num := strings.TrimRight(s, "BKMGTPEikb ")
 	suffix := strings.TrimSpace(s[len(num):])
 	mult := map[string]int64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[suffix]
 	if mult == 0 {

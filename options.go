@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gomanhole/manhole/internal/discovery"
+	"github.com/gomanhole/manhole/session"
+	"github.com/gomanhole/manhole/sshd"
 )
 
 // Options configures a manhole. The zero value is a working, safe
@@ -261,7 +263,44 @@ func (o *Options) validate() error {
 	if o.MaxStartups < 0 || o.MaxSessions < 0 || o.MaxSessionsTotal < 0 || o.MaxSessionsPerIdentity < 0 {
 		return errors.New("manhole: Options.MaxStartups, MaxSessions, MaxSessionsTotal and MaxSessionsPerIdentity must not be negative")
 	}
+	o.setDefaults()
 	return nil
+}
+
+// DefaultOptions returns the options' defaults that are not a zero value:
+// what Start uses for each of these fields left zero. It is the one source
+// of them; the documentation of each field and README's table are checked
+// against it (TestDefaultsDocumented).
+func DefaultOptions() Options {
+	return Options{
+		ExecTimeout:            session.DefaultExecTimeout,
+		LoginGraceTime:         sshd.DefaultLoginGraceTime,
+		MaxStartups:            sshd.DefaultMaxStartups,
+		MaxSessions:            sshd.DefaultMaxSessions,
+		MaxSessionsPerIdentity: sshd.DefaultMaxSessionsPerIdentity,
+		MaxSessionsTotal:       sshd.DefaultMaxSessionsTotal,
+	}
+}
+
+// setDefaults fills the zero fields that have a default.
+func (o *Options) setDefaults() {
+	d := DefaultOptions()
+	for _, f := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&o.ExecTimeout, d.ExecTimeout}, {&o.LoginGraceTime, d.LoginGraceTime}} {
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	for _, f := range []struct{ v, def *int }{
+		{&o.MaxStartups, &d.MaxStartups}, {&o.MaxSessions, &d.MaxSessions},
+		{&o.MaxSessionsPerIdentity, &d.MaxSessionsPerIdentity}, {&o.MaxSessionsTotal, &d.MaxSessionsTotal},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
 }
 
 // checkLoopback refuses an address that is not loopback: an empty host

@@ -32,7 +32,7 @@ type Manhole struct {
 	opts     Options
 	log      *slog.Logger
 	srv      *sshd.Server
-	sess     *session.Config
+	sess     *session.Server
 	metaPath string
 	tcpAddr  string
 	stop     chan struct{}  // closed by Close/Shutdown: ends signal waits
@@ -88,7 +88,7 @@ func Start(opts Options) (*Manhole, error) {
 	if opts.Symbols != nil {
 		syms = interp.NewSymbols(opts.Symbols)
 	}
-	m.sess = &session.Config{
+	m.sess = &session.Server{
 		NewInterp: func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error) {
 			return interp.New(interp.Options{Namespace: opts.Namespace, Stdout: stdout, Stderr: stderr, Width: width, Symbols: syms, Logger: logger})
 		},

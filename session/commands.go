@@ -41,10 +41,10 @@ type command struct {
 	run func(ctx context.Context, s *session, c *cmdIO, args string) int
 }
 
-// commands is the table of ':' commands, built once per Config.
-func (cfg *Config) commands() map[string]*command {
-	cfg.cmdOnce.Do(func() {
-		cfg.cmds = map[string]*command{
+// commands is the table of ':' commands, built once per Server.
+func (srv *Server) commands() map[string]*command {
+	srv.cmdOnce.Do(func() {
+		srv.cmds = map[string]*command{
 			"help": {
 				summary: "list the commands, or show one command's usage",
 				usage:   ":help [COMMAND]",
@@ -91,21 +91,21 @@ func (cfg *Config) commands() map[string]*command {
 				run:     func(context.Context, *session, *cmdIO, string) int { return 0 },
 			},
 		}
-		for _, dc := range cfg.diagnostics().Commands() {
-			cfg.cmds[dc.Name] = &command{summary: dc.Summary, usage: dc.Usage, pages: dc.Pages, args: dc.Args, run: diagRun(dc.Run)}
+		for _, dc := range srv.diagnostics().Commands() {
+			srv.cmds[dc.Name] = &command{summary: dc.Summary, usage: dc.Usage, pages: dc.Pages, args: dc.Args, run: diagRun(dc.Run)}
 		}
 	})
-	return cfg.cmds
+	return srv.cmds
 }
 
 // aliases maps short names to commands.
 var aliases = map[string]string{"h": "help", "?": "help", "q": "quit", "exit": "quit"}
 
-func (cfg *Config) lookup(name string) (*command, string) {
+func (srv *Server) lookup(name string) (*command, string) {
 	if a, ok := aliases[name]; ok {
 		name = a
 	}
-	return cfg.commands()[name], name
+	return srv.commands()[name], name
 }
 
 // runCommand runs ":name args" and returns its exit status.
@@ -200,8 +200,8 @@ Commands (":help NAME" for usage):
 }
 
 // commandNames lists the ':' commands, for completion.
-func (cfg *Config) commandNames() []string {
-	cmds := cfg.commands()
+func (srv *Server) commandNames() []string {
+	cmds := srv.commands()
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
@@ -211,19 +211,19 @@ func (cfg *Config) commandNames() []string {
 }
 
 // commandArgs lists the words command cmd takes, for completion.
-func (cfg *Config) commandArgs(cmd string) []string {
+func (srv *Server) commandArgs(cmd string) []string {
 	if a, ok := aliases[cmd]; ok {
 		cmd = a
 	}
 	if cmd == "help" {
-		words := cfg.commandNames()
+		words := srv.commandNames()
 		for t := range helpTopics {
 			words = append(words, t)
 		}
 		slices.Sort(words)
 		return words
 	}
-	if c := cfg.commands()[cmd]; c != nil && c.args != nil {
+	if c := srv.commands()[cmd]; c != nil && c.args != nil {
 		return c.args()
 	}
 	return nil

@@ -31,8 +31,8 @@ func TestComplete(t *testing.T) {
 			return nil
 		},
 		namespace: map[string]any{"store": &compStore{Sub: &compSub{}}, "cfg": 1},
-		commands:  (&Config{}).commandNames,
-		args:      (&Config{}).commandArgs,
+		commands:  (&Server{}).commandNames,
+		args:      (&Server{}).commandArgs,
 		packages:  func() []string { return []string{"encoding/hex", "encoding/json", "errors", "strings"} },
 	}
 	for _, tc := range []struct {

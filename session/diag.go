@@ -9,19 +9,19 @@ import (
 	"github.com/gomanhole/manhole/session/diag"
 )
 
-// What package diag gets from sessions: the Config is its Host (the
+// What package diag gets from sessions: the Server is its Host (the
 // registry, leftovers, namespace, logger), and each run of one of its
 // commands an Env made from the session and the command's cmdIO.
 
-// diagnostics is the Config's diagnostic commands and the :top sampler
+// diagnostics is the Server's diagnostic commands and the :top sampler
 // their sessions share. Building it starts nothing.
-func (cfg *Config) diagnostics() *diag.Set {
-	cfg.diagOnce.Do(func() { cfg.diag = diag.New(diagHost{cfg}) })
-	return cfg.diag
+func (srv *Server) diagnostics() *diag.Set {
+	srv.diagOnce.Do(func() { srv.diag = diag.New(diagHost{srv}) })
+	return srv.diag
 }
 
-// diagHost is a Config as package diag sees it.
-type diagHost struct{ cfg *Config }
+// diagHost is a Server as package diag sees it.
+type diagHost struct{ cfg *Server }
 
 var _ diag.Host = diagHost{}
 

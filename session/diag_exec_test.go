@@ -16,7 +16,7 @@ func TestDiagCommandsOverExec(t *testing.T) {
 		"big":    make([]int, 1000),
 		"flush":  func() {},
 	}
-	m := startTestManhole(t, withConfig(func(c *Config) { c.Namespace = ns }))
+	m := startTestManhole(t, withConfig(func(c *Server) { c.Namespace = ns }))
 	tests := []struct {
 		name, cmd  string
 		code       int

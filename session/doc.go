@@ -10,7 +10,7 @@
 // cancels the running evaluation and returns to the prompt; Ctrl-D on an
 // empty line leaves. Lines starting with ':' are commands (:help); the
 // diagnostic ones (:goroutines, :mem, :pprof, :top...) are package
-// [github.com/gomanhole/manhole/session/diag]'s, which a Config gives
+// [github.com/gomanhole/manhole/session/diag]'s, which a Server gives
 // what they need: its sessions, and each run's output and terminal.
 //
 // # Exec and scripts

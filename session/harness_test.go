@@ -21,10 +21,10 @@ import (
 	"github.com/gomanhole/manhole/sshd"
 )
 
-// testManhole is a session.Config served over SSH on a real unix socket,
+// testManhole is a session.Server served over SSH on a real unix socket,
 // as manhole.Start serves it.
 type testManhole struct {
-	cfg  *Config
+	cfg  *Server
 	path string
 	host gossh.PublicKey
 	srv  *sshd.Server
@@ -33,11 +33,11 @@ type testManhole struct {
 // testOption adjusts the Config before it serves, or each session's Meta
 // (a key's restrictions, for instance).
 type testOption struct {
-	config func(*Config)
+	config func(*Server)
 	meta   func(*Meta)
 }
 
-func withConfig(f func(*Config)) testOption { return testOption{config: f} }
+func withConfig(f func(*Server)) testOption { return testOption{config: f} }
 func withMeta(f func(*Meta)) testOption     { return testOption{meta: f} }
 
 // startTestManhole serves a new Config over SSH on a unix socket.
@@ -47,7 +47,7 @@ func startTestManhole(t *testing.T, opts ...testOption) *testManhole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &Config{
+	cfg := &Server{
 		NewInterp: func(stdout, stderr io.Writer, width func() int) (*interp.Interp, error) {
 			return interp.New(interp.Options{Stdout: stdout, Stderr: stderr})
 		},

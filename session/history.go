@@ -115,8 +115,8 @@ type histories struct {
 
 // historyFor returns the history of identity, loading it from the
 // history file the first time.
-func (c *Config) historyFor(identity string, log *slog.Logger) *history {
-	hs := &c.histories
+func (srv *Server) historyFor(identity string, log *slog.Logger) *history {
+	hs := &srv.histories
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	if hs.byID == nil {
@@ -135,8 +135,8 @@ func (c *Config) historyFor(identity string, log *slog.Logger) *history {
 	// Only a key or a peer uid is an identity worth a file: a bare
 	// address is a new one at each connection.
 	durable := strings.HasPrefix(identity, "SHA256:") || strings.HasPrefix(identity, "peer uid ")
-	if c.HistoryFile != "" && durable {
-		h.file = HistoryPath(c.HistoryFile, identity)
+	if srv.HistoryFile != "" && durable {
+		h.file = HistoryPath(srv.HistoryFile, identity)
 		if err := loadHistory(h); err != nil {
 			log.Warn("manhole: history file not used", "file", h.file, "err", err)
 			h.file = ""

@@ -47,13 +47,13 @@ func TestHistoryBounds(t *testing.T) {
 // rewritten to the entries kept when it is loaded.
 func TestHistoryFileStaysBounded(t *testing.T) {
 	dir := t.TempDir()
-	c := &Config{HistoryFile: filepath.Join(dir, "h")}
+	c := &Server{HistoryFile: filepath.Join(dir, "h")}
 	id := "peer uid 7"
 	h := c.historyFor(id, slog.New(slog.DiscardHandler))
 	for i := range 3*maxHistory + 5 {
 		h.Add(fmt.Sprintf("x := %d\n_ = x", i))
 	}
-	c2 := &Config{HistoryFile: c.HistoryFile}
+	c2 := &Server{HistoryFile: c.HistoryFile}
 	h2 := c2.historyFor(id, slog.New(slog.DiscardHandler))
 	if h2.Len() != maxHistory || h2.At(0) != fmt.Sprintf("x := %d\n_ = x", 3*maxHistory+4) {
 		t.Fatalf("loaded %d entries, newest %q", h2.Len(), h2.At(0))

@@ -36,7 +36,7 @@ func (s *swapWriter) set(w io.Writer) {
 }
 
 // evaluator is the interpreter a session evaluates with: its own, or the
-// shared one (Config.Shared).
+// shared one (Server.Shared).
 type evaluator struct {
 	ip             *interp.Interp
 	stdout, stderr *swapWriter
@@ -50,17 +50,17 @@ type built struct {
 	ready chan struct{} // closed when ev/err are set
 	ev    *evaluator
 	err   error
-	taken bool // guarded by Config.mu
+	taken bool // guarded by Server.mu
 }
 
 // Built is the number of interpreters built so far: 0 for a manhole
 // nobody has connected to.
-func (cfg *Config) Built() int64 { return cfg.built.Load() }
+func (srv *Server) Built() int64 { return srv.built.Load() }
 
-func (cfg *Config) build() (*evaluator, error) {
-	cfg.built.Add(1)
+func (srv *Server) build() (*evaluator, error) {
+	srv.built.Add(1)
 	ev := &evaluator{stdout: newSwapWriter(), stderr: newSwapWriter()}
-	ip, err := cfg.NewInterp(ev.stdout, ev.stderr, func() int { return int(ev.width.Load()) })
+	ip, err := srv.NewInterp(ev.stdout, ev.stderr, func() int { return int(ev.width.Load()) })
 	if err != nil {
 		return nil, err
 	}
@@ -74,35 +74,35 @@ func (cfg *Config) build() (*evaluator, error) {
 // accepted connections only: an idle manhole builds nothing. Call the
 // returned function when the connection ends; it frees an interpreter
 // nobody took.
-func (cfg *Config) Prepare(connID uint64) (done func()) {
-	if cfg.Shared {
+func (srv *Server) Prepare(connID uint64) (done func()) {
+	if srv.Shared {
 		return func() {}
 	}
 	b := &built{ready: make(chan struct{})}
-	cfg.mu.Lock()
-	if cfg.prepared == nil {
-		cfg.prepared = map[uint64]*built{}
+	srv.mu.Lock()
+	if srv.prepared == nil {
+		srv.prepared = map[uint64]*built{}
 	}
-	cfg.prepared[connID] = b
-	cfg.mu.Unlock()
+	srv.prepared[connID] = b
+	srv.mu.Unlock()
 	go func() {
 		defer close(b.ready)
 		defer func() {
 			if r := recover(); r != nil {
 				b.ev, b.err = nil, fmt.Errorf("preparing the interpreter panicked: %v", r)
-				if cfg.Logger != nil {
-					cfg.Logger.Error("manhole: preparing a session's interpreter panicked", "panic", r, "stack", string(debug.Stack()))
+				if srv.Logger != nil {
+					srv.Logger.Error("manhole: preparing a session's interpreter panicked", "panic", r, "stack", string(debug.Stack()))
 				}
 			}
 		}()
-		b.ev, b.err = cfg.build()
+		b.ev, b.err = srv.build()
 	}()
 	return func() {
-		cfg.mu.Lock()
-		delete(cfg.prepared, connID)
+		srv.mu.Lock()
+		delete(srv.prepared, connID)
 		taken := b.taken
 		b.taken = true
-		cfg.mu.Unlock()
+		srv.mu.Unlock()
 		if !taken {
 			<-b.ready
 			if b.ev != nil {
@@ -193,19 +193,19 @@ func (s *session) reportLeftovers(ip *interp.Interp) {
 
 // orphanGoroutines counts the goroutines ended sessions left running,
 // and forgets the interpreters that have none left.
-func (cfg *Config) orphanGoroutines() int {
-	cfg.orphansMu.Lock()
-	defer cfg.orphansMu.Unlock()
+func (srv *Server) orphanGoroutines() int {
+	srv.orphansMu.Lock()
+	defer srv.orphansMu.Unlock()
 	n := 0
-	kept := cfg.orphans[:0]
-	for _, ip := range cfg.orphans {
+	kept := srv.orphans[:0]
+	for _, ip := range srv.orphans {
 		if g := ip.Goroutines(); g > 0 {
 			n += g
 			kept = append(kept, ip)
 		}
 	}
-	clear(cfg.orphans[len(kept):])
-	cfg.orphans = kept
+	clear(srv.orphans[len(kept):])
+	srv.orphans = kept
 	return n
 }
 
@@ -268,22 +268,22 @@ func (s *session) setWidth(ev *evaluator) {
 
 // sharedTurn is a one-slot semaphore: a channel, so a waiting session can
 // give up on Ctrl-C.
-func (cfg *Config) sharedTurn() chan struct{} {
-	cfg.sharedMu.Lock()
-	defer cfg.sharedMu.Unlock()
-	if cfg.turn == nil {
-		cfg.turn = make(chan struct{}, 1)
+func (srv *Server) sharedTurn() chan struct{} {
+	srv.sharedMu.Lock()
+	defer srv.sharedMu.Unlock()
+	if srv.turn == nil {
+		srv.turn = make(chan struct{}, 1)
 	}
-	return cfg.turn
+	return srv.turn
 }
 
 // Close frees the shared interpreter, if any. Sessions must have ended.
-func (cfg *Config) Close() error {
-	cfg.sharedMu.Lock()
-	defer cfg.sharedMu.Unlock()
-	if cfg.shared != nil {
-		cfg.shared.ip.Close()
-		cfg.shared = nil
+func (srv *Server) Close() error {
+	srv.sharedMu.Lock()
+	defer srv.sharedMu.Unlock()
+	if srv.shared != nil {
+		srv.shared.ip.Close()
+		srv.shared = nil
 	}
 	return nil
 }

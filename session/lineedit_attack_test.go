@@ -63,17 +63,17 @@ func TestHistoryFileAttacks(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	t.Run("an entry that quotes long does not disable the file", func(t *testing.T) {
 		dir := t.TempDir()
-		h := (&Config{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
+		h := (&Server{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
 		h.Add(strings.Repeat(`\`, maxHistoryBytes))
 		h.Add("1+1")
-		h2 := (&Config{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
+		h2 := (&Server{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
 		if h2.file == "" || h2.At(0) != "1+1" {
 			t.Fatalf("after a restart: file %q, newest %q", h2.file, h2.At(0))
 		}
 	})
 	t.Run("the file stays bounded while running", func(t *testing.T) {
 		dir := t.TempDir()
-		h := (&Config{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
+		h := (&Server{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
 		for i := range 100 {
 			h.Add(strings.Repeat("x", 1<<20-8) + strings.Repeat(string(rune('a'+i%26)), 8))
 		}
@@ -95,7 +95,7 @@ func TestHistoryFileAttacks(t *testing.T) {
 		if err := os.Link(secret, HistoryPath(dir+"/h", "peer uid 0")); err != nil {
 			t.Fatal(err)
 		}
-		h := (&Config{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
+		h := (&Server{HistoryFile: dir + "/h"}).historyFor("peer uid 0", log)
 		h.Add("typed")
 		b, _ := os.ReadFile(secret)
 		if h.Len() != 1 || h.At(0) != "typed" || strings.Contains(string(b), "typed") {

@@ -50,7 +50,7 @@ func waitFollowing(t *testing.T, h *LogHub, want bool) {
 
 func TestLogsFollowInTerminal(t *testing.T) {
 	hub := NewLogHub()
-	m := startTestManhole(t, withConfig(func(c *Config) { c.Logs = hub }))
+	m := startTestManhole(t, withConfig(func(c *Server) { c.Logs = hub }))
 	logger := slog.New(hub.Handler(slog.NewTextHandler(io.Discard, nil)))
 	std := log.New(hub.Writer(io.Discard), "std: ", 0)
 
@@ -69,7 +69,7 @@ func TestLogsFollowInTerminal(t *testing.T) {
 
 func TestLogsFollowOverExecUntilINT(t *testing.T) {
 	hub := NewLogHub()
-	m := startTestManhole(t, withConfig(func(c *Config) { c.Logs = hub }))
+	m := startTestManhole(t, withConfig(func(c *Server) { c.Logs = hub }))
 	logger := slog.New(hub.Handler(slog.NewTextHandler(io.Discard, nil)))
 
 	sess, stdout, _ := startExec(t, m, ":logs", "following the application's logs")

@@ -19,20 +19,20 @@ type Info struct {
 	// Activity is what the session runs now: code, a :command, or "".
 	Activity string
 	// Goroutines is how many goroutines the session's code runs now
-	// (those of the shared interpreter, with Config.Shared); -1 before
+	// (those of the shared interpreter, with Server.Shared); -1 before
 	// it has an interpreter.
 	Goroutines int
 }
 
-// registry tracks a Config's live sessions.
+// registry tracks a Server's live sessions.
 type registry struct {
 	mu       sync.Mutex // protects sessions
 	sessions map[uint64]*session
 }
 
-func (cfg *Config) reg() *registry {
-	cfg.regOnce.Do(func() { cfg.registry = &registry{sessions: map[uint64]*session{}} })
-	return cfg.registry
+func (srv *Server) reg() *registry {
+	srv.regOnce.Do(func() { srv.registry = &registry{sessions: map[uint64]*session{}} })
+	return srv.registry
 }
 
 func (r *registry) add(s *session) {
@@ -48,8 +48,8 @@ func (r *registry) remove(s *session) {
 }
 
 // Sessions lists the live sessions, oldest first.
-func (cfg *Config) Sessions() []Info {
-	r := cfg.reg()
+func (srv *Server) Sessions() []Info {
+	r := srv.reg()
 	r.mu.Lock()
 	list := make([]*session, 0, len(r.sessions))
 	for _, s := range r.sessions {
@@ -77,8 +77,8 @@ func (cfg *Config) Sessions() []Info {
 var ErrNoSession = diag.ErrNoSession
 
 // Kick ends session id; the client is told reason and exits 255.
-func (cfg *Config) Kick(id uint64, reason string) error {
-	r := cfg.reg()
+func (srv *Server) Kick(id uint64, reason string) error {
+	r := srv.reg()
 	r.mu.Lock()
 	s := r.sessions[id]
 	r.mu.Unlock()

@@ -19,7 +19,7 @@ import (
 )
 
 // DefaultExecTimeout bounds an exec request's evaluation when
-// Config.ExecTimeout is zero: a one-shot command must not hang a script.
+// Server.ExecTimeout is zero: a one-shot command must not hang a script.
 const DefaultExecTimeout = 30 * time.Second
 
 // Limits on what a client may send before its session starts.
@@ -28,8 +28,10 @@ const (
 	maxCommand = 1 << 20
 )
 
-// Config is what every session of a manhole shares.
-type Config struct {
+// Server serves the sessions of one manhole: it holds what they share
+// (configuration, the interpreters, the registry of live sessions) and
+// its methods serve, list, kick and end them.
+type Server struct {
 	// NewInterp builds the evaluator of one session; evaluated code
 	// writes to stdout and stderr, and results are laid out for width()
 	// columns (0: unknown). Required.
@@ -119,7 +121,7 @@ const endGrace = 2 * time.Second
 
 // session is one "session" channel.
 type session struct {
-	cfg  *Config
+	cfg  *Server
 	log  *slog.Logger
 	meta Meta
 	ch   gossh.Channel
@@ -153,22 +155,22 @@ const DefaultRequestTimeout = 10 * time.Second
 // Serve serves one session channel until the client leaves or ctx is
 // cancelled; in the latter case the client is told context.Cause(ctx)
 // and the session exits with status 255. Serve closes ch.
-func (c *Config) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-chan *gossh.Request) {
+func (srv *Server) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs <-chan *gossh.Request) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	s := &session{cfg: c, log: c.Logger, meta: meta, ch: ch, ctx: ctx, cancel: cancel, since: time.Now()}
+	s := &session{cfg: srv, log: srv.Logger, meta: meta, ch: ch, ctx: ctx, cancel: cancel, since: time.Now()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	defer ch.Close()
-	c.reg().add(s)
-	defer c.reg().remove(s)
+	srv.reg().add(s)
+	defer srv.reg().remove(s)
 
 	// Until shell or exec, requests are handled here; none of them may
 	// block (a window-change before shell hangs gliderlabs' handler).
 	// A session that asks for neither within requestTimeout is closed:
 	// held open it would only take a slot of MaxSessions from others.
-	requestTimeout := c.RequestTimeout
+	requestTimeout := srv.RequestTimeout
 	if requestTimeout <= 0 {
 		requestTimeout = DefaultRequestTimeout
 	}

@@ -49,7 +49,10 @@ type Symbols struct {
 // package in a later table replaces the same package in an earlier one or
 // in the default set. The tables must not be modified afterwards.
 func NewSymbols(tables ...map[string]map[string]reflect.Value) *Symbols {
-	s := &Symbols{tables: append([]map[string]map[string]reflect.Value{stdsyms.Symbols}, tables...)}
+	// The default set is not taken here but in build: stdsyms.Symbols
+	// builds its tables at its first call, and this runs at init for
+	// defaultSymbols.
+	s := &Symbols{tables: tables}
 	s.index = sync.OnceValue(s.build)
 	return s
 }
@@ -62,7 +65,7 @@ type symIndex struct {
 	byPath   map[string]string                   // import path -> key ("path/name")
 	byName   map[string]string                   // package name -> import path auto-imported for it
 	packages map[string]map[string]reflect.Value // key -> symbols, the last table's
-	mapTypes map[reflect.Value][]reflect.Type    // see stdsyms.MapTypes
+	mapTypes map[reflect.Value][]reflect.Type    // see stdsyms.MapTypes()
 	deps     sync.Map                            // import path -> []string, see interfaceDeps
 }
 
@@ -129,10 +132,10 @@ func (s *Symbols) build() *symIndex {
 		packages: map[string]map[string]reflect.Value{},
 		mapTypes: map[reflect.Value][]reflect.Type{},
 	}
-	for k, v := range stdsyms.MapTypes {
+	for k, v := range stdsyms.MapTypes() {
 		idx.mapTypes[k] = v
 	}
-	for _, t := range s.tables {
+	for _, t := range append([]map[string]map[string]reflect.Value{stdsyms.Symbols()}, s.tables...) {
 		for key, syms := range t {
 			if key == "." {
 				// yaegi's stdlib keeps its MapTypes there.

@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	if err := yaegi.New(yaegi.Options{}).Use(stdsyms.Symbols); err != nil {
+	if err := yaegi.New(yaegi.Options{}).Use(stdsyms.Symbols()); err != nil {
 		log.Fatal(err)
 	}
 	sizeapp.Run()

@@ -167,7 +167,7 @@ func render(res map[string]result, order []string) (string, []string) {
 	t.row("goroutines started", "BenchmarkIdle/manhole", "BenchmarkIdle/gops", "goroutines", count, "1 per listener")
 	t.row("heap added by Start", "BenchmarkIdle/manhole", "BenchmarkIdle/gops", "heap-B", kib, "≤ 16 KiB")
 	t.row("RSS added by Start", "BenchmarkIdle/manhole", "BenchmarkIdle/gops", "rss-B", kib, "")
-	t.row("heap held by linking the package", "BenchmarkIdle/manhole", "BenchmarkIdle/gops", "linked-heap-B", kib, "")
+	t.row("heap held by linking the package", "BenchmarkIdle/manhole", "BenchmarkIdle/gops", "linked-heap-B", kib, "≤ 32 KiB")
 	t.row("RSS held by linking the package", "BenchmarkIdle/manhole", "BenchmarkIdle/gops", "linked-rss-B", mib, "")
 
 	t.section("Connect + exec `1+1`, in-process x/crypto client, unix socket (medians, run alternately)")

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/gomanhole/manhole/internal/lazyre"
 )
 
 // goMessage says a compile error of yaegi's as the Go compiler would,
@@ -46,7 +47,7 @@ func (in *Interp) goMessage(n ast.Node, err error) error {
 		})
 		return name
 	}
-	if m := undefinedMethodRe.FindStringSubmatch(msg); m != nil {
+	if m := undefinedMethodRe().FindStringSubmatch(msg); m != nil {
 		// A method that waits for a name (see pending.go) is not
 		// undefined: say what it waits for.
 		for _, p := range in.pending {
@@ -66,13 +67,13 @@ func (in *Interp) goMessage(n ast.Node, err error) error {
 var (
 	// cfg.go: "cannot use %v (type %v) as type %v in return argument",
 	// with yaegi's type categories (stringT, intT).
-	returnCatRe = regexp.MustCompile(`^cannot use (.*) \(type (\w+)T\) as type (\w+)T in return argument$`)
+	returnCatRe = lazyre.New(`^cannot use (.*) \(type (\w+)T\) as type (\w+)T in return argument$`)
 	// typecheck.go: "cannot use type %s as type %s[ in %s]".
-	useTypeRe = regexp.MustCompile(`^cannot use type (.+) as type (.+?)(?: in (assignment|return argument|.+))?$`)
+	useTypeRe = lazyre.New(`^cannot use type (.+) as type (.+?)(?: in (assignment|return argument|.+))?$`)
 	// cfg.go: "assignment mismatch: %d variables but %s returns %d values".
-	mismatchRe = regexp.MustCompile(`^(assignment mismatch: \d+ variables? but .* returns) 1 values$`)
+	mismatchRe = lazyre.New(`^(assignment mismatch: \d+ variables? but .* returns) 1 values$`)
 	// cfg.go: "undefined method: %s", "undefined selector: %s".
-	undefinedMethodRe = regexp.MustCompile(`^undefined (?:method|selector): (\w+)$`)
+	undefinedMethodRe = lazyre.New(`^undefined (?:method|selector): (\w+)$`)
 )
 
 // rewordMessage returns Go's wording of yaegi's msg, "" to keep msg; at
@@ -113,14 +114,14 @@ func rewordMessage(msg string, at func(match func(ast.Node) bool) ast.Node, call
 			}
 		}
 	}
-	if m := returnCatRe.FindStringSubmatch(msg); m != nil {
+	if m := returnCatRe().FindStringSubmatch(msg); m != nil {
 		what := "value of type " + m[2]
 		if lit, ok := at(isExpr).(*ast.BasicLit); ok && lit.Kind != token.IMAG {
 			what = "untyped " + m[2] + " constant"
 		}
 		return fmt.Sprintf("cannot use %s (%s) as %s value in return statement", m[1], what, m[3])
 	}
-	if m := useTypeRe.FindStringSubmatch(msg); m != nil {
+	if m := useTypeRe().FindStringSubmatch(msg); m != nil {
 		x, _ := at(isExpr).(ast.Expr)
 		name := shownExpr(x)
 		if name == "" {
@@ -142,10 +143,10 @@ func rewordMessage(msg string, at func(match func(ast.Node) bool) ast.Node, call
 		}
 		return fmt.Sprintf("cannot use %s (%s of type %s) as %s value in %s", name, what, m[1], m[2], ctx)
 	}
-	if m := mismatchRe.FindStringSubmatch(msg); m != nil {
+	if m := mismatchRe().FindStringSubmatch(msg); m != nil {
 		return m[1] + " 1 value"
 	}
-	if m := undefinedMethodRe.FindStringSubmatch(msg); m != nil {
+	if m := undefinedMethodRe().FindStringSubmatch(msg); m != nil {
 		if sel, ok := at(func(c ast.Node) bool {
 			s, ok := c.(*ast.SelectorExpr)
 			return ok && s.Sel.Name == m[1]

@@ -2,12 +2,13 @@ package session
 
 import (
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gomanhole/manhole/internal/lazyre"
 )
 
 // completer completes the word before the cursor: a name in scope, a
@@ -76,7 +77,7 @@ func exprStart(line string, dot int) int {
 	return i
 }
 
-var importPathRE = regexp.MustCompile(`^\s*(?:import\s*(?:\(\s*)?)?"([^"]*)$`)
+var importPathRE = lazyre.New(`^\s*(?:import\s*(?:\(\s*)?)?"([^"]*)$`)
 
 // special completes what is not Go names: ':' commands and their
 // arguments, and import paths. ok is false when the line is Go code.
@@ -98,7 +99,7 @@ func (c *completer) special(line string, pos int) (start int, cands []string, ok
 	}
 	// import "enc<Tab>, import ("enc<Tab>, or a line of an import
 	// block: "enc<Tab>.
-	m := importPathRE.FindStringSubmatchIndex(before)
+	m := importPathRE().FindStringSubmatchIndex(before)
 	if m == nil {
 		return 0, nil, false
 	}

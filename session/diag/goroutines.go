@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gomanhole/manhole/internal/lazyre"
 )
 
 func cmdGoroutines(_ context.Context, c *Env, args string) int {
@@ -121,8 +122,8 @@ func (g *goroutineGroup) header() string {
 
 var (
 	// goroutine 18 [chan receive, 5 minutes, locked to thread]:
-	goroutineHeader = regexp.MustCompile(`^goroutine \d+(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*)\]:$`)
-	waitMinutes     = regexp.MustCompile(`^(\d+) minutes?$`)
+	goroutineHeader = lazyre.New(`^goroutine \d+(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*)\]:$`)
+	waitMinutes     = lazyre.New(`^(\d+) minutes?$`)
 )
 
 // groupGoroutines parses a runtime.Stack(all)-format dump into groups of
@@ -157,7 +158,7 @@ func groupGoroutines(dump io.Reader) []*goroutineGroup {
 		if !strings.HasPrefix(line, "goroutine ") {
 			// Not a header: skip the regexp, which costs more than the
 			// dump on every line.
-		} else if m := goroutineHeader.FindStringSubmatch(line); m != nil {
+		} else if m := goroutineHeader().FindStringSubmatch(line); m != nil {
 			flush()
 			inGoroutine = true
 			state, wait = splitWait(m[1])
@@ -238,7 +239,7 @@ func splitWait(s string) (state string, minutes int) {
 	parts := strings.Split(s, ", ")
 	kept := parts[:0]
 	for _, p := range parts {
-		if m := waitMinutes.FindStringSubmatch(p); m != nil {
+		if m := waitMinutes().FindStringSubmatch(p); m != nil {
 			minutes, _ = strconv.Atoi(m[1])
 			continue
 		}

@@ -325,6 +325,31 @@ func (e *editor) nextKey() (key, bool) {
 	}
 }
 
+// controlKeys names the keys of the control characters below 0x20 that
+// the editor binds (Emacs and readline's); the rest are ignored. ESC,
+// CR and LF are decoded apart.
+var controlKeys = [0x20]keyName{
+	0x01: kHome,          // Ctrl-A
+	0x02: kLeft,          // Ctrl-B
+	0x03: kInterrupt,     // Ctrl-C
+	0x04: kCtrlD,         // Ctrl-D
+	0x05: kEnd,           // Ctrl-E
+	0x06: kRight,         // Ctrl-F
+	0x07: kCancel,        // Ctrl-G
+	0x08: kBackspace,     // Ctrl-H
+	0x09: kTab,           // Tab
+	0x0b: kKillLineEnd,   // Ctrl-K
+	0x0c: kClear,         // Ctrl-L
+	0x0e: kDown,          // Ctrl-N
+	0x10: kUp,            // Ctrl-P
+	0x12: kSearchBack,    // Ctrl-R
+	0x13: kSearchForward, // Ctrl-S
+	0x14: kTranspose,     // Ctrl-T
+	0x15: kKillLineStart, // Ctrl-U
+	0x17: kKillWordBack,  // Ctrl-W
+	0x19: kYank,          // Ctrl-Y
+}
+
 // decode decodes the first key of b; n is 0 when b holds only part of
 // one.
 func (e *editor) decode(b []byte) (k key, n int) {
@@ -340,48 +365,15 @@ func (e *editor) decode(b []byte) (k key, n int) {
 			return key{name: kEnter}, 2
 		}
 		return key{name: kEnter}, 1
-	case 0x7f, 0x08:
-		return key{name: kBackspace}, 1
-	case 0x01:
-		return key{name: kHome}, 1
-	case 0x02:
-		return key{name: kLeft}, 1
-	case 0x03:
-		return key{name: kInterrupt}, 1
-	case 0x04:
-		return key{name: kCtrlD}, 1
-	case 0x05:
-		return key{name: kEnd}, 1
-	case 0x06:
-		return key{name: kRight}, 1
-	case 0x07:
-		return key{name: kCancel}, 1
-	case '\t':
-		return key{name: kTab}, 1
-	case 0x0b:
-		return key{name: kKillLineEnd}, 1
-	case 0x0c:
-		return key{name: kClear}, 1
-	case 0x0e:
-		return key{name: kDown}, 1
-	case 0x10:
-		return key{name: kUp}, 1
-	case 0x12:
-		return key{name: kSearchBack}, 1
-	case 0x13:
-		return key{name: kSearchForward}, 1
-	case 0x14:
-		return key{name: kTranspose}, 1
-	case 0x15:
-		return key{name: kKillLineStart}, 1
-	case 0x17:
-		return key{name: kKillWordBack}, 1
-	case 0x19:
-		return key{name: kYank}, 1
 	case 0x1b:
 		return e.decodeEscape(b)
+	case 0x7f:
+		return key{name: kBackspace}, 1
 	}
 	if b[0] < 0x20 {
+		if name := controlKeys[b[0]]; name != keyRune {
+			return key{name: name}, 1
+		}
 		return key{name: kIgnore}, 1
 	}
 	if !utf8.FullRune(b) {

@@ -498,11 +498,7 @@ func TestAuthorizedKeysWritableByOthersIsRefused(t *testing.T) {
 		t.Skip("needs root to act as uid 65534")
 	}
 	good, intruder := newSigner(t), newSigner(t)
-	dir, err := os.MkdirTemp("/tmp", "mhak")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testkit.ShortDir(t)
 	os.Chmod(dir, 0o755)
 	file := filepath.Join(dir, "authorized_keys")
 	os.WriteFile(file, []byte(akLine(good, "")), 0o600)
@@ -526,7 +522,7 @@ func TestAuthorizedKeysWritableByOthersIsRefused(t *testing.T) {
 	waitForLog(t, logs, "authorized_keys refused")
 
 	// Start refuses the file as it is now.
-	_, err = manhole.Start(manhole.Options{SocketPath: socketPath(t), AuthorizedKeysFile: file})
+	_, err := manhole.Start(manhole.Options{SocketPath: socketPath(t), AuthorizedKeysFile: file})
 	if err == nil || !strings.Contains(err.Error(), "writable by others") {
 		t.Fatalf("Start with a 0666 authorized_keys: %v", err)
 	}

@@ -75,11 +75,7 @@ func startDemo(t *testing.T, dirMode os.FileMode) *demo {
 func startDemoWith(t *testing.T, dirMode os.FileMode, ready string, flags ...string) *demo {
 	t.Helper()
 	bin := binaries(t)
-	dir, err := os.MkdirTemp("/tmp", "mhe2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testkit.ShortDir(t)
 	if err := os.Chmod(dir, dirMode); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@
 package manhole_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,11 +38,7 @@ type settings struct{ Level int }
 
 func socketPath(t *testing.T) string {
 	t.Helper()
-	d, err := os.MkdirTemp("/tmp", "mht")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(d) })
+	d := testkit.ShortDir(t)
 	return filepath.Join(d, "m.sock")
 }
 
@@ -76,23 +71,11 @@ func dial(t *testing.T, mh *manhole.Manhole) *gossh.Client {
 
 func execOut(t *testing.T, client *gossh.Client, code string) (stdout, stderr string, status int) {
 	t.Helper()
-	sess, err := client.NewSession()
+	stdout, stderr, status, err := testkit.Exec(client, code)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	var o, e bytes.Buffer
-	sess.Stdout, sess.Stderr = &o, &e
-	err = sess.Run(code)
-	var ee *gossh.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		status = ee.ExitStatus()
-	default:
 		t.Fatalf("exec %q: %v", code, err)
 	}
-	return o.String(), e.String(), status
+	return stdout, stderr, status
 }
 
 // shell opens a PTY session and returns its stdin and collected output.

@@ -58,6 +58,13 @@ func (tm *tmux) text(s string) {
 	tm.run("send-keys", "-t", tm.target, "-l", s)
 }
 
+// enter types s and presses Enter.
+func (tm *tmux) enter(s string) {
+	tm.t.Helper()
+	tm.text(s)
+	tm.keys("Enter")
+}
+
 // paste pastes s as a terminal would: bracketed, when the application
 // asked for it.
 func (tm *tmux) paste(s string) {
@@ -99,10 +106,8 @@ func TestTmuxConnect(t *testing.T) {
 	tm.waitFor("type :help")
 	tm.waitFor(">>>") // capture-pane trims the trailing space
 
-	tm.text(`store.Set("from", "tmux")`)
-	tm.keys("Enter")
-	tm.text(`store.Get("from")`)
-	tm.keys("Enter")
+	tm.enter(`store.Set("from", "tmux")`)
+	tm.enter(`store.Get("from")`)
 	tm.waitFor(`"tmux", true`)
 
 	// Tab completes a value's methods, listing them when ambiguous.
@@ -118,8 +123,7 @@ func TestTmuxConnect(t *testing.T) {
 	tm.text("strings.ToU")
 	tm.keys("Tab")
 	tm.waitFor(">>> strings.ToUpper")
-	tm.text(`("done")`)
-	tm.keys("Enter")
+	tm.enter(`("done")`)
 	tm.waitFor(`"DONE"`)
 
 	// A multi-line paste runs as one block.
@@ -127,21 +131,18 @@ func TestTmuxConnect(t *testing.T) {
 	tm.waitFor("pasted 42")
 
 	// Ctrl-C cancels a running evaluation and the prompt comes back.
-	tm.text("for {}")
-	tm.keys("Enter")
+	tm.enter("for {}")
 	time.Sleep(200 * time.Millisecond) // let the loop start
 	tm.keys("C-c")
 	tm.waitFor("interrupted")
-	tm.text("40 + 2")
-	tm.keys("Enter")
+	tm.enter("40 + 2")
 	tm.waitFor("42")
 
 	// Ctrl-C on a half-typed line clears it.
 	tm.text("this is not go")
 	tm.keys("C-c")
 	tm.waitFor("this is not go^C")
-	tm.text("6 * 7")
-	tm.keys("Enter")
+	tm.enter("6 * 7")
 	tm.waitScreen("6 * 7 evaluated alone", func(s string) bool {
 		return strings.Contains(s, ">>> 6 * 7\n42")
 	})
@@ -163,12 +164,9 @@ func TestTmuxEditing(t *testing.T) {
 	tm.waitFor("type :help")
 
 	// A block, auto-indented; the closing brace steps back.
-	tm.text("for i := range 2 {")
-	tm.keys("Enter")
-	tm.text(`fmt.Println("round", i)`)
-	tm.keys("Enter")
-	tm.text("}")
-	tm.keys("Enter")
+	tm.enter("for i := range 2 {")
+	tm.enter(`fmt.Println("round", i)`)
+	tm.enter("}")
 	tm.waitFor("round 1")
 	s := tm.screen()
 	if !strings.Contains(s, "...     fmt.Println(\"round\", i)\n... }") {
@@ -181,8 +179,7 @@ func TestTmuxEditing(t *testing.T) {
 		return strings.Count(s, `fmt.Println("round", i)`) == 2
 	})
 	tm.keys("Down", "End", "BSpace", "BSpace")
-	tm.text(`i*10)`)
-	tm.keys("Enter")
+	tm.enter(`i*10)`)
 	tm.waitFor("round 10")
 
 	// Word motions and kills: Alt-b twice lands before abc, Ctrl-W cuts
@@ -192,8 +189,7 @@ func TestTmuxEditing(t *testing.T) {
 	tm.keys("M-b", "M-b", "C-w", "C-e", "C-y")
 	tm.waitFor(`>>> abc def")strings.ToUpper("`)
 	tm.keys("C-u")
-	tm.text(`strings.Repeat("ha", 2)`)
-	tm.keys("Enter")
+	tm.enter(`strings.Repeat("ha", 2)`)
 	tm.waitFor(`"haha"`)
 
 	// Reverse search finds the block by a word of its middle line.
@@ -206,16 +202,13 @@ func TestTmuxEditing(t *testing.T) {
 	})
 
 	// Words a newcomer types.
-	tm.text("exit")
-	tm.keys("Enter")
+	tm.enter("exit")
 	tm.waitFor("press Ctrl-D or type :quit")
 
 	// Output taller than the window goes through the pager.
-	tm.text(":goroutines -full")
-	tm.keys("Enter")
+	tm.enter(":goroutines -full")
 	tm.waitFor(":goroutines: lines 1-29 of")
-	tm.text("/sshd.(*Server).Serve")
-	tm.keys("Enter")
+	tm.enter("/sshd.(*Server).Serve")
 	tm.waitScreen("the pager at the search", func(s string) bool {
 		return strings.HasPrefix(s, "github.com/gomanhole/manhole/sshd.(*Server).Serve")
 	})

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net"
@@ -18,15 +16,7 @@ import (
 
 func newKey(t testing.TB) ssh.PublicKey {
 	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return newSigner(t).PublicKey()
 }
 
 func line(k ssh.PublicKey, opts string) string {

@@ -1,25 +1,27 @@
 package interp
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gomanhole/manhole/internal/testexp"
 	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // Store, Stats and Config stand for types of the host application: yaegi
 // knows them only through reflect.
+// Store is guarded by a RWMutex (the demo's by a Mutex), so that the tests
+// call methods that take both kinds of lock.
 type Store struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]string
 }
 
 func (s *Store) Get(k string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	v, ok := s.m[k]
 	return v, ok
 }
@@ -31,8 +33,8 @@ func (s *Store) Set(k, v string) {
 }
 
 func (s *Store) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return len(s.m)
 }
 
@@ -48,22 +50,7 @@ type Config struct {
 
 // safeBuffer is written by evaluated code, possibly from its goroutines,
 // and read by the test.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *safeBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *safeBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+type safeBuffer = testexp.LockedBuffer
 
 type fixture struct {
 	in             *Interp

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -79,11 +78,7 @@ func startTestManhole(t *testing.T, opts ...testOption) *testManhole {
 	}
 	// Unix socket paths are limited to about 100 bytes: t.TempDir() under
 	// a long test name is too long.
-	dir, err := os.MkdirTemp("/tmp", "mhd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testkit.ShortDir(t)
 	path := filepath.Join(dir, "m.sock")
 	l, err := sshd.ListenUnix(path)
 	if err != nil {
@@ -116,28 +111,11 @@ type execResult struct {
 // status.
 func (m *testManhole) exec(t *testing.T, cmd string) execResult {
 	t.Helper()
-	sess, err := m.dial(t).NewSession()
+	stdout, stderr, code, err := testkit.Exec(m.dial(t), cmd)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("session: %v", err)
 	}
-	defer sess.Close()
-	var stdout, stderr bytes.Buffer
-	sess.Stdout, sess.Stderr = &stdout, &stderr
-	code := exitCode(t, sess.Run(cmd))
-	return execResult{stdout.Bytes(), stderr.Bytes(), code}
-}
-
-func exitCode(t *testing.T, err error) int {
-	t.Helper()
-	var ee *gossh.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.ExitStatus()
-	}
-	t.Fatalf("session: %v", err)
-	return -1
+	return execResult{[]byte(stdout), []byte(stderr), code}
 }
 
 // syncBuffer collects a session's output as it arrives and lets a test
@@ -240,4 +218,17 @@ func (p *ptySession) run(t *testing.T, line string) string {
 	t.Helper()
 	p.send(t, line+"\r")
 	return strings.ReplaceAll(p.expect(t, "\n"+prompt), "\r\n", "\n")
+}
+
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	var ee *gossh.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.ExitStatus()
+	}
+	t.Fatalf("session: %v", err)
+	return -1
 }

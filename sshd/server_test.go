@@ -82,7 +82,7 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(shortTempDir(t), "m.sock")
+	path := filepath.Join(testkit.ShortDir(t), "m.sock")
 	l, err := ListenUnix(path)
 	if err != nil {
 		t.Fatal(err)

@@ -7,19 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// shortTempDir returns a directory under /tmp whose path is short enough
-// for a unix socket (t.TempDir() paths can exceed sun_path's 108 bytes).
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	d, err := os.MkdirTemp("/tmp", "mh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(d) })
-	return d
-}
+	"github.com/gomanhole/manhole/internal/testkit"
+)
 
 func mode(t *testing.T, path string) os.FileMode {
 	t.Helper()
@@ -31,7 +21,7 @@ func mode(t *testing.T, path string) os.FileMode {
 }
 
 func TestListenUnixCreatesPrivateDirAndSocket(t *testing.T) {
-	dir := filepath.Join(shortTempDir(t), "a", "manhole")
+	dir := filepath.Join(testkit.ShortDir(t), "a", "manhole")
 	path := filepath.Join(dir, "1.sock")
 	l, err := ListenUnix(path)
 	if err != nil {
@@ -52,7 +42,7 @@ func TestListenUnixCreatesPrivateDirAndSocket(t *testing.T) {
 }
 
 func TestStaleSocketIsReplaced(t *testing.T) {
-	path := filepath.Join(shortTempDir(t), "s.sock")
+	path := filepath.Join(testkit.ShortDir(t), "s.sock")
 	old, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +65,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 }
 
 func TestLiveSocketIsNotStolen(t *testing.T) {
-	path := filepath.Join(shortTempDir(t), "s.sock")
+	path := filepath.Join(testkit.ShortDir(t), "s.sock")
 	live, err := net.Listen("unix", path)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +87,7 @@ func TestLiveSocketIsNotStolen(t *testing.T) {
 }
 
 func TestRegularFileIsNotReplaced(t *testing.T) {
-	path := filepath.Join(shortTempDir(t), "s.sock")
+	path := filepath.Join(testkit.ShortDir(t), "s.sock")
 	if err := os.WriteFile(path, []byte("data"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +100,7 @@ func TestRegularFileIsNotReplaced(t *testing.T) {
 }
 
 func TestUnsafeDirectoriesRefused(t *testing.T) {
-	base := shortTempDir(t)
+	base := testkit.ShortDir(t)
 	real := filepath.Join(base, "real")
 	if err := os.Mkdir(real, 0o700); err != nil {
 		t.Fatal(err)
@@ -173,7 +163,7 @@ func TestUnsafeDirectoriesRefused(t *testing.T) {
 }
 
 func TestCloseLeavesAnotherProcessSocket(t *testing.T) {
-	path := filepath.Join(shortTempDir(t), "s.sock")
+	path := filepath.Join(testkit.ShortDir(t), "s.sock")
 	l, err := ListenUnix(path)
 	if err != nil {
 		t.Fatal(err)

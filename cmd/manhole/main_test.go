@@ -28,6 +28,7 @@ import (
 	"github.com/gomanhole/manhole"
 	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 var binaries testexp.Binaries
@@ -54,11 +55,7 @@ func TestMain(m *testing.M) {
 // to 103 bytes, and t.TempDir's are long), removed after the test.
 func tempDir(t testing.TB, mode os.FileMode) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "mhc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testkit.ShortDir(t)
 	if err := os.Chmod(dir, mode); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -20,6 +18,7 @@ import (
 	"github.com/gomanhole/manhole/examples/inventory/store"
 	"github.com/gomanhole/manhole/internal/discovery"
 	"github.com/gomanhole/manhole/internal/testexp"
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 const storePath = "github.com/gomanhole/manhole/examples/inventory/store"
@@ -54,24 +53,11 @@ func dial(t *testing.T, socket string, pid int) *gossh.Client {
 // run evaluates code in an exec session; it is safe to call from several
 // goroutines (it reports with t.Errorf).
 func run(t *testing.T, client *gossh.Client, code string) (stdout, stderr string, status int) {
-	sess, err := client.NewSession()
+	stdout, stderr, status, err := testkit.Exec(client, code)
 	if err != nil {
-		t.Errorf("new session: %v", err)
-		return "", "", -1
-	}
-	defer sess.Close()
-	var o, e bytes.Buffer
-	sess.Stdout, sess.Stderr = &o, &e
-	err = sess.Run(code)
-	var ee *gossh.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		status = ee.ExitStatus()
-	default:
 		t.Errorf("exec %q: %v", code, err)
 	}
-	return o.String(), e.String(), status
+	return stdout, stderr, status
 }
 
 // sessionChecks are what a user does with the application's package; each
@@ -113,11 +99,7 @@ var sessionChecks = []struct {
 // TestInventoryProcess builds the example, runs it, and uses its package
 // in real sessions over its socket while it works.
 func TestInventoryProcess(t *testing.T) {
-	dir, err := os.MkdirTemp("/tmp", "mhinv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testkit.ShortDir(t)
 	bin := filepath.Join(dir, "inventory")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -212,11 +194,7 @@ func TestInventoryProcess(t *testing.T) {
 // process (so -race sees both sides) and runs several clients at once,
 // repeatedly, against the package while the application changes it.
 func TestInventoryConcurrentSessions(t *testing.T) {
-	dir, err := os.MkdirTemp("/tmp", "mhinv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := testkit.ShortDir(t)
 	inv := store.New()
 	store.Seed(inv)
 	mh, err := manhole.Start(manhole.Options{

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // needRoot skips a test that makes files of other uids.
@@ -17,7 +19,7 @@ func needRoot(t *testing.T) {
 }
 
 func TestDirFor(t *testing.T) {
-	xdg := shortTempDir(t)
+	xdg := testkit.ShortDir(t)
 	if got, want := DirFor(os.Getuid(), xdg), filepath.Join(xdg, "manhole"); got != want {
 		t.Errorf("usable XDG_RUNTIME_DIR: %s, want %s", got, want)
 	}
@@ -40,7 +42,7 @@ func TestDirFor(t *testing.T) {
 // An XDG_RUNTIME_DIR counts only for the uid that owns it.
 func TestDirForOtherOwner(t *testing.T) {
 	needRoot(t)
-	xdg := shortTempDir(t)
+	xdg := testkit.ShortDir(t)
 	if err := os.Chown(xdg, 4321, 4321); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func TestDirForOtherOwner(t *testing.T) {
 }
 
 func TestDefaultPaths(t *testing.T) {
-	xdg := shortTempDir(t)
+	xdg := testkit.ShortDir(t)
 	t.Setenv("XDG_RUNTIME_DIR", xdg)
 	if got, want := DefaultDir(), filepath.Join(xdg, "manhole"); got != want {
 		t.Errorf("DefaultDir() = %s, want %s", got, want)
@@ -97,7 +99,7 @@ func TestPIDOf(t *testing.T) {
 }
 
 func TestReadDir(t *testing.T) {
-	dir := shortTempDir(t)
+	dir := testkit.ShortDir(t)
 	for _, n := range []string{"10.json", "1.json", "2.sock", "notes.txt", "3.sock.old", ".4.json.tmp99", "app.sock"} {
 		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
 			t.Fatal(err)
@@ -119,7 +121,7 @@ func TestReadDir(t *testing.T) {
 }
 
 func TestDirs(t *testing.T) {
-	xdg := shortTempDir(t)
+	xdg := testkit.ShortDir(t)
 	t.Setenv("XDG_RUNTIME_DIR", xdg)
 	uid := os.Getuid()
 	ours := Dirs(uid)

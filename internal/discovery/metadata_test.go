@@ -9,18 +9,6 @@ import (
 	"github.com/gomanhole/manhole/hostkeys"
 )
 
-// shortTempDir is a directory under /tmp whose path is short enough for
-// a unix socket (t.TempDir() paths can exceed sun_path's 108 bytes).
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	d, err := os.MkdirTemp("/tmp", "mhd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(d) })
-	return d
-}
-
 func TestMetadataRoundTripMode0600(t *testing.T) {
 	key, err := hostkeys.Generate()
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 func TestParseNetUnix(t *testing.T) {
@@ -33,7 +35,7 @@ func TestParseNetUnix(t *testing.T) {
 // TestListeningSocketsOfPID is the /proc lookup that finds a manhole with
 // an explicit socket path: it must see our own listener, and only it.
 func TestListeningSocketsOfPID(t *testing.T) {
-	path := filepath.Join(shortTempDir(t), "x.sock")
+	path := filepath.Join(testkit.ShortDir(t), "x.sock")
 	l, err := net.Listen("unix", path)
 	if err != nil {
 		t.Fatal(err)

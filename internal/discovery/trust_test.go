@@ -35,7 +35,7 @@ func reason(t *testing.T, err error) string {
 }
 
 func TestCheckDir(t *testing.T) {
-	base := shortTempDir(t)
+	base := testkit.ShortDir(t)
 	mk := func(name string, mode os.FileMode) string {
 		p := filepath.Join(base, name)
 		if err := os.Mkdir(p, 0o700); err != nil {
@@ -76,7 +76,7 @@ func TestCheckDir(t *testing.T) {
 // hold anyone's.
 func TestCheckDirOwner(t *testing.T) {
 	needRoot(t)
-	dir := shortTempDir(t)
+	dir := testkit.ShortDir(t)
 	if err := CheckDir(dir, 4321, false); err != nil {
 		t.Errorf("root's directory for uid 4321: %v", err)
 	}
@@ -90,7 +90,7 @@ func TestCheckDirOwner(t *testing.T) {
 }
 
 func TestPrepareDir(t *testing.T) {
-	base := shortTempDir(t)
+	base := testkit.ShortDir(t)
 	dir := filepath.Join(base, "a", "manhole")
 	if err := PrepareDir(dir); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func deadPID(t *testing.T) int {
 }
 
 func TestReadTrusted(t *testing.T) {
-	dir := shortTempDir(t)
+	dir := testkit.ShortDir(t)
 	write := func(name string, m *Metadata, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
 		if err := WriteMetadata(p, m); err != nil {
@@ -192,7 +192,7 @@ func TestReadTrusted(t *testing.T) {
 func TestReadTrustedOwners(t *testing.T) {
 	needRoot(t)
 	const nobody = 65534
-	dir := shortTempDir(t)
+	dir := testkit.ShortDir(t)
 	write := func(name string, m *Metadata, owner int) string {
 		p := filepath.Join(dir, name)
 		if err := WriteMetadata(p, m); err != nil {
@@ -302,7 +302,7 @@ func TestLookupProcessOfAnotherUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := shortTempDir(t)
+	dir := testkit.ShortDir(t)
 	os.Chmod(dir, 0o755)
 	bin := filepath.Join(dir, "discovery.test")
 	if err := os.WriteFile(bin, self, 0o755); err != nil {

@@ -5,6 +5,8 @@
 package testkit
 
 import (
+	"bytes"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -119,4 +121,40 @@ func Connect(t testing.TB, network, addr string, cfg *gossh.ClientConfig) *gossh
 	}
 	t.Cleanup(func() { client.Close() })
 	return client
+}
+
+// Exec runs code as one exec request on a new session of client and
+// returns what it wrote to stdout and stderr and its exit status; err is
+// set only when the request did not run to an exit status (the session
+// could not open, or the connection broke).
+func Exec(client *gossh.Client, code string) (stdout, stderr string, status int, err error) {
+	sess, err := client.NewSession()
+	if err != nil {
+		return "", "", -1, err
+	}
+	defer sess.Close()
+	var o, e bytes.Buffer
+	sess.Stdout, sess.Stderr = &o, &e
+	err = sess.Run(code)
+	var ee *gossh.ExitError
+	if errors.As(err, &ee) {
+		return o.String(), e.String(), ee.ExitStatus(), nil
+	}
+	if err != nil {
+		status = -1
+	}
+	return o.String(), e.String(), status, err
+}
+
+// ShortDir returns a new directory under /tmp, removed when the test ends.
+// A unix socket's path is limited to about 100 bytes (sun_path), which
+// t.TempDir()'s paths under a long test name exceed.
+func ShortDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "mh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }

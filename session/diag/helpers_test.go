@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
+
+	"github.com/gomanhole/manhole/internal/testexp"
 )
 
 // testHost is a manhole with no sessions but those a test lists.
@@ -55,19 +56,4 @@ func command(t *testing.T, d *Set, name string) Command {
 
 // syncBuffer is a buffer that a command's goroutine writes while the test
 // reads it.
-type syncBuffer struct {
-	mu sync.Mutex // protects b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testexp.LockedBuffer

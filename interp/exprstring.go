@@ -1,25 +1,46 @@
 // The printing of expressions follows go/types' ExprString (Copyright
 // 2013 The Go Authors, BSD-style license): importing go/types for it
 // alone would link the whole type checker, a megabyte, into every
-// application that embeds manhole.
+// application that embeds manhole. srcprint.go extends it to statements
+// and declarations.
 
 package interp
 
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"strings"
 )
 
 // exprString is x as go/types.ExprString writes it: Go syntax, with
 // composite literals' elements and function literals' bodies shortened.
 func exprString(x ast.Expr) string {
-	var b strings.Builder
-	writeExpr(&b, x)
-	return b.String()
+	var p srcWriter
+	p.expr(x)
+	return p.b.String()
 }
 
-func writeExpr(b *strings.Builder, x ast.Expr) {
+// srcWriter writes Go syntax. Without full it writes expressions as
+// go/types.ExprString does; with full it writes source that parses back
+// to the same tree (see sourceText).
+type srcWriter struct {
+	b strings.Builder
+	// full: composite literals and function literals in full, struct
+	// tags, and the parentheses and spaces that a tree built by the
+	// rewrites rather than by the parser may need to read back the same.
+	full   bool
+	indent int // tabs after a line break
+	// header is set in the header of an if, for or switch, outside any
+	// brackets, where a composite literal of a named type needs
+	// parentheses.
+	header bool
+}
+
+func (p *srcWriter) str(s string) { p.b.WriteString(s) }
+
+func (p *srcWriter) expr(x ast.Expr) {
+	b := &p.b
 	switch x := x.(type) {
 	default:
 		fmt.Fprintf(b, "(ast: %T)", x)
@@ -28,108 +49,158 @@ func writeExpr(b *strings.Builder, x ast.Expr) {
 	case *ast.Ellipsis:
 		b.WriteString("...")
 		if x.Elt != nil {
-			writeExpr(b, x.Elt)
+			p.expr(x.Elt)
 		}
 	case *ast.BasicLit:
 		b.WriteString(x.Value)
 	case *ast.FuncLit:
+		if p.full {
+			b.WriteString("func")
+			p.signature(x.Type)
+			b.WriteByte(' ')
+			h := p.header
+			p.header = false
+			p.block(x.Body)
+			p.header = h
+			return
+		}
 		b.WriteByte('(')
-		writeExpr(b, x.Type)
+		p.expr(x.Type)
 		b.WriteString(" literal)")
 	case *ast.CompositeLit:
+		paren := p.header && isTypeName(x.Type)
+		if paren {
+			b.WriteByte('(')
+		}
 		if x.Type != nil {
-			writeExpr(b, x.Type)
+			p.expr(x.Type)
 		}
 		b.WriteByte('{')
-		if len(x.Elts) > 0 {
+		if p.full {
+			h := p.header
+			p.header = false
+			p.exprList(x.Elts)
+			p.header = h
+		} else if len(x.Elts) > 0 {
 			b.WriteString("…")
 		}
 		b.WriteByte('}')
+		if paren {
+			b.WriteByte(')')
+		}
+	case *ast.KeyValueExpr:
+		if !p.full {
+			fmt.Fprintf(b, "(ast: %T)", x)
+			return
+		}
+		p.expr(x.Key)
+		b.WriteString(": ")
+		p.expr(x.Value)
 	case *ast.ParenExpr:
+		h := p.header
+		p.header = false
 		b.WriteByte('(')
-		writeExpr(b, x.X)
+		p.expr(x.X)
 		b.WriteByte(')')
+		p.header = h
 	case *ast.SelectorExpr:
-		writeExpr(b, x.X)
+		p.operand(x.X)
 		b.WriteByte('.')
 		b.WriteString(x.Sel.Name)
 	case *ast.IndexExpr:
-		writeExpr(b, x.X)
+		p.operand(x.X)
+		h := p.header
+		p.header = false
 		b.WriteByte('[')
-		writeExpr(b, x.Index)
+		p.expr(x.Index)
 		b.WriteByte(']')
+		p.header = h
 	case *ast.IndexListExpr:
-		writeExpr(b, x.X)
+		p.operand(x.X)
+		h := p.header
+		p.header = false
 		b.WriteByte('[')
-		writeExprList(b, x.Indices)
+		p.exprList(x.Indices)
 		b.WriteByte(']')
+		p.header = h
 	case *ast.SliceExpr:
-		writeExpr(b, x.X)
+		p.operand(x.X)
+		h := p.header
+		p.header = false
 		b.WriteByte('[')
 		if x.Low != nil {
-			writeExpr(b, x.Low)
+			p.expr(x.Low)
 		}
 		b.WriteByte(':')
 		if x.High != nil {
-			writeExpr(b, x.High)
+			p.expr(x.High)
 		}
 		if x.Slice3 {
 			b.WriteByte(':')
 			if x.Max != nil {
-				writeExpr(b, x.Max)
+				p.expr(x.Max)
 			}
 		}
 		b.WriteByte(']')
+		p.header = h
 	case *ast.TypeAssertExpr:
-		writeExpr(b, x.X)
+		p.operand(x.X)
 		b.WriteString(".(")
 		if x.Type == nil {
 			b.WriteString("type")
 		} else {
-			writeExpr(b, x.Type)
+			p.expr(x.Type)
 		}
 		b.WriteByte(')')
 	case *ast.CallExpr:
-		writeExpr(b, x.Fun)
+		p.operand(x.Fun)
+		h := p.header
+		p.header = false
 		b.WriteByte('(')
-		writeExprList(b, x.Args)
+		p.exprList(x.Args)
 		if x.Ellipsis.IsValid() {
 			b.WriteString("...")
 		}
 		b.WriteByte(')')
+		p.header = h
 	case *ast.StarExpr:
 		b.WriteByte('*')
-		writeExpr(b, x.X)
+		p.paren(x.X, p.full && binaryPrec(x.X) < token.HighestPrec)
 	case *ast.UnaryExpr:
 		b.WriteString(x.Op.String())
-		writeExpr(b, x.X)
+		if u, ok := x.X.(*ast.UnaryExpr); ok && p.full && (u.Op == x.Op && (x.Op == token.SUB || x.Op == token.ADD || x.Op == token.AND) ||
+			x.Op == token.AND && u.Op == token.XOR) {
+			b.WriteByte(' ') // - -x, not --x; & ^x, not &^x
+		}
+		p.paren(x.X, p.full && binaryPrec(x.X) < token.HighestPrec)
 	case *ast.BinaryExpr:
-		writeExpr(b, x.X)
+		prec := x.Op.Precedence()
+		p.paren(x.X, p.full && binaryPrec(x.X) < prec)
 		b.WriteString(" " + x.Op.String() + " ")
-		writeExpr(b, x.Y)
+		p.paren(x.Y, p.full && binaryPrec(x.Y) <= prec)
 	case *ast.ArrayType:
 		b.WriteByte('[')
 		if x.Len != nil {
-			writeExpr(b, x.Len)
+			p.expr(x.Len)
 		}
 		b.WriteByte(']')
-		writeExpr(b, x.Elt)
+		p.expr(x.Elt)
 	case *ast.StructType:
 		b.WriteString("struct{")
-		writeFieldList(b, x.Fields.List, "; ", false)
+		p.fieldList(x.Fields.List, "; ", false)
 		b.WriteByte('}')
 	case *ast.FuncType:
 		b.WriteString("func")
-		writeSignature(b, x)
+		p.signature(x)
 	case *ast.InterfaceType:
 		b.WriteString("interface{")
-		writeFieldList(b, x.Methods.List, "; ", true)
+		p.fieldList(x.Methods.List, "; ", true)
 		b.WriteByte('}')
 	case *ast.MapType:
 		b.WriteString("map[")
-		writeExpr(b, x.Key)
+		p.expr(x.Key)
 		b.WriteByte(']')
-		writeExpr(b, x.Value)
+		p.expr(x.Value)
 	case *ast.ChanType:
 		switch x.Dir {
 		case ast.SEND:
@@ -139,14 +210,59 @@ func writeExpr(b *strings.Builder, x ast.Expr) {
 		default:
 			b.WriteString("chan ")
 		}
-		writeExpr(b, x.Value)
+		c, ok := x.Value.(*ast.ChanType)
+		p.paren(x.Value, p.full && ok && x.Dir == ast.SEND|ast.RECV && c.Dir == ast.RECV)
 	}
 }
 
-func writeSignature(b *strings.Builder, sig *ast.FuncType) {
+// operand writes x where Go wants a primary expression: the operand of
+// a selector, an index, a slice, a type assertion, a call.
+func (p *srcWriter) operand(x ast.Expr) {
+	paren := false
+	if p.full {
+		switch x.(type) {
+		case *ast.BinaryExpr, *ast.UnaryExpr, *ast.StarExpr, *ast.FuncType, *ast.ChanType:
+			paren = true
+		}
+	}
+	p.paren(x, paren)
+}
+
+func (p *srcWriter) paren(x ast.Expr, paren bool) {
+	if !paren {
+		p.expr(x)
+		return
+	}
+	p.expr(&ast.ParenExpr{X: x})
+}
+
+// binaryPrec is the precedence of x's operator if x is a binary
+// expression, and higher than any operator's otherwise.
+func binaryPrec(x ast.Expr) int {
+	if b, ok := x.(*ast.BinaryExpr); ok {
+		return b.Op.Precedence()
+	}
+	return token.HighestPrec
+}
+
+// isTypeName reports whether x is a type name as go/parser sees it in
+// the header of a statement: a composite literal of it needs parentheses.
+func isTypeName(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		_, ok := x.X.(*ast.Ident)
+		return ok
+	}
+	return false
+}
+
+func (p *srcWriter) signature(sig *ast.FuncType) {
+	b := &p.b
 	b.WriteByte('(')
 	if sig.Params != nil {
-		writeFieldList(b, sig.Params.List, ", ", false)
+		p.fieldList(sig.Params.List, ", ", false)
 	}
 	b.WriteByte(')')
 	res := sig.Results
@@ -154,15 +270,16 @@ func writeSignature(b *strings.Builder, sig *ast.FuncType) {
 	case n == 0:
 	case n == 1 && len(res.List[0].Names) == 0:
 		b.WriteByte(' ')
-		writeExpr(b, res.List[0].Type)
+		p.expr(res.List[0].Type)
 	default:
 		b.WriteString(" (")
-		writeFieldList(b, res.List, ", ", false)
+		p.fieldList(res.List, ", ", false)
 		b.WriteByte(')')
 	}
 }
 
-func writeFieldList(b *strings.Builder, list []*ast.Field, sep string, iface bool) {
+func (p *srcWriter) fieldList(list []*ast.Field, sep string, iface bool) {
+	b := &p.b
 	for i, f := range list {
 		if i > 0 {
 			b.WriteString(sep)
@@ -174,21 +291,25 @@ func writeFieldList(b *strings.Builder, list []*ast.Field, sep string, iface boo
 			b.WriteString(id.Name)
 		}
 		if sig, _ := f.Type.(*ast.FuncType); sig != nil && iface {
-			writeSignature(b, sig)
+			p.signature(sig)
 			continue
 		}
 		if len(f.Names) > 0 {
 			b.WriteByte(' ')
 		}
-		writeExpr(b, f.Type)
+		p.expr(f.Type)
+		if p.full && f.Tag != nil {
+			b.WriteByte(' ')
+			b.WriteString(f.Tag.Value)
+		}
 	}
 }
 
-func writeExprList(b *strings.Builder, list []ast.Expr) {
+func (p *srcWriter) exprList(list []ast.Expr) {
 	for i, x := range list {
 		if i > 0 {
-			b.WriteString(", ")
+			p.b.WriteString(", ")
 		}
-		writeExpr(b, x)
+		p.expr(x)
 	}
 }

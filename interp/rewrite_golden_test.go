@@ -199,4 +199,3 @@ func goldenDiff(want, got string) string {
 	}
 	return d.String()
 }
-

@@ -50,11 +50,11 @@ func (in *Interp) debugSource(n ast.Node) {
 	}
 }
 
-// debugImports shows the import declaration autoImport compiles, when
-// it does so for an evaluation (not for a move to a new interpreter, which
-// imports again what the session had).
+// debugImports shows the import declaration autoImport compiles. (A move
+// to a new interpreter imports the session's packages before it compiles
+// the declarations again, so autoImport imports nothing then.)
 func (in *Interp) debugImports(names []string) {
-	if in.debug.Load() == nil || in.current() == nil {
+	if in.debug.Load() == nil {
 		return
 	}
 	d := &ast.GenDecl{Tok: token.IMPORT}

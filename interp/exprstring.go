@@ -37,178 +37,181 @@ type srcWriter struct {
 	header bool
 }
 
+// str writes s. Not inlined: strings.Builder's WriteString inlined at
+// each of the printer's hundred calls would cost the binary kilobytes.
+//
+//go:noinline
 func (p *srcWriter) str(s string) { p.b.WriteString(s) }
 
 func (p *srcWriter) expr(x ast.Expr) {
-	b := &p.b
 	switch x := x.(type) {
 	default:
-		fmt.Fprintf(b, "(ast: %T)", x)
+		fmt.Fprintf(&p.b, "(ast: %T)", x)
 	case *ast.Ident:
-		b.WriteString(x.Name)
+		p.str(x.Name)
 	case *ast.Ellipsis:
-		b.WriteString("...")
+		p.str("...")
 		if x.Elt != nil {
 			p.expr(x.Elt)
 		}
 	case *ast.BasicLit:
-		b.WriteString(x.Value)
+		p.str(x.Value)
 	case *ast.FuncLit:
 		if p.full {
-			b.WriteString("func")
+			p.str("func")
 			p.signature(x.Type)
-			b.WriteByte(' ')
+			p.str(" ")
 			h := p.header
 			p.header = false
 			p.block(x.Body)
 			p.header = h
 			return
 		}
-		b.WriteByte('(')
+		p.str("(")
 		p.expr(x.Type)
-		b.WriteString(" literal)")
+		p.str(" literal)")
 	case *ast.CompositeLit:
 		paren := p.header && isTypeName(x.Type)
 		if paren {
-			b.WriteByte('(')
+			p.str("(")
 		}
 		if x.Type != nil {
 			p.expr(x.Type)
 		}
-		b.WriteByte('{')
+		p.str("{")
 		if p.full {
 			h := p.header
 			p.header = false
 			p.exprList(x.Elts)
 			p.header = h
 		} else if len(x.Elts) > 0 {
-			b.WriteString("…")
+			p.str("…")
 		}
-		b.WriteByte('}')
+		p.str("}")
 		if paren {
-			b.WriteByte(')')
+			p.str(")")
 		}
 	case *ast.KeyValueExpr:
 		if !p.full {
-			fmt.Fprintf(b, "(ast: %T)", x)
+			fmt.Fprintf(&p.b, "(ast: %T)", x)
 			return
 		}
 		p.expr(x.Key)
-		b.WriteString(": ")
+		p.str(": ")
 		p.expr(x.Value)
 	case *ast.ParenExpr:
 		h := p.header
 		p.header = false
-		b.WriteByte('(')
+		p.str("(")
 		p.expr(x.X)
-		b.WriteByte(')')
+		p.str(")")
 		p.header = h
 	case *ast.SelectorExpr:
 		p.operand(x.X)
-		b.WriteByte('.')
-		b.WriteString(x.Sel.Name)
+		p.str(".")
+		p.str(x.Sel.Name)
 	case *ast.IndexExpr:
 		p.operand(x.X)
 		h := p.header
 		p.header = false
-		b.WriteByte('[')
+		p.str("[")
 		p.expr(x.Index)
-		b.WriteByte(']')
+		p.str("]")
 		p.header = h
 	case *ast.IndexListExpr:
 		p.operand(x.X)
 		h := p.header
 		p.header = false
-		b.WriteByte('[')
+		p.str("[")
 		p.exprList(x.Indices)
-		b.WriteByte(']')
+		p.str("]")
 		p.header = h
 	case *ast.SliceExpr:
 		p.operand(x.X)
 		h := p.header
 		p.header = false
-		b.WriteByte('[')
+		p.str("[")
 		if x.Low != nil {
 			p.expr(x.Low)
 		}
-		b.WriteByte(':')
+		p.str(":")
 		if x.High != nil {
 			p.expr(x.High)
 		}
 		if x.Slice3 {
-			b.WriteByte(':')
+			p.str(":")
 			if x.Max != nil {
 				p.expr(x.Max)
 			}
 		}
-		b.WriteByte(']')
+		p.str("]")
 		p.header = h
 	case *ast.TypeAssertExpr:
 		p.operand(x.X)
-		b.WriteString(".(")
+		p.str(".(")
 		if x.Type == nil {
-			b.WriteString("type")
+			p.str("type")
 		} else {
 			p.expr(x.Type)
 		}
-		b.WriteByte(')')
+		p.str(")")
 	case *ast.CallExpr:
 		p.operand(x.Fun)
 		h := p.header
 		p.header = false
-		b.WriteByte('(')
+		p.str("(")
 		p.exprList(x.Args)
 		if x.Ellipsis.IsValid() {
-			b.WriteString("...")
+			p.str("...")
 		}
-		b.WriteByte(')')
+		p.str(")")
 		p.header = h
 	case *ast.StarExpr:
-		b.WriteByte('*')
+		p.str("*")
 		p.paren(x.X, p.full && binaryPrec(x.X) < token.HighestPrec)
 	case *ast.UnaryExpr:
-		b.WriteString(x.Op.String())
+		p.str(x.Op.String())
 		if u, ok := x.X.(*ast.UnaryExpr); ok && p.full && (u.Op == x.Op && (x.Op == token.SUB || x.Op == token.ADD || x.Op == token.AND) ||
 			x.Op == token.AND && u.Op == token.XOR) {
-			b.WriteByte(' ') // - -x, not --x; & ^x, not &^x
+			p.str(" ") // - -x, not --x; & ^x, not &^x
 		}
 		p.paren(x.X, p.full && binaryPrec(x.X) < token.HighestPrec)
 	case *ast.BinaryExpr:
 		prec := x.Op.Precedence()
 		p.paren(x.X, p.full && binaryPrec(x.X) < prec)
-		b.WriteString(" " + x.Op.String() + " ")
+		p.str(" " + x.Op.String() + " ")
 		p.paren(x.Y, p.full && binaryPrec(x.Y) <= prec)
 	case *ast.ArrayType:
-		b.WriteByte('[')
+		p.str("[")
 		if x.Len != nil {
 			p.expr(x.Len)
 		}
-		b.WriteByte(']')
+		p.str("]")
 		p.expr(x.Elt)
 	case *ast.StructType:
-		b.WriteString("struct{")
+		p.str("struct{")
 		p.fieldList(x.Fields.List, "; ", false)
-		b.WriteByte('}')
+		p.str("}")
 	case *ast.FuncType:
-		b.WriteString("func")
+		p.str("func")
 		p.signature(x)
 	case *ast.InterfaceType:
-		b.WriteString("interface{")
+		p.str("interface{")
 		p.fieldList(x.Methods.List, "; ", true)
-		b.WriteByte('}')
+		p.str("}")
 	case *ast.MapType:
-		b.WriteString("map[")
+		p.str("map[")
 		p.expr(x.Key)
-		b.WriteByte(']')
+		p.str("]")
 		p.expr(x.Value)
 	case *ast.ChanType:
 		switch x.Dir {
 		case ast.SEND:
-			b.WriteString("chan<- ")
+			p.str("chan<- ")
 		case ast.RECV:
-			b.WriteString("<-chan ")
+			p.str("<-chan ")
 		default:
-			b.WriteString("chan ")
+			p.str("chan ")
 		}
 		c, ok := x.Value.(*ast.ChanType)
 		p.paren(x.Value, p.full && ok && x.Dir == ast.SEND|ast.RECV && c.Dir == ast.RECV)
@@ -259,48 +262,46 @@ func isTypeName(x ast.Expr) bool {
 }
 
 func (p *srcWriter) signature(sig *ast.FuncType) {
-	b := &p.b
-	b.WriteByte('(')
+	p.str("(")
 	if sig.Params != nil {
 		p.fieldList(sig.Params.List, ", ", false)
 	}
-	b.WriteByte(')')
+	p.str(")")
 	res := sig.Results
 	switch n := res.NumFields(); {
 	case n == 0:
 	case n == 1 && len(res.List[0].Names) == 0:
-		b.WriteByte(' ')
+		p.str(" ")
 		p.expr(res.List[0].Type)
 	default:
-		b.WriteString(" (")
+		p.str(" (")
 		p.fieldList(res.List, ", ", false)
-		b.WriteByte(')')
+		p.str(")")
 	}
 }
 
 func (p *srcWriter) fieldList(list []*ast.Field, sep string, iface bool) {
-	b := &p.b
 	for i, f := range list {
 		if i > 0 {
-			b.WriteString(sep)
+			p.str(sep)
 		}
 		for j, id := range f.Names {
 			if j > 0 {
-				b.WriteString(", ")
+				p.str(", ")
 			}
-			b.WriteString(id.Name)
+			p.str(id.Name)
 		}
 		if sig, _ := f.Type.(*ast.FuncType); sig != nil && iface {
 			p.signature(sig)
 			continue
 		}
 		if len(f.Names) > 0 {
-			b.WriteByte(' ')
+			p.str(" ")
 		}
 		p.expr(f.Type)
 		if p.full && f.Tag != nil {
-			b.WriteByte(' ')
-			b.WriteString(f.Tag.Value)
+			p.str(" ")
+			p.str(f.Tag.Value)
 		}
 	}
 }
@@ -308,7 +309,7 @@ func (p *srcWriter) fieldList(list []*ast.Field, sep string, iface bool) {
 func (p *srcWriter) exprList(list []ast.Expr) {
 	for i, x := range list {
 		if i > 0 {
-			p.b.WriteString(", ")
+			p.str(", ")
 		}
 		p.expr(x)
 	}

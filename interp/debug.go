@@ -19,10 +19,16 @@ import (
 // as import declarations. The source has manhole's helpers in it
 // (__mh.Check between top-level statements, __mh.Show of an expression's
 // value, the guards) and is compact, one statement per line, without
-// comments; gofmt makes it pretty. fn runs on the evaluating goroutine,
-// before the code it shows. nil turns it off, which is the default
-// unless the environment asks for it (see [DebugRewriteEnv]); off, it
-// costs an atomic load per compilation.
+// comments; gofmt makes it pretty. A var declaration that uses a
+// variable of an earlier input shows twice: yaegi refuses it as a file,
+// and it is compiled again as a statement. An expression shows as it
+// compiled: in __mh.Show, or alone for a call without results.
+// The generic helpers manhole declares once per session (__mh_min,
+// __mh_asError...) do not show. fn is called during the evaluation,
+// before the code it shows runs, and must not use the Interp. nil turns
+// it off, which is the default unless the environment asks for it (see
+// [DebugRewriteEnv]); off, it costs an atomic load per compilation.
+// SetDebugRewrite may be called at any time, from any goroutine.
 func (in *Interp) SetDebugRewrite(fn func(src string)) {
 	if fn == nil {
 		in.debug.Store(nil)

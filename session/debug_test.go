@@ -49,6 +49,12 @@ func TestDebugRewrite(t *testing.T) {
 	if out := p.run(t, ":debug stack"); !strings.Contains(out, "usage: :debug [rewrite [on|off]]") {
 		t.Errorf(":debug stack: %q", out)
 	}
+	if r := m.exec(t, ":help debug"); r.code != 0 || !strings.Contains(string(r.stdout), ":debug [rewrite [on|off]]") {
+		t.Errorf(":help debug: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := m.exec(t, ":help"); !strings.Contains(string(r.stdout), ":debug ") {
+		t.Errorf(":help does not list :debug: %q", r.stdout)
+	}
 }
 
 // TestDebugRewriteScript: in a piped script the source goes to stderr,

@@ -248,15 +248,14 @@ func binaryPrec(x ast.Expr) int {
 	return token.HighestPrec
 }
 
-// isTypeName reports whether x is a type name as go/parser sees it in
-// the header of a statement: a composite literal of it needs parentheses.
+// isTypeName reports whether go/parser, in the header of a statement,
+// takes the { after x for the start of the statement's block, not of a
+// composite literal of type x (which then needs parentheses): after a
+// name, a qualified name or an instantiation.
 func isTypeName(x ast.Expr) bool {
-	switch x := x.(type) {
-	case *ast.Ident:
+	switch x.(type) {
+	case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 		return true
-	case *ast.SelectorExpr:
-		_, ok := x.X.(*ast.Ident)
-		return ok
 	}
 	return false
 }

@@ -416,6 +416,8 @@ func TestSourceTextSynthesized(t *testing.T) {
 		{"channel of a receive channel", &ast.ChanType{Dir: ast.SEND | ast.RECV, Value: &ast.ChanType{Dir: ast.RECV, Value: id("int")}}, "chan (<-chan int)"},
 		{"composite literal in a condition", &ast.IfStmt{Cond: bin(id("x"), token.EQL, &ast.CompositeLit{Type: id("T")}), Body: body}, "if x == (T{}) {}"},
 		{"composite literal in a call in a condition", &ast.IfStmt{Cond: &ast.CallExpr{Fun: id("f"), Args: []ast.Expr{&ast.CompositeLit{Type: id("T")}}}, Body: body}, "if f(T{}) {}"},
+		{"composite literal of a generic type in a condition", &ast.IfStmt{Cond: bin(&ast.CompositeLit{Type: &ast.IndexExpr{X: id("G"), Index: id("int")}}, token.NEQ, id("x")), Body: body}, "if (G[int]{}) != x {}"},
+		{"composite literal of a slice type in a switch", &ast.SwitchStmt{Tag: &ast.IndexExpr{X: &ast.CompositeLit{Type: &ast.ArrayType{Elt: id("int")}, Elts: []ast.Expr{id("x")}}, Index: id("i")}, Body: body}, "switch []int{x}[i] {\n}"},
 		{"composite literal in a range", &ast.RangeStmt{Key: id("k"), Tok: token.DEFINE, X: &ast.CompositeLit{Type: &ast.SelectorExpr{X: id("pkg"), Sel: id("T")}}, Body: body}, "for k := range (pkg.T{}) {}"},
 		{"several specs without parentheses", &ast.GenDecl{Tok: token.VAR, Specs: []ast.Spec{
 			&ast.ValueSpec{Names: []*ast.Ident{id("a")}, Type: id("int")},

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -14,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // srcPrinted is what go/printer writes of n once every position in it is
@@ -234,6 +236,8 @@ func TestSourceTextRoundTrip(t *testing.T) {
 	src := `package p
 
 import (
+	"context"
+	"time"
 	"fmt"
 	str "strings"
 	. "math"
@@ -467,4 +471,40 @@ func TestSourceTextCorpus(t *testing.T) {
 		t.Errorf("only %d files parsed", parsed)
 	}
 	t.Logf("%d files round-trip", parsed)
+}
+
+// What yaegi compiles for each program of its own corpus, rewritten,
+// reads back the same from sourceText's source: the printer is right on
+// the trees the rewrites build, not only on parsed ones. The programs are
+// declared (their main is not called).
+func TestSourceTextOfRewrittenCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles yaegi's corpus")
+	}
+	progs := loadCorpus(t, filepath.Join(yaegiModuleDir(t), "_test"), "*.go")
+	units := 0
+	for _, p := range progs {
+		if p.parseErr != nil || isolated[p.name] != "" {
+			continue
+		}
+		func() {
+			in, err := New(Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			hook := func(n ast.Node) {
+				units++
+				checkRoundTrip(t, p.name, n, false)
+			}
+			in.debug.Store(&hook)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			in.Eval(ctx, p.whole) // a program yaegi refuses still showed what it was given
+		}()
+	}
+	if units < 1000 {
+		t.Errorf("only %d compilations seen", units)
+	}
+	t.Logf("%d programs, %d compilations read back the same", len(progs), units)
 }

@@ -140,6 +140,19 @@
 // visible. A method with a pointer receiver called on a loop variable does
 // not make it per iteration.
 //
+// # Seeing the rewrites
+//
+// [Interp.SetDebugRewrite] hands a function the Go source yaegi compiles
+// for each part of each input, after every rewrite above and the guards
+// below: the loop with three clauses that range over an integer became,
+// min expanded in place, the __mh.Check calls between top-level
+// statements and __mh.Show of an expression's value. Setting the
+// environment variable MANHOLE_DEBUG=rewrite (a comma-separated list,
+// read once per process; see [DebugRewriteEnv]) makes New set one that
+// writes each source to Stderr after a "// rewritten:" line. The source
+// is compact (one statement per line, no comments) and valid Go; gofmt
+// lays it out as usual. Off, it costs nothing but an atomic load.
+//
 // # Results
 //
 // An input that ends in an expression with a value prints it in

@@ -174,13 +174,16 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		inClosure(inner(shown)),
 		checkStmt(r.id, stmt.End()),
 	}}
+	compiled := show
 	prog, err := in.compile(show)
 	if err != nil {
-		prog, err = in.compile(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
+		compiled = &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
 			inClosure(inner(last)),
 			checkStmt(r.id, stmt.End()),
-		}})
+		}}
+		prog, err = in.compile(compiled)
 	}
+	in.debugSource(compiled) // the one that compiled, or the last one tried
 	if err != nil || prog == nil {
 		return err
 	}
@@ -260,6 +263,7 @@ func (in *Interp) isPrint(x ast.Expr) bool {
 // they compiled, yaegi has declared their names, even if running them
 // fails: the run notes it, for record.
 func (in *Interp) declare(r *run, n ast.Node) error {
+	in.debugSource(n)
 	prog, err := in.compile(n)
 	if err != nil || prog == nil {
 		return err
@@ -469,6 +473,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 	if len(names) == 0 {
 		return nil
 	}
+	in.debugImports(names)
 	if err := in.compileAndRun(src + ")"); err != nil {
 		return err
 	}
@@ -539,6 +544,7 @@ func (in *Interp) runImports(f *ast.File) error {
 		return nil
 	}
 	f.Decls = decls
+	in.debugSource(f)
 	if err := in.compileAndExec(f); err != nil {
 		return err
 	}

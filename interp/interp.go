@@ -123,8 +123,9 @@ type Interp struct {
 	compiling atomic.Bool          // the user's goroutine is inside yaegi's compiler
 	broken    atomic.Bool          // an abandoned evaluation is stuck in the compiler
 	closed    atomic.Bool
-	closing   chan struct{} // closed by Close, to interrupt a running Eval
-	unpark    chan struct{} // closed at the end of Close; see run
+	closing   chan struct{}                  // closed by Close, to interrupt a running Eval
+	debug     atomic.Pointer[func(ast.Node)] // see SetDebugRewrite
+	unpark    chan struct{}                  // closed at the end of Close; see run
 }
 
 // syncWriter serializes writes from evaluated code, which may print from
@@ -238,6 +239,9 @@ func New(opts Options) (*Interp, error) {
 		syms = defaultSymbols
 	}
 	in.pkgs = syms.index().withAppTypes(ns)
+	if DebugRewriteEnv() {
+		in.SetDebugRewrite(in.debugToStderr)
+	}
 	gen, err := in.newGeneration()
 	if err != nil {
 		return nil, err

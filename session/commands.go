@@ -85,6 +85,18 @@ func (srv *Server) commands() map[string]*command {
   never held up: the application's logging does not wait.`,
 				run: cmdLogs,
 			},
+			"debug": {
+				summary: "show the Go source yaegi compiles for each input, once rewritten",
+				usage: `:debug [rewrite [on|off]]
+  :debug rewrite turns on (or off again) showing, before each input's
+  result, the Go source that yaegi compiles for it once manhole has
+  rewritten it: the loop variables made per iteration, min and max
+  expanded, range over integers and functions, the guards (__mh.*
+  calls). :debug alone says what is on. MANHOLE_DEBUG=rewrite in the
+  application's environment turns it on in every session.`,
+				args: func() []string { return []string{"rewrite"} },
+				run:  cmdDebug,
+			},
 			"quit": {
 				summary: "leave the session (Ctrl-D does too)",
 				usage:   ":quit",
@@ -298,4 +310,26 @@ func cmdMethods(ctx context.Context, s *session, c *cmdIO, args string) int {
 		ms, err := ip.Methods(ctx, args)
 		return strings.Join(ms, "\n"), err
 	})
+}
+
+func cmdDebug(_ context.Context, s *session, c *cmdIO, args string) int {
+	switch words := strings.Fields(args); {
+	case len(words) == 0:
+	case words[0] != "rewrite" || len(words) > 2:
+		fmt.Fprintln(c.Stderr, "usage: :debug [rewrite [on|off]]")
+		return 2
+	case len(words) == 1:
+		s.debugRewrite.Store(!s.debugRewrite.Load())
+	case words[1] == "on" || words[1] == "off":
+		s.debugRewrite.Store(words[1] == "on")
+	default:
+		fmt.Fprintln(c.Stderr, "usage: :debug [rewrite [on|off]]")
+		return 2
+	}
+	state := "off"
+	if s.debugRewrite.Load() {
+		state = "on: each input shows the source yaegi compiles"
+	}
+	fmt.Fprintf(c.Stdout, "rewrite %s\n", state)
+	return 0
 }

@@ -64,6 +64,11 @@ func (srv *Server) build() (*evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A session shows the rewritten source only when its own :debug
+	// says so, to its own stderr (see eval); not New's default for
+	// MANHOLE_DEBUG, which would write it to whichever session uses the
+	// interpreter, for :type and :methods too.
+	ip.SetDebugRewrite(nil)
 	ev.ip = ip
 	return ev, nil
 }
@@ -213,10 +218,32 @@ func (srv *Server) orphanGoroutines() int {
 // serialized and its output goes to this session while it runs (and
 // after, for goroutines it started, until another session evaluates).
 func (s *session) eval(ctx context.Context, ev *evaluator, stdout, stderr io.Writer, src string) (res interp.Result, err error) {
-	if turnErr := s.inTurn(ctx, ev, stdout, stderr, func() { res, err = ev.ip.Eval(ctx, src) }); turnErr != nil {
+	if turnErr := s.inTurn(ctx, ev, stdout, stderr, func() {
+		if s.debugRewrite.Load() {
+			ev.ip.SetDebugRewrite(s.showRewrite(stderr))
+			defer ev.ip.SetDebugRewrite(nil)
+		}
+		res, err = ev.ip.Eval(ctx, src)
+	}); turnErr != nil {
 		return interp.Result{}, turnErr
 	}
 	return res, err
+}
+
+// showRewrite returns the hook of :debug rewrite: each source yaegi
+// compiles goes to w after a "// rewritten:" line, dim in a terminal so
+// that the result stands out.
+func (s *session) showRewrite(w io.Writer) func(src string) {
+	s.mu.Lock()
+	pty := s.pty
+	s.mu.Unlock()
+	return func(src string) {
+		if pty {
+			fmt.Fprintf(w, "\x1b[2m// rewritten:\n%s\x1b[0m\n", src)
+			return
+		}
+		fmt.Fprintf(w, "// rewritten:\n%s\n", src)
+	}
 }
 
 // inTurn runs f, which uses ev's interpreter, when this session may: at

@@ -132,6 +132,9 @@ type session struct {
 	// input is the keystroke pump of a terminal session, nil otherwise.
 	input *input
 	evals atomic.Int64 // evaluations so far, numbering the audit records
+	// debugRewrite: each evaluation shows the source yaegi compiles
+	// (:debug rewrite; MANHOLE_DEBUG=rewrite sets it at the start).
+	debugRewrite atomic.Bool
 
 	mu       sync.Mutex // protects the fields below
 	started  bool       // shell or exec accepted: no second one, no late pty-req
@@ -162,6 +165,7 @@ func (srv *Server) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs 
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.debugRewrite.Store(interp.DebugRewriteEnv())
 	defer ch.Close()
 	srv.reg().add(s)
 	defer srv.reg().remove(s)

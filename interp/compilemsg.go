@@ -71,7 +71,7 @@ var (
 	// typecheck.go: "cannot use type %s as type %s[ in %s]".
 	useTypeRe = lazyre.New(`^cannot use type (.+) as type (.+?)(?: in (assignment|return argument|.+))?$`)
 	// cfg.go: "assignment mismatch: %d variables but %s returns %d values".
-	mismatchRe = lazyre.New(`^(assignment mismatch: \d+ variables? but .* returns) 1 values$`)
+	mismatchRe = lazyre.New(`^assignment mismatch: (\d+ variables?) but (.*) returns (\d+) values$`)
 	// cfg.go: "undefined method: %s", "undefined selector: %s".
 	undefinedMethodRe = lazyre.New(`^undefined (?:method|selector): (\w+)$`)
 )
@@ -144,7 +144,22 @@ func rewordMessage(msg string, at func(match func(ast.Node) bool) ast.Node, call
 		return fmt.Sprintf("cannot use %s (%s of type %s) as %s value in %s", name, what, m[1], m[2], ctx)
 	}
 	if m := mismatchRe().FindStringSubmatch(msg); m != nil {
-		return m[1] + " 1 value"
+		fn := m[2]
+		if fn == "" {
+			// yaegi leaves the name out when the call is a selector
+			// (var a, b = strings.Cut(s, ","), say).
+			if c := singleCall(at(func(c ast.Node) bool { return singleCall(c) != nil })); c != nil {
+				fn = shownExpr(c.Fun)
+			}
+			if fn == "" {
+				fn = "the call"
+			}
+		}
+		values := m[3] + " values"
+		if m[3] == "1" {
+			values = "1 value"
+		}
+		return "assignment mismatch: " + m[1] + " but " + fn + " returns " + values
 	}
 	if m := undefinedMethodRe().FindStringSubmatch(msg); m != nil {
 		if sel, ok := at(func(c ast.Node) bool {
@@ -190,6 +205,29 @@ func assignCounts(n ast.Node) (lhs, rhs int) {
 		}
 	}
 	return 0, 0
+}
+
+// singleCall returns the call that is the only right-hand side of the
+// assignment or declaration n, nil if there is none.
+func singleCall(n ast.Node) *ast.CallExpr {
+	var rhs []ast.Expr
+	switch s := n.(type) {
+	case *ast.AssignStmt:
+		rhs = s.Rhs
+	case *ast.ValueSpec:
+		rhs = s.Values
+	case *ast.DeclStmt:
+		return singleCall(s.Decl)
+	case *ast.GenDecl:
+		if len(s.Specs) == 1 {
+			return singleCall(s.Specs[0])
+		}
+	}
+	if len(rhs) != 1 {
+		return nil
+	}
+	c, _ := rhs[0].(*ast.CallExpr)
+	return c
 }
 
 func plural(n int, word string) string {

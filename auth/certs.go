@@ -82,8 +82,11 @@ func (p *KeyPolicy) lookupCert(cert *ssh.Certificate, addr net.Addr, now time.Ti
 
 // admitCert checks cert against one cert-authority line.
 func (ca *Rights) admitCert(cert *ssh.Certificate, account string, addr net.Addr, now time.Time) (*Rights, error) {
-	if err := ca.admits(addr, now); err != nil {
-		return nil, fmt.Errorf("certificate authority line: %w", err)
+	switch {
+	case ca.Expired(now):
+		return nil, fmt.Errorf("%w: the certificate authority's line has expired", ErrKeyExpired)
+	case !ca.AllowsFrom(addr):
+		return nil, fmt.Errorf("%w: the certificate authority's line has a from= without it", ErrKeyFrom)
 	}
 	if len(cert.ValidPrincipals) == 0 {
 		return nil, fmt.Errorf("%w: it names no principal", ErrCert)

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -54,7 +53,7 @@ func checkChain(file, p string, real bool) error {
 			return err
 		}
 		if real && q == p && !st.Mode().IsRegular() {
-			return fmt.Errorf("%s: %s is not a regular file", file, q)
+			return fmt.Errorf("auth: %s: %s is not a regular file", file, q)
 		}
 		if err := checkOwner(file, q, st, uid); err != nil {
 			return err
@@ -69,14 +68,14 @@ func checkChain(file, p string, real bool) error {
 func checkOwner(file, q string, st fs.FileInfo, uid int) error {
 	owner, ok := fileUID(st)
 	if ok && owner != uid && owner != 0 {
-		return fmt.Errorf("%s: %s belongs to uid %d, not to uid %d or root (StrictModes)", file, q, owner, uid)
+		return fmt.Errorf("auth: %s: %s belongs to uid %d, not to uid %d or root (StrictModes)", file, q, owner, uid)
 	}
 	if st.Mode()&fs.ModeSymlink != 0 {
 		return nil // a symlink's own mode means nothing
 	}
 	sticky := st.IsDir() && st.Mode()&fs.ModeSticky != 0 && owner == 0
 	if st.Mode().Perm()&0o022 != 0 && !sticky {
-		return fmt.Errorf("%s: %s is writable by others (mode %04o): another user could change it (StrictModes)", file, q, st.Mode().Perm())
+		return fmt.Errorf("auth: %s: %s is writable by others (mode %04o): another user could change it (StrictModes)", file, q, st.Mode().Perm())
 	}
 	return nil
 }
@@ -118,7 +117,7 @@ func readStable(file string, old fileStamp) ([]byte, fileStamp, error) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return nil, fileStamp{}, errors.New(file + ": changes while it is read; replace it atomically (write a new file, then rename it)")
+	return nil, fileStamp{}, fmt.Errorf("auth: %s: changes while it is read; replace it atomically (write a new file, then rename it)", file)
 }
 
 // readOpen reads an opened policy file; a zero stamp and no error mean it
@@ -129,10 +128,10 @@ func readOpen(file, real string, f *os.File, old fileStamp) ([]byte, fileStamp, 
 		return nil, fileStamp{}, err
 	}
 	if lst, err := os.Lstat(real); err != nil || !os.SameFile(st, lst) {
-		return nil, fileStamp{}, fmt.Errorf("%s: %s was replaced while it was checked", file, real)
+		return nil, fileStamp{}, fmt.Errorf("auth: %s: %s was replaced while it was checked", file, real)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fileStamp{}, fmt.Errorf("%s: %s is not a regular file", file, real)
+		return nil, fileStamp{}, fmt.Errorf("auth: %s: %s is not a regular file", file, real)
 	}
 	if err := checkOwner(file, real, st, os.Getuid()); err != nil {
 		return nil, fileStamp{}, err
@@ -142,10 +141,10 @@ func readOpen(file, real string, f *os.File, old fileStamp) ([]byte, fileStamp, 
 		return nil, stamp, nil
 	}
 	if st.Size() > maxPolicyFile {
-		return nil, fileStamp{}, fmt.Errorf("%s: larger than %d MiB", file, maxPolicyFile>>20)
+		return nil, fileStamp{}, fmt.Errorf("auth: %s: larger than %d MiB", file, maxPolicyFile>>20)
 	}
 	if st.Size() == 0 {
-		return nil, fileStamp{}, fmt.Errorf("%s: empty (a file being rewritten in place?); to revoke or allow nothing, give it a comment line", file)
+		return nil, fileStamp{}, fmt.Errorf("auth: %s: empty (a file being rewritten in place?); to revoke or allow nothing, give it a comment line", file)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxPolicyFile+1))
 	if err != nil {

@@ -172,7 +172,7 @@ func applyOptions(r *Rights, opts []string) error {
 		if hasVal {
 			uq, err := strconv.Unquote(val)
 			if err != nil {
-				return fmt.Errorf("option %s: value must be double-quoted", name)
+				return fmt.Errorf("auth: option %s: value must be double-quoted", name)
 			}
 			val = uq
 		}
@@ -180,7 +180,7 @@ func applyOptions(r *Rights, opts []string) error {
 		case "command":
 			if val == "" {
 				// sshd would run an empty command; "" here means none.
-				return errors.New(`command="": an empty forced command`)
+				return errors.New(`auth: command="": an empty forced command`)
 			}
 			r.Command = val
 		case "no-pty", "restrict":
@@ -205,7 +205,7 @@ func applyOptions(r *Rights, opts []string) error {
 			// Forwarding and the rest are refused to everyone anyway or do
 			// not apply; accepted so a file shared with sshd parses.
 		default:
-			return fmt.Errorf("unknown option %q", name)
+			return fmt.Errorf("auth: unknown option %q", name)
 		}
 	}
 	return nil
@@ -225,7 +225,7 @@ func parseExpiry(s string) (time.Time, error) {
 			}
 		}
 	}
-	return time.Time{}, fmt.Errorf("expiry-time %q: want YYYYMMDD[HHMM[SS]]", s)
+	return time.Time{}, fmt.Errorf("auth: expiry-time %q: want YYYYMMDD[HHMM[SS]]", s)
 }
 
 // KeyPolicy decides which public keys and certificates get in and with
@@ -353,12 +353,12 @@ func (p *KeyPolicy) reload() {
 
 // Errors of Lookup.
 var (
-	ErrKeyUnknown = errors.New("key not authorized")
-	ErrKeyExpired = errors.New("key expired")
-	ErrKeyFrom    = errors.New("key not allowed from this address")
-	ErrKeyRevoked = errors.New("key revoked")
-	ErrCAUnknown  = errors.New("certificate signed by an unknown certificate authority")
-	ErrCert       = errors.New("certificate refused")
+	ErrKeyUnknown = errors.New("auth: key not authorized")
+	ErrKeyExpired = errors.New("auth: key expired")
+	ErrKeyFrom    = errors.New("auth: key not allowed from this address")
+	ErrKeyRevoked = errors.New("auth: key revoked")
+	ErrCAUnknown  = errors.New("auth: certificate signed by an unknown certificate authority")
+	ErrCert       = errors.New("auth: certificate refused")
 )
 
 // lines returns the authorized lines of a key's wire form: those given in

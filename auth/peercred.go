@@ -29,7 +29,7 @@ func (c *Creds) String() string {
 
 // ErrUnsupported is returned by PeerCreds on an OS or a connection type
 // that has no peer credentials (TCP, for instance).
-var ErrUnsupported = errors.New("peer credentials not supported")
+var ErrUnsupported = errors.New("auth: peer credentials not supported")
 
 // PeerCreds returns the credentials of the peer of c, which must be a
 // *net.UnixConn (or wrap one and expose it through a NetConn method, as

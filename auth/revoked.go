@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -49,7 +50,7 @@ func (r *revocations) check(key ssh.PublicKey) error {
 	set, err := r.set, r.err
 	r.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("%w: the revocation file is unusable, so every key is refused: %v", ErrKeyRevoked, err)
+		return fmt.Errorf("%w: the revocation file is unusable, so every key is refused: %s", ErrKeyRevoked, strings.TrimPrefix(err.Error(), "auth: "))
 	}
 	return set.check(key)
 }
@@ -178,7 +179,7 @@ func parseRevoked(data []byte) (*revokedSet, error) {
 	if bytes.HasPrefix(data, []byte(krlMagic)) {
 		s.format = "KRL"
 		if err := s.parseKRL(data[len(krlMagic):]); err != nil {
-			return nil, fmt.Errorf("KRL: %w", err)
+			return nil, err
 		}
 		return s, nil
 	}
@@ -188,7 +189,7 @@ func parseRevoked(data []byte) (*revokedSet, error) {
 		if err != nil {
 			// Fail closed: a line meant to revoke a key that does not
 			// parse must not leave that key in.
-			return fmt.Errorf("line %d: %v", n, err)
+			return fmt.Errorf("auth: revoked keys line %d: %v", n, err)
 		}
 		if c, ok := key.(*ssh.Certificate); ok {
 			key = c.Key
@@ -208,7 +209,7 @@ type krlReader struct {
 	err error
 }
 
-var errKRLShort = errors.New("truncated")
+var errKRLShort = errors.New("auth: KRL: truncated")
 
 func (r *krlReader) u8() byte {
 	if r.err != nil || len(r.b) < 1 {
@@ -256,7 +257,7 @@ func (r *krlReader) more() bool { return r.err == nil && len(r.b) > 0 }
 func (s *revokedSet) parseKRL(data []byte) error {
 	r := &krlReader{b: data}
 	if v := r.u32(); r.err == nil && v != 1 {
-		return fmt.Errorf("format version %d, want 1", v)
+		return fmt.Errorf("auth: KRL: format version %d, want 1", v)
 	}
 	r.u64() // krl_version
 	r.u64() // generated_date
@@ -282,7 +283,7 @@ func (s *revokedSet) parseKRL(data []byte) error {
 				}
 				key, err := ssh.ParsePublicKey(blob)
 				if err != nil {
-					return fmt.Errorf("revoked key: %v", err)
+					return fmt.Errorf("auth: KRL: revoked key: %v", err)
 				}
 				s.keys[string(key.Marshal())] = true
 			}
@@ -290,7 +291,7 @@ func (s *revokedSet) parseKRL(data []byte) error {
 			for sec.more() {
 				if h := sec.str(); sec.err == nil {
 					if len(h) != 20 {
-						return errors.New("SHA-1 fingerprint of the wrong length")
+						return errors.New("auth: KRL: SHA-1 fingerprint of the wrong length")
 					}
 					s.sha1[[20]byte(h)] = true
 				}
@@ -299,7 +300,7 @@ func (s *revokedSet) parseKRL(data []byte) error {
 			for sec.more() {
 				if h := sec.str(); sec.err == nil {
 					if len(h) != 32 {
-						return errors.New("SHA-256 fingerprint of the wrong length")
+						return errors.New("auth: KRL: SHA-256 fingerprint of the wrong length")
 					}
 					s.sha256[[32]byte(h)] = true
 				}
@@ -312,10 +313,10 @@ func (s *revokedSet) parseKRL(data []byte) error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown section type %d", typ)
+			return fmt.Errorf("auth: KRL: unknown section type %d", typ)
 		}
 		if sec.err != nil {
-			return fmt.Errorf("section %d: %w", typ, sec.err)
+			return fmt.Errorf("%w (section %d)", errKRLShort, typ)
 		}
 	}
 	if r.err != nil {
@@ -331,7 +332,7 @@ func skipExtension(r *krlReader) error {
 	critical := r.u8()
 	r.str()
 	if r.err == nil && critical != 0 {
-		return fmt.Errorf("critical extension %q not supported", name)
+		return fmt.Errorf("auth: KRL: critical extension %q not supported", name)
 	}
 	return r.err
 }
@@ -348,7 +349,7 @@ func (s *revokedSet) parseCertSection(r *krlReader) error {
 	} else {
 		ca, err := ssh.ParsePublicKey(caBlob)
 		if err != nil {
-			return fmt.Errorf("certificate section CA key: %v", err)
+			return fmt.Errorf("auth: KRL: certificate section CA key: %v", err)
 		}
 		k := string(ca.Marshal())
 		s.byCA[k] = append(s.byCA[k], c)
@@ -369,7 +370,7 @@ func (s *revokedSet) parseCertSection(r *krlReader) error {
 		case krlCertSerialRange:
 			lo, hi := sub.u64(), sub.u64()
 			if sub.err == nil && lo > hi {
-				return fmt.Errorf("serial range %d-%d is inverted", lo, hi)
+				return fmt.Errorf("auth: KRL: serial range %d-%d is inverted", lo, hi)
 			}
 			c.ranges = append(c.ranges, [2]uint64{lo, hi})
 		case krlCertSerialBitmap:
@@ -387,10 +388,10 @@ func (s *revokedSet) parseCertSection(r *krlReader) error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown certificate subsection type %#x", typ)
+			return fmt.Errorf("auth: KRL: unknown certificate subsection type %#x", typ)
 		}
 		if sub.err != nil {
-			return fmt.Errorf("certificate subsection %#x: %w", typ, sub.err)
+			return fmt.Errorf("%w (certificate subsection %#x)", errKRLShort, typ)
 		}
 	}
 	return r.err

@@ -25,7 +25,7 @@ func LoadOrCreate(path string) (ssh.Signer, error) {
 		return nil, err
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("host key %s has mode %v: it must be private (chmod 600)", path, st.Mode().Perm())
+		return nil, fmt.Errorf("hostkeys: %s has mode %v: it must be private (chmod 600)", path, st.Mode().Perm())
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -33,7 +33,7 @@ func LoadOrCreate(path string) (ssh.Signer, error) {
 	}
 	s, err := ssh.ParsePrivateKey(data)
 	if err != nil {
-		return nil, fmt.Errorf("host key %s: %w", path, err)
+		return nil, fmt.Errorf("hostkeys: %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -50,7 +50,7 @@ func create(path string) (ssh.Signer, error) {
 	// A concurrent creator may win the rename; both keys are valid, but
 	// the one on disk must be the one we serve: re-read after writing.
 	if err := WriteFileAtomic(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		return nil, fmt.Errorf("host key %s: %w", path, err)
+		return nil, fmt.Errorf("hostkeys: %s: %w", path, err)
 	}
 	return LoadOrCreate(path)
 }

@@ -21,7 +21,7 @@ import (
 func Generate() (ssh.Signer, error) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("generate host key: %w", err)
+		return nil, fmt.Errorf("hostkeys: generate: %w", err)
 	}
 	return ssh.NewSignerFromKey(priv)
 }

@@ -15,6 +15,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gomanhole/manhole/internal/testkit"
+	"github.com/gomanhole/manhole/sshd"
 )
 
 // The sequences with which :top enters and leaves the full screen: the
@@ -239,7 +240,7 @@ func TestTopLeavesTheScreenOnShutdown(t *testing.T) {
 	defer cancel()
 	go m.srv.Shutdown(ctx)
 	p.out.waitFor(t, p.mark, topLeave)
-	p.out.waitFor(t, 0, "session ends: manhole is shutting down")
+	p.out.waitFor(t, 0, "session ends: "+sshd.ErrShutdown.Error())
 	if code := exitCode(t, p.sess.Wait()); code != 255 {
 		t.Errorf("exit status %d, want 255", code)
 	}

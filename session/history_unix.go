@@ -21,13 +21,13 @@ func openHistory(path string, flag int) (*os.File, error) {
 		st, _ := fi.Sys().(*syscall.Stat_t)
 		switch {
 		case !fi.Mode().IsRegular():
-			err = errors.New("not a regular file")
+			err = errors.New("session: not a regular file")
 		case st != nil && int(st.Uid) != os.Geteuid():
-			err = fmt.Errorf("owned by uid %d, not by this process (uid %d)", st.Uid, os.Geteuid())
+			err = fmt.Errorf("session: owned by uid %d, not by this process (uid %d)", st.Uid, os.Geteuid())
 		case fi.Mode().Perm()&0o077 != 0:
-			err = fmt.Errorf("mode %v: others may read or write it (want 0600)", fi.Mode().Perm())
+			err = fmt.Errorf("session: mode %v: others may read or write it (want 0600)", fi.Mode().Perm())
 		case st != nil && st.Nlink != 1:
-			err = fmt.Errorf("it has %d hard links: another name may be a file that is not a history", st.Nlink)
+			err = fmt.Errorf("session: it has %d hard links: another name may be a file that is not a history", st.Nlink)
 		}
 	}
 	if err != nil {

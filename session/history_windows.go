@@ -10,5 +10,5 @@ import (
 // as it is elsewhere. The root package refuses Options.HistoryFile on
 // Windows before it gets here.
 func openHistory(path string, flag int) (*os.File, error) {
-	return nil, errors.New("history files are not supported on Windows")
+	return nil, errors.New("session: history files are not supported on Windows")
 }

@@ -64,7 +64,7 @@ func (in *input) pump() {
 	defer func() {
 		if r := recover(); r != nil {
 			in.mu.Lock()
-			in.err = fmt.Errorf("input: %v", r)
+			in.err = fmt.Errorf("session: input: %v", r)
 			in.cond.Broadcast()
 			in.mu.Unlock()
 		}

@@ -94,7 +94,7 @@ func (srv *Server) Prepare(connID uint64) (done func()) {
 		defer close(b.ready)
 		defer func() {
 			if r := recover(); r != nil {
-				b.ev, b.err = nil, fmt.Errorf("preparing the interpreter panicked: %v", r)
+				b.ev, b.err = nil, fmt.Errorf("session: preparing the interpreter panicked: %v", r)
 				if srv.Logger != nil {
 					srv.Logger.Error("manhole: preparing a session's interpreter panicked", "panic", r, "stack", string(debug.Stack()))
 				}

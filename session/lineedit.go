@@ -79,7 +79,7 @@ const (
 	indentStr = "    "
 )
 
-var errInterrupt = errors.New("interrupt") // Ctrl-C
+var errInterrupt = errors.New("session: interrupt") // Ctrl-C
 
 func newEditor(out io.Writer, in io.Reader, hist *history) *editor {
 	if hist == nil {

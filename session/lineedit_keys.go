@@ -142,7 +142,7 @@ func (e *editor) handle(k key) (line string, done bool, err error) {
 }
 
 // errEOF is Ctrl-D on an empty input; ReadInput's callers see io.EOF.
-var errEOF = errors.New("EOF")
+var errEOF = errors.New("session: EOF")
 
 func (e *editor) incompleteNow() bool {
 	return e.incomplete != nil && e.incomplete(string(e.buf))

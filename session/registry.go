@@ -1,7 +1,6 @@
 package session
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -83,9 +82,9 @@ func (srv *Server) Kick(id uint64, reason string) error {
 	s := r.sessions[id]
 	r.mu.Unlock()
 	if s == nil {
-		return fmt.Errorf("session %d: %w", id, ErrNoSession)
+		return fmt.Errorf("session: id %d: %w", id, ErrNoSession)
 	}
-	s.end(errors.New(reason))
+	s.end(fmt.Errorf("session: %s", reason))
 	return nil
 }
 

@@ -243,7 +243,9 @@ func (srv *Server) Serve(ctx context.Context, meta Meta, ch gossh.Channel, reqs 
 				onEnd()
 			}
 			if cause := context.Cause(ctx); cause != nil {
-				fmt.Fprintf(ch.Stderr(), "\r\nmanhole: session ends: %v\r\n", cause)
+				// "session ends: session: kicked by..." would stutter;
+				// another package's prefix (sshd: ...) says who ended it.
+				fmt.Fprintf(ch.Stderr(), "\r\nmanhole: session ends: %s\r\n", strings.TrimPrefix(cause.Error(), "session: "))
 			}
 		}()
 		t := time.NewTimer(endGrace)
@@ -376,7 +378,7 @@ func (s *session) interruptible(timeout time.Duration) (ctx context.Context, don
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	var stop context.CancelFunc = func() {}
 	if timeout > 0 {
-		ctx, stop = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %v", timeout))
+		ctx, stop = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("session: timed out after %v", timeout))
 	}
 	interrupt := func() { cancel(errInterrupted) }
 	s.setINT(interrupt)
@@ -418,8 +420,8 @@ func (s *session) evaluate(ev *evaluator, stdout, stderr io.Writer, src string, 
 }
 
 var (
-	errInterrupted = errors.New("interrupted")
-	errInspectOnly = errors.New("evaluation refused: this key is inspect-only (':' commands work; :help lists them)")
+	errInterrupted = errors.New("session: interrupted")
+	errInspectOnly = errors.New("session: evaluation refused: this key is inspect-only (':' commands work; :help lists them)")
 )
 
 // command splits a ":name args" line; ok is false for Go code.

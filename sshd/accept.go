@@ -53,7 +53,7 @@ func (s *Server) Serve(l net.Listener) error {
 				time.Sleep(backoff)
 				continue
 			}
-			return fmt.Errorf("manhole: accept: %w", err)
+			return fmt.Errorf("sshd: accept: %w", err)
 		}
 		backoff = 0
 		s.accept(c, shot)
@@ -74,7 +74,7 @@ func (s *Server) claimShot(c *conn) error {
 		return nil
 	}
 	if !c.shot.used.CompareAndSwap(false, true) {
-		return errors.New("one-shot manhole already used by another connection")
+		return errors.New("sshd: one-shot listener already used by another connection")
 	}
 	c.shot.l.Close()
 	return nil

@@ -180,7 +180,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, sc *gossh.ServerConn, nc gossh.Ne
 	defer cancel(nil)
 	if d := s.cfg.MaxSessionDuration; d > 0 {
 		var stopT context.CancelFunc
-		sctx, stopT = context.WithTimeoutCause(sctx, d, fmt.Errorf("maximum session duration (%v) reached", d))
+		sctx, stopT = context.WithTimeoutCause(sctx, d, fmt.Errorf("sshd: maximum session duration (%v) reached", d))
 		defer stopT()
 	}
 	stop := context.AfterFunc(ctx, func() { cancel(ErrConnClosed) })

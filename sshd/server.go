@@ -18,16 +18,16 @@ import (
 // Errors a caller can branch on.
 var (
 	// ErrServerClosed is returned by Serve after Close or Shutdown.
-	ErrServerClosed = errors.New("manhole: server closed")
+	ErrServerClosed = errors.New("sshd: server closed")
 	// ErrShutdown is the cause a session's context carries when the
 	// server shuts down.
-	ErrShutdown = errors.New("manhole is shutting down")
+	ErrShutdown = errors.New("sshd: server is shutting down")
 	// ErrConnClosed is the cause a session's context carries when its
 	// client connection went away.
-	ErrConnClosed = errors.New("connection closed")
+	ErrConnClosed = errors.New("sshd: connection closed")
 	// ErrOneShot is returned by Serve in OneShot mode once a connection
 	// authenticated and it closed the listener.
-	ErrOneShot = errors.New("manhole: one-shot connection authenticated; listener closed")
+	ErrOneShot = errors.New("sshd: one-shot connection authenticated; listener closed")
 )
 
 // Defaults for the limits in Config.

@@ -15,7 +15,7 @@ import (
 
 // ErrSocketInUse means a live process answers on the socket path: it is
 // never taken over.
-var ErrSocketInUse = errors.New("socket in use by a live process")
+var ErrSocketInUse = errors.New("sshd: socket in use by a live process")
 
 // UnixListener is a listening unix socket whose file we own: Close removes
 // the socket file only if it is still the one we created.
@@ -68,18 +68,18 @@ func removeStale(path string) error {
 		return err
 	}
 	if st.Mode()&fs.ModeSocket == 0 {
-		return fmt.Errorf("%s exists and is not a socket; refusing to replace it", path)
+		return fmt.Errorf("sshd: %s exists and is not a socket; refusing to replace it", path)
 	}
 	c, err := net.DialTimeout("unix", path, time.Second)
 	if err == nil {
 		c.Close()
-		return fmt.Errorf("%s: %w", path, ErrSocketInUse)
+		return fmt.Errorf("%w: %s", ErrSocketInUse, path)
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
-		return fmt.Errorf("%s: cannot tell whether the socket is live: %w", path, err)
+		return fmt.Errorf("sshd: %s: cannot tell whether the socket is live: %w", path, err)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove stale socket: %w", err)
+		return fmt.Errorf("sshd: remove stale socket: %w", err)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gomanhole/manhole/internal/atomicfile"
 )
 
 // LoadOrCreate returns the host key stored at path, creating a new ed25519
@@ -49,7 +51,7 @@ func create(path string) (ssh.Signer, error) {
 	}
 	// A concurrent creator may win the rename; both keys are valid, but
 	// the one on disk must be the one we serve: re-read after writing.
-	if err := WriteFileAtomic(path, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := atomicfile.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		return nil, fmt.Errorf("hostkeys: %s: %w", path, err)
 	}
 	return LoadOrCreate(path)

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/gomanhole/manhole/hostkeys"
+	"github.com/gomanhole/manhole/internal/atomicfile"
 )
 
 // Metadata describes a running manhole. It is written to <pid>.json beside
@@ -45,7 +45,7 @@ func WriteMetadata(path string, m *Metadata) error {
 	if err != nil {
 		return err
 	}
-	return hostkeys.WriteFileAtomic(path, append(b, '\n'), 0o600)
+	return atomicfile.WriteFile(path, append(b, '\n'), 0o600)
 }
 
 // ReadMetadata reads a metadata file written by WriteMetadata, trusting

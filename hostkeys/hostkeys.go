@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // Generate returns a new ed25519 host key that lives only in memory: a
@@ -31,4 +32,12 @@ func Fingerprint(key ssh.PublicKey) string { return ssh.FingerprintSHA256(key) }
 // key syntax, without the trailing newline ("ssh-ed25519 AAAA...").
 func AuthorizedKey(key ssh.PublicKey) string {
 	return strings.TrimSuffix(string(ssh.MarshalAuthorizedKey(key)), "\n")
+}
+
+// KnownHostsLine is the known_hosts line that makes an OpenSSH client
+// trust key for the given hosts ("127.0.0.1:2222", "app.internal"),
+// their ports written as OpenSSH writes them ("[127.0.0.1]:2222"), with
+// no trailing newline.
+func KnownHostsLine(hosts []string, key ssh.PublicKey) string {
+	return knownhosts.Line(hosts, key)
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/ssh"
 )
 
 func TestGenerateIsEd25519AndUnique(t *testing.T) {
@@ -57,5 +59,23 @@ func TestLoadOrCreateIsStableAndPrivate(t *testing.T) {
 	os.WriteFile(path, []byte("junk"), 0o600)
 	if _, err := LoadOrCreate(path); err == nil {
 		t.Error("junk key file accepted")
+	}
+}
+
+func TestKnownHostsLineParses(t *testing.T) {
+	s, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := KnownHostsLine([]string{"127.0.0.1:2222", "app:22"}, s.PublicKey())
+	_, hosts, key, _, _, err := ssh.ParseKnownHosts([]byte(line + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"[127.0.0.1]:2222", "app"}; strings.Join(hosts, " ") != strings.Join(want, " ") {
+		t.Errorf("hosts %q, want %q", hosts, want)
+	}
+	if Fingerprint(key) != Fingerprint(s.PublicKey()) {
+		t.Error("the line names another key")
 	}
 }

@@ -17,12 +17,15 @@ import (
 // Creds are the credentials of a unix-socket peer, as the kernel recorded
 // them when the peer connected. They cannot be forged by the peer.
 type Creds struct {
+	// UID is the peer's effective user id.
 	UID int
+	// GID is the peer's effective group id.
 	GID int
 	// PID is the peer's process id, or -1 where the OS does not report it.
 	PID int
 }
 
+// String formats c for logs: "uid=1000 gid=1000 pid=4242".
 func (c *Creds) String() string {
 	return fmt.Sprintf("uid=%d gid=%d pid=%d", c.UID, c.GID, c.PID)
 }

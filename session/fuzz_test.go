@@ -33,7 +33,7 @@ func FuzzRequestPayloads(f *testing.F) {
 	})
 }
 
-func checkWindow(t *testing.T, w Window) {
+func checkWindow(t *testing.T, w window) {
 	if w.Cols < 1 || w.Rows < 1 || w.Cols > maxCells || w.Rows > maxCells {
 		t.Fatalf("window %+v out of bounds", w)
 	}

@@ -12,6 +12,7 @@ import (
 // Info describes a live session, for :sessions.
 type Info struct {
 	Meta
+	// Since is when the session started.
 	Since time.Time
 	// Mode is "pty", "exec" or "script" ("" before shell or exec).
 	Mode string

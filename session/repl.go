@@ -33,7 +33,7 @@ func (s *session) repl() int {
 	out := newEditor(s.ch, in, s.cfg.historyFor(s.meta.Identity, s.log))
 	out.SetSize(win.Cols)
 	s.mu.Lock()
-	s.onWinch = func(w Window) { out.SetSize(w.Cols) }
+	s.onWinch = func(w window) { out.SetSize(w.Cols) }
 	s.mu.Unlock()
 
 	ip, release, err := s.acquire(out, out)

@@ -4,8 +4,8 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// Window is a terminal size in character cells.
-type Window struct {
+// window is a terminal size in character cells.
+type window struct {
 	Cols, Rows int
 }
 
@@ -17,8 +17,8 @@ const (
 	maxCells    = 4096
 )
 
-func clampWindow(cols, rows uint32) Window {
-	w := Window{Cols: int(min(cols, maxCells)), Rows: int(min(rows, maxCells))}
+func clampWindow(cols, rows uint32) window {
+	w := window{Cols: int(min(cols, maxCells)), Rows: int(min(rows, maxCells))}
 	if w.Cols == 0 {
 		w.Cols = defaultCols
 	}
@@ -39,10 +39,10 @@ type ptyRequest struct {
 }
 
 // parsePtyReq returns the TERM value and window of a pty-req payload.
-func parsePtyReq(payload []byte) (term string, w Window, ok bool) {
+func parsePtyReq(payload []byte) (term string, w window, ok bool) {
 	var p ptyRequest
 	if err := gossh.Unmarshal(payload, &p); err != nil {
-		return "", Window{}, false
+		return "", window{}, false
 	}
 	return p.Term, clampWindow(p.Cols, p.Rows), true
 }
@@ -55,10 +55,10 @@ type windowChange struct {
 	HeightPx uint32
 }
 
-func parseWindowChange(payload []byte) (Window, bool) {
+func parseWindowChange(payload []byte) (window, bool) {
 	var p windowChange
 	if err := gossh.Unmarshal(payload, &p); err != nil {
-		return Window{}, false
+		return window{}, false
 	}
 	return clampWindow(p.Cols, p.Rows), true
 }

@@ -89,6 +89,8 @@ type Server struct {
 
 // Meta identifies a session for logs and :sessions.
 type Meta struct {
+	// ID names the session in :sessions and :kick, and in the audit
+	// log: unique within a Server.
 	ID uint64
 	// ConnID identifies the connection, for Prepare.
 	ConnID uint64
@@ -142,9 +144,9 @@ type session struct {
 	activity string
 	pty      bool
 	term     string
-	win      Window
+	win      window
 	env      []string
-	onWinch  func(Window) // set once the REPL runs
+	onWinch  func(window) // set once the REPL runs
 	onINT    func()       // cancels the running evaluation, if any
 	onEnd    func()       // restores the client's terminal before the session is ended (:top)
 	onResize func()       // told of window changes while :top runs; must not block

@@ -9,9 +9,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// keyFingerprint is the SHA256 fingerprint of a key, or of a
-// certificate's key: what names the holder, whichever certificate it
-// shows today.
 // clip shortens a client-supplied string for the log.
 func clip(s string) string {
 	const max = 200
@@ -21,6 +18,9 @@ func clip(s string) string {
 	return s
 }
 
+// keyFingerprint is the SHA256 fingerprint of a key, or of a
+// certificate's key: what names the holder, whichever certificate it
+// shows today.
 func keyFingerprint(k gossh.PublicKey) string {
 	if c, ok := k.(*gossh.Certificate); ok {
 		k = c.Key

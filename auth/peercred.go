@@ -1,10 +1,3 @@
-// Package auth decides who may enter a manhole: it reads the credentials of
-// the process at the other end of a unix socket (before any SSH byte is
-// exchanged) and holds the policy that admits or refuses them.
-//
-// The per-OS code lives in peercred_linux.go (SO_PEERCRED) and
-// peercred_bsd.go (LOCAL_PEERCRED / LOCAL_PEERPID on macOS and FreeBSD);
-// elsewhere [PeerCreds] returns [ErrUnsupported].
 package auth
 
 import (

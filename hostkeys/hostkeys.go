@@ -1,7 +1,3 @@
-// Package hostkeys makes the SSH host key a manhole presents: a fresh one
-// in memory, or one kept in a file (mode 0600, written atomically), and
-// formats it for people and for known_hosts. Clients learn the key from
-// the metadata file beside the socket (internal/discovery).
 package hostkeys
 
 import (

@@ -21,6 +21,7 @@ import (
 	"github.com/gomanhole/manhole/auth"
 	"github.com/gomanhole/manhole/hostkeys"
 	"github.com/gomanhole/manhole/internal/discovery"
+	"github.com/gomanhole/manhole/internal/wire"
 	"github.com/gomanhole/manhole/interp"
 	"github.com/gomanhole/manhole/session"
 	"github.com/gomanhole/manhole/sshd"
@@ -107,7 +108,7 @@ func Start(opts Options) (*Manhole, error) {
 		Keys:                   keys,
 		RequireKey:             opts.RequireKey,
 		Logger:                 logger,
-		Handler:                m.serveSession,
+		Handler:                wire.Handler(m.sess),
 		LoginGraceTime:         opts.LoginGraceTime,
 		MaxStartups:            opts.MaxStartups,
 		MaxSessions:            opts.MaxSessions,
@@ -277,17 +278,6 @@ func (m *Manhole) serveOnSignal(sigs chan os.Signal) {
 			return
 		}
 	}
-}
-
-func (m *Manhole) serveSession(ctx context.Context, info *sshd.SessionInfo, ch gossh.Channel, reqs <-chan *gossh.Request) {
-	meta := session.Meta{ID: info.ID, ConnID: info.ConnID, Identity: info.Identity(), UID: -1, PID: -1, Remote: info.Remote, CloseConn: info.CloseConn}
-	if info.Peer != nil {
-		meta.UID, meta.PID = info.Peer.UID, info.Peer.PID
-	}
-	if r := info.Rights; r != nil {
-		meta.ForcedCommand, meta.NoPTY, meta.InspectOnly = r.Command, r.NoPTY, r.InspectOnly
-	}
-	m.sess.Serve(ctx, meta, ch, reqs)
 }
 
 // LogHandler wraps h so that records logged through it can also be

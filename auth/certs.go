@@ -80,12 +80,13 @@ func (p *KeyPolicy) lookupCert(cert *ssh.Certificate, addr net.Addr, now time.Ti
 	return nil, first
 }
 
-// admitCert checks cert against one cert-authority line.
-func (ca *Rights) admitCert(cert *ssh.Certificate, account string, addr net.Addr, now time.Time) (*Rights, error) {
+// admitCert checks cert against r, a cert-authority line, and returns
+// the rights of the key it certifies.
+func (r *Rights) admitCert(cert *ssh.Certificate, account string, addr net.Addr, now time.Time) (*Rights, error) {
 	switch {
-	case ca.Expired(now):
+	case r.Expired(now):
 		return nil, fmt.Errorf("%w: the certificate authority's line has expired", ErrKeyExpired)
-	case !ca.AllowsFrom(addr):
+	case !r.AllowsFrom(addr):
 		return nil, fmt.Errorf("%w: the certificate authority's line has a from= without it", ErrKeyFrom)
 	}
 	if len(cert.ValidPrincipals) == 0 {
@@ -106,7 +107,7 @@ func (ca *Rights) admitCert(cert *ssh.Certificate, account string, addr net.Addr
 			return nil, fmt.Errorf("%w: unsupported critical option %s", ErrCert, clip(opt))
 		}
 	}
-	want := ca.Principals
+	want := r.Principals
 	if want == nil {
 		want = []string{account}
 	}
@@ -126,32 +127,32 @@ func (ca *Rights) admitCert(cert *ssh.Certificate, account string, addr net.Addr
 			return nil, err
 		}
 	}
-	r := *ca
-	r.CertAuthority, r.Principals = false, nil
-	r.Fingerprint = ssh.FingerprintSHA256(cert.Key)
-	r.Comment = cert.KeyId
+	granted := *r
+	granted.CertAuthority, granted.Principals = false, nil
+	granted.Fingerprint = ssh.FingerprintSHA256(cert.Key)
+	granted.Comment = cert.KeyId
 	if cmd, ok := cert.CriticalOptions[optForceCommand]; ok {
 		if cmd == "" {
 			return nil, fmt.Errorf("%w: an empty force-command", ErrCert)
 		}
-		if r.Command != "" && r.Command != cmd {
+		if granted.Command != "" && granted.Command != cmd {
 			return nil, fmt.Errorf("%w: its force-command and the line's command= differ", ErrCert)
 		}
-		r.Command = cmd
+		granted.Command = cmd
 	}
 	if _, ok := cert.Extensions["permit-pty"]; !ok {
-		r.NoPTY = true
+		granted.NoPTY = true
 	}
-	r.Cert = &CertInfo{KeyID: cert.KeyId, Serial: cert.Serial, CA: ssh.FingerprintSHA256(cert.SignatureKey), Principal: principal}
+	granted.Cert = &CertInfo{KeyID: cert.KeyId, Serial: cert.Serial, CA: ssh.FingerprintSHA256(cert.SignatureKey), Principal: principal}
 	if cert.ValidBefore != ssh.CertTimeInfinity {
-		r.Cert.ValidBefore = time.Unix(int64(cert.ValidBefore), 0)
+		granted.Cert.ValidBefore = time.Unix(int64(cert.ValidBefore), 0)
 		// The session re-checks the certificate when it opens; the key's
 		// own expiry keeps the earlier of the two.
-		if r.Expiry.IsZero() || r.Cert.ValidBefore.Before(r.Expiry) {
-			r.Expiry = r.Cert.ValidBefore
+		if granted.Expiry.IsZero() || granted.Cert.ValidBefore.Before(granted.Expiry) {
+			granted.Expiry = granted.Cert.ValidBefore
 		}
 	}
-	return &r, nil
+	return &granted, nil
 }
 
 // matchSourceAddress implements the source-address critical option: a

@@ -468,46 +468,43 @@ func (m *modernizer) perIterationFor(f *ast.ForStmt, label *ast.LabeledStmt) {
 // continue that loop: unlabeled ones outside nested loops, and those
 // naming its label anywhere. Function literals are not entered.
 func replaceContinues(body *ast.BlockStmt, label string, repl func(*ast.BranchStmt) ast.Stmt) {
-	var list func(l []ast.Stmt, nested bool)
-	var stmt func(s ast.Stmt, nested bool) ast.Stmt
-	stmt = func(s ast.Stmt, nested bool) ast.Stmt {
-		switch s := s.(type) {
-		case *ast.BranchStmt:
-			if s.Tok == token.CONTINUE && ((s.Label == nil && !nested) || (s.Label != nil && s.Label.Name == label && label != "")) {
-				return repl(s)
-			}
-		case *ast.BlockStmt:
-			list(s.List, nested)
-		case *ast.LabeledStmt:
-			s.Stmt = stmt(s.Stmt, nested)
-		case *ast.IfStmt:
-			list(s.Body.List, nested)
-			if s.Else != nil {
-				s.Else = stmt(s.Else, nested)
-			}
-		case *ast.SwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, nested)
-			}
-		case *ast.TypeSwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, nested)
-			}
-		case *ast.SelectStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CommClause).Body, nested)
-			}
-		case *ast.ForStmt:
-			list(s.Body.List, true)
-		case *ast.RangeStmt:
-			list(s.Body.List, true)
+	exits(body, func(s ast.Stmt, loops, _ int) ast.Stmt {
+		b, ok := s.(*ast.BranchStmt)
+		if ok && b.Tok == token.CONTINUE && (b.Label == nil && loops == 0 || b.Label != nil && b.Label.Name == label && label != "") {
+			return repl(b)
 		}
 		return s
-	}
-	list = func(l []ast.Stmt, nested bool) {
-		for i, s := range l {
-			l[i] = stmt(s, nested)
+	})
+}
+
+// exits calls repl on each break, continue and return statement of a
+// loop body, outside function literals, with the number of loops and of
+// switches and selects around it in body, and puts repl's result in its
+// place.
+func exits(body *ast.BlockStmt, repl func(s ast.Stmt, loops, switches int) ast.Stmt) {
+	loops, switches := 0, 0
+	count := func(n ast.Node, d int) {
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops += d
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			switches += d
 		}
 	}
-	list(body.List, false)
+	walk(body, func(c *cursor) bool {
+		switch s := c.Node().(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt, *ast.ReturnStmt:
+			if r := repl(s.(ast.Stmt), loops, switches); r != s {
+				c.Replace(r)
+			}
+			return false
+		}
+		count(c.Node(), 1)
+		return true
+	}, func(c *cursor) bool {
+		count(c.Node(), -1)
+		return true
+	})
 }

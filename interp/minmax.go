@@ -480,67 +480,58 @@ func (h *hoister) callArgs(c *ast.CallExpr) {
 	}
 }
 
+// expr walks an expression in Go's order of evaluation, not entering
+// function literals and type expressions (CompositeLit.Type,
+// TypeAssertExpr.Type, type arguments): they evaluate nothing.
 func (h *hoister) expr(p *ast.Expr) {
-	switch x := (*p).(type) {
-	case nil, *ast.Ident, *ast.BasicLit, *ast.FuncLit:
-	case *ast.ParenExpr:
-		h.expr(&x.X)
-	case *ast.SelectorExpr:
-		h.expr(&x.X)
-	case *ast.IndexExpr:
-		h.expr(&x.X)
-		h.expr(&x.Index)
-	case *ast.IndexListExpr:
-		h.expr(&x.X)
-	case *ast.SliceExpr:
-		h.expr(&x.X)
-		h.expr(&x.Low)
-		h.expr(&x.High)
-		h.expr(&x.Max)
-	case *ast.StarExpr:
-		h.expr(&x.X)
-	case *ast.TypeAssertExpr:
-		h.expr(&x.X)
-	case *ast.KeyValueExpr:
-		h.expr(&x.Key)
-		h.expr(&x.Value)
-	case *ast.CompositeLit:
-		for i := range x.Elts {
-			h.expr(&x.Elts[i])
-		}
-	case *ast.UnaryExpr:
-		h.expr(&x.X)
-		if x.Op == token.ARROW {
-			h.safe = false
-		}
+	if *p != nil {
+		*p = walk(*p, h.enter, h.leave).(ast.Expr)
+	}
+}
+
+func (h *hoister) enter(c *cursor) bool {
+	if c.Field() == "Type" || c.Field() == "Indices" {
+		return false
+	}
+	switch x := c.Node().(type) {
+	case *ast.FuncLit, *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType,
+		*ast.StructType, *ast.InterfaceType, *ast.Ellipsis:
+		return false
 	case *ast.BinaryExpr:
-		h.expr(&x.X)
 		if x.Op == token.LAND || x.Op == token.LOR {
+			h.expr(&x.X)
 			h.cond++
 			h.expr(&x.Y)
 			h.cond--
 			if hasCall(x.Y) {
 				h.safe = false
 			}
-			return
+			return false
 		}
-		h.expr(&x.Y)
 	case *ast.CallExpr:
 		if name, ok := h.m.minmax[x]; ok && h.safe && h.cond == 0 {
 			delete(h.m.minmax, x)
 			tmp, pre := h.m.expandMinMax(name, x)
 			h.pre = append(h.pre, pre...)
-			*p = tmp
-			return
+			c.Replace(tmp)
+			return false
 		}
-		h.expr(&x.Fun)
-		for i := range x.Args {
-			h.expr(&x.Args[i])
+	}
+	return true
+}
+
+func (h *hoister) leave(c *cursor) bool {
+	switch x := c.Node().(type) {
+	case *ast.UnaryExpr:
+		if x.Op == token.ARROW {
+			h.safe = false
 		}
+	case *ast.CallExpr:
 		if !h.m.pureCall(x) {
 			h.safe = false
 		}
 	}
+	return true
 }
 
 // hasCall reports whether evaluating x may call a function or receive.

@@ -247,58 +247,24 @@ func (m *modernizer) unmovable(body *ast.BlockStmt, label string) ast.Stmt {
 // function literals are not entered; nested loops, switches and selects
 // keep their unlabeled break and continue.
 func (m *modernizer) branches(body *ast.BlockStmt, label string, repl func(ast.Stmt) ast.Stmt) {
-	var list func(l []ast.Stmt, inLoop, inSwitch bool)
-	var stmt func(s ast.Stmt, inLoop, inSwitch bool) ast.Stmt
-	stmt = func(s ast.Stmt, inLoop, inSwitch bool) ast.Stmt {
-		switch s := s.(type) {
-		case *ast.ReturnStmt:
-			return repl(s)
-		case *ast.BranchStmt:
-			mine := s.Label != nil && s.Label.Name == label && label != ""
-			switch s.Tok {
-			case token.CONTINUE:
-				if mine || s.Label == nil && !inLoop {
-					return repl(s)
-				}
-			case token.BREAK:
-				if mine || s.Label == nil && !inLoop && !inSwitch {
-					return repl(s)
-				}
+	exits(body, func(s ast.Stmt, loops, switches int) ast.Stmt {
+		b, ok := s.(*ast.BranchStmt)
+		if !ok {
+			return repl(s) // a return
+		}
+		mine := b.Label != nil && b.Label.Name == label && label != ""
+		switch b.Tok {
+		case token.CONTINUE:
+			if mine || b.Label == nil && loops == 0 {
+				return repl(s)
 			}
-		case *ast.BlockStmt:
-			list(s.List, inLoop, inSwitch)
-		case *ast.LabeledStmt:
-			s.Stmt = stmt(s.Stmt, inLoop, inSwitch)
-		case *ast.IfStmt:
-			list(s.Body.List, inLoop, inSwitch)
-			if s.Else != nil {
-				s.Else = stmt(s.Else, inLoop, inSwitch)
+		case token.BREAK:
+			if mine || b.Label == nil && loops == 0 && switches == 0 {
+				return repl(s)
 			}
-		case *ast.SwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, inLoop, true)
-			}
-		case *ast.TypeSwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, inLoop, true)
-			}
-		case *ast.SelectStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CommClause).Body, inLoop, true)
-			}
-		case *ast.ForStmt:
-			list(s.Body.List, true, inSwitch)
-		case *ast.RangeStmt:
-			list(s.Body.List, true, inSwitch)
 		}
 		return s
-	}
-	list = func(l []ast.Stmt, inLoop, inSwitch bool) {
-		for i, s := range l {
-			l[i] = stmt(s, inLoop, inSwitch)
-		}
-	}
-	list(body.List, false, false)
+	})
 }
 
 // yieldParams returns the parameter types of the yield function of a

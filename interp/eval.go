@@ -22,8 +22,8 @@ func (in *Interp) record(g group, units []*declUnit) {
 	}
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
-		in.types[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Typ
-		in.consts[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Con
+		in.types[id.Name] = g.res[id] != nil && g.res[id].kind == typeObj
+		in.consts[id.Name] = g.res[id] != nil && g.res[id].kind == constObj
 		delete(in.aliases, id.Name)
 		delete(in.typeKinds, id.Name)
 		delete(in.funcResults, id.Name)
@@ -68,6 +68,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 }
 
 func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
+	in.use(g)
 	fset := in.gen.yi.FileSet()
 	rw := in.newRewriter(fset)
 	md := in.newModernizer(fset)
@@ -111,7 +112,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		}
 		if len(g.file.Decls) > 0 {
 			if err := in.declare(r, g.file); err != nil {
-				stmts, ok := asStatements(g.file.Decls)
+				stmts, ok := in.asStatements(g.file.Decls)
 				if !ok || !strings.HasSuffix(err.Error(), "variable definition loop") {
 					return err
 				}
@@ -201,7 +202,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 // there: statements run in source order, so no value may use a name
 // declared further on in the input (Go orders a file's variables by their
 // dependencies; var a = b + 1; var b = 2 would read b as 0).
-func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
+func (in *Interp) asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 	var stmts []ast.Stmt
 	for _, d := range decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -222,8 +223,8 @@ func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 		for _, sp := range d.(*ast.GenDecl).Specs {
 			here := index[sp]
 			ast.Inspect(sp, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok && id.Obj != nil {
-					if decl, ok := id.Obj.Decl.(ast.Spec); ok {
+				if id, ok := n.(*ast.Ident); ok && in.obj(id) != nil {
+					if decl, ok := in.obj(id).decl.(ast.Spec); ok {
 						if at, top := index[decl]; top && at > here {
 							forward = true
 						}
@@ -253,7 +254,7 @@ func (in *Interp) isPrint(x ast.Expr) bool {
 		return false
 	}
 	pkg, ok := sel.X.(*ast.Ident)
-	return ok && pkg.Obj == nil && in.imported[pkg.Name] == "fmt"
+	return ok && in.obj(pkg) == nil && in.imported[pkg.Name] == "fmt"
 }
 
 // declare compiles and runs a group's declarations or statements. Once
@@ -370,7 +371,7 @@ func references(root ast.Node, fn func(id *ast.Ident, tparams map[string]bool) b
 	ast.Inspect(root, visit)
 }
 
-// unknown reports whether id is resolved neither by the parser nor by
+// unknown reports whether id is resolved neither in the input nor by
 // anything manhole knows to be in scope.
 func (in *Interp) unknown(id *ast.Ident) bool {
 	if _, ok := in.mainTypes()[id.Name]; ok && in.unresolved(id) {
@@ -381,7 +382,7 @@ func (in *Interp) unknown(id *ast.Ident) bool {
 
 // unresolved is unknown without the host's types of package main.
 func (in *Interp) unresolved(id *ast.Ident) bool {
-	if id.Obj != nil || id.Name == "_" || predeclared[id.Name] || strings.HasPrefix(id.Name, helperName) {
+	if in.obj(id) != nil || id.Name == "_" || predeclared[id.Name] || strings.HasPrefix(id.Name, helperName) {
 		return false
 	}
 	if in.namespace[id.Name] || in.declared[id.Name] {
@@ -447,7 +448,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 	if err := in.valueChecks(n); err != nil {
 		return err
 	}
-	for _, name := range packageRefs(n) {
+	for _, name := range in.packageRefs(n) {
 		if _, done := in.imported[name]; done {
 			continue
 		}

@@ -64,7 +64,7 @@ func (m *modernizer) rangeInt(r *ast.RangeStmt, label *ast.LabeledStmt) []ast.St
 	var pre []ast.Stmt
 	var init *ast.AssignStmt
 	if m.pureExpr(r.X) {
-		zero := &ast.BinaryExpr{X: paren(cloneExpr(r.X)), OpPos: pos, Op: token.SUB, Y: paren(cloneExpr(r.X))}
+		zero := &ast.BinaryExpr{X: paren(cloneExpr(m.in.res, r.X)), OpPos: pos, Op: token.SUB, Y: paren(cloneExpr(m.in.res, r.X))}
 		init = define(pos, []string{n, i}, r.X, zero)
 	} else {
 		pre = append(pre, define(pos, []string{n}, r.X))
@@ -358,16 +358,15 @@ func (m *modernizer) closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names [
 			return true
 		}
 		local := false
-		if id.Obj != nil && id.Obj.Kind == ast.Var {
-			if d, ok := id.Obj.Decl.(ast.Node); ok {
-				p := d.Pos()
-				if p >= fl.Pos() && p < fl.End() {
-					return true // fl's own
-				}
-				local = p > body.Lbrace && p < body.Rbrace
+		o := m.in.obj(id)
+		if o != nil && o.kind == varObj {
+			p := o.decl.Pos()
+			if p >= fl.Pos() && p < fl.End() {
+				return true // fl's own
 			}
+			local = p > body.Lbrace && p < body.Rbrace
 		}
-		if id.Obj == nil || id.Obj.Kind == ast.Var && !local {
+		if o == nil || o.kind == varObj && !local {
 			local = local || slices.Contains(names, id.Name)
 		}
 		if local && !m.mutated(body, id.Name) {

@@ -22,7 +22,7 @@ func (m *modernizer) constMinMax(root ast.Node) {
 // isBuiltin reports whether id refers to the predeclared name, or to
 // manhole's dump, rather than to something the session declared.
 func (m *modernizer) isBuiltin(id *ast.Ident) bool {
-	return id.Obj == nil && !m.in.declared[id.Name] && !m.in.namespace[id.Name]
+	return m.in.obj(id) == nil && !m.in.declared[id.Name] && !m.in.namespace[id.Name]
 }
 
 // builtin rewrites calls to clear, dump, min and max.
@@ -227,9 +227,9 @@ func (m *modernizer) constValue(x ast.Expr) (v constant.Value, rank int, ok bool
 
 // namedConst returns the value of an untyped constant named by id.
 func (m *modernizer) namedConst(id *ast.Ident) (constant.Value, int, bool) {
-	if id.Obj != nil {
-		spec, ok := id.Obj.Decl.(*ast.ValueSpec)
-		if !ok || id.Obj.Kind != ast.Con || spec.Type != nil || m.inf.depth > 20 {
+	if o := m.in.obj(id); o != nil {
+		spec, ok := o.decl.(*ast.ValueSpec)
+		if !ok || o.kind != constObj || spec.Type != nil || m.inf.depth > 20 {
 			return nil, 0, false
 		}
 		for i, n := range spec.Names {
@@ -644,11 +644,11 @@ func (m *modernizer) expandMinMax(name string, c *ast.CallExpr) (ast.Expr, []ast
 		if !isUntypedConst(a) {
 			// A NaN argument makes the result NaN, as in Go.
 			cond = &ast.BinaryExpr{X: cond, OpPos: pos, Op: token.LOR,
-				Y: &ast.BinaryExpr{X: cloneExpr(v), OpPos: pos, Op: token.NEQ, Y: cloneExpr(v)}}
+				Y: &ast.BinaryExpr{X: cloneExpr(m.in.res, v), OpPos: pos, Op: token.NEQ, Y: cloneExpr(m.in.res, v)}}
 		}
 		pre = append(pre, &ast.IfStmt{If: pos, Init: init, Cond: cond, Body: &ast.BlockStmt{
 			Lbrace: pos, Rbrace: pos,
-			List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{ident(res, pos)}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{cloneExpr(v)}}},
+			List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{ident(res, pos)}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{cloneExpr(m.in.res, v)}}},
 		}})
 	}
 	return ident(res, pos), pre

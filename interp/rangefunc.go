@@ -362,7 +362,7 @@ func cloneType(e ast.Expr, pos token.Pos) ast.Expr {
 
 var (
 	posType = reflect.TypeOf(token.Pos(0))
-	objType = reflect.TypeOf(ast.Ident{}.Obj) // the parser's resolution, shared, not cloned
+	objType = reflect.TypeOf((*ast.Object)(nil)) // go/parser's resolution, unused
 )
 
 func cloneNode(v reflect.Value, pos token.Pos) reflect.Value {

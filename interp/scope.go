@@ -1,0 +1,501 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/scanner"
+	"go/token"
+)
+
+// The passes ask what a name of the input refers to: a declaration of
+// this input (a local variable, a parameter, a function, a type, a
+// package-level declaration, a label), or something outside of it (the
+// session's declarations, the namespace, a package, a predeclared name).
+// resolve answers once per parsed file, with the scoping rules that
+// go/parser's object resolution followed (ast.Ident.Obj, deprecated),
+// which the input is parsed without.
+
+// objKind says what a declaration declares.
+type objKind uint8
+
+const (
+	noObj    objKind = iota // not declared in the input
+	varObj                  // a variable, parameter, result, receiver or struct field
+	constObj                // a constant
+	typeObj                 // a type or a type parameter
+	funcObj                 // a function, or an interface's method
+	labelObj                // a label
+)
+
+// object is a name declared in the input.
+type object struct {
+	kind objKind
+	// decl declares it: *ast.ValueSpec, *ast.TypeSpec, *ast.FuncDecl,
+	// *ast.Field, *ast.LabeledStmt, or *ast.AssignStmt for := (and for
+	// the variables of a range statement, an assignment from
+	// `range x` that is in no tree).
+	decl ast.Node
+	pos  token.Pos // the declaring identifier's
+}
+
+// resolution maps the identifiers of an input to the objects they
+// declare or refer to. An identifier not in it is not resolved in the
+// input: it refers to something outside (or is blank, a selector's or a
+// field key's name, a method's name, a receiver's type parameter).
+type resolution map[*ast.Ident]*object
+
+// obj returns the object of the current input that id declares or
+// refers to, or nil.
+func (in *Interp) obj(id *ast.Ident) *object { return in.res[id] }
+
+// kind returns the kind of what id refers to in the current input,
+// noObj for something outside of it.
+func (in *Interp) kind(id *ast.Ident) objKind {
+	if o := in.res[id]; o != nil {
+		return o.kind
+	}
+	return noObj
+}
+
+// use makes g's input the one whose names the passes resolve.
+func (in *Interp) use(g group) { in.res = g.res }
+
+// alias makes a copy of an identifier resolve as the identifier does.
+func (r resolution) alias(copy, id *ast.Ident) {
+	if o := r[id]; o != nil {
+		r[copy] = o
+	}
+}
+
+type scope struct {
+	outer *scope
+	objs  map[string]*object
+}
+
+func (s *scope) insert(name string, o *object) *object {
+	if alt := s.objs[name]; alt != nil {
+		return alt
+	}
+	if s.objs == nil {
+		s.objs = map[string]*object{}
+	}
+	s.objs[name] = o
+	return nil
+}
+
+// maxScopeDepth is go/parser's limit on nested scopes.
+const maxScopeDepth = 1000
+
+type resolver struct {
+	res        resolution
+	fset       *token.FileSet
+	pkg, top   *scope
+	depth      int
+	labels     *scope         // the function's labels
+	targets    [][]*ast.Ident // labels of branch statements, by function
+	unresolved []*ast.Ident
+	errs       scanner.ErrorList
+	w          walker
+}
+
+type scopeBailout struct{}
+
+// resolve resolves the names of a parsed file into res and returns the
+// errors the compiler would report for its declarations (a name
+// declared twice in a block, no new variable on the left of :=, an
+// undefined label), which go/parser reported with DeclarationErrors.
+func resolve(fset *token.FileSet, f *ast.File, res resolution) (err error) {
+	r := &resolver{res: res, fset: fset, pkg: &scope{}, depth: 1}
+	r.top = r.pkg
+	r.w.pre = r.visit
+	defer func() {
+		if e := recover(); e != nil {
+			if _, ok := e.(scopeBailout); !ok {
+				panic(e)
+			}
+		}
+		if len(r.errs) > 0 {
+			r.errs.Sort()
+			err = r.errs
+		}
+	}()
+	for _, d := range f.Decls {
+		r.walk(d)
+	}
+	for _, id := range r.unresolved {
+		if o := r.pkg.objs[id.Name]; o != nil {
+			res[id] = o
+		}
+	}
+	return nil
+}
+
+func (r *resolver) error(pos token.Pos, msg string) {
+	r.errs.Add(r.fset.Position(pos), msg)
+}
+
+func (r *resolver) walk(n ast.Node) { r.w.visit(n, nil, "", -1) }
+
+func (r *resolver) walkExprs(l []ast.Expr) {
+	for _, x := range l {
+		r.walk(x)
+	}
+}
+
+func (r *resolver) walkStmts(l []ast.Stmt) {
+	for _, s := range l {
+		r.walk(s)
+	}
+}
+
+func (r *resolver) open(pos token.Pos) {
+	r.depth++
+	if r.depth > maxScopeDepth {
+		r.error(pos, "exceeded max scope depth during object resolution")
+		panic(scopeBailout{})
+	}
+	r.top = &scope{outer: r.top}
+}
+
+func (r *resolver) close() {
+	r.depth--
+	r.top = r.top.outer
+}
+
+func (r *resolver) declare(decl ast.Node, s *scope, kind objKind, ids ...*ast.Ident) {
+	for _, id := range ids {
+		o := &object{kind: kind, decl: decl, pos: id.Pos()}
+		if _, tparam := decl.(*ast.Ident); !tparam {
+			r.res[id] = o
+		}
+		if id.Name == "_" {
+			continue
+		}
+		if alt := s.insert(id.Name, o); alt != nil {
+			prev := ""
+			if alt.pos.IsValid() {
+				prev = fmt.Sprintf("\n\tprevious declaration at %v", r.fset.Position(alt.pos))
+			}
+			r.error(id.Pos(), fmt.Sprintf("%s redeclared in this block%s", id.Name, prev))
+		}
+	}
+}
+
+func (r *resolver) shortVarDecl(a *ast.AssignStmt) {
+	n := 0 // new variables
+	for _, x := range a.Lhs {
+		id, ok := x.(*ast.Ident)
+		if !ok {
+			continue
+		}
+		o := &object{kind: varObj, decl: a, pos: id.Pos()}
+		r.res[id] = o
+		if id.Name == "_" {
+			continue
+		}
+		if alt := r.top.insert(id.Name, o); alt != nil {
+			r.res[id] = alt // redeclared
+		} else {
+			n++
+		}
+	}
+	if n == 0 {
+		r.error(a.Lhs[0].Pos(), "no new variables on left side of :=")
+	}
+}
+
+// lookup resolves a use of id. Not found, it is resolved at the end
+// against the package scope if collect is set.
+func (r *resolver) lookup(id *ast.Ident, collect bool) {
+	if id.Name == "_" {
+		return
+	}
+	for s := r.top; s != nil; s = s.outer {
+		if o := s.objs[id.Name]; o != nil {
+			if _, tparam := o.decl.(*ast.Ident); !tparam {
+				r.res[id] = o
+			}
+			return
+		}
+	}
+	if collect {
+		r.unresolved = append(r.unresolved, id)
+	}
+}
+
+// visit is the walker's pre callback: it handles the nodes that declare
+// or open a scope, and lets the walker descend into the others.
+func (r *resolver) visit(c *cursor) bool {
+	switch n := c.Node().(type) {
+	case *ast.Ident:
+		r.lookup(n, true)
+	case *ast.FuncLit:
+		r.open(n.Pos())
+		r.funcType(n.Type)
+		r.body(n.Body)
+		r.close()
+	case *ast.SelectorExpr:
+		r.walk(n.X)
+	case *ast.StructType:
+		r.open(n.Pos())
+		r.fieldTypes(n.Fields)
+		r.declareFields(n.Fields, varObj)
+		r.close()
+	case *ast.FuncType:
+		r.open(n.Pos())
+		r.funcType(n)
+		r.close()
+	case *ast.InterfaceType:
+		r.open(n.Pos())
+		r.fieldTypes(n.Methods)
+		r.declareFields(n.Methods, funcObj)
+		r.close()
+	case *ast.CompositeLit:
+		if n.Type != nil {
+			r.walk(n.Type)
+		}
+		for _, e := range n.Elts {
+			kv, ok := e.(*ast.KeyValueExpr)
+			if !ok {
+				r.walk(e)
+				continue
+			}
+			// A key is most often a field name: resolved if in scope,
+			// never from the package scope later (as go/parser).
+			if id, ok := kv.Key.(*ast.Ident); ok {
+				r.lookup(id, false)
+			} else {
+				r.walk(kv.Key)
+			}
+			r.walk(kv.Value)
+		}
+	case *ast.LabeledStmt:
+		if r.labels != nil {
+			r.declare(n, r.labels, labelObj, n.Label)
+		}
+		r.walk(n.Stmt)
+	case *ast.AssignStmt:
+		r.walkExprs(n.Rhs)
+		if n.Tok == token.DEFINE {
+			r.shortVarDecl(n)
+		} else {
+			r.walkExprs(n.Lhs)
+		}
+	case *ast.BranchStmt:
+		if n.Tok != token.FALLTHROUGH && n.Label != nil && len(r.targets) > 0 {
+			r.targets[len(r.targets)-1] = append(r.targets[len(r.targets)-1], n.Label)
+		}
+	case *ast.BlockStmt:
+		r.open(n.Pos())
+		r.walkStmts(n.List)
+		r.close()
+	case *ast.IfStmt:
+		r.open(n.Pos())
+		r.walkOpt(n.Init)
+		r.walk(n.Cond)
+		r.walk(n.Body)
+		r.walkOpt(n.Else)
+		r.close()
+	case *ast.CaseClause:
+		r.walkExprs(n.List)
+		r.open(n.Pos())
+		r.walkStmts(n.Body)
+		r.close()
+	case *ast.SwitchStmt:
+		r.open(n.Pos())
+		r.walkOpt(n.Init)
+		if n.Tag != nil {
+			if n.Init != nil {
+				r.open(n.Tag.Pos())
+				defer r.close()
+			}
+			r.walk(n.Tag)
+		}
+		r.walkStmts(n.Body.List)
+		r.close()
+	case *ast.TypeSwitchStmt:
+		if n.Init != nil {
+			r.open(n.Pos())
+			defer r.close()
+			r.walk(n.Init)
+		}
+		// x := y.(type) declares x once, for every clause.
+		r.open(n.Assign.Pos())
+		r.walk(n.Assign)
+		r.walkStmts(n.Body.List)
+		r.close()
+	case *ast.CommClause:
+		r.open(n.Pos())
+		r.walkOpt(n.Comm)
+		r.walkStmts(n.Body)
+		r.close()
+	case *ast.SelectStmt:
+		r.walkStmts(n.Body.List)
+	case *ast.ForStmt:
+		r.open(n.Pos())
+		r.walkOpt(n.Init)
+		r.walkOpt(n.Cond)
+		r.walkOpt(n.Post)
+		r.walk(n.Body)
+		r.close()
+	case *ast.RangeStmt:
+		r.open(n.Pos())
+		r.walk(n.X)
+		var lhs []ast.Expr
+		for _, x := range []ast.Expr{n.Key, n.Value} {
+			if x != nil {
+				lhs = append(lhs, x)
+			}
+		}
+		if n.Tok == token.DEFINE && len(lhs) > 0 {
+			for _, x := range lhs {
+				if _, ok := ast.Unparen(x).(*ast.Ident); !ok {
+					r.walk(x)
+				}
+			}
+			r.shortVarDecl(&ast.AssignStmt{Lhs: lhs, Tok: token.DEFINE, TokPos: n.TokPos,
+				Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.RANGE, X: n.X}}})
+		} else {
+			r.walkExprs(lhs)
+		}
+		r.walk(n.Body)
+		r.close()
+	case *ast.GenDecl:
+		r.genDecl(n)
+	case *ast.FuncDecl:
+		r.open(n.Pos())
+		r.recv(n.Recv)
+		if n.Type.TypeParams != nil {
+			r.declareFields(n.Type.TypeParams, typeObj)
+			r.fieldTypes(n.Type.TypeParams)
+		}
+		r.fieldTypes(n.Type.Params)
+		r.fieldTypes(n.Type.Results)
+		r.declareFields(n.Recv, varObj)
+		r.declareFields(n.Type.Params, varObj)
+		r.declareFields(n.Type.Results, varObj)
+		r.body(n.Body)
+		r.close()
+		if n.Recv == nil && n.Name.Name != "init" {
+			r.declare(n, r.pkg, funcObj, n.Name)
+		}
+	default:
+		return true
+	}
+	return false
+}
+
+func (r *resolver) walkOpt(n ast.Node) {
+	if n != nil {
+		r.walk(n)
+	}
+}
+
+func (r *resolver) genDecl(d *ast.GenDecl) {
+	switch d.Tok {
+	case token.CONST, token.VAR:
+		kind := constObj
+		if d.Tok == token.VAR {
+			kind = varObj
+		}
+		for _, sp := range d.Specs {
+			vs := sp.(*ast.ValueSpec)
+			r.walkExprs(vs.Values)
+			r.walkOpt(vs.Type)
+			r.declare(vs, r.top, kind, vs.Names...)
+		}
+	case token.TYPE:
+		for _, sp := range d.Specs {
+			ts := sp.(*ast.TypeSpec)
+			r.declare(ts, r.top, typeObj, ts.Name)
+			if ts.TypeParams != nil {
+				r.open(ts.Pos())
+				r.declareFields(ts.TypeParams, typeObj)
+				r.fieldTypes(ts.TypeParams)
+			}
+			r.walk(ts.Type)
+			if ts.TypeParams != nil {
+				r.close()
+			}
+		}
+	}
+}
+
+func (r *resolver) funcType(t *ast.FuncType) {
+	r.fieldTypes(t.Params)
+	r.fieldTypes(t.Results)
+	r.declareFields(t.Params, varObj)
+	r.declareFields(t.Results, varObj)
+}
+
+func (r *resolver) fieldTypes(l *ast.FieldList) {
+	if l == nil {
+		return
+	}
+	for _, f := range l.List {
+		r.walkOpt(f.Type)
+	}
+}
+
+func (r *resolver) declareFields(l *ast.FieldList, kind objKind) {
+	if l == nil {
+		return
+	}
+	for _, f := range l.List {
+		r.declare(f, r.top, kind, f.Names...)
+	}
+}
+
+// recv resolves a receiver's type and declares its type parameters,
+// which stay unresolved (as go/parser left them).
+func (r *resolver) recv(l *ast.FieldList) {
+	if l == nil || len(l.List) == 0 {
+		return
+	}
+	t := l.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	var tparams []ast.Expr
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t, tparams = x.X, []ast.Expr{x.Index}
+	case *ast.IndexListExpr:
+		t, tparams = x.X, x.Indices
+	}
+	resolve := []ast.Expr{t}
+	for _, x := range tparams {
+		if id, ok := x.(*ast.Ident); ok {
+			r.declare(id, r.top, typeObj, id)
+		} else {
+			resolve = append(resolve, x)
+		}
+	}
+	for _, x := range resolve {
+		r.walkOpt(x)
+	}
+	for _, f := range l.List[1:] {
+		r.walkOpt(f.Type)
+	}
+}
+
+// body walks a function's body, in the scope of its parameters, with
+// the function's own labels.
+func (r *resolver) body(b *ast.BlockStmt) {
+	if b == nil {
+		return
+	}
+	r.labels = &scope{outer: r.labels}
+	r.targets = append(r.targets, nil)
+	r.walkStmts(b.List)
+	n := len(r.targets) - 1
+	for _, id := range r.targets[n] {
+		if o := r.labels.objs[id.Name]; o != nil {
+			r.res[id] = o
+		} else {
+			r.error(id.Pos(), fmt.Sprintf("label %s undefined", id.Name))
+		}
+	}
+	r.targets = r.targets[:n]
+	r.labels = r.labels.outer
+}

@@ -26,7 +26,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 		in.consts[id.Name] = g.res[id] != nil && g.res[id].kind == constObj
 		delete(in.aliases, id.Name)
 		delete(in.typeKinds, id.Name)
-		delete(in.funcResults, id.Name)
+		in.keepSignature(id.Name, nil, nil)
 	}
 	in.registerTypes(g)
 	if g.file == nil {
@@ -45,10 +45,10 @@ func (in *Interp) record(g group, units []*declUnit) {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
-				in.funcResults[d.Name.Name] = d.Type
+				in.keepSignature(d.Name.Name, d.Type, g.res)
 			} else if len(d.Recv.List) == 1 {
 				key := recvTypeName(d.Recv.List[0].Type) + "." + d.Name.Name
-				in.funcResults[key] = d.Type
+				in.keepSignature(key, d.Type, g.res)
 				_, ptr := d.Recv.List[0].Type.(*ast.StarExpr)
 				in.valueRecv[key] = !ptr
 			}

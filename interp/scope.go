@@ -46,15 +46,49 @@ type resolution map[*ast.Ident]*object
 
 // obj returns the object of the current input that id declares or
 // refers to, or nil.
-func (in *Interp) obj(id *ast.Ident) *object { return in.res[id] }
+// The names of a signature kept in funcResults resolve as they did in
+// their own input (a type declared with the function, a type parameter).
+func (in *Interp) obj(id *ast.Ident) *object {
+	if o := in.res[id]; o != nil {
+		return o
+	}
+	return in.sigs[id]
+}
 
 // kind returns the kind of what id refers to in the current input,
 // noObj for something outside of it.
 func (in *Interp) kind(id *ast.Ident) objKind {
-	if o := in.res[id]; o != nil {
+	if o := in.obj(id); o != nil {
 		return o.kind
 	}
 	return noObj
+}
+
+// keepSignature sets funcResults[key] to t, a function's signature from
+// an input whose names res resolved; a nil t deletes it.
+func (in *Interp) keepSignature(key string, t *ast.FuncType, res resolution) {
+	if old := in.funcResults[key]; old != nil {
+		ast.Inspect(old, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				delete(in.sigs, id)
+			}
+			return true
+		})
+	}
+	if t == nil {
+		delete(in.funcResults, key)
+		return
+	}
+	in.funcResults[key] = t
+	ast.Inspect(t, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && res[id] != nil {
+			if in.sigs == nil {
+				in.sigs = resolution{}
+			}
+			in.sigs[id] = res[id]
+		}
+		return true
+	})
 }
 
 // use makes g's input the one whose names the passes resolve.

@@ -74,20 +74,6 @@ type walker struct {
 	c         cursor
 }
 
-// inspect is walk with only a pre callback.
-func inspect(root ast.Node, pre func(*cursor) bool) { walk(root, pre, nil) }
-
-// eachChild calls f on each child of n, in order.
-func eachChild(n ast.Node, f func(ast.Node)) {
-	walk(n, func(c *cursor) bool {
-		if c.parent == nil {
-			return true
-		}
-		f(c.node)
-		return false
-	}, nil)
-}
-
 // visit walks n, held by parent's field, and returns what is in its place
 // after the callbacks.
 func (w *walker) visit(n, parent ast.Node, field string, index int) ast.Node {

@@ -204,3 +204,57 @@ func TestNoIdentObj(t *testing.T) {
 		}
 	}
 }
+
+// TestSignatureKeepsResolution: a signature kept for later inputs
+// (funcResults) resolves as in its own input, where go/parser's objects
+// stayed on it: the result type T of a generic function is its type
+// parameter, not the session's type T.
+func TestSignatureKeepsResolution(t *testing.T) {
+	in, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	for _, src := range []string{"type T int", "func Zero[T any]() T { var z T; return z }", "1"} {
+		if _, err := in.Eval(context.Background(), src); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+	}
+	id := in.funcResults["Zero"].Results.List[0].Type.(*ast.Ident)
+	o := in.obj(id)
+	if o == nil || o.kind != typeObj {
+		t.Fatalf("Zero's result type resolves to %+v, want its type parameter", o)
+	}
+	if _, ok := o.decl.(*ast.Field); !ok {
+		t.Errorf("Zero's result type is declared by %T, want the type parameter's *ast.Field", o.decl)
+	}
+	if got := (&inferer{in: in}).typeExprType(id); got.kind != unknownType.kind || got.named != "" {
+		t.Errorf("Zero's result type is inferred as %+v: the session's T, not the type parameter", got)
+	}
+	if _, err := in.Eval(context.Background(), "func Zero() int { return 0 }"); err != nil {
+		t.Fatal(err)
+	}
+	if in.sigs[id] != nil {
+		t.Error("the replaced signature's names are still kept")
+	}
+}
+
+// TestResolveGroupedGenericType: go/parser left a type declared after a
+// generic type in the same group unresolved (the type parameters' scope
+// stayed open over the rest of the group); resolve declares it in the
+// package scope, as Go does.
+func TestResolveGroupedGenericType(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "x.go", "package main; type ( A[T any] struct{ x T }; B int ); var b B", parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := resolution{}
+	if err := resolve(fset, f, res); err != nil {
+		t.Fatal(err)
+	}
+	b := f.Decls[1].(*ast.GenDecl).Specs[0].(*ast.ValueSpec).Type.(*ast.Ident)
+	if o := res[b]; o == nil || o.kind != typeObj || o.decl != f.Decls[0].(*ast.GenDecl).Specs[1] {
+		t.Errorf("B resolves to %+v, want B's type spec", o)
+	}
+}

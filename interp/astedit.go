@@ -9,6 +9,8 @@ import "go/ast"
 // (a selector's, a field's, a declaration's, a label), a struct tag and
 // the function type that is a function's signature are not given to f;
 // a root expression is, but not replaced.
+//
+//go:noinline
 func editExprs(n ast.Node, skipFuncs bool, f func(ast.Expr) ast.Expr) {
 	walk(n, func(c *cursor) bool {
 		switch c.Node().(type) {

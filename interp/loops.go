@@ -271,7 +271,10 @@ func (m *modernizer) perIterationRange(r *ast.RangeStmt) {
 // yaegi keeps a block's variables in the function's frame, one slot for
 // every iteration, so that a closure handed to compiled code
 // (wg.Go(func() {...})) would see the last iteration's value; a call has
-// a frame of its own. Exact when nothing assigns the names.
+// a frame of its own. Exact when nothing assigns the names. (Not inlined
+// in its three callers: each would take a copy of the callback.)
+//
+//go:noinline
 func (m *modernizer) freshClosures(body *ast.BlockStmt, names []string) {
 	editExprs(body, true, func(x ast.Expr) ast.Expr {
 		fl, ok := x.(*ast.FuncLit)

@@ -374,6 +374,7 @@ func (m *modernizer) hoistList(list []ast.Stmt, top bool) []ast.Stmt {
 
 func (m *modernizer) hoistStmt(s ast.Stmt, top bool) []ast.Stmt {
 	h := &hoister{m: m, safe: true}
+	h.enter, h.leave = h.enterExpr, h.leaveExpr
 	h.stmt(s)
 	if len(h.pre) == 0 {
 		return []ast.Stmt{s}
@@ -394,6 +395,8 @@ type hoister struct {
 	pre  []ast.Stmt
 	safe bool // nothing with a side effect was evaluated yet
 	cond int  // inside an operand evaluated conditionally
+
+	enter, leave func(*cursor) bool // expr's callbacks, made once
 }
 
 func (h *hoister) stmt(s ast.Stmt) {
@@ -483,13 +486,15 @@ func (h *hoister) callArgs(c *ast.CallExpr) {
 // expr walks an expression in Go's order of evaluation, not entering
 // function literals and type expressions (CompositeLit.Type,
 // TypeAssertExpr.Type, type arguments): they evaluate nothing.
+//
+//go:noinline
 func (h *hoister) expr(p *ast.Expr) {
 	if *p != nil {
 		*p = walk(*p, h.enter, h.leave).(ast.Expr)
 	}
 }
 
-func (h *hoister) enter(c *cursor) bool {
+func (h *hoister) enterExpr(c *cursor) bool {
 	if c.Field() == "Type" || c.Field() == "Indices" {
 		return false
 	}
@@ -520,7 +525,7 @@ func (h *hoister) enter(c *cursor) bool {
 	return true
 }
 
-func (h *hoister) leave(c *cursor) bool {
+func (h *hoister) leaveExpr(c *cursor) bool {
 	switch x := c.Node().(type) {
 	case *ast.UnaryExpr:
 		if x.Op == token.ARROW {

@@ -48,6 +48,9 @@ type resolution map[*ast.Ident]*object
 // refers to, or nil.
 // The names of a signature kept in funcResults resolve as they did in
 // their own input (a type declared with the function, a type parameter).
+// Not inlined: it is called from many places.
+//
+//go:noinline
 func (in *Interp) obj(id *ast.Ident) *object {
 	if o := in.res[id]; o != nil {
 		return o
@@ -141,7 +144,7 @@ type scopeBailout struct{}
 func resolve(fset *token.FileSet, f *ast.File, res resolution) (err error) {
 	r := &resolver{res: res, fset: fset, pkg: &scope{}, depth: 1}
 	r.top = r.pkg
-	r.w.pre = r.visit
+	r.w.pre, r.w.post = r.visit, r.leave
 	defer func() {
 		if e := recover(); e != nil {
 			if _, ok := e.(scopeBailout); !ok {
@@ -168,17 +171,11 @@ func (r *resolver) error(pos token.Pos, msg string) {
 	r.errs.Add(r.fset.Position(pos), msg)
 }
 
-func (r *resolver) walk(n ast.Node) { r.w.visit(n, nil, "", -1) }
+func (r *resolver) walk(n ast.Node) { r.w.visit(n, "", -1) }
 
 func (r *resolver) walkExprs(l []ast.Expr) {
 	for _, x := range l {
 		r.walk(x)
-	}
-}
-
-func (r *resolver) walkStmts(l []ast.Stmt) {
-	for _, s := range l {
-		r.walk(s)
 	}
 }
 
@@ -258,36 +255,34 @@ func (r *resolver) lookup(id *ast.Ident, collect bool) {
 }
 
 // visit is the walker's pre callback: it handles the nodes that declare
-// or open a scope, and lets the walker descend into the others.
+// names or resolve them in another order than the walker's, and opens the
+// scope of the blocks and statements that have one, which leave closes.
+// (A scope opened a little earlier than go/parser does, a case clause's
+// before its expressions, holds nothing more.)
 func (r *resolver) visit(c *cursor) bool {
 	switch n := c.Node().(type) {
 	case *ast.Ident:
-		r.lookup(n, true)
+		if f := c.Field(); f != "Sel" && f != "Label" {
+			r.lookup(n, true)
+		}
+	case *ast.BlockStmt, *ast.IfStmt, *ast.ForStmt, *ast.SwitchStmt, *ast.CaseClause, *ast.CommClause:
+		r.open(n.Pos())
+		return true
 	case *ast.FuncLit:
 		r.open(n.Pos())
 		r.funcType(n.Type)
 		r.body(n.Body)
 		r.close()
-	case *ast.SelectorExpr:
-		r.walk(n.X)
-	case *ast.StructType:
-		r.open(n.Pos())
-		r.fieldTypes(n.Fields)
-		r.declareFields(n.Fields, varObj)
-		r.close()
 	case *ast.FuncType:
 		r.open(n.Pos())
 		r.funcType(n)
 		r.close()
+	case *ast.StructType:
+		r.fields(n.Pos(), n.Fields, varObj)
 	case *ast.InterfaceType:
-		r.open(n.Pos())
-		r.fieldTypes(n.Methods)
-		r.declareFields(n.Methods, funcObj)
-		r.close()
+		r.fields(n.Pos(), n.Methods, funcObj)
 	case *ast.CompositeLit:
-		if n.Type != nil {
-			r.walk(n.Type)
-		}
+		r.walkOpt(n.Type)
 		for _, e := range n.Elts {
 			kv, ok := e.(*ast.KeyValueExpr)
 			if !ok {
@@ -307,7 +302,11 @@ func (r *resolver) visit(c *cursor) bool {
 		if r.labels != nil {
 			r.declare(n, r.labels, labelObj, n.Label)
 		}
-		r.walk(n.Stmt)
+		return true
+	case *ast.BranchStmt:
+		if n.Tok != token.FALLTHROUGH && n.Label != nil && len(r.targets) > 0 {
+			r.targets[len(r.targets)-1] = append(r.targets[len(r.targets)-1], n.Label)
+		}
 	case *ast.AssignStmt:
 		r.walkExprs(n.Rhs)
 		if n.Tok == token.DEFINE {
@@ -315,62 +314,15 @@ func (r *resolver) visit(c *cursor) bool {
 		} else {
 			r.walkExprs(n.Lhs)
 		}
-	case *ast.BranchStmt:
-		if n.Tok != token.FALLTHROUGH && n.Label != nil && len(r.targets) > 0 {
-			r.targets[len(r.targets)-1] = append(r.targets[len(r.targets)-1], n.Label)
-		}
-	case *ast.BlockStmt:
-		r.open(n.Pos())
-		r.walkStmts(n.List)
-		r.close()
-	case *ast.IfStmt:
-		r.open(n.Pos())
-		r.walkOpt(n.Init)
-		r.walk(n.Cond)
-		r.walk(n.Body)
-		r.walkOpt(n.Else)
-		r.close()
-	case *ast.CaseClause:
-		r.walkExprs(n.List)
-		r.open(n.Pos())
-		r.walkStmts(n.Body)
-		r.close()
-	case *ast.SwitchStmt:
-		r.open(n.Pos())
-		r.walkOpt(n.Init)
-		if n.Tag != nil {
-			if n.Init != nil {
-				r.open(n.Tag.Pos())
-				defer r.close()
-			}
-			r.walk(n.Tag)
-		}
-		r.walkStmts(n.Body.List)
-		r.close()
 	case *ast.TypeSwitchStmt:
-		if n.Init != nil {
-			r.open(n.Pos())
-			defer r.close()
-			r.walk(n.Init)
-		}
-		// x := y.(type) declares x once, for every clause.
+		// x := y.(type) declares x once for every clause, in a scope of
+		// its own inside the init's.
+		r.open(n.Pos())
+		r.walkOpt(n.Init)
 		r.open(n.Assign.Pos())
 		r.walk(n.Assign)
-		r.walkStmts(n.Body.List)
-		r.close()
-	case *ast.CommClause:
-		r.open(n.Pos())
-		r.walkOpt(n.Comm)
-		r.walkStmts(n.Body)
-		r.close()
-	case *ast.SelectStmt:
-		r.walkStmts(n.Body.List)
-	case *ast.ForStmt:
-		r.open(n.Pos())
-		r.walkOpt(n.Init)
-		r.walkOpt(n.Cond)
-		r.walkOpt(n.Post)
 		r.walk(n.Body)
+		r.close()
 		r.close()
 	case *ast.RangeStmt:
 		r.open(n.Pos())
@@ -417,6 +369,25 @@ func (r *resolver) visit(c *cursor) bool {
 		return true
 	}
 	return false
+}
+
+// leave is the walker's post callback: it closes the scopes visit opened
+// and let the walker walk.
+func (r *resolver) leave(c *cursor) bool {
+	switch c.Node().(type) {
+	case *ast.BlockStmt, *ast.IfStmt, *ast.ForStmt, *ast.SwitchStmt, *ast.CaseClause, *ast.CommClause:
+		r.close()
+	}
+	return true
+}
+
+// fields resolves the types of a struct's fields or an interface's
+// methods, then declares their names, in a scope of their own.
+func (r *resolver) fields(pos token.Pos, l *ast.FieldList, kind objKind) {
+	r.open(pos)
+	r.fieldTypes(l)
+	r.declareFields(l, kind)
+	r.close()
 }
 
 func (r *resolver) walkOpt(n ast.Node) {
@@ -521,7 +492,9 @@ func (r *resolver) body(b *ast.BlockStmt) {
 	}
 	r.labels = &scope{outer: r.labels}
 	r.targets = append(r.targets, nil)
-	r.walkStmts(b.List)
+	for _, s := range b.List {
+		r.walk(s)
+	}
 	n := len(r.targets) - 1
 	for _, id := range r.targets[n] {
 		if o := r.labels.objs[id.Name]; o != nil {

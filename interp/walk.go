@@ -61,9 +61,14 @@ func (c *cursor) Replace(n ast.Node) {
 // node in the place of the current one; the children walked are those of
 // the node pre was called with. walk stops when post returns false. It
 // returns root, or what replaced it.
+//
+// walk is not inlined, nor are its helpers: the many small calls of the
+// passes would each take a copy (it cost ~25 KiB of binary).
+//
+//go:noinline
 func walk(root ast.Node, pre, post func(*cursor) bool) ast.Node {
 	w := &walker{pre: pre, post: post}
-	return w.visit(root, nil, "", -1)
+	return w.visit(root, "", -1)
 }
 
 // walker holds one cursor, saved and restored around each child, so that
@@ -72,22 +77,27 @@ type walker struct {
 	pre, post func(*cursor) bool
 	stopped   bool
 	c         cursor
+	parent    ast.Node // the node whose children are being walked
 }
 
-// visit walks n, held by parent's field, and returns what is in its place
-// after the callbacks.
-func (w *walker) visit(n, parent ast.Node, field string, index int) ast.Node {
-	return w.at(cursor{node: n, parent: parent, field: field, index: index})
+// visit walks n, held by the field of the node whose children are being
+// walked, and returns what is in its place after the callbacks.
+//
+//go:noinline
+func (w *walker) visit(n ast.Node, field string, index int) ast.Node {
+	return w.at(cursor{node: n, parent: w.parent, field: field, index: index})
 }
 
 func (w *walker) at(c cursor) ast.Node {
 	if w.stopped {
 		return c.node
 	}
-	saved := w.c
+	saved, parent := w.c, w.parent
 	w.c = c
 	if w.pre == nil || w.pre(&w.c) {
+		w.parent = c.node
 		w.children(c.node)
+		w.parent = parent
 	}
 	if w.post != nil && !w.stopped && !w.post(&w.c) {
 		w.stopped = true
@@ -97,28 +107,23 @@ func (w *walker) at(c cursor) ast.Node {
 	return n
 }
 
-// one walks a child held by an interface field, unless it is nil.
-func one[N ast.Node](w *walker, parent ast.Node, field string, n N) {
+// one walks a child held by an interface field, unless it is nil (a
+// pointer field is tested in children, where its type is known).
+//
+//go:noinline
+func one[N ast.Node](w *walker, field string, n N) {
 	if ast.Node(n) != nil {
-		w.visit(n, parent, field, -1)
-	}
-}
-
-// ptr walks a child held by a pointer field, unless it is nil.
-func ptr[E any, P interface {
-	*E
-	ast.Node
-}](w *walker, parent ast.Node, field string, p P) {
-	if p != nil {
-		w.visit(p, parent, field, -1)
+		w.visit(n, field, -1)
 	}
 }
 
 // list walks the children held by a slice field.
-func list[N ast.Node](w *walker, parent ast.Node, field string, l []N) {
+//
+//go:noinline
+func list[N ast.Node](w *walker, field string, l []N) {
 	for i, n := range l {
 		if ast.Node(n) != nil {
-			w.visit(n, parent, field, i)
+			w.visit(n, field, i)
 		}
 	}
 }
@@ -129,169 +134,247 @@ func (w *walker) children(n ast.Node) {
 	// Comments and fields
 	case *ast.Comment, *ast.Directive:
 	case *ast.CommentGroup:
-		list(w, n, "List", n.List)
+		list(w, "List", n.List)
 	case *ast.Field:
-		ptr(w, n, "Doc", n.Doc)
-		list(w, n, "Names", n.Names)
-		one(w, n, "Type", n.Type)
-		ptr(w, n, "Tag", n.Tag)
-		ptr(w, n, "Comment", n.Comment)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		list(w, "Names", n.Names)
+		one(w, "Type", n.Type)
+		if n.Tag != nil {
+			w.visit(n.Tag, "Tag", -1)
+		}
+		if n.Comment != nil {
+			w.visit(n.Comment, "Comment", -1)
+		}
 	case *ast.FieldList:
-		list(w, n, "List", n.List)
+		list(w, "List", n.List)
 
 	// Expressions
 	case *ast.BadExpr, *ast.Ident, *ast.BasicLit:
 	case *ast.Ellipsis:
-		one(w, n, "Elt", n.Elt)
+		one(w, "Elt", n.Elt)
 	case *ast.FuncLit:
-		ptr(w, n, "Type", n.Type)
-		ptr(w, n, "Body", n.Body)
+		if n.Type != nil {
+			w.visit(n.Type, "Type", -1)
+		}
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 	case *ast.CompositeLit:
-		one(w, n, "Type", n.Type)
-		list(w, n, "Elts", n.Elts)
+		one(w, "Type", n.Type)
+		list(w, "Elts", n.Elts)
 	case *ast.ParenExpr:
-		one(w, n, "X", n.X)
+		one(w, "X", n.X)
 	case *ast.SelectorExpr:
-		one(w, n, "X", n.X)
-		ptr(w, n, "Sel", n.Sel)
+		one(w, "X", n.X)
+		if n.Sel != nil {
+			w.visit(n.Sel, "Sel", -1)
+		}
 	case *ast.IndexExpr:
-		one(w, n, "X", n.X)
-		one(w, n, "Index", n.Index)
+		one(w, "X", n.X)
+		one(w, "Index", n.Index)
 	case *ast.IndexListExpr:
-		one(w, n, "X", n.X)
-		list(w, n, "Indices", n.Indices)
+		one(w, "X", n.X)
+		list(w, "Indices", n.Indices)
 	case *ast.SliceExpr:
-		one(w, n, "X", n.X)
-		one(w, n, "Low", n.Low)
-		one(w, n, "High", n.High)
-		one(w, n, "Max", n.Max)
+		one(w, "X", n.X)
+		one(w, "Low", n.Low)
+		one(w, "High", n.High)
+		one(w, "Max", n.Max)
 	case *ast.TypeAssertExpr:
-		one(w, n, "X", n.X)
-		one(w, n, "Type", n.Type)
+		one(w, "X", n.X)
+		one(w, "Type", n.Type)
 	case *ast.CallExpr:
-		one(w, n, "Fun", n.Fun)
-		list(w, n, "Args", n.Args)
+		one(w, "Fun", n.Fun)
+		list(w, "Args", n.Args)
 	case *ast.StarExpr:
-		one(w, n, "X", n.X)
+		one(w, "X", n.X)
 	case *ast.UnaryExpr:
-		one(w, n, "X", n.X)
+		one(w, "X", n.X)
 	case *ast.BinaryExpr:
-		one(w, n, "X", n.X)
-		one(w, n, "Y", n.Y)
+		one(w, "X", n.X)
+		one(w, "Y", n.Y)
 	case *ast.KeyValueExpr:
-		one(w, n, "Key", n.Key)
-		one(w, n, "Value", n.Value)
+		one(w, "Key", n.Key)
+		one(w, "Value", n.Value)
 
 	// Types
 	case *ast.ArrayType:
-		one(w, n, "Len", n.Len)
-		one(w, n, "Elt", n.Elt)
+		one(w, "Len", n.Len)
+		one(w, "Elt", n.Elt)
 	case *ast.StructType:
-		ptr(w, n, "Fields", n.Fields)
+		if n.Fields != nil {
+			w.visit(n.Fields, "Fields", -1)
+		}
 	case *ast.FuncType:
-		ptr(w, n, "TypeParams", n.TypeParams)
-		ptr(w, n, "Params", n.Params)
-		ptr(w, n, "Results", n.Results)
+		if n.TypeParams != nil {
+			w.visit(n.TypeParams, "TypeParams", -1)
+		}
+		if n.Params != nil {
+			w.visit(n.Params, "Params", -1)
+		}
+		if n.Results != nil {
+			w.visit(n.Results, "Results", -1)
+		}
 	case *ast.InterfaceType:
-		ptr(w, n, "Methods", n.Methods)
+		if n.Methods != nil {
+			w.visit(n.Methods, "Methods", -1)
+		}
 	case *ast.MapType:
-		one(w, n, "Key", n.Key)
-		one(w, n, "Value", n.Value)
+		one(w, "Key", n.Key)
+		one(w, "Value", n.Value)
 	case *ast.ChanType:
-		one(w, n, "Value", n.Value)
+		one(w, "Value", n.Value)
 
 	// Statements
 	case *ast.BadStmt, *ast.EmptyStmt:
 	case *ast.DeclStmt:
-		one(w, n, "Decl", n.Decl)
+		one(w, "Decl", n.Decl)
 	case *ast.LabeledStmt:
-		ptr(w, n, "Label", n.Label)
-		one(w, n, "Stmt", n.Stmt)
+		if n.Label != nil {
+			w.visit(n.Label, "Label", -1)
+		}
+		one(w, "Stmt", n.Stmt)
 	case *ast.ExprStmt:
-		one(w, n, "X", n.X)
+		one(w, "X", n.X)
 	case *ast.SendStmt:
-		one(w, n, "Chan", n.Chan)
-		one(w, n, "Value", n.Value)
+		one(w, "Chan", n.Chan)
+		one(w, "Value", n.Value)
 	case *ast.IncDecStmt:
-		one(w, n, "X", n.X)
+		one(w, "X", n.X)
 	case *ast.AssignStmt:
-		list(w, n, "Lhs", n.Lhs)
-		list(w, n, "Rhs", n.Rhs)
+		list(w, "Lhs", n.Lhs)
+		list(w, "Rhs", n.Rhs)
 	case *ast.GoStmt:
-		ptr(w, n, "Call", n.Call)
+		if n.Call != nil {
+			w.visit(n.Call, "Call", -1)
+		}
 	case *ast.DeferStmt:
-		ptr(w, n, "Call", n.Call)
+		if n.Call != nil {
+			w.visit(n.Call, "Call", -1)
+		}
 	case *ast.ReturnStmt:
-		list(w, n, "Results", n.Results)
+		list(w, "Results", n.Results)
 	case *ast.BranchStmt:
-		ptr(w, n, "Label", n.Label)
+		if n.Label != nil {
+			w.visit(n.Label, "Label", -1)
+		}
 	case *ast.BlockStmt:
-		list(w, n, "List", n.List)
+		list(w, "List", n.List)
 	case *ast.IfStmt:
-		one(w, n, "Init", n.Init)
-		one(w, n, "Cond", n.Cond)
-		ptr(w, n, "Body", n.Body)
-		one(w, n, "Else", n.Else)
+		one(w, "Init", n.Init)
+		one(w, "Cond", n.Cond)
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
+		one(w, "Else", n.Else)
 	case *ast.CaseClause:
-		list(w, n, "List", n.List)
-		list(w, n, "Body", n.Body)
+		list(w, "List", n.List)
+		list(w, "Body", n.Body)
 	case *ast.SwitchStmt:
-		one(w, n, "Init", n.Init)
-		one(w, n, "Tag", n.Tag)
-		ptr(w, n, "Body", n.Body)
+		one(w, "Init", n.Init)
+		one(w, "Tag", n.Tag)
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 	case *ast.TypeSwitchStmt:
-		one(w, n, "Init", n.Init)
-		one(w, n, "Assign", n.Assign)
-		ptr(w, n, "Body", n.Body)
+		one(w, "Init", n.Init)
+		one(w, "Assign", n.Assign)
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 	case *ast.CommClause:
-		one(w, n, "Comm", n.Comm)
-		list(w, n, "Body", n.Body)
+		one(w, "Comm", n.Comm)
+		list(w, "Body", n.Body)
 	case *ast.SelectStmt:
-		ptr(w, n, "Body", n.Body)
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 	case *ast.ForStmt:
-		one(w, n, "Init", n.Init)
-		one(w, n, "Cond", n.Cond)
-		one(w, n, "Post", n.Post)
-		ptr(w, n, "Body", n.Body)
+		one(w, "Init", n.Init)
+		one(w, "Cond", n.Cond)
+		one(w, "Post", n.Post)
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 	case *ast.RangeStmt:
-		one(w, n, "Key", n.Key)
-		one(w, n, "Value", n.Value)
-		one(w, n, "X", n.X)
-		ptr(w, n, "Body", n.Body)
+		one(w, "Key", n.Key)
+		one(w, "Value", n.Value)
+		one(w, "X", n.X)
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 
 	// Declarations and files
 	case *ast.ImportSpec:
-		ptr(w, n, "Doc", n.Doc)
-		ptr(w, n, "Name", n.Name)
-		ptr(w, n, "Path", n.Path)
-		ptr(w, n, "Comment", n.Comment)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		if n.Name != nil {
+			w.visit(n.Name, "Name", -1)
+		}
+		if n.Path != nil {
+			w.visit(n.Path, "Path", -1)
+		}
+		if n.Comment != nil {
+			w.visit(n.Comment, "Comment", -1)
+		}
 	case *ast.ValueSpec:
-		ptr(w, n, "Doc", n.Doc)
-		list(w, n, "Names", n.Names)
-		one(w, n, "Type", n.Type)
-		list(w, n, "Values", n.Values)
-		ptr(w, n, "Comment", n.Comment)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		list(w, "Names", n.Names)
+		one(w, "Type", n.Type)
+		list(w, "Values", n.Values)
+		if n.Comment != nil {
+			w.visit(n.Comment, "Comment", -1)
+		}
 	case *ast.TypeSpec:
-		ptr(w, n, "Doc", n.Doc)
-		ptr(w, n, "Name", n.Name)
-		ptr(w, n, "TypeParams", n.TypeParams)
-		one(w, n, "Type", n.Type)
-		ptr(w, n, "Comment", n.Comment)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		if n.Name != nil {
+			w.visit(n.Name, "Name", -1)
+		}
+		if n.TypeParams != nil {
+			w.visit(n.TypeParams, "TypeParams", -1)
+		}
+		one(w, "Type", n.Type)
+		if n.Comment != nil {
+			w.visit(n.Comment, "Comment", -1)
+		}
 	case *ast.BadDecl:
 	case *ast.GenDecl:
-		ptr(w, n, "Doc", n.Doc)
-		list(w, n, "Specs", n.Specs)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		list(w, "Specs", n.Specs)
 	case *ast.FuncDecl:
-		ptr(w, n, "Doc", n.Doc)
-		ptr(w, n, "Recv", n.Recv)
-		ptr(w, n, "Name", n.Name)
-		ptr(w, n, "Type", n.Type)
-		ptr(w, n, "Body", n.Body)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		if n.Recv != nil {
+			w.visit(n.Recv, "Recv", -1)
+		}
+		if n.Name != nil {
+			w.visit(n.Name, "Name", -1)
+		}
+		if n.Type != nil {
+			w.visit(n.Type, "Type", -1)
+		}
+		if n.Body != nil {
+			w.visit(n.Body, "Body", -1)
+		}
 	case *ast.File:
 		// Not File.Comments: walking the nodes visits them (as ast.Walk).
-		ptr(w, n, "Doc", n.Doc)
-		ptr(w, n, "Name", n.Name)
-		list(w, n, "Decls", n.Decls)
+		if n.Doc != nil {
+			w.visit(n.Doc, "Doc", -1)
+		}
+		if n.Name != nil {
+			w.visit(n.Name, "Name", -1)
+		}
+		list(w, "Decls", n.Decls)
 	case *ast.Package:
 		keys := make([]string, 0, len(n.Files))
 		for k := range n.Files {

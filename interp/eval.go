@@ -333,42 +333,28 @@ func (in *Interp) explain(n ast.Node, err error) error {
 // parser does not resolve either.
 func references(root ast.Node, fn func(id *ast.Ident, tparams map[string]bool) bool) {
 	var tparams map[string]bool
-	more := true
-	var visit func(ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if !more {
-			return false
+	walk(root, func(c *cursor) bool {
+		if d, ok := c.Node().(*ast.FuncDecl); ok {
+			tparams = recvTypeParams(d)
 		}
-		switch n := n.(type) {
-		case *ast.File:
-			for _, d := range n.Decls {
-				ast.Inspect(d, visit)
-			}
-			return false
+		return true
+	}, func(c *cursor) bool {
+		switch n := c.Node().(type) {
 		case *ast.FuncDecl:
-			tparams = recvTypeParams(n)
-			for _, c := range []ast.Node{n.Recv, n.Type, n.Body} {
-				if c != nil && !reflect.ValueOf(c).IsNil() {
-					ast.Inspect(c, visit)
-				}
-			}
 			tparams = nil
-			return false
-		case *ast.SelectorExpr:
-			ast.Inspect(n.X, visit)
-			return false
-		case *ast.KeyValueExpr:
-			if _, isIdent := n.Key.(*ast.Ident); !isIdent {
-				ast.Inspect(n.Key, visit)
-			}
-			ast.Inspect(n.Value, visit)
-			return false
 		case *ast.Ident:
-			more = fn(n, tparams)
+			switch c.Parent().(type) {
+			case *ast.SelectorExpr:
+				return c.Field() != "X" || fn(n, tparams)
+			case *ast.KeyValueExpr:
+				return c.Field() != "Value" || fn(n, tparams)
+			case *ast.FuncDecl, *ast.File:
+				return c.Field() == "Name" || fn(n, tparams)
+			}
+			return fn(n, tparams)
 		}
-		return more
-	}
-	ast.Inspect(root, visit)
+		return true
+	})
 }
 
 // unknown reports whether id is resolved neither in the input nor by

@@ -351,8 +351,9 @@ func (m *modernizer) typeExpr(t reflect.Type, pos token.Pos) (ast.Expr, bool) {
 	return cloneType(e, pos), true
 }
 
-// cloneType deep-copies a type expression, with every position set to pos
-// and no resolved objects: it may come from an earlier input.
+// cloneType deep-copies a type expression, with every position set to pos:
+// it may come from an earlier input. The copy's names resolve to nothing
+// of this input.
 func cloneType(e ast.Expr, pos token.Pos) ast.Expr {
 	if e == nil {
 		return nil
@@ -362,13 +363,12 @@ func cloneType(e ast.Expr, pos token.Pos) ast.Expr {
 
 var (
 	posType = reflect.TypeOf(token.Pos(0))
-	objType = reflect.TypeOf((*ast.Object)(nil)) // go/parser's resolution, unused
 )
 
 func cloneNode(v reflect.Value, pos token.Pos) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() || v.Type() == objType {
+		if v.IsNil() {
 			return reflect.Zero(v.Type())
 		}
 		c := reflect.New(v.Type().Elem())

@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"fmt"
 	"go/ast"
 	"go/scanner"
 	"go/token"
@@ -205,9 +204,9 @@ func (r *resolver) declare(decl ast.Node, s *scope, kind objKind, ids ...*ast.Id
 		if alt := s.insert(id.Name, o); alt != nil {
 			prev := ""
 			if alt.pos.IsValid() {
-				prev = fmt.Sprintf("\n\tprevious declaration at %v", r.fset.Position(alt.pos))
+				prev = "\n\tprevious declaration at " + r.fset.Position(alt.pos).String()
 			}
-			r.error(id.Pos(), fmt.Sprintf("%s redeclared in this block%s", id.Name, prev))
+			r.error(id.Pos(), id.Name+" redeclared in this block"+prev)
 		}
 	}
 }
@@ -500,7 +499,7 @@ func (r *resolver) body(b *ast.BlockStmt) {
 		if o := r.labels.objs[id.Name]; o != nil {
 			r.res[id] = o
 		} else {
-			r.error(id.Pos(), fmt.Sprintf("label %s undefined", id.Name))
+			r.error(id.Pos(), "label "+id.Name+" undefined")
 		}
 	}
 	r.targets = r.targets[:n]

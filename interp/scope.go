@@ -467,16 +467,16 @@ func (r *resolver) recv(l *ast.FieldList) {
 	case *ast.IndexListExpr:
 		t, tparams = x.X, x.Indices
 	}
-	resolve := []ast.Expr{t}
 	for _, x := range tparams {
 		if id, ok := x.(*ast.Ident); ok {
 			r.declare(id, r.top, typeObj, id)
-		} else {
-			resolve = append(resolve, x)
 		}
 	}
-	for _, x := range resolve {
-		r.walkOpt(x)
+	r.walkOpt(t)
+	for _, x := range tparams {
+		if _, ok := x.(*ast.Ident); !ok {
+			r.walk(x)
+		}
 	}
 	for _, f := range l.List[1:] {
 		r.walkOpt(f.Type)

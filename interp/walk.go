@@ -3,7 +3,6 @@ package interp
 import (
 	"go/ast"
 	"reflect"
-	"slices"
 )
 
 // The passes that rewrite the input walk it with walk, one child
@@ -29,9 +28,9 @@ func (c *cursor) Parent() ast.Node { return c.parent }
 // Field returns the name of the parent's field that holds the node.
 func (c *cursor) Field() string { return c.field }
 
-// Replace puts n in the current node's place in its parent (or as the
-// result of walk at the root). It panics if the field cannot hold n:
-// a GoStmt's Call must stay a *ast.CallExpr.
+// Replace puts n, not nil, in the current node's place in its parent (or
+// as the result of walk at the root). It panics if the field cannot hold
+// n: a GoStmt's Call must stay a *ast.CallExpr.
 func (c *cursor) Replace(n ast.Node) {
 	c.node = n
 	if c.parent == nil {
@@ -39,12 +38,6 @@ func (c *cursor) Replace(n ast.Node) {
 	}
 	f := reflect.ValueOf(c.parent).Elem().FieldByName(c.field)
 	v := reflect.ValueOf(n)
-	if n == nil {
-		v = reflect.Zero(f.Type())
-		if f.Kind() == reflect.Slice || f.Kind() == reflect.Map {
-			v = reflect.Zero(f.Type().Elem())
-		}
-	}
 	switch {
 	case f.Kind() == reflect.Map:
 		f.SetMapIndex(reflect.ValueOf(c.key), v)
@@ -230,7 +223,11 @@ func (w *walker) children(n ast.Node) {
 	// Statements
 	case *ast.BadStmt, *ast.EmptyStmt:
 	case *ast.DeclStmt:
-		one(w, "Decl", n.Decl)
+		// Written out, here and for Specs and Decls: a generic helper
+		// for these interfaces would be compiled for them alone.
+		if n.Decl != nil {
+			w.visit(n.Decl, "Decl", -1)
+		}
 	case *ast.LabeledStmt:
 		if n.Label != nil {
 			w.visit(n.Label, "Label", -1)
@@ -349,7 +346,9 @@ func (w *walker) children(n ast.Node) {
 		if n.Doc != nil {
 			w.visit(n.Doc, "Doc", -1)
 		}
-		list(w, "Specs", n.Specs)
+		for i, s := range n.Specs {
+			w.visit(s, "Specs", i)
+		}
 	case *ast.FuncDecl:
 		if n.Doc != nil {
 			w.visit(n.Doc, "Doc", -1)
@@ -374,15 +373,14 @@ func (w *walker) children(n ast.Node) {
 		if n.Name != nil {
 			w.visit(n.Name, "Name", -1)
 		}
-		list(w, "Decls", n.Decls)
-	case *ast.Package:
-		keys := make([]string, 0, len(n.Files))
-		for k := range n.Files {
-			keys = append(keys, k)
+		for i, d := range n.Decls {
+			w.visit(d, "Decls", i)
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			w.at(cursor{node: n.Files[k], parent: n, field: "Files", index: -1, key: k})
+	case *ast.Package:
+		// In the map's order, as ast.Walk (a deprecated node, which no
+		// input holds).
+		for k, f := range n.Files {
+			w.at(cursor{node: f, parent: n, field: "Files", index: -1, key: k})
 		}
 	default:
 		panic("interp: walk: unexpected node type " + reflect.TypeOf(n).String())

@@ -484,7 +484,7 @@ func replaceContinues(body *ast.BlockStmt, label string, repl func(*ast.BranchSt
 // switches and selects around it in body, and puts repl's result in its
 // place.
 func exits(body *ast.BlockStmt, repl func(s ast.Stmt, loops, switches int) ast.Stmt) {
-	loops, switches := 0, 0
+	var loops, switches int
 	count := func(n ast.Node, d int) {
 		switch n.(type) {
 		case *ast.ForStmt, *ast.RangeStmt:

@@ -16,7 +16,6 @@ type cursor struct {
 	parent ast.Node
 	field  string // the parent's field holding node; "" at the root
 	index  int    // node's index in that field if it is a slice, else -1
-	key    string // node's key in Package.Files
 }
 
 // Node returns the current node.
@@ -32,6 +31,7 @@ func (c *cursor) Field() string { return c.field }
 // as the result of walk at the root). It panics if the field cannot hold
 // n: a GoStmt's Call must stay a *ast.CallExpr.
 func (c *cursor) Replace(n ast.Node) {
+	old := c.node
 	c.node = n
 	if c.parent == nil {
 		return
@@ -39,8 +39,12 @@ func (c *cursor) Replace(n ast.Node) {
 	f := reflect.ValueOf(c.parent).Elem().FieldByName(c.field)
 	v := reflect.ValueOf(n)
 	switch {
-	case f.Kind() == reflect.Map:
-		f.SetMapIndex(reflect.ValueOf(c.key), v)
+	case f.Kind() == reflect.Map: // Package.Files
+		for it := f.MapRange(); it.Next(); {
+			if it.Value().Interface() == old {
+				f.SetMapIndex(it.Key(), v)
+			}
+		}
 	case c.index >= 0:
 		f.Index(c.index).Set(v)
 	default:
@@ -379,8 +383,8 @@ func (w *walker) children(n ast.Node) {
 	case *ast.Package:
 		// In the map's order, as ast.Walk (a deprecated node, which no
 		// input holds).
-		for k, f := range n.Files {
-			w.at(cursor{node: f, parent: n, field: "Files", index: -1, key: k})
+		for _, f := range n.Files {
+			w.visit(f, "Files", -1)
 		}
 	default:
 		panic("interp: walk: unexpected node type " + reflect.TypeOf(n).String())

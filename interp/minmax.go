@@ -374,7 +374,10 @@ func (m *modernizer) hoistList(list []ast.Stmt, top bool) []ast.Stmt {
 
 func (m *modernizer) hoistStmt(s ast.Stmt, top bool) []ast.Stmt {
 	h := &hoister{m: m, safe: true}
-	h.enter, h.leave = h.enterExpr, h.leaveExpr
+	if m.enter == nil {
+		m.enter = func(c *cursor) bool { return m.hoist.enterExpr(c) }
+		m.leave = func(c *cursor) bool { return m.hoist.leaveExpr(c) }
+	}
 	h.stmt(s)
 	if len(h.pre) == 0 {
 		return []ast.Stmt{s}
@@ -395,8 +398,6 @@ type hoister struct {
 	pre  []ast.Stmt
 	safe bool // nothing with a side effect was evaluated yet
 	cond int  // inside an operand evaluated conditionally
-
-	enter, leave func(*cursor) bool // expr's callbacks, made once
 }
 
 func (h *hoister) stmt(s ast.Stmt) {
@@ -490,7 +491,10 @@ func (h *hoister) callArgs(c *ast.CallExpr) {
 //go:noinline
 func (h *hoister) expr(p *ast.Expr) {
 	if *p != nil {
-		*p = walk(*p, h.enter, h.leave).(ast.Expr)
+		outer := h.m.hoist
+		h.m.hoist = h
+		*p = walk(*p, h.m.enter, h.m.leave).(ast.Expr)
+		h.m.hoist = outer
 	}
 }
 

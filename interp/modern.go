@@ -38,6 +38,11 @@ type modernizer struct {
 	// funcOf holds the function each range statement is in (nil at top
 	// level), for the returns of a range-over-func body.
 	funcOf map[*ast.RangeStmt]*ast.FuncType
+
+	// hoist is the hoister at work, and enter and leave its expression
+	// walk's callbacks, made once (see hoister.expr).
+	hoist        *hoister
+	enter, leave func(*cursor) bool
 }
 
 func (in *Interp) newModernizer(fset *token.FileSet) *modernizer {
@@ -355,7 +360,7 @@ func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 
 // rewrite applies the loop rewrites and the builtin calls under root.
 func (m *modernizer) rewrite(root ast.Node) {
-	ast.Walk(funcScope{m: m.funcOf}, root)
+	ast.Walk(&funcScope{m: m.funcOf}, root)
 	editStmtLists(root, m.loops)
 	editExprs(root, false, m.builtin)
 }

@@ -8,18 +8,19 @@ import (
 	"strings"
 )
 
-// funcScope records the function each range statement is in.
+// funcScope records the function each range statement is in. A pointer,
+// so that Visit does not box a copy at every node.
 type funcScope struct {
 	m   map[*ast.RangeStmt]*ast.FuncType
 	cur *ast.FuncType
 }
 
-func (v funcScope) Visit(n ast.Node) ast.Visitor {
+func (v *funcScope) Visit(n ast.Node) ast.Visitor {
 	switch n := n.(type) {
 	case *ast.FuncDecl:
-		v.cur = n.Type
+		return &funcScope{m: v.m, cur: n.Type}
 	case *ast.FuncLit:
-		v.cur = n.Type
+		return &funcScope{m: v.m, cur: n.Type}
 	case *ast.RangeStmt:
 		v.m[n] = v.cur
 	}

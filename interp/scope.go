@@ -134,27 +134,14 @@ type resolver struct {
 	w          walker
 }
 
-type scopeBailout struct{}
-
 // resolve resolves the names of a parsed file into res and returns the
 // errors the compiler would report for its declarations (a name
 // declared twice in a block, no new variable on the left of :=, an
 // undefined label), which go/parser reported with DeclarationErrors.
-func resolve(fset *token.FileSet, f *ast.File, res resolution) (err error) {
+func resolve(fset *token.FileSet, f *ast.File, res resolution) error {
 	r := &resolver{res: res, fset: fset, pkg: &scope{}, depth: 1}
 	r.top = r.pkg
 	r.w.pre, r.w.post = r.visit, r.leave
-	defer func() {
-		if e := recover(); e != nil {
-			if _, ok := e.(scopeBailout); !ok {
-				panic(e)
-			}
-		}
-		if len(r.errs) > 0 {
-			r.errs.Sort()
-			err = r.errs
-		}
-	}()
 	for _, d := range f.Decls {
 		r.walk(d)
 	}
@@ -162,6 +149,10 @@ func resolve(fset *token.FileSet, f *ast.File, res resolution) (err error) {
 		if o := r.pkg.objs[id.Name]; o != nil {
 			res[id] = o
 		}
+	}
+	if len(r.errs) > 0 {
+		r.errs.Sort()
+		return r.errs
 	}
 	return nil
 }
@@ -181,8 +172,10 @@ func (r *resolver) walkExprs(l []ast.Expr) {
 func (r *resolver) open(pos token.Pos) {
 	r.depth++
 	if r.depth > maxScopeDepth {
-		r.error(pos, "exceeded max scope depth during object resolution")
-		panic(scopeBailout{})
+		if !r.w.stopped {
+			r.error(pos, "exceeded max scope depth during object resolution")
+			r.w.stopped = true // walks nothing more, as go/parser gave up
+		}
 	}
 	r.top = &scope{outer: r.top}
 }

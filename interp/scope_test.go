@@ -132,6 +132,9 @@ func TestResolveShadowing(t *testing.T) {
 		"package main; func f() { a := 1; a := 2 }",
 		"package main; func f() { var a int; var a string }",
 		"package main; func f() { goto M }",
+		// scopes nested deeper than go/parser resolved
+		"package main; func f() {" + strings.Repeat("{", 1100) + strings.Repeat("}", 1100) + "}",
+		"package main; func f() { goto L; " + strings.Repeat("if true {", 1100) + strings.Repeat("}", 1100) + "}",
 	} {
 		compareResolution(t, "x.go", src)
 	}

@@ -129,7 +129,7 @@ func list[N ast.Node](w *walker, field string, l []N) {
 func (w *walker) children(n ast.Node) {
 	switch n := n.(type) {
 	// Comments and fields
-	case *ast.Comment, *ast.Directive:
+	case *ast.Comment:
 	case *ast.CommentGroup:
 		list(w, "List", n.List)
 	case *ast.Field:

@@ -328,9 +328,9 @@ func (in *Interp) explain(n ast.Node, err error) error {
 // references calls fn for the identifiers under root that refer to
 // something, until fn returns false: not the name of a selector (a field
 // or a method), an identifier key of a composite literal (maybe a field
-// name, which the parser never resolves) or a method's name; tparams are
-// the receiver type parameters of the method being visited, which the
-// parser does not resolve either.
+// name, which resolve leaves alone unless it is in scope) or a method's
+// name; tparams are the receiver type parameters of the method being
+// visited, which resolve does not resolve either.
 func references(root ast.Node, fn func(id *ast.Ident, tparams map[string]bool) bool) {
 	var tparams map[string]bool
 	walk(root, func(c *cursor) bool {

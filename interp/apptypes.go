@@ -314,7 +314,7 @@ func (in *Interp) checkUnexported(fset *token.FileSet, root ast.Node) error {
 		if exportedName(sel.Sel.Name) {
 			return true
 		}
-		if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+		if id, ok := sel.X.(*ast.Ident); ok && in.obj(id) == nil {
 			if _, isPkg := in.pkgPath(id.Name); isPkg {
 				return true
 			}

@@ -5,199 +5,55 @@ import "go/ast"
 // editExprs calls f on every expression under n, children before
 // parents, and puts f's result in the expression's place. It does not
 // enter function literals when skipFuncs is set: their bodies are
-// rewritten on their own.
+// rewritten on their own. Names that are not expressions of their own
+// (a selector's, a field's, a declaration's, a label), a struct tag and
+// the function type that is a function's signature are not given to f;
+// a root expression is, but not replaced.
+//
+//go:noinline
 func editExprs(n ast.Node, skipFuncs bool, f func(ast.Expr) ast.Expr) {
-	e := &exprEditor{f: f, skipFuncs: skipFuncs}
-	e.node(n)
-}
-
-type exprEditor struct {
-	f         func(ast.Expr) ast.Expr
-	skipFuncs bool
-}
-
-func (e *exprEditor) expr(p *ast.Expr) {
-	if *p == nil {
-		return
-	}
-	switch x := (*p).(type) {
-	case *ast.ParenExpr:
-		e.expr(&x.X)
-	case *ast.SelectorExpr:
-		e.expr(&x.X)
-	case *ast.IndexExpr:
-		e.expr(&x.X)
-		e.expr(&x.Index)
-	case *ast.IndexListExpr:
-		e.expr(&x.X)
-		e.exprs(x.Indices)
-	case *ast.SliceExpr:
-		e.expr(&x.X)
-		e.expr(&x.Low)
-		e.expr(&x.High)
-		e.expr(&x.Max)
-	case *ast.TypeAssertExpr:
-		e.expr(&x.X)
-		e.expr(&x.Type)
-	case *ast.CallExpr:
-		e.expr(&x.Fun)
-		e.exprs(x.Args)
-	case *ast.StarExpr:
-		e.expr(&x.X)
-	case *ast.UnaryExpr:
-		e.expr(&x.X)
-	case *ast.BinaryExpr:
-		e.expr(&x.X)
-		e.expr(&x.Y)
-	case *ast.KeyValueExpr:
-		e.expr(&x.Key)
-		e.expr(&x.Value)
-	case *ast.CompositeLit:
-		e.expr(&x.Type)
-		e.exprs(x.Elts)
-	case *ast.FuncLit:
-		e.fields(x.Type.Params)
-		e.fields(x.Type.Results)
-		if !e.skipFuncs {
-			e.node(x.Body)
+	walk(n, func(c *cursor) bool {
+		switch c.Node().(type) {
+		case *ast.ImportSpec:
+			return false
+		case *ast.BlockStmt:
+			_, lit := c.Parent().(*ast.FuncLit)
+			return !(lit && skipFuncs)
 		}
-	case *ast.ArrayType:
-		e.expr(&x.Len)
-		e.expr(&x.Elt)
-	case *ast.MapType:
-		e.expr(&x.Key)
-		e.expr(&x.Value)
-	case *ast.ChanType:
-		e.expr(&x.Value)
-	case *ast.Ellipsis:
-		e.expr(&x.Elt)
-	case *ast.FuncType:
-		e.fields(x.TypeParams)
-		e.fields(x.Params)
-		e.fields(x.Results)
-	case *ast.StructType:
-		e.fields(x.Fields)
-	case *ast.InterfaceType:
-		e.fields(x.Methods)
-	}
-	*p = e.f(*p)
-}
-
-func (e *exprEditor) exprs(l []ast.Expr) {
-	for i := range l {
-		e.expr(&l[i])
-	}
-}
-
-func (e *exprEditor) fields(l *ast.FieldList) {
-	if l == nil {
-		return
-	}
-	for _, f := range l.List {
-		e.expr(&f.Type)
-	}
-}
-
-func (e *exprEditor) stmts(l []ast.Stmt) {
-	for _, s := range l {
-		e.node(s)
-	}
-}
-
-func (e *exprEditor) node(n ast.Node) {
-	switch n := n.(type) {
-	case nil:
-	case ast.Expr:
-		// A root expression cannot be replaced; its children can.
-		x := n
-		e.expr(&x)
-	case *ast.File:
-		for _, d := range n.Decls {
-			e.node(d)
+		return true
+	}, func(c *cursor) bool {
+		x, ok := c.Node().(ast.Expr)
+		if !ok {
+			return true
 		}
-	case *ast.FuncDecl:
-		e.fields(n.Recv)
-		e.fields(n.Type.TypeParams)
-		e.fields(n.Type.Params)
-		e.fields(n.Type.Results)
-		if n.Body != nil {
-			e.node(n.Body)
+		if c.Parent() == nil {
+			f(x) // a root expression cannot be replaced
+			return true
 		}
-	case *ast.GenDecl:
-		for _, s := range n.Specs {
-			e.node(s)
+		switch c.Field() {
+		case "Sel", "Names", "Name", "Label":
+			return true
+		case "Tag":
+			if _, field := c.Parent().(*ast.Field); field {
+				return true
+			}
+		case "Type":
+			switch c.Parent().(type) {
+			case *ast.FuncLit, *ast.FuncDecl:
+				return true
+			}
+		case "Call":
+			// A go or defer statement's call stays a call.
+			if r, ok := f(x).(*ast.CallExpr); ok && r != x {
+				c.Replace(r)
+			}
+			return true
 		}
-	case *ast.ValueSpec:
-		e.expr(&n.Type)
-		e.exprs(n.Values)
-	case *ast.TypeSpec:
-		e.fields(n.TypeParams)
-		e.expr(&n.Type)
-	case *ast.ImportSpec:
-	case *ast.BlockStmt:
-		if n != nil {
-			e.stmts(n.List)
+		if r := f(x); r != x {
+			c.Replace(r)
 		}
-	case *ast.ExprStmt:
-		e.expr(&n.X)
-	case *ast.SendStmt:
-		e.expr(&n.Chan)
-		e.expr(&n.Value)
-	case *ast.IncDecStmt:
-		e.expr(&n.X)
-	case *ast.AssignStmt:
-		e.exprs(n.Lhs)
-		e.exprs(n.Rhs)
-	case *ast.GoStmt:
-		x := ast.Expr(n.Call)
-		e.expr(&x)
-		if c, ok := x.(*ast.CallExpr); ok {
-			n.Call = c
-		}
-	case *ast.DeferStmt:
-		x := ast.Expr(n.Call)
-		e.expr(&x)
-		if c, ok := x.(*ast.CallExpr); ok {
-			n.Call = c
-		}
-	case *ast.ReturnStmt:
-		e.exprs(n.Results)
-	case *ast.DeclStmt:
-		e.node(n.Decl)
-	case *ast.LabeledStmt:
-		e.node(n.Stmt)
-	case *ast.IfStmt:
-		e.node(n.Init)
-		e.expr(&n.Cond)
-		e.node(n.Body)
-		e.node(n.Else)
-	case *ast.CaseClause:
-		e.exprs(n.List)
-		e.stmts(n.Body)
-	case *ast.SwitchStmt:
-		e.node(n.Init)
-		e.expr(&n.Tag)
-		e.node(n.Body)
-	case *ast.TypeSwitchStmt:
-		e.node(n.Init)
-		e.node(n.Assign)
-		e.node(n.Body)
-	case *ast.CommClause:
-		e.node(n.Comm)
-		e.stmts(n.Body)
-	case *ast.SelectStmt:
-		e.node(n.Body)
-	case *ast.ForStmt:
-		e.node(n.Init)
-		e.expr(&n.Cond)
-		e.node(n.Post)
-		e.node(n.Body)
-	case *ast.RangeStmt:
-		e.expr(&n.Key)
-		e.expr(&n.Value)
-		e.expr(&n.X)
-		e.node(n.Body)
-	}
+		return true
+	})
 }
 
 // editStmtLists calls f on every statement list under n (block bodies,

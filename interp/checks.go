@@ -119,12 +119,12 @@ func (in *Interp) checkTypes(fset *token.FileSet, root ast.Node) error {
 	return nil
 }
 
-// isType reports whether id may name a type: it does unless the parser
-// resolved it to something else, or it names a namespace value or a
+// isType reports whether id may name a type: it does unless it is
+// resolved to something else in the input, or it names a namespace value or a
 // session-level name last declared as something else.
 func (in *Interp) isType(id *ast.Ident) bool {
-	if id.Obj != nil {
-		return id.Obj.Kind == ast.Typ || id.Obj.Kind == ast.Bad
+	if k := in.kind(id); k != noObj {
+		return k == typeObj
 	}
 	if in.namespace[id.Name] {
 		return false
@@ -428,7 +428,7 @@ func (in *Interp) valueChecks(n ast.Node) error {
 	}
 	isNil := func(x ast.Expr) bool {
 		id, ok := ast.Unparen(x).(*ast.Ident)
-		return ok && id.Name == "nil" && id.Obj == nil && !in.declared["nil"] && !in.namespace["nil"]
+		return ok && id.Name == "nil" && in.obj(id) == nil && !in.declared["nil"] && !in.namespace["nil"]
 	}
 	mismatch := func(pos token.Pos, lhs, rhs int) {
 		// One value may be a call with several results (or a comma-ok

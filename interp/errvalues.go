@@ -83,7 +83,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 		return helper("__mh_asError", x.Pos(), x)
 	}
 	isError := func(x ast.Expr) bool {
-		if id, ok := x.(*ast.Ident); ok && id.Name == "error" && id.Obj == nil {
+		if id, ok := x.(*ast.Ident); ok && id.Name == "error" && in.obj(id) == nil {
 			return true
 		}
 		return false
@@ -102,7 +102,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 			return true // err == "s" stays Go's compile error
 		}
 		id, ok := ast.Unparen(x).(*ast.Ident)
-		return ok && id.Name == "nil" && id.Obj == nil
+		return ok && id.Name == "nil" && in.obj(id) == nil
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -195,7 +195,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 				}
 				return helper("__mh_asError", x.Pos(), x.Args[0]) // the conversion error(v)
 			}
-			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && id.Obj == nil && !in.declared["new"] && !in.namespace["new"] &&
+			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && in.obj(id) == nil && !in.declared["new"] && !in.namespace["new"] &&
 				len(x.Args) == 1 && in.notAType(x.Args[0]) {
 				t := in.typeExprOf(inf, x.Args[0])
 				if t == nil {
@@ -251,7 +251,7 @@ func (in *Interp) typeExprOf(inf *inferer, x ast.Expr) ast.Expr {
 	case *ast.ParenExpr:
 		return in.typeExprOf(inf, x.X)
 	case *ast.Ident:
-		if (x.Name == "true" || x.Name == "false") && x.Obj == nil && !in.declared[x.Name] {
+		if (x.Name == "true" || x.Name == "false") && in.obj(x) == nil && !in.declared[x.Name] {
 			return &ast.Ident{NamePos: pos, Name: "bool"}
 		}
 	case *ast.UnaryExpr:
@@ -283,7 +283,7 @@ var errorType = reflect.TypeFor[error]()
 // isPackageRef reports whether x names the package of path p.
 func (in *Interp) isPackageRef(x ast.Expr, p string) bool {
 	id, ok := x.(*ast.Ident)
-	if !ok || id.Obj != nil {
+	if !ok || in.obj(id) != nil {
 		return false
 	}
 	got, ok := in.pkgPath(id.Name)
@@ -462,15 +462,15 @@ func (in *Interp) notAType(x ast.Expr) bool {
 	case *ast.ParenExpr:
 		return in.notAType(x.X)
 	case *ast.Ident:
-		if x.Obj != nil {
-			return x.Obj.Kind == ast.Var || x.Obj.Kind == ast.Con
+		if k := in.kind(x); k != noObj {
+			return k == varObj || k == constObj
 		}
 		if x.Name == "true" || x.Name == "false" || x.Name == "iota" {
 			return true
 		}
 		return in.namespace[x.Name] || in.declared[x.Name] && !in.types[x.Name]
 	case *ast.SelectorExpr:
-		if id, ok := x.X.(*ast.Ident); ok && id.Obj == nil {
+		if id, ok := x.X.(*ast.Ident); ok && in.obj(id) == nil {
 			if p, isPkg := in.pkgPath(id.Name); isPkg {
 				v, ok := in.pkgs.packages[in.pkgs.byPath[p]][x.Sel.Name]
 				return ok && !(v.Kind() == reflect.Pointer && v.IsNil())

@@ -22,11 +22,11 @@ func (in *Interp) record(g group, units []*declUnit) {
 	}
 	for _, id := range declaredNames(g) {
 		in.declared[id.Name] = true
-		in.types[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Typ
-		in.consts[id.Name] = id.Obj != nil && id.Obj.Kind == ast.Con
+		in.types[id.Name] = g.res[id] != nil && g.res[id].kind == typeObj
+		in.consts[id.Name] = g.res[id] != nil && g.res[id].kind == constObj
 		delete(in.aliases, id.Name)
 		delete(in.typeKinds, id.Name)
-		delete(in.funcResults, id.Name)
+		in.keepSignature(id.Name, nil, nil)
 	}
 	in.registerTypes(g)
 	if g.file == nil {
@@ -45,10 +45,10 @@ func (in *Interp) record(g group, units []*declUnit) {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
-				in.funcResults[d.Name.Name] = d.Type
+				in.keepSignature(d.Name.Name, d.Type, g.res)
 			} else if len(d.Recv.List) == 1 {
 				key := recvTypeName(d.Recv.List[0].Type) + "." + d.Name.Name
-				in.funcResults[key] = d.Type
+				in.keepSignature(key, d.Type, g.res)
 				_, ptr := d.Recv.List[0].Type.(*ast.StarExpr)
 				in.valueRecv[key] = !ptr
 			}
@@ -68,6 +68,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 }
 
 func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
+	in.use(g)
 	fset := in.gen.yi.FileSet()
 	rw := in.newRewriter(fset)
 	md := in.newModernizer(fset)
@@ -111,7 +112,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		}
 		if len(g.file.Decls) > 0 {
 			if err := in.declare(r, g.file); err != nil {
-				stmts, ok := asStatements(g.file.Decls)
+				stmts, ok := in.asStatements(g.file.Decls)
 				if !ok || !strings.HasSuffix(err.Error(), "variable definition loop") {
 					return err
 				}
@@ -204,7 +205,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 // there: statements run in source order, so no value may use a name
 // declared further on in the input (Go orders a file's variables by their
 // dependencies; var a = b + 1; var b = 2 would read b as 0).
-func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
+func (in *Interp) asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 	var stmts []ast.Stmt
 	for _, d := range decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -225,8 +226,8 @@ func asStatements(decls []ast.Decl) ([]ast.Stmt, bool) {
 		for _, sp := range d.(*ast.GenDecl).Specs {
 			here := index[sp]
 			ast.Inspect(sp, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok && id.Obj != nil {
-					if decl, ok := id.Obj.Decl.(ast.Spec); ok {
+				if id, ok := n.(*ast.Ident); ok && in.obj(id) != nil {
+					if decl, ok := in.obj(id).decl.(ast.Spec); ok {
 						if at, top := index[decl]; top && at > here {
 							forward = true
 						}
@@ -256,7 +257,7 @@ func (in *Interp) isPrint(x ast.Expr) bool {
 		return false
 	}
 	pkg, ok := sel.X.(*ast.Ident)
-	return ok && pkg.Obj == nil && in.imported[pkg.Name] == "fmt"
+	return ok && in.obj(pkg) == nil && in.imported[pkg.Name] == "fmt"
 }
 
 // declare compiles and runs a group's declarations or statements. Once
@@ -331,50 +332,36 @@ func (in *Interp) explain(n ast.Node, err error) error {
 // references calls fn for the identifiers under root that refer to
 // something, until fn returns false: not the name of a selector (a field
 // or a method), an identifier key of a composite literal (maybe a field
-// name, which the parser never resolves) or a method's name; tparams are
-// the receiver type parameters of the method being visited, which the
-// parser does not resolve either.
+// name, which resolve leaves alone unless it is in scope) or a method's
+// name; tparams are the receiver type parameters of the method being
+// visited, which resolve does not resolve either.
 func references(root ast.Node, fn func(id *ast.Ident, tparams map[string]bool) bool) {
 	var tparams map[string]bool
-	more := true
-	var visit func(ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if !more {
-			return false
+	walk(root, func(c *cursor) bool {
+		if d, ok := c.Node().(*ast.FuncDecl); ok {
+			tparams = recvTypeParams(d)
 		}
-		switch n := n.(type) {
-		case *ast.File:
-			for _, d := range n.Decls {
-				ast.Inspect(d, visit)
-			}
-			return false
+		return true
+	}, func(c *cursor) bool {
+		switch n := c.Node().(type) {
 		case *ast.FuncDecl:
-			tparams = recvTypeParams(n)
-			for _, c := range []ast.Node{n.Recv, n.Type, n.Body} {
-				if c != nil && !reflect.ValueOf(c).IsNil() {
-					ast.Inspect(c, visit)
-				}
-			}
 			tparams = nil
-			return false
-		case *ast.SelectorExpr:
-			ast.Inspect(n.X, visit)
-			return false
-		case *ast.KeyValueExpr:
-			if _, isIdent := n.Key.(*ast.Ident); !isIdent {
-				ast.Inspect(n.Key, visit)
-			}
-			ast.Inspect(n.Value, visit)
-			return false
 		case *ast.Ident:
-			more = fn(n, tparams)
+			switch c.Parent().(type) {
+			case *ast.SelectorExpr:
+				return c.Field() != "X" || fn(n, tparams)
+			case *ast.KeyValueExpr:
+				return c.Field() != "Value" || fn(n, tparams)
+			case *ast.FuncDecl, *ast.File:
+				return c.Field() == "Name" || fn(n, tparams)
+			}
+			return fn(n, tparams)
 		}
-		return more
-	}
-	ast.Inspect(root, visit)
+		return true
+	})
 }
 
-// unknown reports whether id is resolved neither by the parser nor by
+// unknown reports whether id is resolved neither in the input nor by
 // anything manhole knows to be in scope.
 func (in *Interp) unknown(id *ast.Ident) bool {
 	if _, ok := in.mainTypes()[id.Name]; ok && in.unresolved(id) {
@@ -385,7 +372,7 @@ func (in *Interp) unknown(id *ast.Ident) bool {
 
 // unresolved is unknown without the host's types of package main.
 func (in *Interp) unresolved(id *ast.Ident) bool {
-	if id.Obj != nil || id.Name == "_" || predeclared[id.Name] || strings.HasPrefix(id.Name, helperName) {
+	if in.obj(id) != nil || id.Name == "_" || predeclared[id.Name] || strings.HasPrefix(id.Name, helperName) {
 		return false
 	}
 	if in.namespace[id.Name] || in.declared[id.Name] {
@@ -451,7 +438,7 @@ func (in *Interp) autoImport(n ast.Node) error {
 	if err := in.valueChecks(n); err != nil {
 		return err
 	}
-	for _, name := range packageRefs(n) {
+	for _, name := range in.packageRefs(n) {
 		if _, done := in.imported[name]; done {
 			continue
 		}

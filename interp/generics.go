@@ -151,8 +151,8 @@ func unknownResult(in *Interp, c *ast.CallExpr, x ast.Expr) error {
 // the input or of the session.
 func (in *Interp) genericFunc(id *ast.Ident) *ast.FuncType {
 	var ft *ast.FuncType
-	if id.Obj != nil {
-		if fd, ok := id.Obj.Decl.(*ast.FuncDecl); ok && fd.Recv == nil {
+	if o := in.obj(id); o != nil {
+		if fd, ok := o.decl.(*ast.FuncDecl); ok && fd.Recv == nil {
 			ft = fd.Type
 		}
 	} else if in.declared[id.Name] && !in.namespace[id.Name] {
@@ -270,7 +270,7 @@ func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string
 		}
 		at := in.argTypeExpr(inf, arg)
 		if at == nil {
-			if k, isConst := constKind(arg); isConst {
+			if k, isConst := in.constKind(arg); isConst {
 				if id, isIdent := p.(*ast.Ident); isIdent && isParam[id.Name] {
 					consts[id.Name] = max(consts[id.Name], k)
 				}
@@ -315,21 +315,21 @@ func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string
 // constKind tells whether x is an untyped constant literal and its kind,
 // in the order of Go's default types: int, rune, float64, complex128
 // (then string and bool, which mix with no other).
-func constKind(x ast.Expr) (int, bool) {
+func (in *Interp) constKind(x ast.Expr) (int, bool) {
 	switch x := x.(type) {
 	case *ast.BasicLit:
 		return map[token.Token]int{token.INT: 0, token.CHAR: 1, token.FLOAT: 2, token.IMAG: 3, token.STRING: 4}[x.Kind], true
 	case *ast.UnaryExpr:
 		if x.Op == token.SUB || x.Op == token.ADD {
-			if k, ok := constKind(x.X); ok && k < 4 {
+			if k, ok := in.constKind(x.X); ok && k < 4 {
 				return k, true
 			}
 		}
 	case *ast.ParenExpr:
-		return constKind(x.X)
+		return in.constKind(x.X)
 	case *ast.BinaryExpr:
-		l, lok := constKind(x.X)
-		r, rok := constKind(x.Y)
+		l, lok := in.constKind(x.X)
+		r, rok := in.constKind(x.Y)
 		if !lok || !rok {
 			return 0, false
 		}
@@ -346,7 +346,7 @@ func constKind(x ast.Expr) (int, bool) {
 		}
 		return max(l, r), true
 	case *ast.Ident:
-		if x.Obj == nil && (x.Name == "true" || x.Name == "false") {
+		if in.obj(x) == nil && (x.Name == "true" || x.Name == "false") {
 			return 5, true
 		}
 	}
@@ -361,14 +361,14 @@ func isEllipsis(x ast.Expr) bool {
 // argTypeExpr returns the type of a typed argument as an expression, nil
 // for an untyped constant or a type not known.
 func (in *Interp) argTypeExpr(inf *inferer, x ast.Expr) ast.Expr {
-	if _, isConst := constKind(x); isConst {
+	if _, isConst := in.constKind(x); isConst {
 		return nil // untyped
 	}
 	switch x := x.(type) {
 	case *ast.FuncLit:
 		return x.Type
 	case *ast.Ident:
-		if x.Obj != nil && x.Obj.Kind == ast.Con || x.Obj == nil && in.consts[x.Name] {
+		if k := in.kind(x); k == constObj || k == noObj && in.consts[x.Name] {
 			return nil // maybe untyped
 		}
 	}
@@ -588,7 +588,7 @@ func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
 // genericSourceFunc returns the type of the function sel names if it is a
 // generic function of a package compiled from source (slices.Clone).
 func (in *Interp) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
-	if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+	if id, ok := sel.X.(*ast.Ident); ok && in.obj(id) == nil {
 		if p, isPkg := in.pkgPath(id.Name); isPkg {
 			return genericSourceDecls().funcs[p][sel.Sel.Name]
 		}
@@ -613,7 +613,7 @@ func (in *Interp) instantiatedType(x ast.Expr) ast.Expr {
 		return nil
 	}
 	id, ok := sel.X.(*ast.Ident)
-	if !ok || id.Obj != nil {
+	if !ok || in.obj(id) != nil {
 		return nil
 	}
 	p, isPkg := in.pkgPath(id.Name)

@@ -140,9 +140,9 @@ func (in *Interp) hostRooted(e ast.Expr) bool {
 	for i := 0; i < 64; i++ {
 		switch x := e.(type) {
 		case *ast.Ident:
-			if x.Obj != nil {
+			if o := in.obj(x); o != nil {
 				// Declared in the same input: follow its definition.
-				if a, ok := x.Obj.Decl.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
+				if a, ok := o.decl.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
 					for j, l := range a.Lhs {
 						if id, ok := l.(*ast.Ident); ok && id.Name == x.Name {
 							e = a.Rhs[j]
@@ -156,7 +156,7 @@ func (in *Interp) hostRooted(e ast.Expr) bool {
 			}
 			return in.namespace[x.Name] || in.tainted[x.Name]
 		case *ast.SelectorExpr:
-			if id, ok := x.X.(*ast.Ident); ok && id.Obj == nil {
+			if id, ok := x.X.(*ast.Ident); ok && in.obj(id) == nil {
 				if _, isPkg := in.pkgPath(id.Name); isPkg {
 					return false
 				}

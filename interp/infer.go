@@ -181,8 +181,8 @@ func isUntypedConst(x ast.Expr) bool {
 }
 
 func (f *inferer) identType(id *ast.Ident) typeInfo {
-	if id.Obj != nil {
-		return f.objectType(id)
+	if o := f.in.obj(id); o != nil {
+		return f.objectType(id, o)
 	}
 	switch id.Name {
 	case "true", "false":
@@ -235,24 +235,23 @@ func constType(c constant.Value) typeInfo {
 	return unknownType
 }
 
-// objectType follows an identifier the parser resolved to its declaration
-// in the same input.
-func (f *inferer) objectType(id *ast.Ident) typeInfo {
-	obj := id.Obj
-	switch obj.Kind {
-	case ast.Fun:
-		if d, ok := obj.Decl.(*ast.FuncDecl); ok {
+// objectType follows an identifier resolved to its declaration obj in
+// the same input.
+func (f *inferer) objectType(id *ast.Ident, obj *object) typeInfo {
+	switch obj.kind {
+	case funcObj:
+		if d, ok := obj.decl.(*ast.FuncDecl); ok {
 			return typeInfo{kind: reflect.Func, texpr: d.Type}
 		}
 		return typeInfo{kind: reflect.Func}
-	case ast.Var, ast.Con:
+	case varObj, constObj:
 	default:
 		return unknownType
 	}
-	decl := obj.Decl
+	decl := obj.decl
 	if d, ok := decl.(*ast.AssignStmt); ok && len(d.Rhs) == 1 {
 		if u, ok := d.Rhs[0].(*ast.UnaryExpr); ok && u.Op == token.RANGE {
-			// The parser's declaration of range variables.
+			// resolve's declaration of range variables.
 			r := &ast.RangeStmt{Key: d.Lhs[0], X: u.X}
 			if len(d.Lhs) > 1 {
 				r.Value = d.Lhs[1]
@@ -333,8 +332,8 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 	defer func() { f.depth-- }()
 	switch t := t.(type) {
 	case *ast.Ident:
-		if t.Obj != nil {
-			if s, ok := t.Obj.Decl.(*ast.TypeSpec); ok && t.Obj.Kind == ast.Typ {
+		if o := f.in.obj(t); o != nil {
+			if s, ok := o.decl.(*ast.TypeSpec); ok && o.kind == typeObj {
 				u := f.typeExprType(s.Type)
 				return typeInfo{kind: u.kind, rt: u.rt, texpr: u.texpr}
 			}
@@ -385,7 +384,7 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 // has it.
 func (f *inferer) pkgSymbol(sel *ast.SelectorExpr) (reflect.Value, bool) {
 	x, ok := sel.X.(*ast.Ident)
-	if !ok || x.Obj != nil {
+	if !ok || f.in.obj(x) != nil {
 		return reflect.Value{}, false
 	}
 	p, ok := f.in.pkgPath(x.Name)
@@ -475,7 +474,7 @@ func (f *inferer) callType(c *ast.CallExpr) typeInfo {
 	}
 	switch fun := ast.Unparen(c.Fun).(type) {
 	case *ast.Ident:
-		if fun.Obj == nil && !f.in.declared[fun.Name] {
+		if f.in.obj(fun) == nil && !f.in.declared[fun.Name] {
 			switch fun.Name {
 			case "len", "cap", "copy":
 				return typeInfo{kind: reflect.Int}
@@ -506,7 +505,7 @@ func (f *inferer) callType(c *ast.CallExpr) typeInfo {
 				return typeInfo{kind: reflect.Complex128}
 			}
 		}
-		if (fun.Obj != nil && fun.Obj.Kind == ast.Typ) || f.isTypeName(fun) {
+		if f.in.kind(fun) == typeObj || f.isTypeName(fun) {
 			return f.typeExprType(fun)
 		}
 	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.StarExpr, *ast.InterfaceType:

@@ -97,6 +97,8 @@ type Interp struct {
 	aliases     map[string][]string      // type aliases -> the names they refer to
 	typeKinds   map[string]reflect.Kind  // kinds of the session's types
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
+	res         resolution               // the names of the input being run; see scope.go
+	sigs        resolution               // the names in funcResults, resolved in their input
 	valueRecv   map[string]bool          // "T.m" of the session's methods with a value receiver
 	journal     []*declUnit              // declarations, replayed by a recycle
 	pending     []*pendingDecl           // declarations waiting for a name; see pending.go

@@ -64,7 +64,7 @@ func (m *modernizer) rangeInt(r *ast.RangeStmt, label *ast.LabeledStmt) []ast.St
 	var pre []ast.Stmt
 	var init *ast.AssignStmt
 	if m.pureExpr(r.X) {
-		zero := &ast.BinaryExpr{X: paren(cloneExpr(r.X)), OpPos: pos, Op: token.SUB, Y: paren(cloneExpr(r.X))}
+		zero := &ast.BinaryExpr{X: paren(cloneExpr(m.in.res, r.X)), OpPos: pos, Op: token.SUB, Y: paren(cloneExpr(m.in.res, r.X))}
 		init = define(pos, []string{n, i}, r.X, zero)
 	} else {
 		pre = append(pre, define(pos, []string{n}, r.X))
@@ -271,7 +271,10 @@ func (m *modernizer) perIterationRange(r *ast.RangeStmt) {
 // yaegi keeps a block's variables in the function's frame, one slot for
 // every iteration, so that a closure handed to compiled code
 // (wg.Go(func() {...})) would see the last iteration's value; a call has
-// a frame of its own. Exact when nothing assigns the names.
+// a frame of its own. Exact when nothing assigns the names. (Not inlined
+// in its three callers: each would take a copy of the callback.)
+//
+//go:noinline
 func (m *modernizer) freshClosures(body *ast.BlockStmt, names []string) {
 	editExprs(body, true, func(x ast.Expr) ast.Expr {
 		fl, ok := x.(*ast.FuncLit)
@@ -358,16 +361,15 @@ func (m *modernizer) closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names [
 			return true
 		}
 		local := false
-		if id.Obj != nil && id.Obj.Kind == ast.Var {
-			if d, ok := id.Obj.Decl.(ast.Node); ok {
-				p := d.Pos()
-				if p >= fl.Pos() && p < fl.End() {
-					return true // fl's own
-				}
-				local = p > body.Lbrace && p < body.Rbrace
+		o := m.in.obj(id)
+		if o != nil && o.kind == varObj {
+			p := o.decl.Pos()
+			if p >= fl.Pos() && p < fl.End() {
+				return true // fl's own
 			}
+			local = p > body.Lbrace && p < body.Rbrace
 		}
-		if id.Obj == nil || id.Obj.Kind == ast.Var && !local {
+		if o == nil || o.kind == varObj && !local {
 			local = local || slices.Contains(names, id.Name)
 		}
 		if local && !m.mutated(body, id.Name) {
@@ -468,46 +470,43 @@ func (m *modernizer) perIterationFor(f *ast.ForStmt, label *ast.LabeledStmt) {
 // continue that loop: unlabeled ones outside nested loops, and those
 // naming its label anywhere. Function literals are not entered.
 func replaceContinues(body *ast.BlockStmt, label string, repl func(*ast.BranchStmt) ast.Stmt) {
-	var list func(l []ast.Stmt, nested bool)
-	var stmt func(s ast.Stmt, nested bool) ast.Stmt
-	stmt = func(s ast.Stmt, nested bool) ast.Stmt {
-		switch s := s.(type) {
-		case *ast.BranchStmt:
-			if s.Tok == token.CONTINUE && ((s.Label == nil && !nested) || (s.Label != nil && s.Label.Name == label && label != "")) {
-				return repl(s)
-			}
-		case *ast.BlockStmt:
-			list(s.List, nested)
-		case *ast.LabeledStmt:
-			s.Stmt = stmt(s.Stmt, nested)
-		case *ast.IfStmt:
-			list(s.Body.List, nested)
-			if s.Else != nil {
-				s.Else = stmt(s.Else, nested)
-			}
-		case *ast.SwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, nested)
-			}
-		case *ast.TypeSwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, nested)
-			}
-		case *ast.SelectStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CommClause).Body, nested)
-			}
-		case *ast.ForStmt:
-			list(s.Body.List, true)
-		case *ast.RangeStmt:
-			list(s.Body.List, true)
+	exits(body, func(s ast.Stmt, loops, _ int) ast.Stmt {
+		b, ok := s.(*ast.BranchStmt)
+		if ok && b.Tok == token.CONTINUE && (b.Label == nil && loops == 0 || b.Label != nil && b.Label.Name == label && label != "") {
+			return repl(b)
 		}
 		return s
-	}
-	list = func(l []ast.Stmt, nested bool) {
-		for i, s := range l {
-			l[i] = stmt(s, nested)
+	})
+}
+
+// exits calls repl on each break, continue and return statement of a
+// loop body, outside function literals, with the number of loops and of
+// switches and selects around it in body, and puts repl's result in its
+// place.
+func exits(body *ast.BlockStmt, repl func(s ast.Stmt, loops, switches int) ast.Stmt) {
+	var loops, switches int
+	count := func(n ast.Node, d int) {
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops += d
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			switches += d
 		}
 	}
-	list(body.List, false)
+	walk(body, func(c *cursor) bool {
+		switch s := c.Node().(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt, *ast.ReturnStmt:
+			if r := repl(s.(ast.Stmt), loops, switches); r != s {
+				c.Replace(r)
+			}
+			return false
+		}
+		count(c.Node(), 1)
+		return true
+	}, func(c *cursor) bool {
+		count(c.Node(), -1)
+		return true
+	})
 }

@@ -22,7 +22,7 @@ func (m *modernizer) constMinMax(root ast.Node) {
 // isBuiltin reports whether id refers to the predeclared name, or to
 // manhole's dump, rather than to something the session declared.
 func (m *modernizer) isBuiltin(id *ast.Ident) bool {
-	return id.Obj == nil && !m.in.declared[id.Name] && !m.in.namespace[id.Name]
+	return m.in.obj(id) == nil && !m.in.declared[id.Name] && !m.in.namespace[id.Name]
 }
 
 // builtin rewrites calls to clear, dump, min and max.
@@ -227,9 +227,9 @@ func (m *modernizer) constValue(x ast.Expr) (v constant.Value, rank int, ok bool
 
 // namedConst returns the value of an untyped constant named by id.
 func (m *modernizer) namedConst(id *ast.Ident) (constant.Value, int, bool) {
-	if id.Obj != nil {
-		spec, ok := id.Obj.Decl.(*ast.ValueSpec)
-		if !ok || id.Obj.Kind != ast.Con || spec.Type != nil || m.inf.depth > 20 {
+	if o := m.in.obj(id); o != nil {
+		spec, ok := o.decl.(*ast.ValueSpec)
+		if !ok || o.kind != constObj || spec.Type != nil || m.inf.depth > 20 {
 			return nil, 0, false
 		}
 		for i, n := range spec.Names {
@@ -374,6 +374,10 @@ func (m *modernizer) hoistList(list []ast.Stmt, top bool) []ast.Stmt {
 
 func (m *modernizer) hoistStmt(s ast.Stmt, top bool) []ast.Stmt {
 	h := &hoister{m: m, safe: true}
+	if m.enter == nil {
+		m.enter = func(c *cursor) bool { return m.hoist.enterExpr(c) }
+		m.leave = func(c *cursor) bool { return m.hoist.leaveExpr(c) }
+	}
 	h.stmt(s)
 	if len(h.pre) == 0 {
 		return []ast.Stmt{s}
@@ -480,67 +484,63 @@ func (h *hoister) callArgs(c *ast.CallExpr) {
 	}
 }
 
+// expr walks an expression in Go's order of evaluation, not entering
+// function literals and type expressions (CompositeLit.Type,
+// TypeAssertExpr.Type, type arguments): they evaluate nothing.
+//
+//go:noinline
 func (h *hoister) expr(p *ast.Expr) {
-	switch x := (*p).(type) {
-	case nil, *ast.Ident, *ast.BasicLit, *ast.FuncLit:
-	case *ast.ParenExpr:
-		h.expr(&x.X)
-	case *ast.SelectorExpr:
-		h.expr(&x.X)
-	case *ast.IndexExpr:
-		h.expr(&x.X)
-		h.expr(&x.Index)
-	case *ast.IndexListExpr:
-		h.expr(&x.X)
-	case *ast.SliceExpr:
-		h.expr(&x.X)
-		h.expr(&x.Low)
-		h.expr(&x.High)
-		h.expr(&x.Max)
-	case *ast.StarExpr:
-		h.expr(&x.X)
-	case *ast.TypeAssertExpr:
-		h.expr(&x.X)
-	case *ast.KeyValueExpr:
-		h.expr(&x.Key)
-		h.expr(&x.Value)
-	case *ast.CompositeLit:
-		for i := range x.Elts {
-			h.expr(&x.Elts[i])
-		}
-	case *ast.UnaryExpr:
-		h.expr(&x.X)
-		if x.Op == token.ARROW {
-			h.safe = false
-		}
+	if *p != nil {
+		outer := h.m.hoist
+		h.m.hoist = h
+		*p = walk(*p, h.m.enter, h.m.leave).(ast.Expr)
+		h.m.hoist = outer
+	}
+}
+
+func (h *hoister) enterExpr(c *cursor) bool {
+	if c.Field() == "Type" || c.Field() == "Indices" {
+		return false
+	}
+	switch x := c.Node().(type) {
+	case *ast.FuncLit, *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType,
+		*ast.StructType, *ast.InterfaceType, *ast.Ellipsis:
+		return false
 	case *ast.BinaryExpr:
-		h.expr(&x.X)
 		if x.Op == token.LAND || x.Op == token.LOR {
+			h.expr(&x.X)
 			h.cond++
 			h.expr(&x.Y)
 			h.cond--
 			if hasCall(x.Y) {
 				h.safe = false
 			}
-			return
+			return false
 		}
-		h.expr(&x.Y)
 	case *ast.CallExpr:
 		if name, ok := h.m.minmax[x]; ok && h.safe && h.cond == 0 {
 			delete(h.m.minmax, x)
 			tmp, pre := h.m.expandMinMax(name, x)
 			h.pre = append(h.pre, pre...)
-			*p = tmp
-			return
+			c.Replace(tmp)
+			return false
 		}
-		h.expr(&x.Fun)
-		for i := range x.Args {
-			h.expr(&x.Args[i])
+	}
+	return true
+}
+
+func (h *hoister) leaveExpr(c *cursor) bool {
+	switch x := c.Node().(type) {
+	case *ast.UnaryExpr:
+		if x.Op == token.ARROW {
+			h.safe = false
 		}
+	case *ast.CallExpr:
 		if !h.m.pureCall(x) {
 			h.safe = false
 		}
 	}
+	return true
 }
 
 // hasCall reports whether evaluating x may call a function or receive.
@@ -653,11 +653,11 @@ func (m *modernizer) expandMinMax(name string, c *ast.CallExpr) (ast.Expr, []ast
 		if !isUntypedConst(a) {
 			// A NaN argument makes the result NaN, as in Go.
 			cond = &ast.BinaryExpr{X: cond, OpPos: pos, Op: token.LOR,
-				Y: &ast.BinaryExpr{X: cloneExpr(v), OpPos: pos, Op: token.NEQ, Y: cloneExpr(v)}}
+				Y: &ast.BinaryExpr{X: cloneExpr(m.in.res, v), OpPos: pos, Op: token.NEQ, Y: cloneExpr(m.in.res, v)}}
 		}
 		pre = append(pre, &ast.IfStmt{If: pos, Init: init, Cond: cond, Body: &ast.BlockStmt{
 			Lbrace: pos, Rbrace: pos,
-			List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{ident(res, pos)}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{cloneExpr(v)}}},
+			List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{ident(res, pos)}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{cloneExpr(m.in.res, v)}}},
 		}})
 	}
 	return ident(res, pos), pre

@@ -38,6 +38,11 @@ type modernizer struct {
 	// funcOf holds the function each range statement is in (nil at top
 	// level), for the returns of a range-over-func body.
 	funcOf map[*ast.RangeStmt]*ast.FuncType
+
+	// hoist is the hoister at work, and enter and leave its expression
+	// walk's callbacks, made once (see hoister.expr).
+	hoist        *hoister
+	enter, leave func(*cursor) bool
 }
 
 func (in *Interp) newModernizer(fset *token.FileSet) *modernizer {
@@ -355,7 +360,7 @@ func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 
 // rewrite applies the loop rewrites and the builtin calls under root.
 func (m *modernizer) rewrite(root ast.Node) {
-	ast.Walk(funcScope{m: m.funcOf}, root)
+	ast.Walk(&funcScope{m: m.funcOf}, root)
 	editStmtLists(root, m.loops)
 	editExprs(root, false, m.builtin)
 }
@@ -369,33 +374,35 @@ func define(pos token.Pos, names []string, values ...ast.Expr) *ast.AssignStmt {
 }
 
 // cloneExpr copies an expression that simpleExpr or pureExpr accepts;
-// anything else is returned as is.
-func cloneExpr(x ast.Expr) ast.Expr {
+// anything else is returned as is. A copied name resolves as the name
+// does in res.
+func cloneExpr(res resolution, x ast.Expr) ast.Expr {
 	switch x := x.(type) {
 	case *ast.Ident:
 		c := *x
+		res.alias(&c, x)
 		return &c
 	case *ast.BasicLit:
 		c := *x
 		return &c
 	case *ast.ParenExpr:
-		return &ast.ParenExpr{Lparen: x.Lparen, X: cloneExpr(x.X), Rparen: x.Rparen}
+		return &ast.ParenExpr{Lparen: x.Lparen, X: cloneExpr(res, x.X), Rparen: x.Rparen}
 	case *ast.SelectorExpr:
-		return &ast.SelectorExpr{X: cloneExpr(x.X), Sel: cloneExpr(x.Sel).(*ast.Ident)}
+		return &ast.SelectorExpr{X: cloneExpr(res, x.X), Sel: cloneExpr(res, x.Sel).(*ast.Ident)}
 	case *ast.UnaryExpr:
-		return &ast.UnaryExpr{OpPos: x.OpPos, Op: x.Op, X: cloneExpr(x.X)}
+		return &ast.UnaryExpr{OpPos: x.OpPos, Op: x.Op, X: cloneExpr(res, x.X)}
 	case *ast.BinaryExpr:
-		return &ast.BinaryExpr{X: cloneExpr(x.X), OpPos: x.OpPos, Op: x.Op, Y: cloneExpr(x.Y)}
+		return &ast.BinaryExpr{X: cloneExpr(res, x.X), OpPos: x.OpPos, Op: x.Op, Y: cloneExpr(res, x.Y)}
 	case *ast.StarExpr:
-		return &ast.StarExpr{Star: x.Star, X: cloneExpr(x.X)}
+		return &ast.StarExpr{Star: x.Star, X: cloneExpr(res, x.X)}
 	case *ast.IndexExpr:
-		return &ast.IndexExpr{X: cloneExpr(x.X), Lbrack: x.Lbrack, Index: cloneExpr(x.Index), Rbrack: x.Rbrack}
+		return &ast.IndexExpr{X: cloneExpr(res, x.X), Lbrack: x.Lbrack, Index: cloneExpr(res, x.Index), Rbrack: x.Rbrack}
 	case *ast.CallExpr:
 		args := make([]ast.Expr, len(x.Args))
 		for i, a := range x.Args {
-			args[i] = cloneExpr(a)
+			args[i] = cloneExpr(res, a)
 		}
-		return &ast.CallExpr{Fun: cloneExpr(x.Fun), Lparen: x.Lparen, Args: args, Ellipsis: x.Ellipsis, Rparen: x.Rparen}
+		return &ast.CallExpr{Fun: cloneExpr(res, x.Fun), Lparen: x.Lparen, Args: args, Ellipsis: x.Ellipsis, Rparen: x.Rparen}
 	}
 	return x
 }

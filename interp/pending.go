@@ -73,6 +73,7 @@ func (in *Interp) undeclared(g group) (string, token.Pos) {
 	if !funcsOnly(g) {
 		return "", token.NoPos
 	}
+	in.use(g)
 	name, at := "", token.NoPos
 	references(g.file, func(id *ast.Ident, tparams map[string]bool) bool {
 		if in.unknown(id) && !tparams[id.Name] {
@@ -196,7 +197,7 @@ func (in *Interp) usedPending(g group) []*pendingDecl {
 	references(root, func(id *ast.Ident, _ map[string]bool) bool {
 		// Declared too, it may be an older version: the waiting one is
 		// the one that counts.
-		if id.Obj == nil {
+		if g.res[id] == nil {
 			for _, p := range in.pending {
 				if contains(p.names(), id.Name) {
 					used[p] = true

@@ -8,18 +8,19 @@ import (
 	"strings"
 )
 
-// funcScope records the function each range statement is in.
+// funcScope records the function each range statement is in. A pointer,
+// so that Visit does not box a copy at every node.
 type funcScope struct {
 	m   map[*ast.RangeStmt]*ast.FuncType
 	cur *ast.FuncType
 }
 
-func (v funcScope) Visit(n ast.Node) ast.Visitor {
+func (v *funcScope) Visit(n ast.Node) ast.Visitor {
 	switch n := n.(type) {
 	case *ast.FuncDecl:
-		v.cur = n.Type
+		return &funcScope{m: v.m, cur: n.Type}
 	case *ast.FuncLit:
-		v.cur = n.Type
+		return &funcScope{m: v.m, cur: n.Type}
 	case *ast.RangeStmt:
 		v.m[n] = v.cur
 	}
@@ -247,58 +248,24 @@ func (m *modernizer) unmovable(body *ast.BlockStmt, label string) ast.Stmt {
 // function literals are not entered; nested loops, switches and selects
 // keep their unlabeled break and continue.
 func (m *modernizer) branches(body *ast.BlockStmt, label string, repl func(ast.Stmt) ast.Stmt) {
-	var list func(l []ast.Stmt, inLoop, inSwitch bool)
-	var stmt func(s ast.Stmt, inLoop, inSwitch bool) ast.Stmt
-	stmt = func(s ast.Stmt, inLoop, inSwitch bool) ast.Stmt {
-		switch s := s.(type) {
-		case *ast.ReturnStmt:
-			return repl(s)
-		case *ast.BranchStmt:
-			mine := s.Label != nil && s.Label.Name == label && label != ""
-			switch s.Tok {
-			case token.CONTINUE:
-				if mine || s.Label == nil && !inLoop {
-					return repl(s)
-				}
-			case token.BREAK:
-				if mine || s.Label == nil && !inLoop && !inSwitch {
-					return repl(s)
-				}
+	exits(body, func(s ast.Stmt, loops, switches int) ast.Stmt {
+		b, ok := s.(*ast.BranchStmt)
+		if !ok {
+			return repl(s) // a return
+		}
+		mine := b.Label != nil && b.Label.Name == label && label != ""
+		switch b.Tok {
+		case token.CONTINUE:
+			if mine || b.Label == nil && loops == 0 {
+				return repl(s)
 			}
-		case *ast.BlockStmt:
-			list(s.List, inLoop, inSwitch)
-		case *ast.LabeledStmt:
-			s.Stmt = stmt(s.Stmt, inLoop, inSwitch)
-		case *ast.IfStmt:
-			list(s.Body.List, inLoop, inSwitch)
-			if s.Else != nil {
-				s.Else = stmt(s.Else, inLoop, inSwitch)
+		case token.BREAK:
+			if mine || b.Label == nil && loops == 0 && switches == 0 {
+				return repl(s)
 			}
-		case *ast.SwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, inLoop, true)
-			}
-		case *ast.TypeSwitchStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CaseClause).Body, inLoop, true)
-			}
-		case *ast.SelectStmt:
-			for _, c := range s.Body.List {
-				list(c.(*ast.CommClause).Body, inLoop, true)
-			}
-		case *ast.ForStmt:
-			list(s.Body.List, true, inSwitch)
-		case *ast.RangeStmt:
-			list(s.Body.List, true, inSwitch)
 		}
 		return s
-	}
-	list = func(l []ast.Stmt, inLoop, inSwitch bool) {
-		for i, s := range l {
-			l[i] = stmt(s, inLoop, inSwitch)
-		}
-	}
-	list(body.List, false, false)
+	})
 }
 
 // yieldParams returns the parameter types of the yield function of a
@@ -385,8 +352,9 @@ func (m *modernizer) typeExpr(t reflect.Type, pos token.Pos) (ast.Expr, bool) {
 	return cloneType(e, pos), true
 }
 
-// cloneType deep-copies a type expression, with every position set to pos
-// and no resolved objects: it may come from an earlier input.
+// cloneType deep-copies a type expression, with every position set to pos:
+// it may come from an earlier input. The copy's names resolve to nothing
+// of this input.
 func cloneType(e ast.Expr, pos token.Pos) ast.Expr {
 	if e == nil {
 		return nil
@@ -396,13 +364,12 @@ func cloneType(e ast.Expr, pos token.Pos) ast.Expr {
 
 var (
 	posType = reflect.TypeOf(token.Pos(0))
-	objType = reflect.TypeOf(ast.Ident{}.Obj) // the parser's resolution, shared, not cloned
 )
 
 func cloneNode(v reflect.Value, pos token.Pos) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() || v.Type() == objType {
+		if v.IsNil() {
 			return reflect.Zero(v.Type())
 		}
 		c := reflect.New(v.Type().Elem())

@@ -321,7 +321,7 @@ func (in *Interp) noteRefs(units []*declUnit, root ast.Node) {
 	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
-			if n.Obj == nil && in.declared[n.Name] {
+			if in.obj(n) == nil && in.declared[n.Name] {
 				refs[n.Name] = true
 			}
 		case *ast.AssignStmt:
@@ -602,6 +602,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 		return err
 	}
 	for _, g := range groups {
+		in.use(g)
 		var roots []ast.Node
 		md := in.newModernizer(fset)
 		switch g.kind {
@@ -633,7 +634,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 			prog, err := in.compile(root)
 			if f, ok := root.(*ast.File); ok && err != nil && strings.HasSuffix(err.Error(), "variable definition loop") {
 				// As runGroup does: the declarations as statements.
-				if stmts, ok := asStatements(f.Decls); ok {
+				if stmts, ok := in.asStatements(f.Decls); ok {
 					prog, err = in.compile(&ast.BlockStmt{Lbrace: stmts[0].Pos(), List: stmts})
 				}
 			}
@@ -674,6 +675,7 @@ func (in *Interp) replayFuncLit(name string) error {
 		return err
 	}
 	for _, g := range groups {
+		in.use(g)
 		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
 		md := in.newModernizer(in.gen.yi.FileSet())
 		if block.List, err = md.stmts(block.List, true); err != nil {

@@ -49,15 +49,18 @@ var builtinFuncs = map[string]bool{
 // rewriter applies the guards to one group.
 type rewriter struct {
 	fset *token.FileSet
+	// obj tells what an identifier refers to in the input, nil for
+	// something outside of it (see scope.go).
+	obj func(id *ast.Ident) *object
 	// pkgPath tells whether an unresolved identifier names a package, and
 	// which one.
 	pkgPath func(name string) (string, bool)
-	// session tells what a name the parser did not resolve is in the
+	// session tells what a name not resolved in the input is in the
 	// session: a function, a constant, or something else (a variable, a
 	// namespace value, nothing).
 	session func(name string) sessionKind
 	// shadowed reports whether the session or the namespace declared a
-	// name the parser did not resolve.
+	// name not resolved in the input.
 	shadowed func(name string) bool
 	// tmp returns a fresh reserved name.
 	tmp func() string
@@ -86,9 +89,17 @@ const (
 	sessionType
 )
 
+func (rw *rewriter) kind(id *ast.Ident) objKind {
+	if o := rw.obj(id); o != nil {
+		return o.kind
+	}
+	return noObj
+}
+
 func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 	return &rewriter{
 		fset:     fset,
+		obj:      in.obj,
 		pkgPath:  in.pkgPath,
 		session:  in.sessionKind,
 		shadowed: func(name string) bool { return in.namespace[name] || in.declared[name] },
@@ -240,8 +251,8 @@ func (rw *rewriter) conversion(fun ast.Expr) bool {
 		// trusted, as a move replays a function against the session's
 		// last declarations, where a name it called may have become a
 		// type since (the call would then pass before the guard).
-		if f.Obj != nil {
-			return f.Obj.Kind == ast.Typ
+		if k := rw.kind(f); k != noObj {
+			return k == typeObj
 		}
 		return basicTypes[f.Name] && !rw.shadowed(f.Name)
 	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType:
@@ -454,8 +465,8 @@ func (rw *rewriter) staticFunc(e ast.Expr) bool {
 	case *ast.FuncLit:
 		return true
 	case *ast.Ident:
-		if e.Obj != nil {
-			return e.Obj.Kind == ast.Fun
+		if k := rw.kind(e); k != noObj {
+			return k == funcObj
 		}
 		if rw.session(e.Name) == sessionFunc {
 			return true
@@ -473,7 +484,7 @@ func (rw *rewriter) staticFunc(e ast.Expr) bool {
 
 func (rw *rewriter) isPackage(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
-	if !ok || id.Obj != nil {
+	if !ok || rw.obj(id) != nil {
 		return false
 	}
 	_, ok = rw.pkgPath(id.Name)
@@ -488,8 +499,8 @@ func (rw *rewriter) constant(e ast.Expr) bool {
 	case *ast.BasicLit:
 		return true
 	case *ast.Ident:
-		if e.Obj != nil {
-			return e.Obj.Kind == ast.Con
+		if k := rw.kind(e); k != noObj {
+			return k == constObj
 		}
 		switch rw.session(e.Name) {
 		case sessionConst:
@@ -646,7 +657,7 @@ func declaredNames(g group) []*ast.Ident {
 
 // packageRefs lists the unresolved identifiers used as the X of a selector
 // X.Sel: the candidates for an automatic import.
-func packageRefs(root ast.Node) []string {
+func (in *Interp) packageRefs(root ast.Node) []string {
 	var refs []string
 	seen := map[string]bool{}
 	ast.Inspect(root, func(n ast.Node) bool {
@@ -654,7 +665,7 @@ func packageRefs(root ast.Node) []string {
 		if !ok {
 			return true
 		}
-		if x, ok := sel.X.(*ast.Ident); ok && x.Obj == nil && !seen[x.Name] {
+		if x, ok := sel.X.(*ast.Ident); ok && in.obj(x) == nil && !seen[x.Name] {
 			seen[x.Name] = true
 			refs = append(refs, x.Name)
 		}

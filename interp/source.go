@@ -30,6 +30,7 @@ type group struct {
 	file  *ast.File  // declGroup, importGroup
 	stmts []ast.Stmt // stmtGroup, exprGroup
 	src   string     // the text given to the parser, for replay (see recycle.go)
+	res   resolution // the input's names (see scope.go), shared by its groups
 }
 
 // srcFile is the file name yaegi strips from its error positions, so
@@ -135,6 +136,7 @@ func classify(toks []token.Token) groupKind {
 func parseInput(fset *token.FileSet, src string) ([]group, error) {
 	units := splitUnits(src)
 	var groups []group
+	res := resolution{}
 	for i := 0; i < len(units); {
 		j := i + 1
 		for j < len(units) && units[j].kind == units[i].kind {
@@ -144,7 +146,7 @@ func parseInput(fset *token.FileSet, src string) ([]group, error) {
 		if j < len(units) {
 			end = units[j].start
 		}
-		g, err := parseGroup(fset, src, units[i].kind, start, end)
+		g, err := parseGroup(fset, src, units[i].kind, start, end, res)
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +165,7 @@ func parseInput(fset *token.FileSet, src string) ([]group, error) {
 // start is blanked (newlines kept) and a /*line*/ directive resets the
 // position, so every position yaegi or the parser reports is the line and
 // column in what the user typed, not in the wrapper built around it.
-func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int) ([]group, error) {
+func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int, res resolution) ([]group, error) {
 	var b strings.Builder
 	if kind == stmtGroup {
 		b.WriteString("package main; func _() {")
@@ -183,12 +185,15 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 		b.WriteString("\n}")
 	}
 	text := b.String()
-	f, err := parser.ParseFile(fset, srcFile, text, parser.DeclarationErrors)
+	f, err := parser.ParseFile(fset, srcFile, text, parser.SkipObjectResolution)
+	if err == nil {
+		err = resolve(fset, f, res)
+	}
 	if err != nil {
 		return nil, syntaxError(err, src)
 	}
 	if kind != stmtGroup {
-		return []group{{kind: kind, file: f, src: text}}, nil
+		return []group{{kind: kind, file: f, src: text, res: res}}, nil
 	}
 	fn, ok := f.Decls[0].(*ast.FuncDecl)
 	if !ok || len(f.Decls) != 1 || fn.Body == nil {
@@ -203,15 +208,15 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int)
 	if n := len(stmts); n > 0 {
 		if _, ok := stmts[n-1].(*ast.ExprStmt); ok {
 			if n > 1 {
-				groups = append(groups, group{kind: stmtGroup, stmts: stmts[:n-1], src: text})
+				groups = append(groups, group{kind: stmtGroup, stmts: stmts[:n-1], src: text, res: res})
 			}
-			return append(groups, group{kind: exprGroup, stmts: stmts[n-1:], src: text}), nil
+			return append(groups, group{kind: exprGroup, stmts: stmts[n-1:], src: text, res: res}), nil
 		}
 	}
 	if len(stmts) == 0 {
 		return nil, nil
 	}
-	return append(groups, group{kind: stmtGroup, stmts: stmts, src: text}), nil
+	return append(groups, group{kind: stmtGroup, stmts: stmts, src: text, res: res}), nil
 }
 
 // Incomplete reports whether src needs more input before it can be

@@ -7,9 +7,10 @@
 //
 // which builds every table when the program starts, about 100 KiB that an
 // application holds whether or not anyone ever opens a session. Here the
-// same map literal becomes the body of a function,
+// same table becomes a function that fills a map from arrays of names and
+// values which the compiler lays out as data (see writeTables),
 //
-//	func bufioSymbols() map[string]reflect.Value { return map[string]reflect.Value{...} }
+//	func bufioSymbols() map[string]reflect.Value { m := make(...); setValues(m, bufioSymbolsValues[:]); ...; return m }
 //
 // and packages.go lists each package's key with its function, in an array
 // the compiler lays out statically; stdsyms.Symbols calls them at the
@@ -218,16 +219,175 @@ func reshape(src []byte, importPath, fn string) (out []byte, key, constraint str
 	b.Write(bytes.TrimSuffix(first, []byte(yaegiEnd)))
 	fmt.Fprintf(&b, ", reshaped by %s\n", marker)
 	b.Write(rest)
-	fmt.Fprintf(&b, "// %s returns the symbols of package %s, as %q in Symbols.\n", fn, importPath, key)
-	fmt.Fprintf(&b, "func %s() map[string]reflect.Value {\n\treturn ", fn)
-	b.Write(src[off(lit.Pos()):off(lit.End())])
-	b.WriteString("\n}\n")
+	if err := writeTables(&b, lit, importPath, key, fn, func(n ast.Node) []byte { return src[off(n.Pos()):off(n.End())] }); err != nil {
+		return nil, "", "", err
+	}
 	b.Write(src[off(initDecl.End()):])
-	out, err = format.Source(b.Bytes())
+	out, err = dropUnusedImports(b.Bytes())
 	if err != nil {
 		return nil, "", "", fmt.Errorf("%s: formatting: %v", importPath, err)
 	}
 	return out, key, constraint, nil
+}
+
+// dropUnusedImports formats src without the imports its code no longer
+// uses (go/constant, go/token where a package has no constants: yaegi's
+// output used them in the literal the tables replace).
+func dropUnusedImports(src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, 0)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	// Cut the unused ones' lines, last first so that offsets hold.
+	for i := len(f.Imports) - 1; i >= 0; i-- {
+		is := f.Imports[i]
+		p, _ := strconv.Unquote(is.Path.Value)
+		name := p[strings.LastIndex(p, "/")+1:]
+		if is.Name != nil {
+			name = is.Name.Name
+		}
+		if used[name] || name == "_" || name == "." {
+			continue
+		}
+		start := fset.Position(is.Pos()).Offset
+		end := fset.Position(is.End()).Offset
+		start = bytes.LastIndexByte(src[:start], '\n') + 1
+		if nl := bytes.IndexByte(src[end:], '\n'); nl >= 0 {
+			end += nl + 1
+		}
+		src = append(src[:start:start], src[end:]...)
+	}
+	return format.Source(src)
+}
+
+// writeTables writes the function fn that builds the map literal lit of
+// yaegi's output, and the tables it builds it from. The entries of lit are
+// of three shapes:
+//
+//	"Abs":  reflect.ValueOf(math.Abs),                 // a function or a type: (*T)(nil)
+//	"Args": reflect.ValueOf(&os.Args).Elem(),          // a variable
+//	"Pi":   reflect.ValueOf(constant.MakeFromLiteral(...)), // a constant
+//
+// Each kind goes into an array (fnValues, fnVariables, fnConstants: the
+// constant's literal and token kind) that the compiler lays out as data,
+// and fn fills the map from them in loops; anything else would be
+// assigned one by one. The
+// map literal itself compiled to about 120 bytes of code an entry; the
+// tables take 32 bytes of data an entry.
+func writeTables(b *bytes.Buffer, lit *ast.CompositeLit, importPath, key, fn string, text func(ast.Node) []byte) error {
+	var values, variables [][2][]byte
+	var constants, calls [][2][]byte
+	for _, e := range lit.Elts {
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok {
+			return fmt.Errorf("%s: an entry of yaegi's table is not key: value", importPath)
+		}
+		name := text(kv.Key)
+		v := kv.Value
+		elem := false
+		if c, ok := v.(*ast.CallExpr); ok && len(c.Args) == 0 {
+			if sel, ok := c.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Elem" {
+				v, elem = sel.X, true
+			}
+		}
+		call, ok := v.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || string(text(call.Fun)) != "reflect.ValueOf" {
+			return fmt.Errorf("%s: entry %s of yaegi's table is not reflect.ValueOf(x)", importPath, name)
+		}
+		arg := call.Args[0]
+		switch {
+		case elem:
+			u, ok := arg.(*ast.UnaryExpr)
+			if !ok || u.Op != token.AND {
+				return fmt.Errorf("%s: variable %s of yaegi's table is not reflect.ValueOf(&x).Elem()", importPath, name)
+			}
+			variables = append(variables, [2][]byte{name, text(arg)})
+		case isLiteralConstant(arg, text):
+			c := arg.(*ast.CallExpr)
+			constants = append(constants, [2][]byte{name, []byte(string(text(c.Args[0])) + ", " + string(text(c.Args[1])))})
+		case isCall(arg):
+			calls = append(calls, [2][]byte{name, text(arg)})
+		default:
+			values = append(values, [2][]byte{name, text(arg)})
+		}
+	}
+	fmt.Fprintf(b, "// %s returns the symbols of package %s, as %q in Symbols.\n", fn, importPath, key)
+	fmt.Fprintf(b, "func %s() map[string]reflect.Value {\n", fn)
+	fmt.Fprintf(b, "\tm := make(map[string]reflect.Value, %d)\n", len(values)+len(variables)+len(constants)+len(calls))
+	if len(values) > 0 {
+		fmt.Fprintf(b, "\tsetValues(m, %sValues[:])\n", fn)
+	}
+	if len(variables) > 0 {
+		fmt.Fprintf(b, "\tsetVariables(m, %sVariables[:])\n", fn)
+	}
+	if len(constants) > 0 {
+		fmt.Fprintf(b, "\tsetConstants(m, %sConstants[:])\n", fn)
+	}
+	for _, c := range calls {
+		fmt.Fprintf(b, "\tm[%s] = reflect.ValueOf(%s)\n", c[0], c[1])
+	}
+	b.WriteString("\treturn m\n}\n")
+	for _, t := range []struct {
+		suffix, what string
+		entries      [][2][]byte
+	}{
+		{"Values", "functions and types", values},
+		{"Variables", "the addresses of variables", variables},
+		{"Constants", "constants, as the literals of constant.MakeFromLiteral,", constants},
+	} {
+		if len(t.entries) == 0 {
+			continue
+		}
+		typ := "symbol"
+		if t.suffix == "Constants" {
+			typ = "constantSymbol"
+		}
+		fmt.Fprintf(b, "\n// %s%s are the %s of package %s.\n", fn, t.suffix, t.what, importPath)
+		fmt.Fprintf(b, "var %s%s = [...]%s{\n", fn, t.suffix, typ)
+		for _, e := range t.entries {
+			fmt.Fprintf(b, "\t{%s, %s},\n", e[0], e[1])
+		}
+		b.WriteString("}\n")
+	}
+	return nil
+}
+
+// isLiteralConstant reports whether x is constant.MakeFromLiteral(lit,
+// token.KIND, 0), how yaegi's extractor writes every constant.
+func isLiteralConstant(x ast.Expr, text func(ast.Node) []byte) bool {
+	c, ok := x.(*ast.CallExpr)
+	if !ok || len(c.Args) != 3 || string(text(c.Fun)) != "constant.MakeFromLiteral" || string(text(c.Args[2])) != "0" {
+		return false
+	}
+	lit, ok := c.Args[0].(*ast.BasicLit)
+	kind, ok2 := c.Args[1].(*ast.SelectorExpr)
+	return ok && lit.Kind == token.STRING && ok2 && string(text(kind.X)) == "token"
+}
+
+// isCall reports whether x is a call (a constant's constant.Make...),
+// which cannot be laid out as data; a conversion of nil to a pointer type
+// (a type's entry) can.
+func isCall(x ast.Expr) bool {
+	c, ok := x.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	if len(c.Args) == 1 {
+		if id, ok := c.Args[0].(*ast.Ident); ok && id.Name == "nil" {
+			return false
+		}
+	}
+	return true
 }
 
 // write replaces the files of an earlier run in dir with files.

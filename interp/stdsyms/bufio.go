@@ -7,41 +7,52 @@ package stdsyms
 
 import (
 	"bufio"
-	"go/constant"
 	"go/token"
 	"reflect"
 )
 
 // bufioSymbols returns the symbols of package bufio, as "bufio/bufio" in Symbols.
 func bufioSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"ErrAdvanceTooFar":     reflect.ValueOf(&bufio.ErrAdvanceTooFar).Elem(),
-		"ErrBadReadCount":      reflect.ValueOf(&bufio.ErrBadReadCount).Elem(),
-		"ErrBufferFull":        reflect.ValueOf(&bufio.ErrBufferFull).Elem(),
-		"ErrFinalToken":        reflect.ValueOf(&bufio.ErrFinalToken).Elem(),
-		"ErrInvalidUnreadByte": reflect.ValueOf(&bufio.ErrInvalidUnreadByte).Elem(),
-		"ErrInvalidUnreadRune": reflect.ValueOf(&bufio.ErrInvalidUnreadRune).Elem(),
-		"ErrNegativeAdvance":   reflect.ValueOf(&bufio.ErrNegativeAdvance).Elem(),
-		"ErrNegativeCount":     reflect.ValueOf(&bufio.ErrNegativeCount).Elem(),
-		"ErrTooLong":           reflect.ValueOf(&bufio.ErrTooLong).Elem(),
-		"MaxScanTokenSize":     reflect.ValueOf(constant.MakeFromLiteral("65536", token.INT, 0)),
-		"NewReadWriter":        reflect.ValueOf(bufio.NewReadWriter),
-		"NewReader":            reflect.ValueOf(bufio.NewReader),
-		"NewReaderSize":        reflect.ValueOf(bufio.NewReaderSize),
-		"NewScanner":           reflect.ValueOf(bufio.NewScanner),
-		"NewWriter":            reflect.ValueOf(bufio.NewWriter),
-		"NewWriterSize":        reflect.ValueOf(bufio.NewWriterSize),
-		"ScanBytes":            reflect.ValueOf(bufio.ScanBytes),
-		"ScanLines":            reflect.ValueOf(bufio.ScanLines),
-		"ScanRunes":            reflect.ValueOf(bufio.ScanRunes),
-		"ScanWords":            reflect.ValueOf(bufio.ScanWords),
+	m := make(map[string]reflect.Value, 25)
+	setValues(m, bufioSymbolsValues[:])
+	setVariables(m, bufioSymbolsVariables[:])
+	setConstants(m, bufioSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"ReadWriter": reflect.ValueOf((*bufio.ReadWriter)(nil)),
-		"Reader":     reflect.ValueOf((*bufio.Reader)(nil)),
-		"Scanner":    reflect.ValueOf((*bufio.Scanner)(nil)),
-		"SplitFunc":  reflect.ValueOf((*bufio.SplitFunc)(nil)),
-		"Writer":     reflect.ValueOf((*bufio.Writer)(nil)),
-	}
+// bufioSymbolsValues are the functions and types of package bufio.
+var bufioSymbolsValues = [...]symbol{
+	{"NewReadWriter", bufio.NewReadWriter},
+	{"NewReader", bufio.NewReader},
+	{"NewReaderSize", bufio.NewReaderSize},
+	{"NewScanner", bufio.NewScanner},
+	{"NewWriter", bufio.NewWriter},
+	{"NewWriterSize", bufio.NewWriterSize},
+	{"ScanBytes", bufio.ScanBytes},
+	{"ScanLines", bufio.ScanLines},
+	{"ScanRunes", bufio.ScanRunes},
+	{"ScanWords", bufio.ScanWords},
+	{"ReadWriter", (*bufio.ReadWriter)(nil)},
+	{"Reader", (*bufio.Reader)(nil)},
+	{"Scanner", (*bufio.Scanner)(nil)},
+	{"SplitFunc", (*bufio.SplitFunc)(nil)},
+	{"Writer", (*bufio.Writer)(nil)},
+}
+
+// bufioSymbolsVariables are the the addresses of variables of package bufio.
+var bufioSymbolsVariables = [...]symbol{
+	{"ErrAdvanceTooFar", &bufio.ErrAdvanceTooFar},
+	{"ErrBadReadCount", &bufio.ErrBadReadCount},
+	{"ErrBufferFull", &bufio.ErrBufferFull},
+	{"ErrFinalToken", &bufio.ErrFinalToken},
+	{"ErrInvalidUnreadByte", &bufio.ErrInvalidUnreadByte},
+	{"ErrInvalidUnreadRune", &bufio.ErrInvalidUnreadRune},
+	{"ErrNegativeAdvance", &bufio.ErrNegativeAdvance},
+	{"ErrNegativeCount", &bufio.ErrNegativeCount},
+	{"ErrTooLong", &bufio.ErrTooLong},
+}
+
+// bufioSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package bufio.
+var bufioSymbolsConstants = [...]constantSymbol{
+	{"MaxScanTokenSize", "65536", token.INT},
 }

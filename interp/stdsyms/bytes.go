@@ -7,80 +7,91 @@ package stdsyms
 
 import (
 	"bytes"
-	"go/constant"
 	"go/token"
 	"reflect"
 )
 
 // bytesSymbols returns the symbols of package bytes, as "bytes/bytes" in Symbols.
 func bytesSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Clone":           reflect.ValueOf(bytes.Clone),
-		"Compare":         reflect.ValueOf(bytes.Compare),
-		"Contains":        reflect.ValueOf(bytes.Contains),
-		"ContainsAny":     reflect.ValueOf(bytes.ContainsAny),
-		"ContainsFunc":    reflect.ValueOf(bytes.ContainsFunc),
-		"ContainsRune":    reflect.ValueOf(bytes.ContainsRune),
-		"Count":           reflect.ValueOf(bytes.Count),
-		"Cut":             reflect.ValueOf(bytes.Cut),
-		"CutPrefix":       reflect.ValueOf(bytes.CutPrefix),
-		"CutSuffix":       reflect.ValueOf(bytes.CutSuffix),
-		"Equal":           reflect.ValueOf(bytes.Equal),
-		"EqualFold":       reflect.ValueOf(bytes.EqualFold),
-		"ErrTooLarge":     reflect.ValueOf(&bytes.ErrTooLarge).Elem(),
-		"Fields":          reflect.ValueOf(bytes.Fields),
-		"FieldsFunc":      reflect.ValueOf(bytes.FieldsFunc),
-		"FieldsFuncSeq":   reflect.ValueOf(bytes.FieldsFuncSeq),
-		"FieldsSeq":       reflect.ValueOf(bytes.FieldsSeq),
-		"HasPrefix":       reflect.ValueOf(bytes.HasPrefix),
-		"HasSuffix":       reflect.ValueOf(bytes.HasSuffix),
-		"Index":           reflect.ValueOf(bytes.Index),
-		"IndexAny":        reflect.ValueOf(bytes.IndexAny),
-		"IndexByte":       reflect.ValueOf(bytes.IndexByte),
-		"IndexFunc":       reflect.ValueOf(bytes.IndexFunc),
-		"IndexRune":       reflect.ValueOf(bytes.IndexRune),
-		"Join":            reflect.ValueOf(bytes.Join),
-		"LastIndex":       reflect.ValueOf(bytes.LastIndex),
-		"LastIndexAny":    reflect.ValueOf(bytes.LastIndexAny),
-		"LastIndexByte":   reflect.ValueOf(bytes.LastIndexByte),
-		"LastIndexFunc":   reflect.ValueOf(bytes.LastIndexFunc),
-		"Lines":           reflect.ValueOf(bytes.Lines),
-		"Map":             reflect.ValueOf(bytes.Map),
-		"MinRead":         reflect.ValueOf(constant.MakeFromLiteral("512", token.INT, 0)),
-		"NewBuffer":       reflect.ValueOf(bytes.NewBuffer),
-		"NewBufferString": reflect.ValueOf(bytes.NewBufferString),
-		"NewReader":       reflect.ValueOf(bytes.NewReader),
-		"Repeat":          reflect.ValueOf(bytes.Repeat),
-		"Replace":         reflect.ValueOf(bytes.Replace),
-		"ReplaceAll":      reflect.ValueOf(bytes.ReplaceAll),
-		"Runes":           reflect.ValueOf(bytes.Runes),
-		"Split":           reflect.ValueOf(bytes.Split),
-		"SplitAfter":      reflect.ValueOf(bytes.SplitAfter),
-		"SplitAfterN":     reflect.ValueOf(bytes.SplitAfterN),
-		"SplitAfterSeq":   reflect.ValueOf(bytes.SplitAfterSeq),
-		"SplitN":          reflect.ValueOf(bytes.SplitN),
-		"SplitSeq":        reflect.ValueOf(bytes.SplitSeq),
-		"Title":           reflect.ValueOf(bytes.Title),
-		"ToLower":         reflect.ValueOf(bytes.ToLower),
-		"ToLowerSpecial":  reflect.ValueOf(bytes.ToLowerSpecial),
-		"ToTitle":         reflect.ValueOf(bytes.ToTitle),
-		"ToTitleSpecial":  reflect.ValueOf(bytes.ToTitleSpecial),
-		"ToUpper":         reflect.ValueOf(bytes.ToUpper),
-		"ToUpperSpecial":  reflect.ValueOf(bytes.ToUpperSpecial),
-		"ToValidUTF8":     reflect.ValueOf(bytes.ToValidUTF8),
-		"Trim":            reflect.ValueOf(bytes.Trim),
-		"TrimFunc":        reflect.ValueOf(bytes.TrimFunc),
-		"TrimLeft":        reflect.ValueOf(bytes.TrimLeft),
-		"TrimLeftFunc":    reflect.ValueOf(bytes.TrimLeftFunc),
-		"TrimPrefix":      reflect.ValueOf(bytes.TrimPrefix),
-		"TrimRight":       reflect.ValueOf(bytes.TrimRight),
-		"TrimRightFunc":   reflect.ValueOf(bytes.TrimRightFunc),
-		"TrimSpace":       reflect.ValueOf(bytes.TrimSpace),
-		"TrimSuffix":      reflect.ValueOf(bytes.TrimSuffix),
+	m := make(map[string]reflect.Value, 64)
+	setValues(m, bytesSymbolsValues[:])
+	setVariables(m, bytesSymbolsVariables[:])
+	setConstants(m, bytesSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"Buffer": reflect.ValueOf((*bytes.Buffer)(nil)),
-		"Reader": reflect.ValueOf((*bytes.Reader)(nil)),
-	}
+// bytesSymbolsValues are the functions and types of package bytes.
+var bytesSymbolsValues = [...]symbol{
+	{"Clone", bytes.Clone},
+	{"Compare", bytes.Compare},
+	{"Contains", bytes.Contains},
+	{"ContainsAny", bytes.ContainsAny},
+	{"ContainsFunc", bytes.ContainsFunc},
+	{"ContainsRune", bytes.ContainsRune},
+	{"Count", bytes.Count},
+	{"Cut", bytes.Cut},
+	{"CutPrefix", bytes.CutPrefix},
+	{"CutSuffix", bytes.CutSuffix},
+	{"Equal", bytes.Equal},
+	{"EqualFold", bytes.EqualFold},
+	{"Fields", bytes.Fields},
+	{"FieldsFunc", bytes.FieldsFunc},
+	{"FieldsFuncSeq", bytes.FieldsFuncSeq},
+	{"FieldsSeq", bytes.FieldsSeq},
+	{"HasPrefix", bytes.HasPrefix},
+	{"HasSuffix", bytes.HasSuffix},
+	{"Index", bytes.Index},
+	{"IndexAny", bytes.IndexAny},
+	{"IndexByte", bytes.IndexByte},
+	{"IndexFunc", bytes.IndexFunc},
+	{"IndexRune", bytes.IndexRune},
+	{"Join", bytes.Join},
+	{"LastIndex", bytes.LastIndex},
+	{"LastIndexAny", bytes.LastIndexAny},
+	{"LastIndexByte", bytes.LastIndexByte},
+	{"LastIndexFunc", bytes.LastIndexFunc},
+	{"Lines", bytes.Lines},
+	{"Map", bytes.Map},
+	{"NewBuffer", bytes.NewBuffer},
+	{"NewBufferString", bytes.NewBufferString},
+	{"NewReader", bytes.NewReader},
+	{"Repeat", bytes.Repeat},
+	{"Replace", bytes.Replace},
+	{"ReplaceAll", bytes.ReplaceAll},
+	{"Runes", bytes.Runes},
+	{"Split", bytes.Split},
+	{"SplitAfter", bytes.SplitAfter},
+	{"SplitAfterN", bytes.SplitAfterN},
+	{"SplitAfterSeq", bytes.SplitAfterSeq},
+	{"SplitN", bytes.SplitN},
+	{"SplitSeq", bytes.SplitSeq},
+	{"Title", bytes.Title},
+	{"ToLower", bytes.ToLower},
+	{"ToLowerSpecial", bytes.ToLowerSpecial},
+	{"ToTitle", bytes.ToTitle},
+	{"ToTitleSpecial", bytes.ToTitleSpecial},
+	{"ToUpper", bytes.ToUpper},
+	{"ToUpperSpecial", bytes.ToUpperSpecial},
+	{"ToValidUTF8", bytes.ToValidUTF8},
+	{"Trim", bytes.Trim},
+	{"TrimFunc", bytes.TrimFunc},
+	{"TrimLeft", bytes.TrimLeft},
+	{"TrimLeftFunc", bytes.TrimLeftFunc},
+	{"TrimPrefix", bytes.TrimPrefix},
+	{"TrimRight", bytes.TrimRight},
+	{"TrimRightFunc", bytes.TrimRightFunc},
+	{"TrimSpace", bytes.TrimSpace},
+	{"TrimSuffix", bytes.TrimSuffix},
+	{"Buffer", (*bytes.Buffer)(nil)},
+	{"Reader", (*bytes.Reader)(nil)},
+}
+
+// bytesSymbolsVariables are the the addresses of variables of package bytes.
+var bytesSymbolsVariables = [...]symbol{
+	{"ErrTooLarge", &bytes.ErrTooLarge},
+}
+
+// bytesSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package bytes.
+var bytesSymbolsConstants = [...]constantSymbol{
+	{"MinRead", "512", token.INT},
 }

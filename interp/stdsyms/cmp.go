@@ -11,5 +11,6 @@ import (
 
 // cmpSymbols returns the symbols of package cmp, as "cmp/cmp" in Symbols.
 func cmpSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{}
+	m := make(map[string]reflect.Value, 0)
+	return m
 }

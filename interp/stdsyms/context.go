@@ -13,31 +13,36 @@ import (
 
 // contextSymbols returns the symbols of package context, as "context/context" in Symbols.
 func contextSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"AfterFunc":         reflect.ValueOf(context.AfterFunc),
-		"Background":        reflect.ValueOf(context.Background),
-		"Canceled":          reflect.ValueOf(&context.Canceled).Elem(),
-		"Cause":             reflect.ValueOf(context.Cause),
-		"DeadlineExceeded":  reflect.ValueOf(&context.DeadlineExceeded).Elem(),
-		"TODO":              reflect.ValueOf(context.TODO),
-		"WithCancel":        reflect.ValueOf(context.WithCancel),
-		"WithCancelCause":   reflect.ValueOf(context.WithCancelCause),
-		"WithDeadline":      reflect.ValueOf(context.WithDeadline),
-		"WithDeadlineCause": reflect.ValueOf(context.WithDeadlineCause),
-		"WithTimeout":       reflect.ValueOf(context.WithTimeout),
-		"WithTimeoutCause":  reflect.ValueOf(context.WithTimeoutCause),
-		"WithValue":         reflect.ValueOf(context.WithValue),
-		"WithoutCancel":     reflect.ValueOf(context.WithoutCancel),
+	m := make(map[string]reflect.Value, 18)
+	setValues(m, contextSymbolsValues[:])
+	setVariables(m, contextSymbolsVariables[:])
+	return m
+}
 
-		// type definitions
-		"CancelCauseFunc": reflect.ValueOf((*context.CancelCauseFunc)(nil)),
-		"CancelFunc":      reflect.ValueOf((*context.CancelFunc)(nil)),
-		"Context":         reflect.ValueOf((*context.Context)(nil)),
+// contextSymbolsValues are the functions and types of package context.
+var contextSymbolsValues = [...]symbol{
+	{"AfterFunc", context.AfterFunc},
+	{"Background", context.Background},
+	{"Cause", context.Cause},
+	{"TODO", context.TODO},
+	{"WithCancel", context.WithCancel},
+	{"WithCancelCause", context.WithCancelCause},
+	{"WithDeadline", context.WithDeadline},
+	{"WithDeadlineCause", context.WithDeadlineCause},
+	{"WithTimeout", context.WithTimeout},
+	{"WithTimeoutCause", context.WithTimeoutCause},
+	{"WithValue", context.WithValue},
+	{"WithoutCancel", context.WithoutCancel},
+	{"CancelCauseFunc", (*context.CancelCauseFunc)(nil)},
+	{"CancelFunc", (*context.CancelFunc)(nil)},
+	{"Context", (*context.Context)(nil)},
+	{"_Context", (*_context_Context)(nil)},
+}
 
-		// interface wrapper definitions
-		"_Context": reflect.ValueOf((*_context_Context)(nil)),
-	}
+// contextSymbolsVariables are the the addresses of variables of package context.
+var contextSymbolsVariables = [...]symbol{
+	{"Canceled", &context.Canceled},
+	{"DeadlineExceeded", &context.DeadlineExceeded},
 }
 
 // _context_Context is an interface wrapper for Context type

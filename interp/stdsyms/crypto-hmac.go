@@ -12,9 +12,13 @@ import (
 
 // cryptoHmacSymbols returns the symbols of package crypto/hmac, as "crypto/hmac/hmac" in Symbols.
 func cryptoHmacSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Equal": reflect.ValueOf(hmac.Equal),
-		"New":   reflect.ValueOf(hmac.New),
-	}
+	m := make(map[string]reflect.Value, 2)
+	setValues(m, cryptoHmacSymbolsValues[:])
+	return m
+}
+
+// cryptoHmacSymbolsValues are the functions and types of package crypto/hmac.
+var cryptoHmacSymbolsValues = [...]symbol{
+	{"Equal", hmac.Equal},
+	{"New", hmac.New},
 }

@@ -7,18 +7,26 @@ package stdsyms
 
 import (
 	"crypto/md5"
-	"go/constant"
 	"go/token"
 	"reflect"
 )
 
 // cryptoMd5Symbols returns the symbols of package crypto/md5, as "crypto/md5/md5" in Symbols.
 func cryptoMd5Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"BlockSize": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
-		"New":       reflect.ValueOf(md5.New),
-		"Size":      reflect.ValueOf(constant.MakeFromLiteral("16", token.INT, 0)),
-		"Sum":       reflect.ValueOf(md5.Sum),
-	}
+	m := make(map[string]reflect.Value, 4)
+	setValues(m, cryptoMd5SymbolsValues[:])
+	setConstants(m, cryptoMd5SymbolsConstants[:])
+	return m
+}
+
+// cryptoMd5SymbolsValues are the functions and types of package crypto/md5.
+var cryptoMd5SymbolsValues = [...]symbol{
+	{"New", md5.New},
+	{"Sum", md5.Sum},
+}
+
+// cryptoMd5SymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package crypto/md5.
+var cryptoMd5SymbolsConstants = [...]constantSymbol{
+	{"BlockSize", "64", token.INT},
+	{"Size", "16", token.INT},
 }

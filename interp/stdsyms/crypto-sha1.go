@@ -7,18 +7,26 @@ package stdsyms
 
 import (
 	"crypto/sha1"
-	"go/constant"
 	"go/token"
 	"reflect"
 )
 
 // cryptoSha1Symbols returns the symbols of package crypto/sha1, as "crypto/sha1/sha1" in Symbols.
 func cryptoSha1Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"BlockSize": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
-		"New":       reflect.ValueOf(sha1.New),
-		"Size":      reflect.ValueOf(constant.MakeFromLiteral("20", token.INT, 0)),
-		"Sum":       reflect.ValueOf(sha1.Sum),
-	}
+	m := make(map[string]reflect.Value, 4)
+	setValues(m, cryptoSha1SymbolsValues[:])
+	setConstants(m, cryptoSha1SymbolsConstants[:])
+	return m
+}
+
+// cryptoSha1SymbolsValues are the functions and types of package crypto/sha1.
+var cryptoSha1SymbolsValues = [...]symbol{
+	{"New", sha1.New},
+	{"Sum", sha1.Sum},
+}
+
+// cryptoSha1SymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package crypto/sha1.
+var cryptoSha1SymbolsConstants = [...]constantSymbol{
+	{"BlockSize", "64", token.INT},
+	{"Size", "20", token.INT},
 }

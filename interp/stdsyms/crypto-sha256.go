@@ -7,21 +7,29 @@ package stdsyms
 
 import (
 	"crypto/sha256"
-	"go/constant"
 	"go/token"
 	"reflect"
 )
 
 // cryptoSha256Symbols returns the symbols of package crypto/sha256, as "crypto/sha256/sha256" in Symbols.
 func cryptoSha256Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"BlockSize": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
-		"New":       reflect.ValueOf(sha256.New),
-		"New224":    reflect.ValueOf(sha256.New224),
-		"Size":      reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
-		"Size224":   reflect.ValueOf(constant.MakeFromLiteral("28", token.INT, 0)),
-		"Sum224":    reflect.ValueOf(sha256.Sum224),
-		"Sum256":    reflect.ValueOf(sha256.Sum256),
-	}
+	m := make(map[string]reflect.Value, 7)
+	setValues(m, cryptoSha256SymbolsValues[:])
+	setConstants(m, cryptoSha256SymbolsConstants[:])
+	return m
+}
+
+// cryptoSha256SymbolsValues are the functions and types of package crypto/sha256.
+var cryptoSha256SymbolsValues = [...]symbol{
+	{"New", sha256.New},
+	{"New224", sha256.New224},
+	{"Sum224", sha256.Sum224},
+	{"Sum256", sha256.Sum256},
+}
+
+// cryptoSha256SymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package crypto/sha256.
+var cryptoSha256SymbolsConstants = [...]constantSymbol{
+	{"BlockSize", "64", token.INT},
+	{"Size", "32", token.INT},
+	{"Size224", "28", token.INT},
 }

@@ -7,27 +7,35 @@ package stdsyms
 
 import (
 	"crypto/sha512"
-	"go/constant"
 	"go/token"
 	"reflect"
 )
 
 // cryptoSha512Symbols returns the symbols of package crypto/sha512, as "crypto/sha512/sha512" in Symbols.
 func cryptoSha512Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"BlockSize":  reflect.ValueOf(constant.MakeFromLiteral("128", token.INT, 0)),
-		"New":        reflect.ValueOf(sha512.New),
-		"New384":     reflect.ValueOf(sha512.New384),
-		"New512_224": reflect.ValueOf(sha512.New512_224),
-		"New512_256": reflect.ValueOf(sha512.New512_256),
-		"Size":       reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
-		"Size224":    reflect.ValueOf(constant.MakeFromLiteral("28", token.INT, 0)),
-		"Size256":    reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
-		"Size384":    reflect.ValueOf(constant.MakeFromLiteral("48", token.INT, 0)),
-		"Sum384":     reflect.ValueOf(sha512.Sum384),
-		"Sum512":     reflect.ValueOf(sha512.Sum512),
-		"Sum512_224": reflect.ValueOf(sha512.Sum512_224),
-		"Sum512_256": reflect.ValueOf(sha512.Sum512_256),
-	}
+	m := make(map[string]reflect.Value, 13)
+	setValues(m, cryptoSha512SymbolsValues[:])
+	setConstants(m, cryptoSha512SymbolsConstants[:])
+	return m
+}
+
+// cryptoSha512SymbolsValues are the functions and types of package crypto/sha512.
+var cryptoSha512SymbolsValues = [...]symbol{
+	{"New", sha512.New},
+	{"New384", sha512.New384},
+	{"New512_224", sha512.New512_224},
+	{"New512_256", sha512.New512_256},
+	{"Sum384", sha512.Sum384},
+	{"Sum512", sha512.Sum512},
+	{"Sum512_224", sha512.Sum512_224},
+	{"Sum512_256", sha512.Sum512_256},
+}
+
+// cryptoSha512SymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package crypto/sha512.
+var cryptoSha512SymbolsConstants = [...]constantSymbol{
+	{"BlockSize", "128", token.INT},
+	{"Size", "64", token.INT},
+	{"Size224", "28", token.INT},
+	{"Size256", "32", token.INT},
+	{"Size384", "48", token.INT},
 }

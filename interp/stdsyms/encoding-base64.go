@@ -12,20 +12,27 @@ import (
 
 // encodingBase64Symbols returns the symbols of package encoding/base64, as "encoding/base64/base64" in Symbols.
 func encodingBase64Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"NewDecoder":     reflect.ValueOf(base64.NewDecoder),
-		"NewEncoder":     reflect.ValueOf(base64.NewEncoder),
-		"NewEncoding":    reflect.ValueOf(base64.NewEncoding),
-		"NoPadding":      reflect.ValueOf(base64.NoPadding),
-		"RawStdEncoding": reflect.ValueOf(&base64.RawStdEncoding).Elem(),
-		"RawURLEncoding": reflect.ValueOf(&base64.RawURLEncoding).Elem(),
-		"StdEncoding":    reflect.ValueOf(&base64.StdEncoding).Elem(),
-		"StdPadding":     reflect.ValueOf(base64.StdPadding),
-		"URLEncoding":    reflect.ValueOf(&base64.URLEncoding).Elem(),
+	m := make(map[string]reflect.Value, 11)
+	setValues(m, encodingBase64SymbolsValues[:])
+	setVariables(m, encodingBase64SymbolsVariables[:])
+	return m
+}
 
-		// type definitions
-		"CorruptInputError": reflect.ValueOf((*base64.CorruptInputError)(nil)),
-		"Encoding":          reflect.ValueOf((*base64.Encoding)(nil)),
-	}
+// encodingBase64SymbolsValues are the functions and types of package encoding/base64.
+var encodingBase64SymbolsValues = [...]symbol{
+	{"NewDecoder", base64.NewDecoder},
+	{"NewEncoder", base64.NewEncoder},
+	{"NewEncoding", base64.NewEncoding},
+	{"NoPadding", base64.NoPadding},
+	{"StdPadding", base64.StdPadding},
+	{"CorruptInputError", (*base64.CorruptInputError)(nil)},
+	{"Encoding", (*base64.Encoding)(nil)},
+}
+
+// encodingBase64SymbolsVariables are the the addresses of variables of package encoding/base64.
+var encodingBase64SymbolsVariables = [...]symbol{
+	{"RawStdEncoding", &base64.RawStdEncoding},
+	{"RawURLEncoding", &base64.RawURLEncoding},
+	{"StdEncoding", &base64.StdEncoding},
+	{"URLEncoding", &base64.URLEncoding},
 }

@@ -12,23 +12,30 @@ import (
 
 // encodingHexSymbols returns the symbols of package encoding/hex, as "encoding/hex/hex" in Symbols.
 func encodingHexSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"AppendDecode":   reflect.ValueOf(hex.AppendDecode),
-		"AppendEncode":   reflect.ValueOf(hex.AppendEncode),
-		"Decode":         reflect.ValueOf(hex.Decode),
-		"DecodeString":   reflect.ValueOf(hex.DecodeString),
-		"DecodedLen":     reflect.ValueOf(hex.DecodedLen),
-		"Dump":           reflect.ValueOf(hex.Dump),
-		"Dumper":         reflect.ValueOf(hex.Dumper),
-		"Encode":         reflect.ValueOf(hex.Encode),
-		"EncodeToString": reflect.ValueOf(hex.EncodeToString),
-		"EncodedLen":     reflect.ValueOf(hex.EncodedLen),
-		"ErrLength":      reflect.ValueOf(&hex.ErrLength).Elem(),
-		"NewDecoder":     reflect.ValueOf(hex.NewDecoder),
-		"NewEncoder":     reflect.ValueOf(hex.NewEncoder),
+	m := make(map[string]reflect.Value, 14)
+	setValues(m, encodingHexSymbolsValues[:])
+	setVariables(m, encodingHexSymbolsVariables[:])
+	return m
+}
 
-		// type definitions
-		"InvalidByteError": reflect.ValueOf((*hex.InvalidByteError)(nil)),
-	}
+// encodingHexSymbolsValues are the functions and types of package encoding/hex.
+var encodingHexSymbolsValues = [...]symbol{
+	{"AppendDecode", hex.AppendDecode},
+	{"AppendEncode", hex.AppendEncode},
+	{"Decode", hex.Decode},
+	{"DecodeString", hex.DecodeString},
+	{"DecodedLen", hex.DecodedLen},
+	{"Dump", hex.Dump},
+	{"Dumper", hex.Dumper},
+	{"Encode", hex.Encode},
+	{"EncodeToString", hex.EncodeToString},
+	{"EncodedLen", hex.EncodedLen},
+	{"NewDecoder", hex.NewDecoder},
+	{"NewEncoder", hex.NewEncoder},
+	{"InvalidByteError", (*hex.InvalidByteError)(nil)},
+}
+
+// encodingHexSymbolsVariables are the the addresses of variables of package encoding/hex.
+var encodingHexSymbolsVariables = [...]symbol{
+	{"ErrLength", &hex.ErrLength},
 }

@@ -12,13 +12,22 @@ import (
 
 // errorsSymbols returns the symbols of package errors, as "errors/errors" in Symbols.
 func errorsSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"As":             reflect.ValueOf(errors.As),
-		"ErrUnsupported": reflect.ValueOf(&errors.ErrUnsupported).Elem(),
-		"Is":             reflect.ValueOf(errors.Is),
-		"Join":           reflect.ValueOf(errors.Join),
-		"New":            reflect.ValueOf(errors.New),
-		"Unwrap":         reflect.ValueOf(errors.Unwrap),
-	}
+	m := make(map[string]reflect.Value, 6)
+	setValues(m, errorsSymbolsValues[:])
+	setVariables(m, errorsSymbolsVariables[:])
+	return m
+}
+
+// errorsSymbolsValues are the functions and types of package errors.
+var errorsSymbolsValues = [...]symbol{
+	{"As", errors.As},
+	{"Is", errors.Is},
+	{"Join", errors.Join},
+	{"New", errors.New},
+	{"Unwrap", errors.Unwrap},
+}
+
+// errorsSymbolsVariables are the the addresses of variables of package errors.
+var errorsSymbolsVariables = [...]symbol{
+	{"ErrUnsupported", &errors.ErrUnsupported},
 }

@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"hash/crc32"
 	"reflect"
@@ -14,21 +13,33 @@ import (
 
 // hashCrc32Symbols returns the symbols of package hash/crc32, as "hash/crc32/crc32" in Symbols.
 func hashCrc32Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Castagnoli":   reflect.ValueOf(constant.MakeFromLiteral("2197175160", token.INT, 0)),
-		"Checksum":     reflect.ValueOf(crc32.Checksum),
-		"ChecksumIEEE": reflect.ValueOf(crc32.ChecksumIEEE),
-		"IEEE":         reflect.ValueOf(constant.MakeFromLiteral("3988292384", token.INT, 0)),
-		"IEEETable":    reflect.ValueOf(&crc32.IEEETable).Elem(),
-		"Koopman":      reflect.ValueOf(constant.MakeFromLiteral("3945912366", token.INT, 0)),
-		"MakeTable":    reflect.ValueOf(crc32.MakeTable),
-		"New":          reflect.ValueOf(crc32.New),
-		"NewIEEE":      reflect.ValueOf(crc32.NewIEEE),
-		"Size":         reflect.ValueOf(constant.MakeFromLiteral("4", token.INT, 0)),
-		"Update":       reflect.ValueOf(crc32.Update),
+	m := make(map[string]reflect.Value, 12)
+	setValues(m, hashCrc32SymbolsValues[:])
+	setVariables(m, hashCrc32SymbolsVariables[:])
+	setConstants(m, hashCrc32SymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"Table": reflect.ValueOf((*crc32.Table)(nil)),
-	}
+// hashCrc32SymbolsValues are the functions and types of package hash/crc32.
+var hashCrc32SymbolsValues = [...]symbol{
+	{"Checksum", crc32.Checksum},
+	{"ChecksumIEEE", crc32.ChecksumIEEE},
+	{"MakeTable", crc32.MakeTable},
+	{"New", crc32.New},
+	{"NewIEEE", crc32.NewIEEE},
+	{"Update", crc32.Update},
+	{"Table", (*crc32.Table)(nil)},
+}
+
+// hashCrc32SymbolsVariables are the the addresses of variables of package hash/crc32.
+var hashCrc32SymbolsVariables = [...]symbol{
+	{"IEEETable", &crc32.IEEETable},
+}
+
+// hashCrc32SymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package hash/crc32.
+var hashCrc32SymbolsConstants = [...]constantSymbol{
+	{"Castagnoli", "2197175160", token.INT},
+	{"IEEE", "3988292384", token.INT},
+	{"Koopman", "3945912366", token.INT},
+	{"Size", "4", token.INT},
 }

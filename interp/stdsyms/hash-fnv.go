@@ -12,13 +12,17 @@ import (
 
 // hashFnvSymbols returns the symbols of package hash/fnv, as "hash/fnv/fnv" in Symbols.
 func hashFnvSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"New128":  reflect.ValueOf(fnv.New128),
-		"New128a": reflect.ValueOf(fnv.New128a),
-		"New32":   reflect.ValueOf(fnv.New32),
-		"New32a":  reflect.ValueOf(fnv.New32a),
-		"New64":   reflect.ValueOf(fnv.New64),
-		"New64a":  reflect.ValueOf(fnv.New64a),
-	}
+	m := make(map[string]reflect.Value, 6)
+	setValues(m, hashFnvSymbolsValues[:])
+	return m
+}
+
+// hashFnvSymbolsValues are the functions and types of package hash/fnv.
+var hashFnvSymbolsValues = [...]symbol{
+	{"New128", fnv.New128},
+	{"New128a", fnv.New128a},
+	{"New32", fnv.New32},
+	{"New32a", fnv.New32a},
+	{"New64", fnv.New64},
+	{"New64a", fnv.New64a},
 }

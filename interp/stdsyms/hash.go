@@ -12,21 +12,23 @@ import (
 
 // hashSymbols returns the symbols of package hash, as "hash/hash" in Symbols.
 func hashSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// type definitions
-		"Cloner": reflect.ValueOf((*hash.Cloner)(nil)),
-		"Hash":   reflect.ValueOf((*hash.Hash)(nil)),
-		"Hash32": reflect.ValueOf((*hash.Hash32)(nil)),
-		"Hash64": reflect.ValueOf((*hash.Hash64)(nil)),
-		"XOF":    reflect.ValueOf((*hash.XOF)(nil)),
+	m := make(map[string]reflect.Value, 10)
+	setValues(m, hashSymbolsValues[:])
+	return m
+}
 
-		// interface wrapper definitions
-		"_Cloner": reflect.ValueOf((*_hash_Cloner)(nil)),
-		"_Hash":   reflect.ValueOf((*_hash_Hash)(nil)),
-		"_Hash32": reflect.ValueOf((*_hash_Hash32)(nil)),
-		"_Hash64": reflect.ValueOf((*_hash_Hash64)(nil)),
-		"_XOF":    reflect.ValueOf((*_hash_XOF)(nil)),
-	}
+// hashSymbolsValues are the functions and types of package hash.
+var hashSymbolsValues = [...]symbol{
+	{"Cloner", (*hash.Cloner)(nil)},
+	{"Hash", (*hash.Hash)(nil)},
+	{"Hash32", (*hash.Hash32)(nil)},
+	{"Hash64", (*hash.Hash64)(nil)},
+	{"XOF", (*hash.XOF)(nil)},
+	{"_Cloner", (*_hash_Cloner)(nil)},
+	{"_Hash", (*_hash_Hash)(nil)},
+	{"_Hash32", (*_hash_Hash32)(nil)},
+	{"_Hash64", (*_hash_Hash64)(nil)},
+	{"_XOF", (*_hash_XOF)(nil)},
 }
 
 // _hash_Cloner is an interface wrapper for Cloner type

@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"io"
 	"reflect"
@@ -14,87 +13,97 @@ import (
 
 // ioSymbols returns the symbols of package io, as "io/io" in Symbols.
 func ioSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Copy":             reflect.ValueOf(io.Copy),
-		"CopyBuffer":       reflect.ValueOf(io.CopyBuffer),
-		"CopyN":            reflect.ValueOf(io.CopyN),
-		"Discard":          reflect.ValueOf(&io.Discard).Elem(),
-		"EOF":              reflect.ValueOf(&io.EOF).Elem(),
-		"ErrClosedPipe":    reflect.ValueOf(&io.ErrClosedPipe).Elem(),
-		"ErrNoProgress":    reflect.ValueOf(&io.ErrNoProgress).Elem(),
-		"ErrShortBuffer":   reflect.ValueOf(&io.ErrShortBuffer).Elem(),
-		"ErrShortWrite":    reflect.ValueOf(&io.ErrShortWrite).Elem(),
-		"ErrUnexpectedEOF": reflect.ValueOf(&io.ErrUnexpectedEOF).Elem(),
-		"LimitReader":      reflect.ValueOf(io.LimitReader),
-		"MultiReader":      reflect.ValueOf(io.MultiReader),
-		"MultiWriter":      reflect.ValueOf(io.MultiWriter),
-		"NewOffsetWriter":  reflect.ValueOf(io.NewOffsetWriter),
-		"NewSectionReader": reflect.ValueOf(io.NewSectionReader),
-		"NopCloser":        reflect.ValueOf(io.NopCloser),
-		"Pipe":             reflect.ValueOf(io.Pipe),
-		"ReadAll":          reflect.ValueOf(io.ReadAll),
-		"ReadAtLeast":      reflect.ValueOf(io.ReadAtLeast),
-		"ReadFull":         reflect.ValueOf(io.ReadFull),
-		"SeekCurrent":      reflect.ValueOf(constant.MakeFromLiteral("1", token.INT, 0)),
-		"SeekEnd":          reflect.ValueOf(constant.MakeFromLiteral("2", token.INT, 0)),
-		"SeekStart":        reflect.ValueOf(constant.MakeFromLiteral("0", token.INT, 0)),
-		"TeeReader":        reflect.ValueOf(io.TeeReader),
-		"WriteString":      reflect.ValueOf(io.WriteString),
+	m := make(map[string]reflect.Value, 74)
+	setValues(m, ioSymbolsValues[:])
+	setVariables(m, ioSymbolsVariables[:])
+	setConstants(m, ioSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"ByteReader":      reflect.ValueOf((*io.ByteReader)(nil)),
-		"ByteScanner":     reflect.ValueOf((*io.ByteScanner)(nil)),
-		"ByteWriter":      reflect.ValueOf((*io.ByteWriter)(nil)),
-		"Closer":          reflect.ValueOf((*io.Closer)(nil)),
-		"LimitedReader":   reflect.ValueOf((*io.LimitedReader)(nil)),
-		"OffsetWriter":    reflect.ValueOf((*io.OffsetWriter)(nil)),
-		"PipeReader":      reflect.ValueOf((*io.PipeReader)(nil)),
-		"PipeWriter":      reflect.ValueOf((*io.PipeWriter)(nil)),
-		"ReadCloser":      reflect.ValueOf((*io.ReadCloser)(nil)),
-		"ReadSeekCloser":  reflect.ValueOf((*io.ReadSeekCloser)(nil)),
-		"ReadSeeker":      reflect.ValueOf((*io.ReadSeeker)(nil)),
-		"ReadWriteCloser": reflect.ValueOf((*io.ReadWriteCloser)(nil)),
-		"ReadWriteSeeker": reflect.ValueOf((*io.ReadWriteSeeker)(nil)),
-		"ReadWriter":      reflect.ValueOf((*io.ReadWriter)(nil)),
-		"Reader":          reflect.ValueOf((*io.Reader)(nil)),
-		"ReaderAt":        reflect.ValueOf((*io.ReaderAt)(nil)),
-		"ReaderFrom":      reflect.ValueOf((*io.ReaderFrom)(nil)),
-		"RuneReader":      reflect.ValueOf((*io.RuneReader)(nil)),
-		"RuneScanner":     reflect.ValueOf((*io.RuneScanner)(nil)),
-		"SectionReader":   reflect.ValueOf((*io.SectionReader)(nil)),
-		"Seeker":          reflect.ValueOf((*io.Seeker)(nil)),
-		"StringWriter":    reflect.ValueOf((*io.StringWriter)(nil)),
-		"WriteCloser":     reflect.ValueOf((*io.WriteCloser)(nil)),
-		"WriteSeeker":     reflect.ValueOf((*io.WriteSeeker)(nil)),
-		"Writer":          reflect.ValueOf((*io.Writer)(nil)),
-		"WriterAt":        reflect.ValueOf((*io.WriterAt)(nil)),
-		"WriterTo":        reflect.ValueOf((*io.WriterTo)(nil)),
+// ioSymbolsValues are the functions and types of package io.
+var ioSymbolsValues = [...]symbol{
+	{"Copy", io.Copy},
+	{"CopyBuffer", io.CopyBuffer},
+	{"CopyN", io.CopyN},
+	{"LimitReader", io.LimitReader},
+	{"MultiReader", io.MultiReader},
+	{"MultiWriter", io.MultiWriter},
+	{"NewOffsetWriter", io.NewOffsetWriter},
+	{"NewSectionReader", io.NewSectionReader},
+	{"NopCloser", io.NopCloser},
+	{"Pipe", io.Pipe},
+	{"ReadAll", io.ReadAll},
+	{"ReadAtLeast", io.ReadAtLeast},
+	{"ReadFull", io.ReadFull},
+	{"TeeReader", io.TeeReader},
+	{"WriteString", io.WriteString},
+	{"ByteReader", (*io.ByteReader)(nil)},
+	{"ByteScanner", (*io.ByteScanner)(nil)},
+	{"ByteWriter", (*io.ByteWriter)(nil)},
+	{"Closer", (*io.Closer)(nil)},
+	{"LimitedReader", (*io.LimitedReader)(nil)},
+	{"OffsetWriter", (*io.OffsetWriter)(nil)},
+	{"PipeReader", (*io.PipeReader)(nil)},
+	{"PipeWriter", (*io.PipeWriter)(nil)},
+	{"ReadCloser", (*io.ReadCloser)(nil)},
+	{"ReadSeekCloser", (*io.ReadSeekCloser)(nil)},
+	{"ReadSeeker", (*io.ReadSeeker)(nil)},
+	{"ReadWriteCloser", (*io.ReadWriteCloser)(nil)},
+	{"ReadWriteSeeker", (*io.ReadWriteSeeker)(nil)},
+	{"ReadWriter", (*io.ReadWriter)(nil)},
+	{"Reader", (*io.Reader)(nil)},
+	{"ReaderAt", (*io.ReaderAt)(nil)},
+	{"ReaderFrom", (*io.ReaderFrom)(nil)},
+	{"RuneReader", (*io.RuneReader)(nil)},
+	{"RuneScanner", (*io.RuneScanner)(nil)},
+	{"SectionReader", (*io.SectionReader)(nil)},
+	{"Seeker", (*io.Seeker)(nil)},
+	{"StringWriter", (*io.StringWriter)(nil)},
+	{"WriteCloser", (*io.WriteCloser)(nil)},
+	{"WriteSeeker", (*io.WriteSeeker)(nil)},
+	{"Writer", (*io.Writer)(nil)},
+	{"WriterAt", (*io.WriterAt)(nil)},
+	{"WriterTo", (*io.WriterTo)(nil)},
+	{"_ByteReader", (*_io_ByteReader)(nil)},
+	{"_ByteScanner", (*_io_ByteScanner)(nil)},
+	{"_ByteWriter", (*_io_ByteWriter)(nil)},
+	{"_Closer", (*_io_Closer)(nil)},
+	{"_ReadCloser", (*_io_ReadCloser)(nil)},
+	{"_ReadSeekCloser", (*_io_ReadSeekCloser)(nil)},
+	{"_ReadSeeker", (*_io_ReadSeeker)(nil)},
+	{"_ReadWriteCloser", (*_io_ReadWriteCloser)(nil)},
+	{"_ReadWriteSeeker", (*_io_ReadWriteSeeker)(nil)},
+	{"_ReadWriter", (*_io_ReadWriter)(nil)},
+	{"_Reader", (*_io_Reader)(nil)},
+	{"_ReaderAt", (*_io_ReaderAt)(nil)},
+	{"_ReaderFrom", (*_io_ReaderFrom)(nil)},
+	{"_RuneReader", (*_io_RuneReader)(nil)},
+	{"_RuneScanner", (*_io_RuneScanner)(nil)},
+	{"_Seeker", (*_io_Seeker)(nil)},
+	{"_StringWriter", (*_io_StringWriter)(nil)},
+	{"_WriteCloser", (*_io_WriteCloser)(nil)},
+	{"_WriteSeeker", (*_io_WriteSeeker)(nil)},
+	{"_Writer", (*_io_Writer)(nil)},
+	{"_WriterAt", (*_io_WriterAt)(nil)},
+	{"_WriterTo", (*_io_WriterTo)(nil)},
+}
 
-		// interface wrapper definitions
-		"_ByteReader":      reflect.ValueOf((*_io_ByteReader)(nil)),
-		"_ByteScanner":     reflect.ValueOf((*_io_ByteScanner)(nil)),
-		"_ByteWriter":      reflect.ValueOf((*_io_ByteWriter)(nil)),
-		"_Closer":          reflect.ValueOf((*_io_Closer)(nil)),
-		"_ReadCloser":      reflect.ValueOf((*_io_ReadCloser)(nil)),
-		"_ReadSeekCloser":  reflect.ValueOf((*_io_ReadSeekCloser)(nil)),
-		"_ReadSeeker":      reflect.ValueOf((*_io_ReadSeeker)(nil)),
-		"_ReadWriteCloser": reflect.ValueOf((*_io_ReadWriteCloser)(nil)),
-		"_ReadWriteSeeker": reflect.ValueOf((*_io_ReadWriteSeeker)(nil)),
-		"_ReadWriter":      reflect.ValueOf((*_io_ReadWriter)(nil)),
-		"_Reader":          reflect.ValueOf((*_io_Reader)(nil)),
-		"_ReaderAt":        reflect.ValueOf((*_io_ReaderAt)(nil)),
-		"_ReaderFrom":      reflect.ValueOf((*_io_ReaderFrom)(nil)),
-		"_RuneReader":      reflect.ValueOf((*_io_RuneReader)(nil)),
-		"_RuneScanner":     reflect.ValueOf((*_io_RuneScanner)(nil)),
-		"_Seeker":          reflect.ValueOf((*_io_Seeker)(nil)),
-		"_StringWriter":    reflect.ValueOf((*_io_StringWriter)(nil)),
-		"_WriteCloser":     reflect.ValueOf((*_io_WriteCloser)(nil)),
-		"_WriteSeeker":     reflect.ValueOf((*_io_WriteSeeker)(nil)),
-		"_Writer":          reflect.ValueOf((*_io_Writer)(nil)),
-		"_WriterAt":        reflect.ValueOf((*_io_WriterAt)(nil)),
-		"_WriterTo":        reflect.ValueOf((*_io_WriterTo)(nil)),
-	}
+// ioSymbolsVariables are the the addresses of variables of package io.
+var ioSymbolsVariables = [...]symbol{
+	{"Discard", &io.Discard},
+	{"EOF", &io.EOF},
+	{"ErrClosedPipe", &io.ErrClosedPipe},
+	{"ErrNoProgress", &io.ErrNoProgress},
+	{"ErrShortBuffer", &io.ErrShortBuffer},
+	{"ErrShortWrite", &io.ErrShortWrite},
+	{"ErrUnexpectedEOF", &io.ErrUnexpectedEOF},
+}
+
+// ioSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package io.
+var ioSymbolsConstants = [...]constantSymbol{
+	{"SeekCurrent", "1", token.INT},
+	{"SeekEnd", "2", token.INT},
+	{"SeekStart", "0", token.INT},
 }
 
 // _io_ByteReader is an interface wrapper for ByteReader type

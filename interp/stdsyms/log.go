@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"log"
 	"reflect"
@@ -14,36 +13,43 @@ import (
 
 // logSymbols returns the symbols of package log, as "log/log" in Symbols.
 func logSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Default":       reflect.ValueOf(log.Default),
-		"Fatal":         reflect.ValueOf(logFatal),
-		"Fatalf":        reflect.ValueOf(logFatalf),
-		"Fatalln":       reflect.ValueOf(logFatalln),
-		"Flags":         reflect.ValueOf(log.Flags),
-		"LUTC":          reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
-		"Ldate":         reflect.ValueOf(constant.MakeFromLiteral("1", token.INT, 0)),
-		"Llongfile":     reflect.ValueOf(constant.MakeFromLiteral("8", token.INT, 0)),
-		"Lmicroseconds": reflect.ValueOf(constant.MakeFromLiteral("4", token.INT, 0)),
-		"Lmsgprefix":    reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
-		"Lshortfile":    reflect.ValueOf(constant.MakeFromLiteral("16", token.INT, 0)),
-		"LstdFlags":     reflect.ValueOf(constant.MakeFromLiteral("3", token.INT, 0)),
-		"Ltime":         reflect.ValueOf(constant.MakeFromLiteral("2", token.INT, 0)),
-		"New":           reflect.ValueOf(logNew),
-		"Output":        reflect.ValueOf(log.Output),
-		"Panic":         reflect.ValueOf(log.Panic),
-		"Panicf":        reflect.ValueOf(log.Panicf),
-		"Panicln":       reflect.ValueOf(log.Panicln),
-		"Prefix":        reflect.ValueOf(log.Prefix),
-		"Print":         reflect.ValueOf(log.Print),
-		"Printf":        reflect.ValueOf(log.Printf),
-		"Println":       reflect.ValueOf(log.Println),
-		"SetFlags":      reflect.ValueOf(log.SetFlags),
-		"SetOutput":     reflect.ValueOf(log.SetOutput),
-		"SetPrefix":     reflect.ValueOf(log.SetPrefix),
-		"Writer":        reflect.ValueOf(log.Writer),
+	m := make(map[string]reflect.Value, 27)
+	setValues(m, logSymbolsValues[:])
+	setConstants(m, logSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"Logger": reflect.ValueOf((*logLogger)(nil)),
-	}
+// logSymbolsValues are the functions and types of package log.
+var logSymbolsValues = [...]symbol{
+	{"Default", log.Default},
+	{"Fatal", logFatal},
+	{"Fatalf", logFatalf},
+	{"Fatalln", logFatalln},
+	{"Flags", log.Flags},
+	{"New", logNew},
+	{"Output", log.Output},
+	{"Panic", log.Panic},
+	{"Panicf", log.Panicf},
+	{"Panicln", log.Panicln},
+	{"Prefix", log.Prefix},
+	{"Print", log.Print},
+	{"Printf", log.Printf},
+	{"Println", log.Println},
+	{"SetFlags", log.SetFlags},
+	{"SetOutput", log.SetOutput},
+	{"SetPrefix", log.SetPrefix},
+	{"Writer", log.Writer},
+	{"Logger", (*logLogger)(nil)},
+}
+
+// logSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package log.
+var logSymbolsConstants = [...]constantSymbol{
+	{"LUTC", "32", token.INT},
+	{"Ldate", "1", token.INT},
+	{"Llongfile", "8", token.INT},
+	{"Lmicroseconds", "4", token.INT},
+	{"Lmsgprefix", "64", token.INT},
+	{"Lshortfile", "16", token.INT},
+	{"LstdFlags", "3", token.INT},
+	{"Ltime", "2", token.INT},
 }

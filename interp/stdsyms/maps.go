@@ -11,5 +11,6 @@ import (
 
 // mapsSymbols returns the symbols of package maps, as "maps/maps" in Symbols.
 func mapsSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{}
+	m := make(map[string]reflect.Value, 0)
+	return m
 }

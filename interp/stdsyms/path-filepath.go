@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"path/filepath"
 	"reflect"
@@ -14,36 +13,48 @@ import (
 
 // pathFilepathSymbols returns the symbols of package path/filepath, as "path/filepath/filepath" in Symbols.
 func pathFilepathSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Abs":           reflect.ValueOf(filepath.Abs),
-		"Base":          reflect.ValueOf(filepath.Base),
-		"Clean":         reflect.ValueOf(filepath.Clean),
-		"Dir":           reflect.ValueOf(filepath.Dir),
-		"ErrBadPattern": reflect.ValueOf(&filepath.ErrBadPattern).Elem(),
-		"EvalSymlinks":  reflect.ValueOf(filepath.EvalSymlinks),
-		"Ext":           reflect.ValueOf(filepath.Ext),
-		"FromSlash":     reflect.ValueOf(filepath.FromSlash),
-		"Glob":          reflect.ValueOf(filepath.Glob),
-		"HasPrefix":     reflect.ValueOf(filepath.HasPrefix),
-		"IsAbs":         reflect.ValueOf(filepath.IsAbs),
-		"IsLocal":       reflect.ValueOf(filepath.IsLocal),
-		"Join":          reflect.ValueOf(filepath.Join),
-		"ListSeparator": reflect.ValueOf(constant.MakeFromLiteral("58", token.INT, 0)),
-		"Localize":      reflect.ValueOf(filepath.Localize),
-		"Match":         reflect.ValueOf(filepath.Match),
-		"Rel":           reflect.ValueOf(filepath.Rel),
-		"Separator":     reflect.ValueOf(constant.MakeFromLiteral("47", token.INT, 0)),
-		"SkipAll":       reflect.ValueOf(&filepath.SkipAll).Elem(),
-		"SkipDir":       reflect.ValueOf(&filepath.SkipDir).Elem(),
-		"Split":         reflect.ValueOf(filepath.Split),
-		"SplitList":     reflect.ValueOf(filepath.SplitList),
-		"ToSlash":       reflect.ValueOf(filepath.ToSlash),
-		"VolumeName":    reflect.ValueOf(filepath.VolumeName),
-		"Walk":          reflect.ValueOf(filepath.Walk),
-		"WalkDir":       reflect.ValueOf(filepath.WalkDir),
+	m := make(map[string]reflect.Value, 27)
+	setValues(m, pathFilepathSymbolsValues[:])
+	setVariables(m, pathFilepathSymbolsVariables[:])
+	setConstants(m, pathFilepathSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"WalkFunc": reflect.ValueOf((*filepath.WalkFunc)(nil)),
-	}
+// pathFilepathSymbolsValues are the functions and types of package path/filepath.
+var pathFilepathSymbolsValues = [...]symbol{
+	{"Abs", filepath.Abs},
+	{"Base", filepath.Base},
+	{"Clean", filepath.Clean},
+	{"Dir", filepath.Dir},
+	{"EvalSymlinks", filepath.EvalSymlinks},
+	{"Ext", filepath.Ext},
+	{"FromSlash", filepath.FromSlash},
+	{"Glob", filepath.Glob},
+	{"HasPrefix", filepath.HasPrefix},
+	{"IsAbs", filepath.IsAbs},
+	{"IsLocal", filepath.IsLocal},
+	{"Join", filepath.Join},
+	{"Localize", filepath.Localize},
+	{"Match", filepath.Match},
+	{"Rel", filepath.Rel},
+	{"Split", filepath.Split},
+	{"SplitList", filepath.SplitList},
+	{"ToSlash", filepath.ToSlash},
+	{"VolumeName", filepath.VolumeName},
+	{"Walk", filepath.Walk},
+	{"WalkDir", filepath.WalkDir},
+	{"WalkFunc", (*filepath.WalkFunc)(nil)},
+}
+
+// pathFilepathSymbolsVariables are the the addresses of variables of package path/filepath.
+var pathFilepathSymbolsVariables = [...]symbol{
+	{"ErrBadPattern", &filepath.ErrBadPattern},
+	{"SkipAll", &filepath.SkipAll},
+	{"SkipDir", &filepath.SkipDir},
+}
+
+// pathFilepathSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package path/filepath.
+var pathFilepathSymbolsConstants = [...]constantSymbol{
+	{"ListSeparator", "58", token.INT},
+	{"Separator", "47", token.INT},
 }

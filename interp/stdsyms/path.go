@@ -12,16 +12,25 @@ import (
 
 // pathSymbols returns the symbols of package path, as "path/path" in Symbols.
 func pathSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Base":          reflect.ValueOf(path.Base),
-		"Clean":         reflect.ValueOf(path.Clean),
-		"Dir":           reflect.ValueOf(path.Dir),
-		"ErrBadPattern": reflect.ValueOf(&path.ErrBadPattern).Elem(),
-		"Ext":           reflect.ValueOf(path.Ext),
-		"IsAbs":         reflect.ValueOf(path.IsAbs),
-		"Join":          reflect.ValueOf(path.Join),
-		"Match":         reflect.ValueOf(path.Match),
-		"Split":         reflect.ValueOf(path.Split),
-	}
+	m := make(map[string]reflect.Value, 9)
+	setValues(m, pathSymbolsValues[:])
+	setVariables(m, pathSymbolsVariables[:])
+	return m
+}
+
+// pathSymbolsValues are the functions and types of package path.
+var pathSymbolsValues = [...]symbol{
+	{"Base", path.Base},
+	{"Clean", path.Clean},
+	{"Dir", path.Dir},
+	{"Ext", path.Ext},
+	{"IsAbs", path.IsAbs},
+	{"Join", path.Join},
+	{"Match", path.Match},
+	{"Split", path.Split},
+}
+
+// pathSymbolsVariables are the the addresses of variables of package path.
+var pathSymbolsVariables = [...]symbol{
+	{"ErrBadPattern", &path.ErrBadPattern},
 }

@@ -12,18 +12,20 @@ import (
 
 // regexpSymbols returns the symbols of package regexp, as "regexp/regexp" in Symbols.
 func regexpSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Compile":          reflect.ValueOf(regexp.Compile),
-		"CompilePOSIX":     reflect.ValueOf(regexp.CompilePOSIX),
-		"Match":            reflect.ValueOf(regexp.Match),
-		"MatchReader":      reflect.ValueOf(regexp.MatchReader),
-		"MatchString":      reflect.ValueOf(regexp.MatchString),
-		"MustCompile":      reflect.ValueOf(regexp.MustCompile),
-		"MustCompilePOSIX": reflect.ValueOf(regexp.MustCompilePOSIX),
-		"QuoteMeta":        reflect.ValueOf(regexp.QuoteMeta),
+	m := make(map[string]reflect.Value, 9)
+	setValues(m, regexpSymbolsValues[:])
+	return m
+}
 
-		// type definitions
-		"Regexp": reflect.ValueOf((*regexp.Regexp)(nil)),
-	}
+// regexpSymbolsValues are the functions and types of package regexp.
+var regexpSymbolsValues = [...]symbol{
+	{"Compile", regexp.Compile},
+	{"CompilePOSIX", regexp.CompilePOSIX},
+	{"Match", regexp.Match},
+	{"MatchReader", regexp.MatchReader},
+	{"MatchString", regexp.MatchString},
+	{"MustCompile", regexp.MustCompile},
+	{"MustCompilePOSIX", regexp.MustCompilePOSIX},
+	{"QuoteMeta", regexp.QuoteMeta},
+	{"Regexp", (*regexp.Regexp)(nil)},
 }

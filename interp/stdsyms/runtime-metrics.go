@@ -12,20 +12,22 @@ import (
 
 // runtimeMetricsSymbols returns the symbols of package runtime/metrics, as "runtime/metrics/metrics" in Symbols.
 func runtimeMetricsSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"All":                  reflect.ValueOf(metrics.All),
-		"KindBad":              reflect.ValueOf(metrics.KindBad),
-		"KindFloat64":          reflect.ValueOf(metrics.KindFloat64),
-		"KindFloat64Histogram": reflect.ValueOf(metrics.KindFloat64Histogram),
-		"KindUint64":           reflect.ValueOf(metrics.KindUint64),
-		"Read":                 reflect.ValueOf(metrics.Read),
+	m := make(map[string]reflect.Value, 11)
+	setValues(m, runtimeMetricsSymbolsValues[:])
+	return m
+}
 
-		// type definitions
-		"Description":      reflect.ValueOf((*metrics.Description)(nil)),
-		"Float64Histogram": reflect.ValueOf((*metrics.Float64Histogram)(nil)),
-		"Sample":           reflect.ValueOf((*metrics.Sample)(nil)),
-		"Value":            reflect.ValueOf((*metrics.Value)(nil)),
-		"ValueKind":        reflect.ValueOf((*metrics.ValueKind)(nil)),
-	}
+// runtimeMetricsSymbolsValues are the functions and types of package runtime/metrics.
+var runtimeMetricsSymbolsValues = [...]symbol{
+	{"All", metrics.All},
+	{"KindBad", metrics.KindBad},
+	{"KindFloat64", metrics.KindFloat64},
+	{"KindFloat64Histogram", metrics.KindFloat64Histogram},
+	{"KindUint64", metrics.KindUint64},
+	{"Read", metrics.Read},
+	{"Description", (*metrics.Description)(nil)},
+	{"Float64Histogram", (*metrics.Float64Histogram)(nil)},
+	{"Sample", (*metrics.Sample)(nil)},
+	{"Value", (*metrics.Value)(nil)},
+	{"ValueKind", (*metrics.ValueKind)(nil)},
 }

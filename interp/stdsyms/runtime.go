@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"reflect"
 	"runtime"
@@ -14,64 +13,74 @@ import (
 
 // runtimeSymbols returns the symbols of package runtime, as "runtime/runtime" in Symbols.
 func runtimeSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"BlockProfile":            reflect.ValueOf(runtime.BlockProfile),
-		"Breakpoint":              reflect.ValueOf(runtime.Breakpoint),
-		"CPUProfile":              reflect.ValueOf(runtime.CPUProfile),
-		"Caller":                  reflect.ValueOf(runtime.Caller),
-		"Callers":                 reflect.ValueOf(runtime.Callers),
-		"CallersFrames":           reflect.ValueOf(runtime.CallersFrames),
-		"Compiler":                reflect.ValueOf(constant.MakeFromLiteral("\"gc\"", token.STRING, 0)),
-		"FuncForPC":               reflect.ValueOf(runtime.FuncForPC),
-		"GC":                      reflect.ValueOf(runtime.GC),
-		"GOARCH":                  reflect.ValueOf(runtime.GOARCH),
-		"GOMAXPROCS":              reflect.ValueOf(runtime.GOMAXPROCS),
-		"GOOS":                    reflect.ValueOf(runtime.GOOS),
-		"GOROOT":                  reflect.ValueOf(runtime.GOROOT),
-		"Goexit":                  reflect.ValueOf(runtime.Goexit),
-		"GoroutineProfile":        reflect.ValueOf(runtime.GoroutineProfile),
-		"Gosched":                 reflect.ValueOf(runtime.Gosched),
-		"KeepAlive":               reflect.ValueOf(runtime.KeepAlive),
-		"LockOSThread":            reflect.ValueOf(runtime.LockOSThread),
-		"MemProfile":              reflect.ValueOf(runtime.MemProfile),
-		"MemProfileRate":          reflect.ValueOf(&runtime.MemProfileRate).Elem(),
-		"MutexProfile":            reflect.ValueOf(runtime.MutexProfile),
-		"NumCPU":                  reflect.ValueOf(runtime.NumCPU),
-		"NumCgoCall":              reflect.ValueOf(runtime.NumCgoCall),
-		"NumGoroutine":            reflect.ValueOf(runtime.NumGoroutine),
-		"ReadMemStats":            reflect.ValueOf(runtime.ReadMemStats),
-		"ReadTrace":               reflect.ValueOf(runtime.ReadTrace),
-		"SetBlockProfileRate":     reflect.ValueOf(runtime.SetBlockProfileRate),
-		"SetCPUProfileRate":       reflect.ValueOf(runtime.SetCPUProfileRate),
-		"SetCgoTraceback":         reflect.ValueOf(runtime.SetCgoTraceback),
-		"SetDefaultGOMAXPROCS":    reflect.ValueOf(runtime.SetDefaultGOMAXPROCS),
-		"SetFinalizer":            reflect.ValueOf(runtime.SetFinalizer),
-		"SetMutexProfileFraction": reflect.ValueOf(runtime.SetMutexProfileFraction),
-		"Stack":                   reflect.ValueOf(runtime.Stack),
-		"StartTrace":              reflect.ValueOf(runtime.StartTrace),
-		"StopTrace":               reflect.ValueOf(runtime.StopTrace),
-		"ThreadCreateProfile":     reflect.ValueOf(runtime.ThreadCreateProfile),
-		"UnlockOSThread":          reflect.ValueOf(runtime.UnlockOSThread),
-		"Version":                 reflect.ValueOf(runtime.Version),
+	m := make(map[string]reflect.Value, 51)
+	setValues(m, runtimeSymbolsValues[:])
+	setVariables(m, runtimeSymbolsVariables[:])
+	setConstants(m, runtimeSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"BlockProfileRecord": reflect.ValueOf((*runtime.BlockProfileRecord)(nil)),
-		"Cleanup":            reflect.ValueOf((*runtime.Cleanup)(nil)),
-		"Error":              reflect.ValueOf((*runtime.Error)(nil)),
-		"Frame":              reflect.ValueOf((*runtime.Frame)(nil)),
-		"Frames":             reflect.ValueOf((*runtime.Frames)(nil)),
-		"Func":               reflect.ValueOf((*runtime.Func)(nil)),
-		"MemProfileRecord":   reflect.ValueOf((*runtime.MemProfileRecord)(nil)),
-		"MemStats":           reflect.ValueOf((*runtime.MemStats)(nil)),
-		"PanicNilError":      reflect.ValueOf((*runtime.PanicNilError)(nil)),
-		"Pinner":             reflect.ValueOf((*runtime.Pinner)(nil)),
-		"StackRecord":        reflect.ValueOf((*runtime.StackRecord)(nil)),
-		"TypeAssertionError": reflect.ValueOf((*runtime.TypeAssertionError)(nil)),
+// runtimeSymbolsValues are the functions and types of package runtime.
+var runtimeSymbolsValues = [...]symbol{
+	{"BlockProfile", runtime.BlockProfile},
+	{"Breakpoint", runtime.Breakpoint},
+	{"CPUProfile", runtime.CPUProfile},
+	{"Caller", runtime.Caller},
+	{"Callers", runtime.Callers},
+	{"CallersFrames", runtime.CallersFrames},
+	{"FuncForPC", runtime.FuncForPC},
+	{"GC", runtime.GC},
+	{"GOARCH", runtime.GOARCH},
+	{"GOMAXPROCS", runtime.GOMAXPROCS},
+	{"GOOS", runtime.GOOS},
+	{"GOROOT", runtime.GOROOT},
+	{"Goexit", runtime.Goexit},
+	{"GoroutineProfile", runtime.GoroutineProfile},
+	{"Gosched", runtime.Gosched},
+	{"KeepAlive", runtime.KeepAlive},
+	{"LockOSThread", runtime.LockOSThread},
+	{"MemProfile", runtime.MemProfile},
+	{"MutexProfile", runtime.MutexProfile},
+	{"NumCPU", runtime.NumCPU},
+	{"NumCgoCall", runtime.NumCgoCall},
+	{"NumGoroutine", runtime.NumGoroutine},
+	{"ReadMemStats", runtime.ReadMemStats},
+	{"ReadTrace", runtime.ReadTrace},
+	{"SetBlockProfileRate", runtime.SetBlockProfileRate},
+	{"SetCPUProfileRate", runtime.SetCPUProfileRate},
+	{"SetCgoTraceback", runtime.SetCgoTraceback},
+	{"SetDefaultGOMAXPROCS", runtime.SetDefaultGOMAXPROCS},
+	{"SetFinalizer", runtime.SetFinalizer},
+	{"SetMutexProfileFraction", runtime.SetMutexProfileFraction},
+	{"Stack", runtime.Stack},
+	{"StartTrace", runtime.StartTrace},
+	{"StopTrace", runtime.StopTrace},
+	{"ThreadCreateProfile", runtime.ThreadCreateProfile},
+	{"UnlockOSThread", runtime.UnlockOSThread},
+	{"Version", runtime.Version},
+	{"BlockProfileRecord", (*runtime.BlockProfileRecord)(nil)},
+	{"Cleanup", (*runtime.Cleanup)(nil)},
+	{"Error", (*runtime.Error)(nil)},
+	{"Frame", (*runtime.Frame)(nil)},
+	{"Frames", (*runtime.Frames)(nil)},
+	{"Func", (*runtime.Func)(nil)},
+	{"MemProfileRecord", (*runtime.MemProfileRecord)(nil)},
+	{"MemStats", (*runtime.MemStats)(nil)},
+	{"PanicNilError", (*runtime.PanicNilError)(nil)},
+	{"Pinner", (*runtime.Pinner)(nil)},
+	{"StackRecord", (*runtime.StackRecord)(nil)},
+	{"TypeAssertionError", (*runtime.TypeAssertionError)(nil)},
+	{"_Error", (*_runtime_Error)(nil)},
+}
 
-		// interface wrapper definitions
-		"_Error": reflect.ValueOf((*_runtime_Error)(nil)),
-	}
+// runtimeSymbolsVariables are the the addresses of variables of package runtime.
+var runtimeSymbolsVariables = [...]symbol{
+	{"MemProfileRate", &runtime.MemProfileRate},
+}
+
+// runtimeSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package runtime.
+var runtimeSymbolsConstants = [...]constantSymbol{
+	{"Compiler", "\"gc\"", token.STRING},
 }
 
 // _runtime_Error is an interface wrapper for Error type

@@ -11,5 +11,6 @@ import (
 
 // slicesSymbols returns the symbols of package slices, as "slices/slices" in Symbols.
 func slicesSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{}
+	m := make(map[string]reflect.Value, 0)
+	return m
 }

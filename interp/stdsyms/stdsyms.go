@@ -4,6 +4,8 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"go/constant"
+	"go/token"
 	"log"
 	"reflect"
 	"sync"
@@ -84,4 +86,42 @@ func buildMapTypes() map[reflect.Value][]reflect.Type {
 		reflect.TypeFor[encoding.TextUnmarshaler](),
 	}
 	return m
+}
+
+// symbol is an entry of the generated tables (see internal/stdsymsgen):
+// a name and a function, a typed nil pointer standing for a type, or the
+// address of a variable.
+type symbol struct {
+	name string
+	v    any
+}
+
+// setValues adds the functions and types of syms to m.
+func setValues(m map[string]reflect.Value, syms []symbol) {
+	for _, s := range syms {
+		m[s.name] = reflect.ValueOf(s.v)
+	}
+}
+
+// setVariables adds the variables of syms to m: addressable values, as
+// yaegi wants them, that the session reads and writes in place.
+func setVariables(m map[string]reflect.Value, syms []symbol) {
+	for _, s := range syms {
+		m[s.name] = reflect.ValueOf(s.v).Elem()
+	}
+}
+
+// constantSymbol is an entry of a generated table of constants: what
+// constant.MakeFromLiteral takes.
+type constantSymbol struct {
+	name, literal string
+	kind          token.Token
+}
+
+// setConstants adds the constants of syms to m, as constant.Value, which
+// is how yaegi wants untyped constants.
+func setConstants(m map[string]reflect.Value, syms []constantSymbol) {
+	for _, s := range syms {
+		m[s.name] = reflect.ValueOf(constant.MakeFromLiteral(s.literal, s.kind, 0))
+	}
 }

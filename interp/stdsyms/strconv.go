@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"reflect"
 	"strconv"
@@ -14,47 +13,59 @@ import (
 
 // strconvSymbols returns the symbols of package strconv, as "strconv/strconv" in Symbols.
 func strconvSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"AppendBool":               reflect.ValueOf(strconv.AppendBool),
-		"AppendFloat":              reflect.ValueOf(strconv.AppendFloat),
-		"AppendInt":                reflect.ValueOf(strconv.AppendInt),
-		"AppendQuote":              reflect.ValueOf(strconv.AppendQuote),
-		"AppendQuoteRune":          reflect.ValueOf(strconv.AppendQuoteRune),
-		"AppendQuoteRuneToASCII":   reflect.ValueOf(strconv.AppendQuoteRuneToASCII),
-		"AppendQuoteRuneToGraphic": reflect.ValueOf(strconv.AppendQuoteRuneToGraphic),
-		"AppendQuoteToASCII":       reflect.ValueOf(strconv.AppendQuoteToASCII),
-		"AppendQuoteToGraphic":     reflect.ValueOf(strconv.AppendQuoteToGraphic),
-		"AppendUint":               reflect.ValueOf(strconv.AppendUint),
-		"Atoi":                     reflect.ValueOf(strconv.Atoi),
-		"CanBackquote":             reflect.ValueOf(strconv.CanBackquote),
-		"ErrRange":                 reflect.ValueOf(&strconv.ErrRange).Elem(),
-		"ErrSyntax":                reflect.ValueOf(&strconv.ErrSyntax).Elem(),
-		"FormatBool":               reflect.ValueOf(strconv.FormatBool),
-		"FormatComplex":            reflect.ValueOf(strconv.FormatComplex),
-		"FormatFloat":              reflect.ValueOf(strconv.FormatFloat),
-		"FormatInt":                reflect.ValueOf(strconv.FormatInt),
-		"FormatUint":               reflect.ValueOf(strconv.FormatUint),
-		"IntSize":                  reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
-		"IsGraphic":                reflect.ValueOf(strconv.IsGraphic),
-		"IsPrint":                  reflect.ValueOf(strconv.IsPrint),
-		"Itoa":                     reflect.ValueOf(strconv.Itoa),
-		"ParseBool":                reflect.ValueOf(strconv.ParseBool),
-		"ParseComplex":             reflect.ValueOf(strconv.ParseComplex),
-		"ParseFloat":               reflect.ValueOf(strconv.ParseFloat),
-		"ParseInt":                 reflect.ValueOf(strconv.ParseInt),
-		"ParseUint":                reflect.ValueOf(strconv.ParseUint),
-		"Quote":                    reflect.ValueOf(strconv.Quote),
-		"QuoteRune":                reflect.ValueOf(strconv.QuoteRune),
-		"QuoteRuneToASCII":         reflect.ValueOf(strconv.QuoteRuneToASCII),
-		"QuoteRuneToGraphic":       reflect.ValueOf(strconv.QuoteRuneToGraphic),
-		"QuoteToASCII":             reflect.ValueOf(strconv.QuoteToASCII),
-		"QuoteToGraphic":           reflect.ValueOf(strconv.QuoteToGraphic),
-		"QuotedPrefix":             reflect.ValueOf(strconv.QuotedPrefix),
-		"Unquote":                  reflect.ValueOf(strconv.Unquote),
-		"UnquoteChar":              reflect.ValueOf(strconv.UnquoteChar),
+	m := make(map[string]reflect.Value, 38)
+	setValues(m, strconvSymbolsValues[:])
+	setVariables(m, strconvSymbolsVariables[:])
+	setConstants(m, strconvSymbolsConstants[:])
+	return m
+}
 
-		// type definitions
-		"NumError": reflect.ValueOf((*strconv.NumError)(nil)),
-	}
+// strconvSymbolsValues are the functions and types of package strconv.
+var strconvSymbolsValues = [...]symbol{
+	{"AppendBool", strconv.AppendBool},
+	{"AppendFloat", strconv.AppendFloat},
+	{"AppendInt", strconv.AppendInt},
+	{"AppendQuote", strconv.AppendQuote},
+	{"AppendQuoteRune", strconv.AppendQuoteRune},
+	{"AppendQuoteRuneToASCII", strconv.AppendQuoteRuneToASCII},
+	{"AppendQuoteRuneToGraphic", strconv.AppendQuoteRuneToGraphic},
+	{"AppendQuoteToASCII", strconv.AppendQuoteToASCII},
+	{"AppendQuoteToGraphic", strconv.AppendQuoteToGraphic},
+	{"AppendUint", strconv.AppendUint},
+	{"Atoi", strconv.Atoi},
+	{"CanBackquote", strconv.CanBackquote},
+	{"FormatBool", strconv.FormatBool},
+	{"FormatComplex", strconv.FormatComplex},
+	{"FormatFloat", strconv.FormatFloat},
+	{"FormatInt", strconv.FormatInt},
+	{"FormatUint", strconv.FormatUint},
+	{"IsGraphic", strconv.IsGraphic},
+	{"IsPrint", strconv.IsPrint},
+	{"Itoa", strconv.Itoa},
+	{"ParseBool", strconv.ParseBool},
+	{"ParseComplex", strconv.ParseComplex},
+	{"ParseFloat", strconv.ParseFloat},
+	{"ParseInt", strconv.ParseInt},
+	{"ParseUint", strconv.ParseUint},
+	{"Quote", strconv.Quote},
+	{"QuoteRune", strconv.QuoteRune},
+	{"QuoteRuneToASCII", strconv.QuoteRuneToASCII},
+	{"QuoteRuneToGraphic", strconv.QuoteRuneToGraphic},
+	{"QuoteToASCII", strconv.QuoteToASCII},
+	{"QuoteToGraphic", strconv.QuoteToGraphic},
+	{"QuotedPrefix", strconv.QuotedPrefix},
+	{"Unquote", strconv.Unquote},
+	{"UnquoteChar", strconv.UnquoteChar},
+	{"NumError", (*strconv.NumError)(nil)},
+}
+
+// strconvSymbolsVariables are the the addresses of variables of package strconv.
+var strconvSymbolsVariables = [...]symbol{
+	{"ErrRange", &strconv.ErrRange},
+	{"ErrSyntax", &strconv.ErrSyntax},
+}
+
+// strconvSymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package strconv.
+var strconvSymbolsConstants = [...]constantSymbol{
+	{"IntSize", "64", token.INT},
 }

@@ -12,24 +12,24 @@ import (
 
 // syncSymbols returns the symbols of package sync, as "sync/sync" in Symbols.
 func syncSymbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"NewCond":  reflect.ValueOf(sync.NewCond),
-		"OnceFunc": reflect.ValueOf(sync.OnceFunc),
+	m := make(map[string]reflect.Value, 11)
+	setValues(m, syncSymbolsValues[:])
+	return m
+}
 
-		// type definitions
-		"Cond":      reflect.ValueOf((*sync.Cond)(nil)),
-		"Locker":    reflect.ValueOf((*sync.Locker)(nil)),
-		"Map":       reflect.ValueOf((*sync.Map)(nil)),
-		"Mutex":     reflect.ValueOf((*sync.Mutex)(nil)),
-		"Once":      reflect.ValueOf((*sync.Once)(nil)),
-		"Pool":      reflect.ValueOf((*sync.Pool)(nil)),
-		"RWMutex":   reflect.ValueOf((*sync.RWMutex)(nil)),
-		"WaitGroup": reflect.ValueOf((*sync.WaitGroup)(nil)),
-
-		// interface wrapper definitions
-		"_Locker": reflect.ValueOf((*_sync_Locker)(nil)),
-	}
+// syncSymbolsValues are the functions and types of package sync.
+var syncSymbolsValues = [...]symbol{
+	{"NewCond", sync.NewCond},
+	{"OnceFunc", sync.OnceFunc},
+	{"Cond", (*sync.Cond)(nil)},
+	{"Locker", (*sync.Locker)(nil)},
+	{"Map", (*sync.Map)(nil)},
+	{"Mutex", (*sync.Mutex)(nil)},
+	{"Once", (*sync.Once)(nil)},
+	{"Pool", (*sync.Pool)(nil)},
+	{"RWMutex", (*sync.RWMutex)(nil)},
+	{"WaitGroup", (*sync.WaitGroup)(nil)},
+	{"_Locker", (*_sync_Locker)(nil)},
 }
 
 // _sync_Locker is an interface wrapper for Locker type

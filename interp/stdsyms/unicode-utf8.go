@@ -6,7 +6,6 @@
 package stdsyms
 
 import (
-	"go/constant"
 	"go/token"
 	"reflect"
 	"unicode/utf8"
@@ -14,26 +13,35 @@ import (
 
 // unicodeUtf8Symbols returns the symbols of package unicode/utf8, as "unicode/utf8/utf8" in Symbols.
 func unicodeUtf8Symbols() map[string]reflect.Value {
-	return map[string]reflect.Value{
-		// function, constant and variable definitions
-		"AppendRune":             reflect.ValueOf(utf8.AppendRune),
-		"DecodeLastRune":         reflect.ValueOf(utf8.DecodeLastRune),
-		"DecodeLastRuneInString": reflect.ValueOf(utf8.DecodeLastRuneInString),
-		"DecodeRune":             reflect.ValueOf(utf8.DecodeRune),
-		"DecodeRuneInString":     reflect.ValueOf(utf8.DecodeRuneInString),
-		"EncodeRune":             reflect.ValueOf(utf8.EncodeRune),
-		"FullRune":               reflect.ValueOf(utf8.FullRune),
-		"FullRuneInString":       reflect.ValueOf(utf8.FullRuneInString),
-		"MaxRune":                reflect.ValueOf(constant.MakeFromLiteral("1114111", token.INT, 0)),
-		"RuneCount":              reflect.ValueOf(utf8.RuneCount),
-		"RuneCountInString":      reflect.ValueOf(utf8.RuneCountInString),
-		"RuneError":              reflect.ValueOf(constant.MakeFromLiteral("65533", token.INT, 0)),
-		"RuneLen":                reflect.ValueOf(utf8.RuneLen),
-		"RuneSelf":               reflect.ValueOf(constant.MakeFromLiteral("128", token.INT, 0)),
-		"RuneStart":              reflect.ValueOf(utf8.RuneStart),
-		"UTFMax":                 reflect.ValueOf(constant.MakeFromLiteral("4", token.INT, 0)),
-		"Valid":                  reflect.ValueOf(utf8.Valid),
-		"ValidRune":              reflect.ValueOf(utf8.ValidRune),
-		"ValidString":            reflect.ValueOf(utf8.ValidString),
-	}
+	m := make(map[string]reflect.Value, 19)
+	setValues(m, unicodeUtf8SymbolsValues[:])
+	setConstants(m, unicodeUtf8SymbolsConstants[:])
+	return m
+}
+
+// unicodeUtf8SymbolsValues are the functions and types of package unicode/utf8.
+var unicodeUtf8SymbolsValues = [...]symbol{
+	{"AppendRune", utf8.AppendRune},
+	{"DecodeLastRune", utf8.DecodeLastRune},
+	{"DecodeLastRuneInString", utf8.DecodeLastRuneInString},
+	{"DecodeRune", utf8.DecodeRune},
+	{"DecodeRuneInString", utf8.DecodeRuneInString},
+	{"EncodeRune", utf8.EncodeRune},
+	{"FullRune", utf8.FullRune},
+	{"FullRuneInString", utf8.FullRuneInString},
+	{"RuneCount", utf8.RuneCount},
+	{"RuneCountInString", utf8.RuneCountInString},
+	{"RuneLen", utf8.RuneLen},
+	{"RuneStart", utf8.RuneStart},
+	{"Valid", utf8.Valid},
+	{"ValidRune", utf8.ValidRune},
+	{"ValidString", utf8.ValidString},
+}
+
+// unicodeUtf8SymbolsConstants are the constants, as the literals of constant.MakeFromLiteral, of package unicode/utf8.
+var unicodeUtf8SymbolsConstants = [...]constantSymbol{
+	{"MaxRune", "1114111", token.INT},
+	{"RuneError", "65533", token.INT},
+	{"RuneSelf", "128", token.INT},
+	{"UTFMax", "4", token.INT},
 }

@@ -138,7 +138,9 @@
 // a function whose type cannot be inferred (the result of a generic
 // function, say) is reported as an error; range int(n) makes an integer
 // visible. A method with a pointer receiver called on a loop variable does
-// not make it per iteration.
+// not make it per iteration. A function literal in a loop body that
+// also assigns the loop variable shares it with the other iterations'
+// literals (a deferred closure there sees the last value).
 //
 // # Seeing the rewrites
 //

@@ -20,6 +20,12 @@ func TestFidelity(t *testing.T) {
 		want  string
 	}{
 		{"unnamed parameters", []string{`func use(int) int { return 3 }`, `use(1)`}, false, `3`},
+		// yaegi v0.16.1 alone panics on these (reflect.Value.Set using
+		// unaddressable value).
+		{"receive as a result", []string{"func r() int { ch := make(chan int, 1); ch <- 4; return <-ch }", "r()"}, false, `4`},
+		{"receive as one of two results", []string{"func r() (int, bool) { ch := make(chan int, 1); ch <- 4; return <-ch, true }", "a, b := r(); fmt.Sprint(a, b)"}, false, `"4 true"`},
+		{"receive of an error as a result", []string{"func r() error { ch := make(chan error, 1); ch <- nil; return <-ch }", "r()"}, false, `nil`},
+		{"receive as a result of a closure", []string{"ch := make(chan string, 1); ch <- \"s\"; f := func() any { return <-ch }", "f()"}, false, `"s"`},
 		{"unnamed receiver and parameters", []string{`type T struct{}; func (T) use(int, string) int { return 3 }`, `T{}.use(1, "")`}, false, `3`},
 		{"unnamed pointer receiver", []string{`type T struct{}`, `func (*T) p(int) int { return 6 }`, `(&T{}).p(0)`}, false, `6`},
 		{"unnamed variadic", []string{`func h(int, ...string) int { return 5 }`, `h(1, "a", "b")`}, false, `5`},

@@ -184,6 +184,15 @@ func (rw *rewriter) rewrite(root ast.Node) {
 		case *ast.CallExpr:
 			rw.guardMake(n)
 			rw.printArgs(n)
+		case *ast.ReturnStmt:
+			// yaegi v0.16.1 panics on a bare receive as a result
+			// (return <-ch: "reflect.Value.Set using unaddressable
+			// value"); in parentheses it is an expression like others.
+			for i, r := range n.Results {
+				if u, ok := r.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+					n.Results[i] = &ast.ParenExpr{Lparen: u.Pos(), X: u, Rparen: u.End()}
+				}
+			}
 		}
 		return true
 	})

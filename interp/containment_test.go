@@ -112,8 +112,9 @@ func TestCancelStopsInfiniteLoop(t *testing.T) {
 				t.Errorf("interpreted code reported as abandoned: %v", err)
 			}
 			t.Logf("returned %v after the deadline", late)
-			// -race slows everything down; the bound is generous.
-			if late > 500*time.Millisecond {
+			// Not a speed check (that is a benchmark's): an Eval that
+			// waited for the loop would never return.
+			if late > 10*time.Second {
 				t.Errorf("Eval returned %v after the deadline", late)
 			}
 			if got := f.value(t, "1+1"); got != "2" {

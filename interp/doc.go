@@ -311,7 +311,7 @@
 // stops at its next step, a blocked channel operation or select at once.
 // Compiled code cannot be stopped: if the evaluation is inside such a call
 // (time.Sleep, a mutex, a host function) and it does not return within
-// 50 ms, Eval returns anyway with an error saying the call was abandoned;
+// 250 ms, Eval returns anyway with an error saying the call was abandoned;
 // the call goes on in the background, and the rest of its input is not run
 // when it returns.
 //

@@ -32,8 +32,13 @@ const (
 
 	// abandonGrace is how long Eval waits, after stopping yaegi, for the
 	// evaluation to notice. Interpreted code stops at its next step; only
-	// a call into compiled code that does not return takes longer.
-	abandonGrace = 50 * time.Millisecond
+	// a call into compiled code that does not return takes longer. On a
+	// loaded machine (two cores, the race detector, a GC) the next step
+	// can be tens of milliseconds away: 50 ms abandoned busy interpreted
+	// loops about once in a hundred runs of the test suite, and an
+	// abandoned evaluation costs the session its interpreter. A quarter of
+	// a second is still prompt for a Ctrl-C at a stuck call.
+	abandonGrace = 250 * time.Millisecond
 )
 
 // run is one evaluation.

@@ -289,6 +289,32 @@ func (in *Interp) execute(r *run) {
 	finished = true
 }
 
+// worker runs evaluations on the user's side: r, then the next one while
+// it is the session's only idle worker. An evaluation runs deep in yaegi's
+// compiler, and a new goroutine's stack grows to that depth by copying
+// itself several times, each evaluation again; a worker kept between
+// evaluations has grown it already. A worker whose run was cancelled or
+// abandoned ends: it may come back long after the session moved on.
+func (in *Interp) worker(r *run) {
+	mb := make(chan *run, 1)
+	for {
+		in.execute(r)
+		if r.state.Load() == cancelled {
+			return
+		}
+		select {
+		case in.idle <- mb:
+		default:
+			return // another worker is idle
+		}
+		select {
+		case r = <-mb:
+		case <-in.closing:
+			return
+		}
+	}
+}
+
 // runUser is the runner program's only call; see run.
 func (in *Interp) runUser() {
 	r := in.current()
@@ -306,7 +332,12 @@ func (in *Interp) runUser() {
 		return
 	}
 	r.done = runDone(r.gen.yi)
-	go in.execute(r)
+	select {
+	case mb := <-in.idle:
+		mb <- r
+	default:
+		go in.worker(r)
+	}
 	close(r.started)
 	select {
 	case <-r.userDone:

@@ -160,9 +160,11 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	}
 	pre, last := list[:len(list)-1], list[len(list)-1].(*ast.ExprStmt)
 	pos := stmt.Pos()
-	// In a closure, like other top-level statements (see topLevel).
-	inner := func(s ast.Stmt) []ast.Stmt {
-		return append(append([]ast.Stmt{checkStmt(r.id, pos)}, pre...), s)
+	// Out of the global block, like other top-level statements (see
+	// topLevel), in an init function rather than a closure (see inInit).
+	body := func(s ast.Stmt) *ast.File {
+		stmts := append(append([]ast.Stmt{checkStmt(r.id, pos)}, pre...), s)
+		return inInit(append(stmts, checkStmt(r.id, stmt.End())), pos)
 	}
 	shown := helperCall("Show", pos, last.X)
 	if isGuardedCall(last.X) {
@@ -170,16 +172,9 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		// results as a slice.
 		shown.(*ast.ExprStmt).X.(*ast.CallExpr).Ellipsis = pos
 	}
-	show := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-		inClosure(inner(shown)),
-		checkStmt(r.id, stmt.End()),
-	}}
-	prog, err := in.compile(show)
+	prog, err := in.compile(body(shown))
 	if err != nil {
-		prog, err = in.compile(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-			inClosure(inner(last)),
-			checkStmt(r.id, stmt.End()),
-		}})
+		prog, err = in.compile(body(last))
 	}
 	if err != nil || prog == nil {
 		return err

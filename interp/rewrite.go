@@ -596,6 +596,20 @@ func inClosure(stmts []ast.Stmt) ast.Stmt {
 	return &ast.ExprStmt{X: callExpr(lit, pos)}
 }
 
+// inInit makes stmts the body of an init function, alone in a file: yaegi
+// runs a file's init functions once it is compiled, each in a frame of
+// its own, as a closure called in place runs (see topLevel), at a fraction
+// of the cost: a function literal evaluated in the global block copies
+// yaegi's whole global frame, which every input grows, and takes slots of
+// it. (A session-level init is a Go init: it runs once, when declared.)
+func inInit(stmts []ast.Stmt, pos token.Pos) *ast.File {
+	return &ast.File{Package: pos, Name: ident("main", pos), Decls: []ast.Decl{&ast.FuncDecl{
+		Name: ident("init", pos),
+		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: stmts},
+	}}}
+}
+
 func checkStmt(id int64, pos token.Pos) ast.Stmt {
 	return helperCall("Check", pos, &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: fmt.Sprint(id)})
 }

@@ -141,6 +141,9 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if err := in.prepare(rw, block); err != nil {
 			return err
 		}
+		if f := topLevelInit(block.List, r.id); f != nil {
+			return in.declare(r, f)
+		}
 		block.List = topLevel(block.List, r.id)
 		return in.declare(r, block)
 	}

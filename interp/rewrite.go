@@ -550,6 +550,24 @@ func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
 	return out
 }
 
+// topLevelInit is topLevel for statements none of which must stay in the
+// global block: all of them in an init function (see inInit); nil if one
+// must.
+func topLevelInit(stmts []ast.Stmt, id int64) *ast.File {
+	if len(stmts) == 0 {
+		return nil
+	}
+	gotos := gotoTargets(stmts)
+	var body []ast.Stmt
+	for _, s := range stmts {
+		if declares(s, gotos) {
+			return nil
+		}
+		body = append(body, checkStmt(id, s.Pos()), s)
+	}
+	return inInit(append(body, checkStmt(id, stmts[len(stmts)-1].End())), stmts[0].Pos())
+}
+
 // declares reports whether s must stay in the global block: it declares a
 // session-level name, or it is a goto or the target of one. (Variables of
 // the global block are yaegi globals, not per iteration, so a labeled

@@ -350,10 +350,12 @@ func (in *Interp) runUser() {
 }
 
 // check stops what remains of an input whose evaluation was cancelled or
-// abandoned; see topLevel.
-func (in *Interp) check(id int64) {
+// abandoned; see topLevel. Its argument is an int, not the int64 of run.id:
+// yaegi compiles an untyped constant argument of type int several
+// microseconds faster, and each input calls check at least twice.
+func (in *Interp) check(id int) {
 	r := in.current()
-	if r == nil || r.id != id || r.state.Load() == cancelled {
+	if r == nil || int(r.id) != id || r.state.Load() == cancelled {
 		panic(errStale)
 	}
 }

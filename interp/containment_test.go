@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -279,5 +280,60 @@ func (d deadlineCtx) Err() error {
 		return context.DeadlineExceeded
 	default:
 		return nil
+	}
+}
+
+// An input abandoned in a native call that comes back later ends there,
+// with an error, while the session evaluates its next inputs: yaegi stops
+// the frame of the init function it runs in (see inInit), and the rest of
+// yaegi's Execute, which reads the global frame, must not run next to a
+// later input's (the race detector watches). (Not yet when the input
+// declares a variable, whose statements stay in the global block: when no
+// later Execute reset the global frame's run id, yaegi stops that block
+// too, before the Check after its closure.)
+func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
+	for _, src := range []string{"block()", "block(); block()", "for i := 0; i < 1; i++ { block() }"} {
+		t.Run(src, func(t *testing.T) {
+			release := make(chan struct{})
+			entered := make(chan struct{})
+			f := newFixture(t, map[string]any{
+				"block": func() int {
+					close(entered)
+					<-release
+					return 1
+				},
+			})
+			if _, err := f.in.Eval(deadlineAfter(entered), src); err == nil || !strings.Contains(err.Error(), "abandoned") {
+				t.Fatalf("error = %v, want abandoned", err)
+			}
+			f.in.mu.Lock()
+			r := f.in.abandoned
+			f.in.mu.Unlock()
+			stop := make(chan struct{})
+			evals := make(chan error, 1)
+			go func() {
+				for {
+					select {
+					case <-stop:
+						evals <- nil
+						return
+					default:
+					}
+					if res, err := f.in.Eval(context.Background(), "y := 2; y * 3"); err != nil || res.Value != "6" {
+						evals <- fmt.Errorf("y * 3 = %v, %v", res.Value, err)
+						return
+					}
+				}
+			}()
+			close(release)
+			<-r.userDone
+			close(stop)
+			if err := <-evals; err != nil {
+				t.Error(err)
+			}
+			if r.err == nil {
+				t.Error("the abandoned input finished without an error when it came back")
+			}
+		})
 	}
 }

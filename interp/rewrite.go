@@ -559,13 +559,16 @@ func topLevelInit(stmts []ast.Stmt, id int64) *ast.File {
 	}
 	gotos := gotoTargets(stmts)
 	var body []ast.Stmt
-	for _, s := range stmts {
+	for i, s := range stmts {
 		if declares(s, gotos) {
 			return nil
 		}
-		body = append(body, checkStmt(id, s.Pos()), s)
+		if i > 0 {
+			body = append(body, checkStmt(id, s.Pos()))
+		}
+		body = append(body, s)
 	}
-	return inInit(append(body, checkStmt(id, stmts[len(stmts)-1].End())), stmts[0].Pos())
+	return inInit(id, stmts[0].Pos(), stmts[len(stmts)-1].End(), body)
 }
 
 // declares reports whether s must stay in the global block: it declares a
@@ -620,11 +623,19 @@ func inClosure(stmts []ast.Stmt) ast.Stmt {
 // of the cost: a function literal evaluated in the global block copies
 // yaegi's whole global frame, which every input grows, and takes slots of
 // it. (A session-level init is a Go init: it runs once, when declared.)
-func inInit(stmts []ast.Stmt, pos token.Pos) *ast.File {
+//
+// The body starts with Check(id), then defers one, which does what the
+// Check after a closure does in topLevel: an init stopped by yaegi (its
+// frame's run id is old) returns normally, and Execute would go on to read
+// the global frame while a later input runs; the deferred Check runs
+// however the body ends, and panics then.
+func inInit(id int64, pos, end token.Pos, stmts []ast.Stmt) *ast.File {
+	check := checkStmt(id, end).(*ast.ExprStmt).X.(*ast.CallExpr)
+	body := append([]ast.Stmt{checkStmt(id, pos), &ast.DeferStmt{Defer: end, Call: check}}, stmts...)
 	return &ast.File{Package: pos, Name: ident("main", pos), Decls: []ast.Decl{&ast.FuncDecl{
 		Name: ident("init", pos),
 		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
-		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: stmts},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: body},
 	}}}
 }
 

@@ -85,6 +85,9 @@ func TestRecursionBelowTheLimitWorks(t *testing.T) {
 	if _, err := f.in.Eval(context.Background(), `depth(-1)`); err == nil {
 		t.Fatal("depth(-1) did not overflow")
 	}
+	if d := f.in.depth.Load(); d != 0 {
+		t.Errorf("after an overflow, %d calls are counted in progress", d)
+	}
 	if got := f.value(t, `depth(9000)`); got != "9000" {
 		t.Fatalf("after an overflow, depth(9000) = %s", got)
 	}

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -108,6 +109,13 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		}
 		if err := in.prepare(rw, g.file, block); err != nil {
 			return err
+		}
+		if len(rw.added) > 0 {
+			// The copies of unrolled functions (unrollSelfCalls) are
+			// yaegi's only: the session's books (record) see the input's.
+			defer func() {
+				g.file.Decls = slices.DeleteFunc(g.file.Decls, func(d ast.Decl) bool { return slices.Contains(rw.added, d) })
+			}()
 		}
 		if len(g.file.Decls) > 0 {
 			if err := in.declare(r, g.file); err != nil {

@@ -66,6 +66,7 @@ type rewriter struct {
 	byValue func(x ast.Expr, m string) bool
 
 	goClosures []*ast.FuncLit // the closures goStmt made; see exitGuard
+	added      []ast.Decl     // the declarations unrollSelfCalls added
 
 	// syncLock reports whether x is known to be of a sync lock type.
 	syncLock func(x ast.Expr, method string) bool
@@ -158,6 +159,10 @@ func (rw *rewriter) rewrite(root ast.Node) {
 		return list
 	})
 	rw.guardMethodValues(root)
+	var group, unguarded map[*ast.BlockStmt]bool
+	if f, ok := root.(*ast.File); ok {
+		group, unguarded, rw.added = rw.unrollSelfCalls(f)
+	}
 	var bodies []*ast.BlockStmt
 	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -185,8 +190,15 @@ func (rw *rewriter) rewrite(root ast.Node) {
 		// p(x)`, and yaegi's issue-435 program fails with the guard
 		// first). Nothing before the guard can call, so it still counts
 		// every call in progress.
+		if unguarded[b] {
+			continue // a copy of an unrolled recursion; see unrollSelfCalls
+		}
+		guard := depthGuard
+		if group[b] {
+			guard = guardGroup
+		}
 		k := rw.leadingSimple(b.List)
-		b.List = append(append(append([]ast.Stmt{}, b.List[:k]...), depthGuard(b.Lbrace)...), b.List[k:]...)
+		b.List = append(append(append([]ast.Stmt{}, b.List[:k]...), guard(b.Lbrace)...), b.List[k:]...)
 	}
 	// After the depth guards, so that it is deferred first and runs last.
 	for _, lit := range rw.goClosures {

@@ -364,8 +364,19 @@ func (in *Interp) check(id int) {
 // evaluation the way a cancellation does, so that the frames return one by
 // one instead of unwinding a panic through all of them (see maxCallDepth);
 // with no evaluation running (a goroutine), it panics.
-func (in *Interp) enter() {
-	if d := in.depth.Add(1); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
+func (in *Interp) enter() { in.enterN(1) }
+
+func (in *Interp) leave() { in.depth.Add(-1) }
+
+// enterGroup and leaveGroup count the levels of an unrolled recursion; see
+// unrollSelfCalls.
+func (in *Interp) enterGroup() { in.enterN(selfGroup) }
+
+func (in *Interp) leaveGroup() { in.depth.Add(-selfGroup) }
+
+// enterN is enter for n calls.
+func (in *Interp) enterN(n int64) {
+	if d := in.depth.Add(n); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
 		return
 	}
 	if r := in.current(); r != nil && !r.stopOnly {
@@ -376,14 +387,15 @@ func (in *Interp) enter() {
 		}
 		if r.state.Load() == cancelled {
 			// Return only once yaegi has stopped, so that the caller's
-			// frame returns instead of calling deeper. The deferred leave
-			// balances the count.
+			// frame returns instead of calling deeper. The frame stops
+			// at its next step, before the defer of its leave: undo the
+			// count here (it was left one call, a group for
+			// enterGroup, too high at each overflow).
 			<-r.execDone
+			in.depth.Add(-n)
 			return
 		}
 	}
-	in.depth.Add(-1)
+	in.depth.Add(-n)
 	panic(depthError{}.Error())
 }
-
-func (in *Interp) leave() { in.depth.Add(-1) }

@@ -34,6 +34,10 @@ const (
 	// evaluation to notice. Interpreted code stops at its next step; only
 	// a call into compiled code that does not return takes longer.
 	abandonGrace = 50 * time.Millisecond
+
+	// workerKeep is how long an evaluation may take for its worker to
+	// wait for the next one; see worker.
+	workerKeep = time.Millisecond
 )
 
 // run is one evaluation.
@@ -294,12 +298,17 @@ func (in *Interp) execute(r *run) {
 // compiler, and a new goroutine's stack grows to that depth by copying
 // itself several times, each evaluation again; a worker kept between
 // evaluations has grown it already. A worker whose run was cancelled or
-// abandoned ends: it may come back long after the session moved on.
+// abandoned ends: it may come back long after the session moved on. So
+// does one whose run took longer than workerKeep: the stack growth is
+// little next to such a run, and a deep recursion may have left the stack
+// megabytes large, which a parked worker would hold until the GC shrank
+// it, halving it at each cycle.
 func (in *Interp) worker(r *run) {
 	mb := make(chan *run, 1)
 	for {
+		start := time.Now()
 		in.execute(r)
-		if r.state.Load() == cancelled {
+		if r.state.Load() == cancelled || time.Since(start) > workerKeep {
 			return
 		}
 		select {

@@ -174,7 +174,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	// Out of the global block, like other top-level statements (see
 	// topLevel), in an init function rather than a closure (see inInit).
 	body := func(s ast.Stmt) *ast.File {
-		return inInit(r.id, pos, stmt.End(), append(append([]ast.Stmt{}, pre...), s))
+		return inInit(r.id, pos, append(append([]ast.Stmt{}, pre...), s))
 	}
 	shown := helperCall("Show", pos, last.X)
 	if isGuardedCall(last.X) {

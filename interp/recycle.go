@@ -861,6 +861,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Run":   reflect.ValueOf(in.runUser),
 		"Check": reflect.ValueOf(in.check),
+		"Guard": reflect.ValueOf(in.guard),
 		"Show":  reflect.ValueOf(in.show),
 		"Enter": reflect.ValueOf(in.enter),
 		"Leave": reflect.ValueOf(in.leave),

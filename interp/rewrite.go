@@ -580,7 +580,7 @@ func topLevelInit(stmts []ast.Stmt, id int64) *ast.File {
 		}
 		body = append(body, s)
 	}
-	return inInit(id, stmts[0].Pos(), stmts[len(stmts)-1].End(), body)
+	return inInit(id, stmts[0].Pos(), body)
 }
 
 // declares reports whether s must stay in the global block: it declares a
@@ -636,14 +636,16 @@ func inClosure(stmts []ast.Stmt) ast.Stmt {
 // yaegi's whole global frame, which every input grows, and takes slots of
 // it. (A session-level init is a Go init: it runs once, when declared.)
 //
-// The body starts with Check(id), then defers one, which does what the
-// Check after a closure does in topLevel: an init stopped by yaegi (its
-// frame's run id is old) returns normally, and Execute would go on to read
-// the global frame while a later input runs; the deferred Check runs
-// however the body ends, and panics then.
-func inInit(id int64, pos, end token.Pos, stmts []ast.Stmt) *ast.File {
-	check := checkStmt(id, end).(*ast.ExprStmt).X.(*ast.CallExpr)
-	body := append([]ast.Stmt{checkStmt(id, pos), &ast.DeferStmt{Defer: end, Call: check}}, stmts...)
+// The body starts with `defer Guard(id)()`: Guard checks at once, as
+// Check(id) does, and returns the check that the defer makes at the end,
+// which does what the Check after a closure does in topLevel: an init
+// stopped by yaegi (its frame's run id is old) returns normally, and
+// Execute would go on to read the global frame while a later input runs;
+// the deferred check runs however the body ends, and panics then. (One
+// call with one argument: each compiled call costs yaegi some 6 KB.)
+func inInit(id int64, pos token.Pos, stmts []ast.Stmt) *ast.File {
+	guard := callExpr(helperFunc("Guard", pos), pos, &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: strconv.FormatInt(id, 10)})
+	body := append([]ast.Stmt{&ast.DeferStmt{Defer: pos, Call: callExpr(guard, pos)}}, stmts...)
 	return &ast.File{Package: pos, Name: ident("main", pos), Decls: []ast.Decl{&ast.FuncDecl{
 		Name: ident("init", pos),
 		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},

@@ -369,6 +369,13 @@ func (in *Interp) check(id int) {
 	}
 }
 
+// guard is check(id), returning the same check for the defer that ends an
+// input's init function (see inInit).
+func (in *Interp) guard(id int) func() {
+	in.check(id)
+	return func() { in.check(id) }
+}
+
 // enter counts an interpreted call. Past the limit it stops the running
 // evaluation the way a cancellation does, so that the frames return one by
 // one instead of unwinding a panic through all of them (see maxCallDepth);

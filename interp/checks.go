@@ -308,8 +308,24 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 		}
 		// Without explicit type arguments, they are inferred from the
 		// arguments passed where the callee's parameters are generic:
-		// only a variable, a constant or a conversion P(x) passes a type
-		// on unchanged as far as the syntax tells (&x, []P{x} do not).
+		// only a variable, a constant, a conversion P(x) and arithmetic
+		// or a comparison of those (n-1, -x) pass a type on unchanged as
+		// far as the syntax tells (&x, []P{x}, <-ch do not).
+		var passesOn func(a ast.Expr) bool
+		passesOn = func(a ast.Expr) bool {
+			switch a := ast.Unparen(a).(type) {
+			case *ast.Ident, *ast.BasicLit:
+				return true
+			case *ast.BinaryExpr:
+				return passesOn(a.X) && passesOn(a.Y)
+			case *ast.UnaryExpr:
+				return a.Op != token.AND && a.Op != token.ARROW && passesOn(a.X)
+			case *ast.CallExpr:
+				id, ok := ast.Unparen(a.Fun).(*ast.Ident)
+				return ok && g.params[id.Name]
+			}
+			return false
+		}
 		growsInferred := func(callee *generic, args []ast.Expr) bool {
 			if callee.sig == nil || callee.sig.Params == nil {
 				return false
@@ -327,15 +343,9 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 				if !mentions(ptypes[min(i, len(ptypes)-1)], callee.params) {
 					continue
 				}
-				switch a := ast.Unparen(a).(type) {
-				case *ast.Ident, *ast.BasicLit:
-					continue
-				case *ast.CallExpr:
-					if id, ok := ast.Unparen(a.Fun).(*ast.Ident); ok && g.params[id.Name] {
-						continue
-					}
+				if !passesOn(a) {
+					return true
 				}
-				return true
 			}
 			return false
 		}
@@ -357,6 +367,82 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 				}
 				return true
 			})
+		}
+	}
+	// Inside a generic function, a value of one of its type parameters
+	// passed to an explicit instantiation with a concrete type (n of type
+	// T to g[int]) is a type error in Go; yaegi's compiler, instantiating
+	// g[int] with it, recurses until the stack is exhausted, which is
+	// fatal to the host.
+	for _, g := range generics {
+		if g.sig == nil || g.sig.Params == nil {
+			continue
+		}
+		typed := map[string]string{} // value parameters of a bare type parameter type
+		for _, f := range g.sig.Params.List {
+			if id, ok := f.Type.(*ast.Ident); ok && g.params[id.Name] {
+				for _, n := range f.Names {
+					typed[n.Name] = id.Name
+				}
+			}
+		}
+		if len(typed) == 0 {
+			continue
+		}
+		var bad error
+		for _, n := range g.nodes {
+			ast.Inspect(n, func(n ast.Node) bool {
+				c, ok := n.(*ast.CallExpr)
+				if !ok || bad != nil {
+					return bad == nil
+				}
+				var callee *generic
+				var targs []ast.Expr
+				switch f := c.Fun.(type) {
+				case *ast.IndexExpr:
+					if id, ok := f.X.(*ast.Ident); ok {
+						callee, targs = generics[id.Name], []ast.Expr{f.Index}
+					}
+				case *ast.IndexListExpr:
+					if id, ok := f.X.(*ast.Ident); ok {
+						callee, targs = generics[id.Name], f.Indices
+					}
+				}
+				if callee == nil || callee.sig == nil || callee.sig.Params == nil {
+					return true
+				}
+				tps := fieldNames(callee.sig.TypeParams)
+				if len(tps) != len(targs) {
+					return true
+				}
+				bound := map[string]ast.Expr{}
+				for i, tp := range tps {
+					bound[tp.Name] = targs[i]
+				}
+				var ptypes []ast.Expr
+				for _, f := range callee.sig.Params.List {
+					for k := 0; k < max(1, len(f.Names)); k++ {
+						ptypes = append(ptypes, f.Type)
+					}
+				}
+				for i, a := range c.Args {
+					if i >= len(ptypes) {
+						break
+					}
+					pid, ok := ptypes[i].(*ast.Ident)
+					if !ok || bound[pid.Name] == nil || mentions(bound[pid.Name], g.params) {
+						continue
+					}
+					if v := valueOfTypeParam(a, typed); v != "" {
+						bad = fmt.Errorf("%s: cannot use %s (value of type %s) as %s value in argument to %s", positionOf(fset, a.Pos()), exprString(a), typed[v], exprString(bound[pid.Name]), exprString(c.Fun))
+						return false
+					}
+				}
+				return true
+			})
+		}
+		if bad != nil {
+			return bad
 		}
 	}
 	reaches := func(from, to string) bool {
@@ -387,6 +473,32 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 		}
 	}
 	return nil
+}
+
+// valueOfTypeParam returns the value parameter of typed (a parameter of
+// a type parameter type) that a, a variable or arithmetic on variables and
+// constants, has the type of; "" if none.
+func valueOfTypeParam(a ast.Expr, typed map[string]string) string {
+	switch a := ast.Unparen(a).(type) {
+	case *ast.Ident:
+		if typed[a.Name] != "" {
+			return a.Name
+		}
+	case *ast.BinaryExpr:
+		switch a.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ, token.LAND, token.LOR:
+			return ""
+		}
+		if v := valueOfTypeParam(a.X, typed); v != "" {
+			return v
+		}
+		if a.Op != token.SHL && a.Op != token.SHR {
+			return valueOfTypeParam(a.Y, typed)
+		}
+	case *ast.UnaryExpr:
+		return valueOfTypeParam(a.X, typed)
+	}
+	return ""
 }
 
 // valueChecks refuses, as the Go compiler does, what yaegi's compiler

@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -83,6 +84,9 @@ func TestRecursionBelowTheLimitWorks(t *testing.T) {
 	// The counter is balanced after an overflow.
 	if _, err := f.in.Eval(context.Background(), `depth(-1)`); err == nil {
 		t.Fatal("depth(-1) did not overflow")
+	}
+	if d := f.in.depth.Load(); d != 0 {
+		t.Errorf("after an overflow, %d calls are counted in progress", d)
 	}
 	if got := f.value(t, `depth(9000)`); got != "9000" {
 		t.Fatalf("after an overflow, depth(9000) = %s", got)
@@ -280,5 +284,60 @@ func (d deadlineCtx) Err() error {
 		return context.DeadlineExceeded
 	default:
 		return nil
+	}
+}
+
+// An input abandoned in a native call that comes back later ends there,
+// with an error, while the session evaluates its next inputs: yaegi stops
+// the frame of the init function it runs in (see inInit), and the rest of
+// yaegi's Execute, which reads the global frame, must not run next to a
+// later input's (the race detector watches). (Not yet when the input
+// declares a variable, whose statements stay in the global block: when no
+// later Execute reset the global frame's run id, yaegi stops that block
+// too, before the Check after its closure.)
+func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
+	for _, src := range []string{"block()", "block(); block()", "for i := 0; i < 1; i++ { block() }"} {
+		t.Run(src, func(t *testing.T) {
+			release := make(chan struct{})
+			entered := make(chan struct{})
+			f := newFixture(t, map[string]any{
+				"block": func() int {
+					close(entered)
+					<-release
+					return 1
+				},
+			})
+			if _, err := f.in.Eval(deadlineAfter(entered), src); err == nil || !strings.Contains(err.Error(), "abandoned") {
+				t.Fatalf("error = %v, want abandoned", err)
+			}
+			f.in.mu.Lock()
+			r := f.in.abandoned
+			f.in.mu.Unlock()
+			stop := make(chan struct{})
+			evals := make(chan error, 1)
+			go func() {
+				for {
+					select {
+					case <-stop:
+						evals <- nil
+						return
+					default:
+					}
+					if res, err := f.in.Eval(context.Background(), "y := 2; y * 3"); err != nil || res.Value != "6" {
+						evals <- fmt.Errorf("y * 3 = %v, %v", res.Value, err)
+						return
+					}
+				}
+			}()
+			close(release)
+			<-r.userDone
+			close(stop)
+			if err := <-evals; err != nil {
+				t.Error(err)
+			}
+			if r.err == nil {
+				t.Error("the abandoned input finished without an error when it came back")
+			}
+		})
 	}
 }

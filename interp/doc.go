@@ -374,7 +374,11 @@
 //     tell them apart.
 //   - The depth limit (10 000 calls) counts the calls in progress of all
 //     the session's goroutines together: a goroutine deep in a recursion
-//     leaves less to the next input.
+//     leaves less to the next input. A function's calls of itself by name
+//     are counted 8 levels at a time (the guard's cost, two calls through
+//     reflect, is paid once in 8 levels): a recursion that comes back to
+//     such a function through another one counts up to 7 calls more for
+//     each entry.
 //   - A value assigned by a top-level := or var stays referenced by yaegi
 //     until the next move to a new interpreter, even after the variable is
 //     reassigned. Values computed by other top-level statements and

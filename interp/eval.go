@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,6 +111,13 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if err := in.prepare(rw, g.file, block); err != nil {
 			return err
 		}
+		if len(rw.added) > 0 {
+			// The copies of unrolled functions (unrollSelfCalls) are
+			// yaegi's only: the session's books (record) see the input's.
+			defer func() {
+				g.file.Decls = slices.DeleteFunc(g.file.Decls, func(d ast.Decl) bool { return slices.Contains(rw.added, d) })
+			}()
+		}
 		if len(g.file.Decls) > 0 {
 			if err := in.declare(r, g.file); err != nil {
 				stmts, ok := in.asStatements(g.file.Decls)
@@ -142,6 +150,9 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if err := in.prepare(rw, block); err != nil {
 			return err
 		}
+		if f := topLevelInit(block.List, r.id); f != nil {
+			return in.declare(r, f)
+		}
 		block.List = topLevel(block.List, r.id)
 		return in.declare(r, block)
 	}
@@ -161,9 +172,10 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	}
 	pre, last := list[:len(list)-1], list[len(list)-1].(*ast.ExprStmt)
 	pos := stmt.Pos()
-	// In a closure, like other top-level statements (see topLevel).
-	inner := func(s ast.Stmt) []ast.Stmt {
-		return append(append([]ast.Stmt{checkStmt(r.id, pos)}, pre...), s)
+	// Out of the global block, like other top-level statements (see
+	// topLevel), in an init function rather than a closure (see inInit).
+	body := func(s ast.Stmt) *ast.File {
+		return inInit(r.id, pos, append(append([]ast.Stmt{}, pre...), s))
 	}
 	shown := helperCall("Show", pos, last.X)
 	if isGuardedCall(last.X) {
@@ -171,17 +183,10 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		// results as a slice.
 		shown.(*ast.ExprStmt).X.(*ast.CallExpr).Ellipsis = pos
 	}
-	show := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-		inClosure(inner(shown)),
-		checkStmt(r.id, stmt.End()),
-	}}
-	compiled := show
-	prog, err := in.compile(show)
+	compiled := body(shown)
+	prog, err := in.compile(compiled)
 	if err != nil {
-		compiled = &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
-			inClosure(inner(last)),
-			checkStmt(r.id, stmt.End()),
-		}}
+		compiled = body(last)
 		prog, err = in.compile(compiled)
 	}
 	in.debugSource(compiled) // the one that compiled, or the last one tried

@@ -22,6 +22,10 @@ func TestFidelity(t *testing.T) {
 		{"unnamed parameters", []string{`func use(int) int { return 3 }`, `use(1)`}, false, `3`},
 		// yaegi v0.16.1 alone panics on these (reflect.Value.Set using
 		// unaddressable value).
+		// n-1 inside g is a T, not an int: instantiating g[int] there
+		// killed the host when g ran as g[float64].
+		{"recursive generic function", []string{"func g[T int | float64](n T) T { if n < 2 { return n }; return g(n-1) + g(n-2) }", "g(15)", "g(15.0)"}, false, `610`},
+		{"generic function calling another instantiation", []string{"func g2[T int | float64](n T) T { if n < 2 { return n }; return T(g2[int](int(n)-1)) }", "g2(15.0)"}, false, `1`},
 		{"receive as a result", []string{"func r() int { ch := make(chan int, 1); ch <- 4; return <-ch }", "r()"}, false, `4`},
 		{"receive as one of two results", []string{"func r() (int, bool) { ch := make(chan int, 1); ch <- 4; return <-ch, true }", "a, b := r(); fmt.Sprint(a, b)"}, false, `"4 true"`},
 		{"receive of an error as a result", []string{"func r() error { ch := make(chan error, 1); ch <- nil; return <-ch }", "r()"}, false, `nil`},

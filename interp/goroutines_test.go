@@ -262,3 +262,25 @@ func TestInterruptWhileStartingGoroutines(t *testing.T) {
 		}
 	}
 }
+
+// Evaluations run on a worker kept between them (see worker), which ends
+// after a long evaluation and when the session closes.
+func TestWorkerIsKeptBetweenShortEvaluations(t *testing.T) {
+	base := runtime.NumGoroutine()
+	f := newFixture(t, nil)
+	for range 3 {
+		f.value(t, "1+1")
+	}
+	if n := len(f.in.idle); n != 1 {
+		t.Fatalf("%d idle workers after short evaluations, want 1", n)
+	}
+	f.eval(t, "time.Sleep(5 * time.Millisecond)")
+	if n := len(f.in.idle); n != 0 {
+		t.Errorf("%d idle workers after a long evaluation, want 0", n)
+	}
+	f.value(t, "1+1")
+	if err := f.in.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the worker to end", func() bool { return runtime.NumGoroutine() <= base })
+}

@@ -91,12 +91,16 @@ func (f *inferer) exprType(x ast.Expr) typeInfo {
 		case token.SHL, token.SHR:
 			return f.exprType(x.X)
 		}
-		// An untyped constant operand takes the other's type.
+		// An untyped constant operand takes the other's type, unknown if
+		// that is unknown (n-1 with n of a type parameter is not an int).
 		l, r := f.exprType(x.X), f.exprType(x.Y)
-		if isUntypedConst(x.X) && r.kind != reflect.Invalid {
+		lc, rc := isUntypedConst(x.X), isUntypedConst(x.Y)
+		switch {
+		case lc && !rc:
 			return r
-		}
-		if l.kind != reflect.Invalid {
+		case rc && !lc:
+			return l
+		case l.kind != reflect.Invalid:
 			return l
 		}
 		return r

@@ -125,6 +125,7 @@ type Interp struct {
 	compiling atomic.Bool          // the user's goroutine is inside yaegi's compiler
 	broken    atomic.Bool          // an abandoned evaluation is stuck in the compiler
 	closed    atomic.Bool
+	idle      chan chan *run                 // the mailbox of the idle worker, if any; see worker
 	closing   chan struct{}                  // closed by Close, to interrupt a running Eval
 	debug     atomic.Pointer[func(ast.Node)] // see SetDebugRewrite
 	unpark    chan struct{}                  // closed at the end of Close; see run
@@ -226,6 +227,7 @@ func New(opts Options) (*Interp, error) {
 		valueRecv:   map[string]bool{},
 		reassigned:  map[string]bool{},
 		nextRecycle: recycleAfter,
+		idle:        make(chan chan *run, 1),
 		closing:     make(chan struct{}),
 		unpark:      make(chan struct{}),
 		wake:        make(chan struct{}),

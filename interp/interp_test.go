@@ -392,6 +392,9 @@ func TestErrorsPointAtTheUsersInput(t *testing.T) {
 		{"inferred instantiation cycle", "func f[P any](n int, x P) { if n > 0 { f(n-1, []P{x}) } }", "1:40: instantiation cycle: f instantiates f with a type built from its own type parameters"},
 		{"inferred instantiation cycle through a pointer", "func f[P any](n int, x P) { if n > 0 { f(n-1, &x) } }", "1:40: instantiation cycle: f instantiates f with a type built from its own type parameters"},
 		{"mutual instantiation cycle", "func a[P any]() { b[map[string]P]() }\nfunc b[Q any]() { a[Q]() }", "1:19: instantiation cycle: a instantiates b with a type built from its own type parameters"},
+		// yaegi's compiler recursed until the stack was exhausted (a
+		// fatal error) instantiating g[int] with a float64.
+		{"type parameter value to a concrete instantiation", "func g[T int | float64](n T) T { if n < 2 { return n }; return g[int](n-1) }", "1:71: cannot use n - 1 (value of type T) as int value in argument to g[int]"},
 		{"recursive generic type", "type T[P any] struct{ x *T[T[P]] }", "1:26: instantiation cycle: T instantiates T with a type built from its own type parameters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -861,11 +861,16 @@ func (in *Interp) recycleCount() int {
 // They are made for each generation, which counts its goroutines.
 func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 	return map[string]reflect.Value{
-		"Run":      reflect.ValueOf(in.runUser),
-		"Check":    reflect.ValueOf(in.check),
-		"Show":     reflect.ValueOf(in.show),
-		"Enter":    reflect.ValueOf(in.enter),
-		"Leave":    reflect.ValueOf(in.leave),
+		"Run":   reflect.ValueOf(in.runUser),
+		"Check": reflect.ValueOf(in.check),
+		"Guard": reflect.ValueOf(in.guard),
+		"Show":  reflect.ValueOf(in.show),
+		"Enter": reflect.ValueOf(in.enter),
+		"Leave": reflect.ValueOf(in.leave),
+
+		"EnterGroup": reflect.ValueOf(in.enterGroup),
+		"LeaveGroup": reflect.ValueOf(in.leaveGroup),
+
 		"Go":       reflect.ValueOf(in.goStart(gen)),
 		"GoPanic":  reflect.ValueOf(in.goPanic),
 		"MakeSize": reflect.ValueOf(makeSize),

@@ -69,6 +69,7 @@ type rewriter struct {
 	byValue func(x ast.Expr, m string) bool
 
 	goClosures []*ast.FuncLit // the closures goStmt made; see exitGuard
+	added      []ast.Decl     // the declarations unrollSelfCalls added
 
 	// syncLock reports whether x is known to be of a sync lock type.
 	syncLock func(x ast.Expr, method string) bool
@@ -169,6 +170,10 @@ func (rw *rewriter) rewrite(root ast.Node) {
 		return list
 	})
 	rw.guardMethodValues(root)
+	var group, unguarded map[*ast.BlockStmt]bool
+	if f, ok := root.(*ast.File); ok {
+		group, unguarded, rw.added = rw.unrollSelfCalls(f)
+	}
 	var bodies []*ast.BlockStmt
 	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -205,8 +210,15 @@ func (rw *rewriter) rewrite(root ast.Node) {
 		// p(x)`, and yaegi's issue-435 program fails with the guard
 		// first). Nothing before the guard can call, so it still counts
 		// every call in progress.
+		if unguarded[b] {
+			continue // a copy of an unrolled recursion; see unrollSelfCalls
+		}
+		guard := depthGuard
+		if group[b] {
+			guard = guardGroup
+		}
 		k := rw.leadingSimple(b.List)
-		b.List = append(append(append([]ast.Stmt{}, b.List[:k]...), depthGuard(b.Lbrace)...), b.List[k:]...)
+		b.List = append(append(append([]ast.Stmt{}, b.List[:k]...), guard(b.Lbrace)...), b.List[k:]...)
 	}
 	// After the depth guards, so that it is deferred first and runs last.
 	for _, lit := range rw.goClosures {
@@ -570,6 +582,27 @@ func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
 	return out
 }
 
+// topLevelInit is topLevel for statements none of which must stay in the
+// global block: all of them in an init function (see inInit); nil if one
+// must.
+func topLevelInit(stmts []ast.Stmt, id int64) *ast.File {
+	if len(stmts) == 0 {
+		return nil
+	}
+	gotos := gotoTargets(stmts)
+	var body []ast.Stmt
+	for i, s := range stmts {
+		if declares(s, gotos) {
+			return nil
+		}
+		if i > 0 {
+			body = append(body, checkStmt(id, s.Pos()))
+		}
+		body = append(body, s)
+	}
+	return inInit(id, stmts[0].Pos(), body)
+}
+
 // declares reports whether s must stay in the global block: it declares a
 // session-level name, or it is a goto or the target of one. (Variables of
 // the global block are yaegi globals, not per iteration, so a labeled
@@ -614,6 +647,30 @@ func inClosure(stmts []ast.Stmt) ast.Stmt {
 		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: stmts},
 	}
 	return &ast.ExprStmt{X: callExpr(lit, pos)}
+}
+
+// inInit makes stmts the body of an init function, alone in a file: yaegi
+// runs a file's init functions once it is compiled, each in a frame of
+// its own, as a closure called in place runs (see topLevel), at a fraction
+// of the cost: a function literal evaluated in the global block copies
+// yaegi's whole global frame, which every input grows, and takes slots of
+// it. (A session-level init is a Go init: it runs once, when declared.)
+//
+// The body starts with `defer Guard(id)()`: Guard checks at once, as
+// Check(id) does, and returns the check that the defer makes at the end,
+// which does what the Check after a closure does in topLevel: an init
+// stopped by yaegi (its frame's run id is old) returns normally, and
+// Execute would go on to read the global frame while a later input runs;
+// the deferred check runs however the body ends, and panics then. (One
+// call with one argument: each compiled call costs yaegi some 6 KB.)
+func inInit(id int64, pos token.Pos, stmts []ast.Stmt) *ast.File {
+	guard := callExpr(helperFunc("Guard", pos), pos, &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: strconv.FormatInt(id, 10)})
+	body := append([]ast.Stmt{&ast.DeferStmt{Defer: pos, Call: callExpr(guard, pos)}}, stmts...)
+	return &ast.File{Package: pos, Name: ident("main", pos), Decls: []ast.Decl{&ast.FuncDecl{
+		Name: ident("init", pos),
+		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: body},
+	}}}
 }
 
 func checkStmt(id int64, pos token.Pos) ast.Stmt {

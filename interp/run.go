@@ -39,6 +39,10 @@ const (
 	// abandoned evaluation costs the session its interpreter. A quarter of
 	// a second is still prompt for a Ctrl-C at a stuck call.
 	abandonGrace = 250 * time.Millisecond
+
+	// workerKeep is how long an evaluation may take for its worker to
+	// wait for the next one; see worker.
+	workerKeep = time.Millisecond
 )
 
 // run is one evaluation.
@@ -294,6 +298,37 @@ func (in *Interp) execute(r *run) {
 	finished = true
 }
 
+// worker runs evaluations on the user's side: r, then the next one while
+// it is the session's only idle worker. An evaluation runs deep in yaegi's
+// compiler, and a new goroutine's stack grows to that depth by copying
+// itself several times, each evaluation again; a worker kept between
+// evaluations has grown it already. A worker whose run was cancelled or
+// abandoned ends: it may come back long after the session moved on. So
+// does one whose run took longer than workerKeep: the stack growth is
+// little next to such a run, and a deep recursion may have left the stack
+// megabytes large, which a parked worker would hold until the GC shrank
+// it, halving it at each cycle.
+func (in *Interp) worker(r *run) {
+	mb := make(chan *run, 1)
+	for {
+		start := time.Now()
+		in.execute(r)
+		if r.state.Load() == cancelled || time.Since(start) > workerKeep {
+			return
+		}
+		select {
+		case in.idle <- mb:
+		default:
+			return // another worker is idle
+		}
+		select {
+		case r = <-mb:
+		case <-in.closing:
+			return
+		}
+	}
+}
+
 // runUser is the runner program's only call; see run.
 func (in *Interp) runUser() {
 	r := in.current()
@@ -311,7 +346,12 @@ func (in *Interp) runUser() {
 		return
 	}
 	r.done = runDone(r.gen.yi)
-	go in.execute(r)
+	select {
+	case mb := <-in.idle:
+		mb <- r
+	default:
+		go in.worker(r)
+	}
 	close(r.started)
 	select {
 	case <-r.userDone:
@@ -324,20 +364,40 @@ func (in *Interp) runUser() {
 }
 
 // check stops what remains of an input whose evaluation was cancelled or
-// abandoned; see topLevel.
-func (in *Interp) check(id int64) {
+// abandoned; see topLevel. Its argument is an int, not the int64 of run.id:
+// yaegi compiles an untyped constant argument of type int several
+// microseconds faster, and each input calls check at least twice.
+func (in *Interp) check(id int) {
 	r := in.current()
-	if r == nil || r.id != id || r.state.Load() == cancelled {
+	if r == nil || int(r.id) != id || r.state.Load() == cancelled {
 		panic(errStale)
 	}
+}
+
+// guard is check(id), returning the same check for the defer that ends an
+// input's init function (see inInit).
+func (in *Interp) guard(id int) func() {
+	in.check(id)
+	return func() { in.check(id) }
 }
 
 // enter counts an interpreted call. Past the limit it stops the running
 // evaluation the way a cancellation does, so that the frames return one by
 // one instead of unwinding a panic through all of them (see maxCallDepth);
 // with no evaluation running (a goroutine), it panics.
-func (in *Interp) enter() {
-	if d := in.depth.Add(1); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
+func (in *Interp) enter() { in.enterN(1) }
+
+func (in *Interp) leave() { in.depth.Add(-1) }
+
+// enterGroup and leaveGroup count the levels of an unrolled recursion; see
+// unrollSelfCalls.
+func (in *Interp) enterGroup() { in.enterN(selfGroup) }
+
+func (in *Interp) leaveGroup() { in.depth.Add(-selfGroup) }
+
+// enterN is enter for n calls.
+func (in *Interp) enterN(n int64) {
+	if d := in.depth.Add(n); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
 		return
 	}
 	if r := in.current(); r != nil && !r.stopOnly {
@@ -348,14 +408,15 @@ func (in *Interp) enter() {
 		}
 		if r.state.Load() == cancelled {
 			// Return only once yaegi has stopped, so that the caller's
-			// frame returns instead of calling deeper. The deferred leave
-			// balances the count.
+			// frame returns instead of calling deeper. The frame stops
+			// at its next step, before the defer of its leave: undo the
+			// count here (it was left one call, a group for
+			// enterGroup, too high at each overflow).
 			<-r.execDone
+			in.depth.Add(-n)
 			return
 		}
 	}
-	in.depth.Add(-1)
+	in.depth.Add(-n)
 	panic(depthError{}.Error())
 }
-
-func (in *Interp) leave() { in.depth.Add(-1) }

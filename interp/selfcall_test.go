@@ -1,0 +1,81 @@
+package interp
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// Functions that call themselves by name are unrolled (unrollSelfCalls):
+// what they compute, and what the session sees of them, is as before.
+func TestUnrolledRecursion(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, step := range []struct{ src, want string }{
+		{`func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }`, ``},
+		{`fib(20)`, `6765`},
+		// Named results, a closure calling the function (not unrolled: a
+		// call from a function literal), defer and recover at every level.
+		{`func sum(xs []int) (s int) { defer func() { recover() }(); if len(xs) == 0 { return 0 }; add := func() int { return sum(xs[1:]) }; return xs[0] + add() }`, ``},
+		{`sum([]int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18})`, `171`},
+		{`func variadic(n int, xs ...int) int { if n == 0 { return len(xs) }; return variadic(n-1, append(xs, n)...) }`, ``},
+		{`variadic(20)`, `20`},
+		{`func multi(n int) (int, string) { if n == 0 { return 0, "" }; a, b := multi(n - 1); return a + n, b + "x" }`, ``},
+		{`multi(17)`, `153, "xxxxxxxxxxxxxxxxx"`},
+		// A goroutine started at every level (a copy's closures keep
+		// their exit guard: the goroutines end).
+		{`var wg sync.WaitGroup; func spawn(n int) { if n == 0 { return }; wg.Add(1); go func() { wg.Done() }(); spawn(n - 1) }`, ``},
+		{`spawn(30); wg.Wait(); 1`, `1`},
+		// A panic deep in an unrolled recursion is the input's error.
+		{`func boom(n int) int { if n == 0 { panic("deep") }; return boom(n-1) }`, ``},
+		// The function as a value is the function itself.
+		{`func() int { g := fib; return g(10) }()`, `55`},
+		// Declared again, the new one is used, copies included.
+		{`func fib(n int) int { if n < 2 { return 1 }; return fib(n-1) + fib(n-2) }`, ``},
+		{`fib(20)`, `10946`},
+	} {
+		if got := f.eval(t, step.src).Value; got != step.want {
+			t.Fatalf("%s = %q, want %q", step.src, got, step.want)
+		}
+	}
+	if _, err := f.in.Eval(context.Background(), `boom(100)`); err == nil || !strings.Contains(err.Error(), "panic: deep") {
+		t.Errorf("boom(100): %v", err)
+	}
+	waitFor(t, "spawn's goroutines to end", func() bool { return f.in.Goroutines() == 0 })
+	// The copies are not the session's names.
+	for _, name := range f.in.Names() {
+		if strings.HasPrefix(name, helperName) {
+			t.Errorf("Names() has %q", name)
+		}
+	}
+	if f.in.declared[helperName+"_u1_fib"] {
+		t.Error("a copy of fib is a declared name of the session")
+	}
+	// A move to a new interpreter replays fib, copies and all.
+	if err := f.in.recycle(); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.value(t, `fib(20)`); got != "10946" {
+		t.Errorf("after a move, fib(20) = %s", got)
+	}
+}
+
+// The limit holds for an unrolled recursion entered again and again
+// through another function, and the count is balanced afterwards.
+func TestUnrolledRecursionThroughAnotherFunction(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, `func a(n int) int { if n%5 == 0 { return b(n + 1) }; return a(n + 1) }`)
+	f.eval(t, `func b(n int) int { return a(n) }`)
+	if _, err := f.in.Eval(context.Background(), `a(1)`); err == nil || !strings.Contains(err.Error(), "stack overflow") {
+		t.Fatalf("a(1): %v, want a stack overflow", err)
+	}
+	if d := f.in.depth.Load(); d != 0 {
+		t.Errorf("depth after the overflow = %d", d)
+	}
+	f.eval(t, `func c(n int) int { if n == 0 { return 0 }; if n%5 == 0 { return d(n - 1) }; return 1 + c(n-1) }`)
+	f.eval(t, `func d(n int) int { return 1 + c(n) }`)
+	// 2000 levels, 400 entries into c from d: within the limit, counted
+	// at most 7 more for each entry.
+	if got := f.value(t, `c(2000)`); got != "2000" {
+		t.Errorf("c(2000) = %s", got)
+	}
+}

@@ -53,6 +53,7 @@ func compareResolution(t *testing.T, name, src string) {
 	if len(a) != len(b) {
 		t.Fatalf("%s: %d and %d identifiers", name, len(a), len(b))
 	}
+	//lint:ignore SA1019 the resolver is compared with go/parser's deprecated resolution
 	same := map[*ast.Object]*object{}
 	for i := range a {
 		pos := fset.Position(b[i].Pos())

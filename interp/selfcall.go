@@ -150,9 +150,11 @@ func selfCalls(fd *ast.FuncDecl) []*ast.CallExpr {
 }
 
 var (
+	//lint:ignore SA1019 cloneAST skips go/parser's deprecated objects, which SkipObjectResolution leaves nil
 	astObjectType = reflect.TypeFor[*ast.Object]()
-	astScopeType  = reflect.TypeFor[*ast.Scope]()
-	astCommType   = reflect.TypeFor[*ast.CommentGroup]()
+	//lint:ignore SA1019 cloneAST skips go/parser's deprecated objects, which SkipObjectResolution leaves nil
+	astScopeType = reflect.TypeFor[*ast.Scope]()
+	astCommType  = reflect.TypeFor[*ast.CommentGroup]()
 )
 
 // cloneAST deeply copies the syntax tree v, recording in seen the copy of

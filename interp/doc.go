@@ -391,4 +391,20 @@
 //     for a type assertion to an interface there: x.(error) of it fails.
 //   - error(f()) of a function returning a session struct type, at the
 //     top level, fails in reflect; var err error = f() works.
+//
+// # How it is built
+//
+// Each input goes through one pipeline (eval.go): it is parsed (without
+// go/parser's deprecated object resolution) and its names resolved by a
+// scope of our own (scope.go), split into groups yaegi can compile, and
+// each group goes through prepare: the passes that need the session's
+// state (app types, host calls, generic calls, error values, the
+// pre-compile checks of checks.go) and the automatic imports, then the
+// rewriter (rewrite.go: the guards of guards.go and selfcall.go, the
+// modern Go of minmax.go, loops.go and rangefunc.go), all over one walker
+// (walk.go). The source that results is what [Interp.SetDebugRewrite]
+// shows (srcprint.go). run.go runs it on a worker goroutine and owns the
+// run and cancel state machine; recycle.go moves a long session to a new
+// interpreter. Everything that reads yaegi's unexported state is in
+// yaegistate.go, checked against the pinned version by a test.
 package interp

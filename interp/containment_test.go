@@ -341,3 +341,46 @@ func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 		})
 	}
 }
+
+// A cancellation while manhole's passes work on an input (here a long
+// one) waits for them instead of abandoning them: abandoned, they went on
+// reading the session's maps while the next input wrote them, a fatal
+// "concurrent map read and map write" (found with Ctrl-C on a nested
+// generic call, whose inference took exponential time then).
+func TestCancelWhilePreparingWaitsForThePasses(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, "func g[T any](v T) T { return v }")
+	long := "y := g(1)" + strings.Repeat(" + g(1)", 3000)
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i+1)*time.Millisecond)
+		_, err := f.in.Eval(ctx, long)
+		cancel()
+		if err == nil {
+			continue // done before the deadline
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "abandoned") {
+			t.Fatalf("error = %v, want a timeout, not abandoned", err)
+		}
+		if got := f.value(t, "g(2) + 1"); got != "3" {
+			t.Fatalf("after the timeout, g(2) + 1 = %s", got)
+		}
+	}
+}
+
+// Nested generic calls are inferred in time linear in their depth past a
+// few levels (each level asked for its arguments' types twice).
+func TestNestedGenericCallsInferQuickly(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, "func g[T any](v T) T { return v }")
+	nest := func(n int) string { return strings.Repeat("g(", n) + "1" + strings.Repeat(")", n) }
+	if got := f.value(t, nest(40)+" + 1"); got != "2" {
+		t.Fatalf("g(g(...)) + 1 = %s", got)
+	}
+	// Declared at the top level, the variable's type is needed, which
+	// manhole does not infer through nested generic calls: a message
+	// says what to write.
+	_, err := f.in.Eval(context.Background(), "z := "+nest(40))
+	if err == nil || !strings.Contains(err.Error(), "write them out") {
+		t.Fatalf("z := g(g(...)): %v", err)
+	}
+}

@@ -19,7 +19,7 @@ var ErrClosed = errors.New("interpreter closed")
 
 // errBroken is returned by every Eval after one was abandoned inside yaegi's
 // compiler, which cannot be interrupted and has no lock.
-var errBroken = errors.New("this interpreter is unusable: an earlier input is stuck in the compiler; start a new session")
+var errBroken = errors.New("this interpreter is unusable: an earlier input was abandoned while it was being compiled; start a new session")
 
 // interruptedError is returned when the context or Close stops an evaluation.
 type interruptedError struct {

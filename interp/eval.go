@@ -393,6 +393,8 @@ func (in *Interp) unresolved(id *ast.Ident) bool {
 }
 
 func (in *Interp) exec(prog *yaegi.Program) error {
+	was := in.preparing.Swap(false) // the user's code runs
+	defer in.preparing.Store(was)
 	if _, err := in.gen.yi.Execute(prog); err != nil {
 		return execError(err, in.names)
 	}

@@ -564,6 +564,10 @@ var genericSourceDecls = sync.OnceValue(func() sourceGenerics {
 	return out
 })
 
+// maxGenericNesting bounds how deep instantiatedResult follows generic
+// calls nested in arguments; 2^6 is a few milliseconds.
+const maxGenericNesting = 6
+
 // instantiatedResult returns the type of the first result of the call c
 // of a generic function, its type arguments inferred (see genericCalls):
 // of the session's or of a package compiled from source. nil if not known.
@@ -578,6 +582,15 @@ func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
 	if ft == nil || ft.Results == nil || len(ft.Results.List) == 0 {
 		return nil
 	}
+	// Each level of nested generic calls (g(g(g(1)))) asks for its
+	// arguments' types twice, as a type and as a type expression: the
+	// time is exponential in the nesting, and a deeper call is left to
+	// yaegi's own inference.
+	if inf.generic >= maxGenericNesting {
+		return nil
+	}
+	inf.generic++
+	defer func() { inf.generic-- }()
 	bind := in.inferTypeArgs(inf, ft, fieldNames(ft.TypeParams), c)
 	if bind == nil {
 		return nil

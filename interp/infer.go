@@ -21,6 +21,7 @@ type inferer struct {
 	in      *Interp
 	globals map[string]reflect.Value // yaegi's globals, read on first need
 	depth   int
+	generic int // generic calls being inferred, nested; see instantiatedResult
 }
 
 // typeInfo is what is known of an expression's type: its kind, and the

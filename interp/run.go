@@ -40,6 +40,11 @@ const (
 	// a second is still prompt for a Ctrl-C at a stuck call.
 	abandonGrace = 250 * time.Millisecond
 
+	// prepareWait bounds how long a cancelled run waits for manhole's
+	// passes over its input to end before it is abandoned, which breaks
+	// the interpreter (see run).
+	prepareWait = 10 * time.Second
+
 	// workerKeep is how long an evaluation may take for its worker to
 	// wait for the next one; see worker.
 	workerKeep = time.Millisecond
@@ -195,6 +200,21 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 	in.wakeGoroutines(gen)
 	t := time.NewTimer(abandonGrace)
 	defer t.Stop()
+	// manhole's own passes over the input do not see the cancellation
+	// but end (unlike a compiled call, or yaegi's compiler): the run
+	// waits for them, for a while, rather than break the interpreter.
+	for waited := abandonGrace; waited < prepareWait; waited += abandonGrace {
+		select {
+		case <-r.userDone:
+		case <-t.C:
+			if in.preparing.Load() && !in.compiling.Load() {
+				t.Reset(abandonGrace)
+				continue
+			}
+			t.Reset(0)
+		}
+		break
+	}
 	select {
 	case <-r.userDone:
 		if cause == nil { // the depth limit stopped the run
@@ -206,9 +226,11 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		in.mu.Lock()
 		in.abandoned = r
 		in.mu.Unlock()
-		if in.compiling.Load() {
-			// yaegi's compiler has no lock: compiling later inputs next
-			// to this one could corrupt its maps and crash the host.
+		if in.compiling.Load() || in.preparing.Load() {
+			// yaegi's compiler has no lock, nor have manhole's passes over
+			// an input (they read and write the session's books): going
+			// on with later inputs next to this one could corrupt their
+			// maps and crash the host.
 			in.broken.Store(true)
 		}
 		if cause == nil {
@@ -223,7 +245,9 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 // the input in order, under a recover of its own besides yaegi's.
 func (in *Interp) execute(r *run) {
 	finished := false
+	in.preparing.Store(true) // but in the user's code; see exec
 	defer func() {
+		in.preparing.Store(false)
 		if rec := recover(); rec != nil {
 			r.err = &panicError{value: rec, at: hostFrame(callers()), names: in.names}
 		} else if !finished {

@@ -52,6 +52,8 @@ type rewriter struct {
 	// obj tells what an identifier refers to in the input, nil for
 	// something outside of it (see scope.go).
 	obj func(id *ast.Ident) *object
+	// alias makes copy, a copy of id made by a rewrite, resolve as id.
+	alias func(copy, id *ast.Ident)
 	// pkgPath tells whether an unresolved identifier names a package, and
 	// which one.
 	pkgPath func(name string) (string, bool)
@@ -101,6 +103,7 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 	return &rewriter{
 		fset:     fset,
 		obj:      in.obj,
+		alias:    func(copy, id *ast.Ident) { in.res.alias(copy, id) },
 		pkgPath:  in.pkgPath,
 		session:  in.sessionKind,
 		shadowed: func(name string) bool { return in.namespace[name] || in.declared[name] },

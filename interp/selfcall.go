@@ -58,6 +58,14 @@ func (rw *rewriter) unrollSelfCalls(f *ast.File) (group, unguarded map[*ast.Bloc
 		for i := 1; i < selfGroup; i++ {
 			seen[i] = map[any]any{}
 			c := cloneAST(reflect.ValueOf(fd), seen[i]).Interface().(*ast.FuncDecl)
+			// The copy's names resolve as the original's: the guards
+			// that follow (make of a type of this input) tell types from
+			// values by them.
+			for orig, cp := range seen[i] {
+				if id, ok := orig.(*ast.Ident); ok {
+					rw.alias(cp.(*ast.Ident), id)
+				}
+			}
 			c.Doc = nil
 			c.Name = ident(helperName+"_u"+strconv.Itoa(i)+"_"+fd.Name.Name, fd.Name.Pos())
 			copies[i] = c

@@ -79,3 +79,21 @@ func TestUnrolledRecursionThroughAnotherFunction(t *testing.T) {
 		t.Errorf("c(2000) = %s", got)
 	}
 }
+
+// The copies of an unrolled function resolve their names as the
+// original: a make of a type declared by the same input keeps its guard
+// in every copy (without it, f(1), whose make runs in the first copy,
+// asked Go for 1 TiB: fatal error: out of memory).
+func TestUnrolledCopiesKeepTheirGuards(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, "type B []byte\nfunc f(n int) B { if n == 0 { return make(B, 1<<40) }; return f(n-1) }")
+	for _, src := range []string{"f(0)", "f(1)", "f(7)", "f(9)"} {
+		_, err := f.in.Eval(context.Background(), src)
+		if err == nil || !strings.Contains(err.Error(), "make") {
+			t.Errorf("%s: %v, want the make refused", src, err)
+		}
+	}
+	if got := f.value(t, "1+1"); got != "2" {
+		t.Errorf("1+1 = %s", got)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -382,5 +384,50 @@ func TestNestedGenericCallsInferQuickly(t *testing.T) {
 	_, err := f.in.Eval(context.Background(), "z := "+nest(40))
 	if err == nil || !strings.Contains(err.Error(), "write them out") {
 		t.Fatalf("z := g(g(...)): %v", err)
+	}
+}
+
+// fmt of a copy of an application struct holding a lock and a map read
+// the map without the lock (the copy's lock guards nothing): fatal when
+// the application writes it meanwhile. Refused, with what to do instead;
+// typed alone, the value prints under the struct's own lock.
+func TestPrintOfAHostMapInACopyIsRefused(t *testing.T) {
+	type guarded struct {
+		mu sync.Mutex
+		m  map[string]int
+	}
+	g := &guarded{m: map[string]int{"a": 1}}
+	f := newFixture(t, map[string]any{"g": g})
+	// The refusal comes before fmt reads anything. (Not while the
+	// application writes: copying *g copies its mutex, a race of its own
+	// that go vet's copylocks reports.)
+	for _, src := range []string{"fmt.Sprint(*g)", "x := *g; fmt.Sprint(x)", `fmt.Sprintf("%v", []any{*g})`, "fmt.Println(g)"} {
+		_, err := f.in.Eval(context.Background(), src)
+		if err == nil || !strings.Contains(err.Error(), "refused to print a value holding a map of the application's struct") {
+			t.Errorf("%s: %v, want a refusal", src, err)
+		}
+	}
+	// Typed alone, the value prints under its lock while the
+	// application writes the map.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			g.mu.Lock()
+			g.m[strconv.Itoa(i%100)] = i
+			g.mu.Unlock()
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for range 50 {
+		if _, err := f.in.Eval(context.Background(), "g"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -704,8 +704,12 @@ func checkNesting(v reflect.Value) {
 	type item struct {
 		v     reflect.Value
 		depth int
+		// host: inside a struct of the application's types; a map
+		// there is the application's, which fmt must not read (see
+		// below). deep: behind a pointer fmt prints as an address.
+		host, deep bool
 	}
-	stack := []item{{v, 0}}
+	stack := []item{{v: v}}
 	seen := map[uintptr]bool{} // pointers followed: json and fmt stop at a pointer cycle
 	for n := 0; len(stack) > 0; n++ {
 		if n == maxNestWalk {
@@ -720,40 +724,72 @@ func checkNesting(v reflect.Value) {
 		switch v.Kind() {
 		case reflect.Interface:
 			if !v.IsNil() {
-				stack = append(stack, item{v.Elem(), d})
+				stack = append(stack, item{v.Elem(), d, it.host, it.deep})
 			}
 		case reflect.Pointer:
 			if v.IsNil() || seen[v.Pointer()] {
 				continue
 			}
 			seen[v.Pointer()] = true
-			stack = append(stack, item{v.Elem(), d})
+			// fmt prints the pointer an argument is (or holds in an any)
+			// as &{...}, deeper ones as addresses.
+			stack = append(stack, item{v.Elem(), d, it.host, it.deep || it.depth > 1})
 		case reflect.Map:
-			it := v.MapRange()
-			for it.Next() {
-				stack = append(stack, item{it.Key(), d}, item{it.Value(), d})
+			if it.host && !it.deep {
+				// fmt and json would read a map of the application's
+				// without the lock that guards it: fatal ("concurrent
+				// map iteration and map write") if the application
+				// writes it meanwhile. The REPL's own printing takes
+				// the struct's lock, or does not read the map.
+				panic("refused to print a value holding a map of the application's struct (" + v.Type().String() + ") with fmt, log or json: they would read it without the lock that guards it, which is fatal if the application writes it meanwhile; type the value alone (the REPL's printing takes the struct's lock) or call a method that copies it under its lock")
+			}
+			deep := it.deep
+			mi := v.MapRange()
+			for mi.Next() {
+				stack = append(stack, item{mi.Key(), d, false, deep}, item{mi.Value(), d, false, deep})
 			}
 		case reflect.Slice, reflect.Array:
 			if k := v.Type().Elem().Kind(); k <= reflect.Complex128 || k == reflect.String {
 				continue // scalars end here
 			}
 			for i := 0; i < v.Len(); i++ {
-				stack = append(stack, item{v.Index(i), d})
+				stack = append(stack, item{v.Index(i), d, it.host, it.deep})
 			}
 		case reflect.Struct:
-			// Not into the unexported fields of a compiled type (the
-			// session's have none): the application's own state, read
-			// without its locks, which json never prints and a %v of the
-			// whole struct would read anyway.
-			host := v.Type().Name() != ""
+			// Into the unexported fields of a compiled type (the
+			// session's have none) only to find its maps: fmt reads them
+			// (json does not), and nothing else of them is followed.
+			host := isHostType(v.Type())
+			named := v.Type().Name() != ""
 			for i := 0; i < v.NumField(); i++ {
-				if host && !v.Type().Field(i).IsExported() {
+				if named && !v.Type().Field(i).IsExported() {
+					if host && !it.deep && hasMap(v.Type().Field(i).Type) {
+						stack = append(stack, item{v.Field(i), d, true, false})
+					}
 					continue
 				}
-				stack = append(stack, item{v.Field(i), d})
+				stack = append(stack, item{v.Field(i), d, it.host || host, it.deep})
 			}
 		}
 	}
+}
+
+// hasMap reports whether t is a map or a struct or array holding one by
+// value.
+func hasMap(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Map:
+		return true
+	case reflect.Array:
+		return hasMap(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasMap(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // typeOnlyArgs returns the arguments of format that only %T and %p

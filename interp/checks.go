@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"slices"
 )
 
 // checkTopLevel rejects statements that yaegi mishandles in the global
@@ -369,82 +370,6 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 			})
 		}
 	}
-	// Inside a generic function, a value of one of its type parameters
-	// passed to an explicit instantiation with a concrete type (n of type
-	// T to g[int]) is a type error in Go; yaegi's compiler, instantiating
-	// g[int] with it, recurses until the stack is exhausted, which is
-	// fatal to the host.
-	for _, g := range generics {
-		if g.sig == nil || g.sig.Params == nil {
-			continue
-		}
-		typed := map[string]string{} // value parameters of a bare type parameter type
-		for _, f := range g.sig.Params.List {
-			if id, ok := f.Type.(*ast.Ident); ok && g.params[id.Name] {
-				for _, n := range f.Names {
-					typed[n.Name] = id.Name
-				}
-			}
-		}
-		if len(typed) == 0 {
-			continue
-		}
-		var bad error
-		for _, n := range g.nodes {
-			ast.Inspect(n, func(n ast.Node) bool {
-				c, ok := n.(*ast.CallExpr)
-				if !ok || bad != nil {
-					return bad == nil
-				}
-				var callee *generic
-				var targs []ast.Expr
-				switch f := c.Fun.(type) {
-				case *ast.IndexExpr:
-					if id, ok := f.X.(*ast.Ident); ok {
-						callee, targs = generics[id.Name], []ast.Expr{f.Index}
-					}
-				case *ast.IndexListExpr:
-					if id, ok := f.X.(*ast.Ident); ok {
-						callee, targs = generics[id.Name], f.Indices
-					}
-				}
-				if callee == nil || callee.sig == nil || callee.sig.Params == nil {
-					return true
-				}
-				tps := fieldNames(callee.sig.TypeParams)
-				if len(tps) != len(targs) {
-					return true
-				}
-				bound := map[string]ast.Expr{}
-				for i, tp := range tps {
-					bound[tp.Name] = targs[i]
-				}
-				var ptypes []ast.Expr
-				for _, f := range callee.sig.Params.List {
-					for k := 0; k < max(1, len(f.Names)); k++ {
-						ptypes = append(ptypes, f.Type)
-					}
-				}
-				for i, a := range c.Args {
-					if i >= len(ptypes) {
-						break
-					}
-					pid, ok := ptypes[i].(*ast.Ident)
-					if !ok || bound[pid.Name] == nil || mentions(bound[pid.Name], g.params) {
-						continue
-					}
-					if v := valueOfTypeParam(a, typed); v != "" {
-						bad = fmt.Errorf("%s: cannot use %s (value of type %s) as %s value in argument to %s", positionOf(fset, a.Pos()), exprString(a), typed[v], exprString(bound[pid.Name]), exprString(c.Fun))
-						return false
-					}
-				}
-				return true
-			})
-		}
-		if bad != nil {
-			return bad
-		}
-	}
 	reaches := func(from, to string) bool {
 		seen := map[string]bool{}
 		var walk func(string) bool
@@ -475,28 +400,148 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 	return nil
 }
 
-// valueOfTypeParam returns the value parameter of typed (a parameter of
-// a type parameter type) that a, a variable or arithmetic on variables and
-// constants, has the type of; "" if none.
-func valueOfTypeParam(a ast.Expr, typed map[string]string) string {
+// checkTypeParamArgs refuses, as Go does, a value of a type parameter of
+// a generic function passed, inside it, to an explicit instantiation with
+// a concrete type (n of type T to g[int]): yaegi's compiler, instantiating
+// g[int] with it, recurses until the stack is exhausted, which is fatal
+// to the host.
+func (in *Interp) checkTypeParamArgs(fset *token.FileSet, root ast.Node) error {
+	var bad error
+	ast.Inspect(root, func(n ast.Node) bool {
+		fd, ok := n.(*ast.FuncDecl)
+		if !ok || bad != nil {
+			return bad == nil
+		}
+		if fd.Type.TypeParams == nil || fd.Body == nil {
+			return true
+		}
+		tparams := map[string]bool{}
+		for _, p := range fieldNames(fd.Type.TypeParams) {
+			tparams[p] = true
+		}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || bad != nil {
+				return bad == nil
+			}
+			var fun *ast.Ident
+			var targs []ast.Expr
+			switch f := c.Fun.(type) {
+			case *ast.IndexExpr:
+				fun, _ = f.X.(*ast.Ident)
+				targs = []ast.Expr{f.Index}
+			case *ast.IndexListExpr:
+				fun, _ = f.X.(*ast.Ident)
+				targs = f.Indices
+			}
+			if fun == nil {
+				return true
+			}
+			ft := in.genericFunc(fun)
+			if ft == nil || ft.Params == nil {
+				return true
+			}
+			tps := fieldNames(ft.TypeParams)
+			if len(tps) != len(targs) {
+				return true
+			}
+			var ptypes []ast.Expr
+			for _, f := range ft.Params.List {
+				for k := 0; k < max(1, len(f.Names)); k++ {
+					ptypes = append(ptypes, f.Type)
+				}
+			}
+			for i, a := range c.Args {
+				if i >= len(ptypes) {
+					break
+				}
+				pid, ok := ptypes[i].(*ast.Ident)
+				if !ok {
+					continue
+				}
+				j := slices.Index(tps, pid.Name)
+				if j < 0 || mentionsNames(targs[j], tparams) {
+					continue
+				}
+				if tp := in.typeParamOf(a, tparams, 0); tp != "" {
+					bad = fmt.Errorf("%s: cannot use %s (value of type %s) as %s value in argument to %s", positionOf(fset, a.Pos()), exprString(a), tp, exprString(targs[j]), exprString(c.Fun))
+					return false
+				}
+			}
+			return true
+		})
+		return true
+	})
+	return bad
+}
+
+// mentionsNames reports whether e uses one of names.
+func mentionsNames(e ast.Expr, names map[string]bool) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && names[id.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// typeParamOf returns the type parameter (of tparams) that a, a variable
+// or arithmetic on variables and constants, surely has as its type, as
+// far as the declarations of the input tell; "" if none.
+func (in *Interp) typeParamOf(a ast.Expr, tparams map[string]bool, depth int) string {
+	if depth > 16 {
+		return ""
+	}
 	switch a := ast.Unparen(a).(type) {
 	case *ast.Ident:
-		if typed[a.Name] != "" {
-			return a.Name
+		o := in.obj(a)
+		if o == nil {
+			return ""
+		}
+		bare := func(t ast.Expr) string {
+			if id, ok := t.(*ast.Ident); ok && tparams[id.Name] && in.obj(id) != nil {
+				return id.Name
+			}
+			return ""
+		}
+		switch d := o.decl.(type) {
+		case *ast.Field:
+			return bare(d.Type)
+		case *ast.ValueSpec:
+			if d.Type != nil {
+				return bare(d.Type)
+			}
+			for i, n := range d.Names {
+				if n.Name == a.Name && i < len(d.Values) && len(d.Values) == len(d.Names) {
+					return in.typeParamOf(d.Values[i], tparams, depth+1)
+				}
+			}
+		case *ast.AssignStmt:
+			if len(d.Lhs) == len(d.Rhs) {
+				for i, l := range d.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == a.Name && id.Pos() == o.pos {
+						return in.typeParamOf(d.Rhs[i], tparams, depth+1)
+					}
+				}
+			}
 		}
 	case *ast.BinaryExpr:
 		switch a.Op {
 		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ, token.LAND, token.LOR:
 			return ""
 		}
-		if v := valueOfTypeParam(a.X, typed); v != "" {
-			return v
+		if tp := in.typeParamOf(a.X, tparams, depth+1); tp != "" {
+			return tp
 		}
 		if a.Op != token.SHL && a.Op != token.SHR {
-			return valueOfTypeParam(a.Y, typed)
+			return in.typeParamOf(a.Y, tparams, depth+1)
 		}
 	case *ast.UnaryExpr:
-		return valueOfTypeParam(a.X, typed)
+		if a.Op != token.AND && a.Op != token.ARROW {
+			return in.typeParamOf(a.X, tparams, depth+1)
+		}
 	}
 	return ""
 }

@@ -95,6 +95,9 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	if err := checkInstantiations(fset, root); err != nil {
 		return err
 	}
+	if err := in.checkTypeParamArgs(fset, root); err != nil {
+		return err
+	}
 	in.noteRefs(units, root)
 	switch g.kind {
 	case importGroup:

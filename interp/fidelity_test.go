@@ -26,6 +26,7 @@ func TestFidelity(t *testing.T) {
 		// killed the host when g ran as g[float64].
 		{"recursive generic function", []string{"func g[T int | float64](n T) T { if n < 2 { return n }; return g(n-1) + g(n-2) }", "g(15)", "g(15.0)"}, false, `610`},
 		{"generic function calling another instantiation", []string{"func g2[T int | float64](n T) T { if n < 2 { return n }; return T(g2[int](int(n)-1)) }", "g2(15.0)"}, false, `1`},
+		{"a parameter shadowed by an int, to a concrete instantiation", []string{"func g[T any](x T) T { return x }", "func h[T any](n T) int { { n := 3; return g[int](n) } }", `h("x")`}, false, `3`},
 		{"receive as a result", []string{"func r() int { ch := make(chan int, 1); ch <- 4; return <-ch }", "r()"}, false, `4`},
 		{"receive as one of two results", []string{"func r() (int, bool) { ch := make(chan int, 1); ch <- 4; return <-ch, true }", "a, b := r(); fmt.Sprint(a, b)"}, false, `"4 true"`},
 		{"receive of an error as a result", []string{"func r() error { ch := make(chan error, 1); ch <- nil; return <-ch }", "r()"}, false, `nil`},

@@ -394,6 +394,8 @@ func TestErrorsPointAtTheUsersInput(t *testing.T) {
 		{"mutual instantiation cycle", "func a[P any]() { b[map[string]P]() }\nfunc b[Q any]() { a[Q]() }", "1:19: instantiation cycle: a instantiates b with a type built from its own type parameters"},
 		// yaegi's compiler recursed until the stack was exhausted (a
 		// fatal error) instantiating g[int] with a float64.
+		{"type parameter local to a concrete instantiation", "func g[T any](n T) T { var x T; if false { g[int](x) }; return n }", "1:51: cannot use x (value of type T) as int value in argument to g[int]"},
+		{"type parameter copy to a concrete instantiation", "func g[T any](n T) T { m := n; if false { g[int](m) }; return n }", "1:50: cannot use m (value of type T) as int value in argument to g[int]"},
 		{"type parameter value to a concrete instantiation", "func g[T int | float64](n T) T { if n < 2 { return n }; return g[int](n-1) }", "1:71: cannot use n - 1 (value of type T) as int value in argument to g[int]"},
 		{"recursive generic type", "type T[P any] struct{ x *T[T[P]] }", "1:26: instantiation cycle: T instantiates T with a type built from its own type parameters"},
 	} {

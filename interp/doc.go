@@ -374,11 +374,14 @@
 //     tell them apart.
 //   - The depth limit (10 000 calls) counts the calls in progress of all
 //     the session's goroutines together: a goroutine deep in a recursion
-//     leaves less to the next input. A function's calls of itself by name
-//     are counted 8 levels at a time (the guard's cost, two calls through
-//     reflect, is paid once in 8 levels): a recursion that comes back to
-//     such a function through another one counts up to 7 calls more for
-//     each entry.
+//     leaves less to the next input. The calls of itself by name of a
+//     function that calls nothing else but builtins and packages'
+//     functions (fib) are counted 8 levels at a time (the guard's cost,
+//     two calls through reflect, is paid once in 8 levels); one that calls
+//     a session function, a method or a func value is counted call by
+//     call, as a recursion back through those would otherwise count a
+//     group at each entry. Entered again from a closure handed to a
+//     package (sort.Slice), it counts up to 7 calls more for each entry.
 //   - A value assigned by a top-level := or var stays referenced by yaegi
 //     until the next move to a new interpreter, even after the variable is
 //     reassigned. Values computed by other top-level statements and

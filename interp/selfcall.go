@@ -45,7 +45,7 @@ func (rw *rewriter) unrollSelfCalls(f *ast.File) (group, unguarded map[*ast.Bloc
 			continue
 		}
 		calls := selfCalls(fd)
-		if len(calls) == 0 || fd.Type.TypeParams != nil || tooBigToUnroll(fd.Body) {
+		if len(calls) == 0 || fd.Type.TypeParams != nil || tooBigToUnroll(fd.Body) || rw.mayCallBack(fd) {
 			continue
 		}
 		if group == nil {
@@ -93,6 +93,36 @@ func (rw *rewriter) unrollSelfCalls(f *ast.File) (group, unguarded map[*ast.Bloc
 	}
 	f.Decls = append(f.Decls, added...)
 	return group, unguarded, added
+}
+
+// mayCallBack reports whether fd calls anything but itself, a builtin, a
+// conversion to a basic type or a package's function: anything else (a
+// session function, a method, a func value) may call fd again, and each
+// such entry would count a whole group, so that a mutual recursion would
+// overflow at a fraction of the limit.
+func (rw *rewriter) mayCallBack(fd *ast.FuncDecl) bool {
+	found := false
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		switch f := ast.Unparen(c.Fun).(type) {
+		case *ast.Ident:
+			if f.Name == fd.Name.Name || rw.obj(f) == nil && (builtinFuncs[f.Name] || basicTypes[f.Name]) {
+				return true
+			}
+		case *ast.SelectorExpr:
+			if rw.isPackage(f.X) {
+				return true
+			}
+		case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType, *ast.StarExpr:
+			return true // a conversion
+		}
+		found = true
+		return false
+	})
+	return found
 }
 
 // maxUnrolledNodes bounds the size of a function unrolled: yaegi compiles

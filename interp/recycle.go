@@ -78,6 +78,10 @@ type generation struct {
 
 	// Goroutines started by evaluated code that have not returned.
 	live atomic.Int64
+	// retired is set when the session has moved to a new interpreter:
+	// stopping the running evaluation no longer stops this one's frames
+	// (see enterN).
+	retired atomic.Bool
 
 	// The channels of the runs that finished without a cancellation,
 	// which goroutines they started may be blocked on; see runDone. Only
@@ -536,6 +540,7 @@ func (in *Interp) recycle() (err error) {
 			return err
 		}
 	}
+	old.retired.Store(true)
 	if old.live.Load() > 0 {
 		in.retired = append(in.retired, old)
 	}
@@ -865,10 +870,10 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"Check": reflect.ValueOf(in.check),
 		"Guard": reflect.ValueOf(in.guard),
 		"Show":  reflect.ValueOf(in.show),
-		"Enter": reflect.ValueOf(in.enter),
+		"Enter": reflect.ValueOf(func() { in.enterN(gen, 1) }),
 		"Leave": reflect.ValueOf(in.leave),
 
-		"EnterGroup": reflect.ValueOf(in.enterGroup),
+		"EnterGroup": reflect.ValueOf(func() { in.enterN(gen, selfGroup) }),
 		"LeaveGroup": reflect.ValueOf(in.leaveGroup),
 
 		"Go":       reflect.ValueOf(in.goStart(gen)),

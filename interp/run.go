@@ -405,26 +405,27 @@ func (in *Interp) guard(id int) func() {
 	return func() { in.check(id) }
 }
 
-// enter counts an interpreted call. Past the limit it stops the running
-// evaluation the way a cancellation does, so that the frames return one by
-// one instead of unwinding a panic through all of them (see maxCallDepth);
-// with no evaluation running (a goroutine), it panics.
-func (in *Interp) enter() { in.enterN(1) }
-
+// leave ends a call that __mh.Enter (enterN of 1) counted.
 func (in *Interp) leave() { in.depth.Add(-1) }
 
-// enterGroup and leaveGroup count the levels of an unrolled recursion; see
-// unrollSelfCalls.
-func (in *Interp) enterGroup() { in.enterN(selfGroup) }
-
+// leaveGroup is leave for the levels of an unrolled recursion, which
+// enterN counts selfGroup at a time; see unrollSelfCalls.
 func (in *Interp) leaveGroup() { in.depth.Add(-selfGroup) }
 
-// enterN is enter for n calls.
-func (in *Interp) enterN(n int64) {
+// enterN counts n interpreted calls of generation gen (__mh.Enter, and
+// __mh.EnterGroup for an unrolled recursion). Past the limit it stops the
+// running evaluation the way a cancellation does, so that the frames
+// return one by one instead of unwinding a panic through all of them (see
+// maxCallDepth); with no evaluation running (a goroutine), it panics.
+func (in *Interp) enterN(gen *generation, n int64) {
 	if d := in.depth.Add(n); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
 		return
 	}
-	if r := in.current(); r != nil && !r.stopOnly {
+	// A goroutine of a retired interpreter does not stop with the
+	// running evaluation: it panics, and its frames' deferred leaves keep
+	// the count (undone here, its frame would go on and leave again, and
+	// the count drift below zero).
+	if r := in.current(); r != nil && !r.stopOnly && !gen.retired.Load() {
 		if r.state.CompareAndSwap(running, cancelled) {
 			r.overflow.Store(true)
 			in.stops.Add(1)

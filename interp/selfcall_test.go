@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // Functions that call themselves by name are unrolled (unrollSelfCalls):
@@ -95,5 +98,38 @@ func TestUnrolledCopiesKeepTheirGuards(t *testing.T) {
 	}
 	if got := f.value(t, "1+1"); got != "2" {
 		t.Errorf("1+1 = %s", got)
+	}
+}
+
+// A goroutine left in a retired interpreter (after a move to a new one)
+// that recurses into the limit while an evaluation runs panics: stopping
+// the evaluation does not stop its frames, and undoing its count as for
+// the evaluation's own frames drifted the session's count below zero (an
+// attack measured -5935 after 5 rounds), so that the limit no longer held.
+func TestRetiredGoroutineKeepsTheDepthCount(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, `var start = make(chan int)`)
+	f.eval(t, `func deep(n int) int { return deep(n+1) + 1 }`)
+	f.eval(t, `go func() { for { <-start; func() { defer func() { recover() }(); deep(0) }() } }()`)
+	if err := f.in.recycle(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		f.in.Eval(context.Background(), `start <- 1; for i := 0; i < 1000000; i++ {}`)
+		// The goroutine's recursion unwinds (a panic through 10 000
+		// frames takes a while): the count settles where it was.
+		var last int64 = -1 << 62
+		testkit.Eventually(t, "the depth count to settle", func() bool {
+			d := f.in.depth.Load()
+			settled := d == last && d < 100
+			last = d
+			if !settled {
+				time.Sleep(100 * time.Millisecond)
+			}
+			return settled
+		})
+		if d := f.in.depth.Load(); d < 0 {
+			t.Fatalf("the depth count drifted to %d", d)
+		}
 	}
 }

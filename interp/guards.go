@@ -637,7 +637,7 @@ func init() {
 // printGuards wraps the print functions of the package at key in syms
 // with checkNesting, and has them print the session's types by their
 // names (see sessionArgs; tn may be nil).
-func printGuards(key string, syms map[string]reflect.Value, tn *typeNames) map[string]reflect.Value {
+func printGuards(key string, syms map[string]reflect.Value, tn *typeNames, charge func(levels int) func()) map[string]reflect.Value {
 	names := printGuarded[key]
 	if len(names) == 0 {
 		return nil
@@ -654,6 +654,7 @@ func printGuards(key string, syms map[string]reflect.Value, tn *typeNames) map[s
 		named := tn != nil && key != "encoding/json/json" && ft.IsVariadic()
 		hasFormat := strings.HasSuffix(name, "f") && ft.IsVariadic() && ft.NumIn() >= 2 && ft.In(ft.NumIn()-2).Kind() == reflect.String
 		out[name] = reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
+			levels := 0
 			for i, a := range args {
 				if i == len(args)-1 && ft.IsVariadic() {
 					// Not the arguments only %T or %p print: fmt reads
@@ -665,13 +666,18 @@ func printGuards(key string, syms map[string]reflect.Value, tn *typeNames) map[s
 					}
 					for j := range a.Len() {
 						if !typeOnly[j] {
-							checkNesting(a.Index(j))
+							levels = max(levels, checkNesting(a.Index(j)))
 						}
 					}
 					continue
 				}
-				checkNesting(a)
+				levels = max(levels, checkNesting(a))
 			}
+			// fmt's recursion through the value takes stack the depth
+			// limit would not see: a String method printing a value
+			// nested 400 deep, which calls it again, took 20 KB a
+			// counted call, past Go's fatal 1 GB within the limit.
+			defer charge(levels)()
 			if named {
 				last := len(args) - 1
 				vals, _ := args[last].Interface().([]any)
@@ -700,7 +706,7 @@ func printGuards(key string, syms map[string]reflect.Value, tn *typeNames) map[s
 // maxPrintNest, following what fmt and json follow: interfaces, maps,
 // slices, arrays, struct fields and pointers. The walk has a stack of its
 // own: it must not overflow where fmt would.
-func checkNesting(v reflect.Value) {
+func checkNesting(v reflect.Value) (deepest int) {
 	type item struct {
 		v     reflect.Value
 		depth int
@@ -721,6 +727,7 @@ func checkNesting(v reflect.Value) {
 			panic(fmt.Sprintf("refused to print a value that nests more than %d levels deep (a map or slice that holds itself?): Go's fmt and json would overflow the stack, which is fatal; the REPL's own printing and dump stop at cycles", maxPrintNest))
 		}
 		v, d := it.v, it.depth+1
+		deepest = max(deepest, it.depth)
 		switch v.Kind() {
 		case reflect.Interface:
 			if !v.IsNil() {
@@ -772,6 +779,7 @@ func checkNesting(v reflect.Value) {
 			}
 		}
 	}
+	return deepest
 }
 
 // hasMap reports whether t is a map or a struct or array holding one by

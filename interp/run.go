@@ -405,6 +405,21 @@ func (in *Interp) guard(id int) func() {
 	return func() { in.check(id) }
 }
 
+// chargePrint counts the levels fmt's recursion through a value printed
+// nests as calls, while the print runs; see printGuards. (Its stack
+// frames are smaller than an interpreted call's: one counted call per
+// four levels.)
+func (in *Interp) chargePrint(levels int) func() {
+	n := int64(levels / 4)
+	if n == 0 {
+		return func() {}
+	}
+	if !in.enterN(nil, n) {
+		return func() {}
+	}
+	return func() { in.depth.Add(-n) }
+}
+
 // leave ends a call that __mh.Enter (enterN of 1) counted.
 func (in *Interp) leave() { in.depth.Add(-1) }
 
@@ -417,15 +432,15 @@ func (in *Interp) leaveGroup() { in.depth.Add(-selfGroup) }
 // running evaluation the way a cancellation does, so that the frames
 // return one by one instead of unwinding a panic through all of them (see
 // maxCallDepth); with no evaluation running (a goroutine), it panics.
-func (in *Interp) enterN(gen *generation, n int64) {
+func (in *Interp) enterN(gen *generation, n int64) (counted bool) {
 	if d := in.depth.Add(n); d <= maxCallDepth || d <= maxCallDepth+parkedDepth*in.goroutines.Load() {
-		return
+		return true
 	}
 	// A goroutine of a retired interpreter does not stop with the
 	// running evaluation: it panics, and its frames' deferred leaves keep
 	// the count (undone here, its frame would go on and leave again, and
 	// the count drift below zero).
-	if r := in.current(); r != nil && !r.stopOnly && !gen.retired.Load() {
+	if r := in.current(); r != nil && !r.stopOnly && (gen == nil || !gen.retired.Load()) {
 		if r.state.CompareAndSwap(running, cancelled) {
 			r.overflow.Store(true)
 			in.stops.Add(1)
@@ -439,7 +454,7 @@ func (in *Interp) enterN(gen *generation, n int64) {
 			// enterGroup, too high at each overflow).
 			<-r.execDone
 			in.depth.Add(-n)
-			return
+			return false
 		}
 	}
 	in.depth.Add(-n)

@@ -133,3 +133,22 @@ func TestRetiredGoroutineKeepsTheDepthCount(t *testing.T) {
 		}
 	}
 }
+
+// fmt's recursion through a deeply nested value counts against the depth
+// limit while it runs: a String method printing, with fmt, a value nested
+// 400 deep that holds the next value took some 20 KB of Go stack for each
+// counted call, past Go's fatal 1 GB within the limit.
+func TestStringRecursionThroughFmtIsStopped(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, "type T struct{ n int }\nfunc wrap(x any) any { for i := 0; i < 400; i++ { x = []any{x} }; return x }\nfunc (t T) String() string { return fmt.Sprint(wrap(T{t.n+1})) }")
+	_, err := f.in.Eval(context.Background(), "fmt.Sprint(T{1})")
+	if err == nil || !strings.Contains(err.Error(), "stack overflow") {
+		t.Fatalf("error = %v, want the depth limit's", err)
+	}
+	if got := f.value(t, "1+1"); got != "2" {
+		t.Fatalf("1+1 = %s", got)
+	}
+	if d := f.in.depth.Load(); d != 0 {
+		t.Errorf("depth count %d after the overflow, want 0", d)
+	}
+}

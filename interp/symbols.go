@@ -269,7 +269,7 @@ func (in *Interp) rewired(key string) (map[string]reflect.Value, map[reflect.Val
 	for k, v := range errorsGuards(key) {
 		extra[k] = v
 	}
-	for k, v := range printGuards(key, syms, in.names) {
+	for k, v := range printGuards(key, syms, in.names, in.chargePrint) {
 		// The wrapper stands for the function yaegi knows by its map
 		// types (which let fmt see interpreted String methods).
 		orig := syms[k]

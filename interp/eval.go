@@ -289,6 +289,8 @@ func (in *Interp) execRun(r *run, prog *yaegi.Program) error {
 	if r.state.Load() == cancelled {
 		return errors.New("the evaluation was cancelled")
 	}
+	r.user.Store(true)
+	defer r.user.Store(false)
 	return in.exec(prog)
 }
 
@@ -396,8 +398,6 @@ func (in *Interp) unresolved(id *ast.Ident) bool {
 }
 
 func (in *Interp) exec(prog *yaegi.Program) error {
-	was := in.preparing.Swap(false) // the user's code runs
-	defer in.preparing.Store(was)
 	if _, err := in.gen.yi.Execute(prog); err != nil {
 		return execError(err, in.names)
 	}

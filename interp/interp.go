@@ -123,7 +123,6 @@ type Interp struct {
 	timersMu  sync.Mutex
 	timers    map[*time.Timer]bool // pending timers of afterFunc
 	compiling atomic.Bool          // the user's goroutine is inside yaegi's compiler
-	preparing atomic.Bool          // the user's goroutine is in manhole's own work on an input, not in the user's code; see run
 	broken    atomic.Bool          // an abandoned evaluation is stuck in the compiler or in manhole's passes
 	closed    atomic.Bool
 	idle      chan chan *run                 // the mailbox of the idle worker, if any; see worker

@@ -69,7 +69,10 @@ type run struct {
 	id       int64
 	groups   []group
 	stopOnly bool // see (*Interp).stopGen
-	cancel   context.CancelFunc
+	// user is set while the run's own code runs (execRun); outside it,
+	// the user's goroutine is in manhole's passes or yaegi's compiler.
+	user   atomic.Bool
+	cancel context.CancelFunc
 
 	claimed  atomic.Bool  // Run has taken this run
 	state    atomic.Int32 // running, finished or cancelled
@@ -207,7 +210,7 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		select {
 		case <-r.userDone:
 		case <-t.C:
-			if in.preparing.Load() && !in.compiling.Load() {
+			if !r.user.Load() && !in.compiling.Load() {
 				t.Reset(abandonGrace)
 				continue
 			}
@@ -215,39 +218,46 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		}
 		break
 	}
+	stopped := false
 	select {
 	case <-r.userDone:
+		stopped = true
+	case <-t.C:
+		select {
+		case <-r.userDone: // as the time ran out
+			stopped = true
+		default:
+		}
+	}
+	if stopped {
 		if cause == nil { // the depth limit stopped the run
 			return Result{}, nil, r.err
 		}
 		in.stopRetired()
 		return Result{}, nil, &interruptedError{cause: cause}
-	case <-t.C:
-		in.mu.Lock()
-		in.abandoned = r
-		in.mu.Unlock()
-		if in.compiling.Load() || in.preparing.Load() {
-			// yaegi's compiler has no lock, nor have manhole's passes over
-			// an input (they read and write the session's books): going
-			// on with later inputs next to this one could corrupt their
-			// maps and crash the host.
-			in.broken.Store(true)
-		}
-		if cause == nil {
-			return Result{}, nil, depthError{}
-		}
-		in.stopRetired()
-		return Result{}, nil, &interruptedError{cause: cause, abandoned: true}
 	}
+	in.mu.Lock()
+	in.abandoned = r
+	in.mu.Unlock()
+	if in.compiling.Load() || !r.user.Load() {
+		// yaegi's compiler has no lock, nor have manhole's passes over
+		// an input (they read and write the session's books): going
+		// on with later inputs next to this one could corrupt their
+		// maps and crash the host.
+		in.broken.Store(true)
+	}
+	if cause == nil {
+		return Result{}, nil, depthError{}
+	}
+	in.stopRetired()
+	return Result{}, nil, &interruptedError{cause: cause, abandoned: true}
 }
 
 // execute runs on the user's goroutine: it compiles and runs the groups of
 // the input in order, under a recover of its own besides yaegi's.
 func (in *Interp) execute(r *run) {
 	finished := false
-	in.preparing.Store(true) // but in the user's code; see exec
 	defer func() {
-		in.preparing.Store(false)
 		if rec := recover(); rec != nil {
 			r.err = &panicError{value: rec, at: hostFrame(callers()), names: in.names}
 		} else if !finished {

@@ -197,9 +197,13 @@ func (rw *rewriter) rewrite(root ast.Node) {
 			// (return <-ch: "reflect.Value.Set using unaddressable
 			// value"); in parentheses it is an expression like others.
 			for i, r := range n.Results {
-				if u, ok := r.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
-					n.Results[i] = &ast.ParenExpr{Lparen: u.Pos(), X: u, Rparen: u.End()}
-				}
+				n.Results[i] = parenReceive(r)
+			}
+		case *ast.AssignStmt:
+			// r = <-ch into a named result is lost (or, returned as
+			// return r, panics as above) the same way.
+			if n.Tok == token.ASSIGN && len(n.Lhs) == 1 && len(n.Rhs) == 1 {
+				n.Rhs[0] = parenReceive(n.Rhs[0])
 			}
 		}
 		return true
@@ -504,6 +508,14 @@ func (rw *rewriter) staticFunc(e ast.Expr) bool {
 		return rw.staticFunc(e.X)
 	}
 	return false
+}
+
+// parenReceive returns x in parentheses if it is a receive (<-ch).
+func parenReceive(x ast.Expr) ast.Expr {
+	if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+		return &ast.ParenExpr{Lparen: u.Pos(), X: u, Rparen: u.End()}
+	}
+	return x
 }
 
 func (rw *rewriter) isPackage(e ast.Expr) bool {

@@ -31,24 +31,16 @@ func TestDebugRewrite(t *testing.T) {
 	if !strings.Contains(out[show:result], "\x1b[0m") {
 		t.Errorf("the dim source does not end before the result: %q", out)
 	}
-	if out := p.run(t, ":debug"); !strings.Contains(out, "rewrite on") {
-		t.Errorf(":debug while on: %q", out)
-	}
+	p.runWant(t, ":debug", "rewrite on")
 	if out := p.run(t, ":debug rewrite"); !strings.Contains(out, "rewrite off") {
 		t.Fatalf(":debug rewrite again: %q", out)
 	}
 	if out := p.run(t, "min(x, 3) + 1"); strings.Contains(out, "rewritten") || !strings.Contains(out, "4\n") {
 		t.Errorf("with :debug rewrite off again: %q", out)
 	}
-	if out := p.run(t, ":debug rewrite on"); !strings.Contains(out, "rewrite on") {
-		t.Errorf(":debug rewrite on: %q", out)
-	}
-	if out := p.run(t, ":debug rewrite off"); !strings.Contains(out, "rewrite off") {
-		t.Errorf(":debug rewrite off: %q", out)
-	}
-	if out := p.run(t, ":debug stack"); !strings.Contains(out, "usage: :debug [rewrite [on|off]]") {
-		t.Errorf(":debug stack: %q", out)
-	}
+	p.runWant(t, ":debug rewrite on", "rewrite on")
+	p.runWant(t, ":debug rewrite off", "rewrite off")
+	p.runWant(t, ":debug stack", "usage: :debug [rewrite [on|off]]")
 	if r := m.exec(t, ":help debug"); r.code != 0 || !strings.Contains(string(r.stdout), ":debug [rewrite [on|off]]") {
 		t.Errorf(":help debug: %d %q %q", r.code, r.stdout, r.stderr)
 	}

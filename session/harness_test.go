@@ -220,6 +220,14 @@ func (p *ptySession) run(t *testing.T, line string) string {
 	return strings.ReplaceAll(p.expect(t, "\n"+prompt), "\r\n", "\n")
 }
 
+// runWant runs line and reports an error if its output lacks want.
+func (p *ptySession) runWant(t *testing.T, line, want string) {
+	t.Helper()
+	if out := p.run(t, line); !strings.Contains(out, want) {
+		t.Errorf("%s: %q, want %q in it", line, out, want)
+	}
+}
+
 func exitCode(t *testing.T, err error) int {
 	t.Helper()
 	var ee *gossh.ExitError

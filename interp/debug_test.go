@@ -20,9 +20,9 @@ func TestSetDebugRewrite(t *testing.T) {
 		t.Fatalf("result %q", res.Value)
 	}
 	want := []string{
-		"__mh.Check(1)\nx := 3\n__mh.Check(1)",
+		"__mh.Check()\nx := 3\n__mh.Check()",
 		`import "strings"`,
-		"package main\n\nfunc init() {\n\tdefer __mh.Guard(2)()\n\t__mh_1 := x\n\tif 2 < __mh_1 {\n\t\t__mh_1 = 2\n\t}\n\t__mh.Show(strings.Repeat(\"a\", __mh_1))\n}",
+		"package main\n\nfunc init() {\n\tdefer __mh.Guard()()\n\t__mh_1 := x\n\tif 2 < __mh_1 {\n\t\t__mh_1 = 2\n\t}\n\t__mh.Show(strings.Repeat(\"a\", __mh_1))\n}",
 	}
 	if strings.Join(got, "\n--\n") != strings.Join(want, "\n--\n") {
 		t.Errorf("the hook got\n%s\nwant\n%s", strings.Join(got, "\n--\n"), strings.Join(want, "\n--\n"))
@@ -93,7 +93,7 @@ func TestDebugRewriteEnv(t *testing.T) {
 		}
 		_, stderr, _ := strings.Cut(string(out), "STDERR[")
 		stderr, _, _ = strings.Cut(stderr, "]\n")
-		shown := strings.HasPrefix(stderr, "// rewritten:\npackage main\n\nfunc init() {\n\tdefer __mh.Guard(1)()\n\tfor __mh_1, __mh_2 := 2, (2) - (2); __mh_2 < __mh_1; __mh_2++ {")
+		shown := strings.HasPrefix(stderr, "// rewritten:\npackage main\n\nfunc init() {\n\tdefer __mh.Guard()()\n\tfor __mh_1, __mh_2 := 2, (2) - (2); __mh_2 < __mh_1; __mh_2++ {")
 		if shown != want || !want && stderr != "" {
 			t.Errorf("MANHOLE_DEBUG=%s: Stderr %q", env, stderr)
 		}

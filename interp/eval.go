@@ -138,7 +138,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if len(block.List) == 0 {
 			return nil
 		}
-		block.List = topLevel(block.List, r.id)
+		block.List = topLevel(block.List)
 		return in.declare(r, block)
 	case stmtGroup:
 		if err := checkTopLevel(fset, g.stmts); err != nil {
@@ -153,10 +153,10 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if err := in.prepare(rw, block); err != nil {
 			return err
 		}
-		if f := topLevelInit(block.List, r.id); f != nil {
+		if f := topLevelInit(block.List); f != nil {
 			return in.declare(r, f)
 		}
-		block.List = topLevel(block.List, r.id)
+		block.List = topLevel(block.List)
 		return in.declare(r, block)
 	}
 
@@ -178,7 +178,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	// Out of the global block, like other top-level statements (see
 	// topLevel), in an init function rather than a closure (see inInit).
 	body := func(s ast.Stmt) *ast.File {
-		return inInit(r.id, pos, append(append([]ast.Stmt{}, pre...), s))
+		return inInit(pos, append(append([]ast.Stmt{}, pre...), s))
 	}
 	shown := helperCall("Show", pos, last.X)
 	if isGuardedCall(last.X) {

@@ -867,8 +867,6 @@ func (in *Interp) recycleCount() int {
 func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Run":   reflect.ValueOf(in.runUser),
-		"Check": reflect.ValueOf(in.check),
-		"Guard": reflect.ValueOf(in.guard),
 		"Show":  reflect.ValueOf(in.show),
 		"Enter": reflect.ValueOf(func() { in.enterN(gen, 1) }),
 		"Leave": reflect.ValueOf(in.leave),

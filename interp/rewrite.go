@@ -2,7 +2,6 @@ package interp
 
 import (
 	"errors"
-	"fmt"
 	"go/ast"
 	"go/token"
 	"reflect"
@@ -563,7 +562,7 @@ func (rw *rewriter) constant(e ast.Expr) bool {
 
 // topLevel prepares the statements of the global block for yaegi:
 //
-//   - Check(id) calls are interleaved with them, and end them: a statement
+//   - Check() calls (the run's own, see bindRun) are interleaved with them, and end them: a statement
 //     abandoned inside a blocking call may resume once the call returns,
 //     after later inputs have reset yaegi's run state, and the check stops
 //     the rest of its input, and the end of yaegi's Execute, from running
@@ -573,7 +572,7 @@ func (rw *rewriter) constant(e ast.Expr) bool {
 //     global block in its global frame for the life of the session, so a
 //     big value computed by a top-level statement would never be freed,
 //     and the frame, copied whenever it grows, would grow with every input.
-func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
+func topLevel(stmts []ast.Stmt) []ast.Stmt {
 	gotos := gotoTargets(stmts)
 	var out, run []ast.Stmt
 	flush := func() {
@@ -585,14 +584,14 @@ func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
 	for _, s := range stmts {
 		if declares(s, gotos) {
 			flush()
-			out = append(out, checkStmt(id, s.Pos()), s)
+			out = append(out, checkStmt(s.Pos()), s)
 			continue
 		}
-		run = append(run, checkStmt(id, s.Pos()), s)
+		run = append(run, checkStmt(s.Pos()), s)
 	}
 	flush()
 	if len(stmts) > 0 {
-		out = append(out, checkStmt(id, stmts[len(stmts)-1].End()))
+		out = append(out, checkStmt(stmts[len(stmts)-1].End()))
 	}
 	return out
 }
@@ -600,7 +599,7 @@ func topLevel(stmts []ast.Stmt, id int64) []ast.Stmt {
 // topLevelInit is topLevel for statements none of which must stay in the
 // global block: all of them in an init function (see inInit); nil if one
 // must.
-func topLevelInit(stmts []ast.Stmt, id int64) *ast.File {
+func topLevelInit(stmts []ast.Stmt) *ast.File {
 	if len(stmts) == 0 {
 		return nil
 	}
@@ -611,11 +610,11 @@ func topLevelInit(stmts []ast.Stmt, id int64) *ast.File {
 			return nil
 		}
 		if i > 0 {
-			body = append(body, checkStmt(id, s.Pos()))
+			body = append(body, checkStmt(s.Pos()))
 		}
 		body = append(body, s)
 	}
-	return inInit(id, stmts[0].Pos(), body)
+	return inInit(stmts[0].Pos(), body)
 }
 
 // declares reports whether s must stay in the global block: it declares a
@@ -671,15 +670,14 @@ func inClosure(stmts []ast.Stmt) ast.Stmt {
 // yaegi's whole global frame, which every input grows, and takes slots of
 // it. (A session-level init is a Go init: it runs once, when declared.)
 //
-// The body starts with `defer Guard(id)()`: Guard checks at once, as
-// Check(id) does, and returns the check that the defer makes at the end,
-// which does what the Check after a closure does in topLevel: an init
-// stopped by yaegi (its frame's run id is old) returns normally, and
-// Execute would go on to read the global frame while a later input runs;
-// the deferred check runs however the body ends, and panics then. (One
-// call with one argument: each compiled call costs yaegi some 6 KB.)
-func inInit(id int64, pos token.Pos, stmts []ast.Stmt) *ast.File {
-	guard := callExpr(helperFunc("Guard", pos), pos, &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: strconv.FormatInt(id, 10)})
+// The body starts with `defer Guard()()`: Guard checks at once, as Check
+// does, and returns the check that the defer makes at the end, which does
+// what the Check after a closure does in topLevel: an init stopped by
+// yaegi (its frame's run id is old) returns normally, and Execute would go
+// on to read the global frame while a later input runs; the deferred
+// check runs however the body ends, and panics then.
+func inInit(pos token.Pos, stmts []ast.Stmt) *ast.File {
+	guard := callExpr(helperFunc("Guard", pos), pos)
 	body := append([]ast.Stmt{&ast.DeferStmt{Defer: pos, Call: callExpr(guard, pos)}}, stmts...)
 	return &ast.File{Package: pos, Name: ident("main", pos), Decls: []ast.Decl{&ast.FuncDecl{
 		Name: ident("init", pos),
@@ -688,8 +686,10 @@ func inInit(id int64, pos token.Pos, stmts []ast.Stmt) *ast.File {
 	}}}
 }
 
-func checkStmt(id int64, pos token.Pos) ast.Stmt {
-	return helperCall("Check", pos, &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: fmt.Sprint(id)})
+// checkStmt is `__mh.Check()`, the check of the run whose input is being
+// compiled (see bindRun).
+func checkStmt(pos token.Pos) ast.Stmt {
+	return helperCall("Check", pos)
 }
 
 // declaredNames lists the names a group declares in the global scope.

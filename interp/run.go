@@ -7,9 +7,12 @@ package interp
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
 )
 
 const (
@@ -268,6 +271,11 @@ func (in *Interp) execute(r *run) {
 		}
 		close(r.userDone)
 	}()
+	if err := in.bindRun(r); err != nil {
+		r.err = err
+		finished = true
+		return
+	}
 	for _, g := range r.groups {
 		if r.state.Load() == cancelled {
 			break
@@ -397,22 +405,30 @@ func (in *Interp) runUser() {
 	}
 }
 
-// check stops what remains of an input whose evaluation was cancelled or
-// abandoned; see topLevel. Its argument is an int, not the int64 of run.id:
-// yaegi compiles an untyped constant argument of type int several
-// microseconds faster, and each input calls check at least twice.
-func (in *Interp) check(id int) {
-	r := in.current()
-	if r == nil || int(r.id) != id || r.state.Load() == cancelled {
-		panic(errStale)
+// bindRun makes __mh.Check and __mh.Guard, the calls that topLevel and
+// inInit put in r's input, r's own: yaegi resolves a symbol of a compiled
+// package when it compiles a call of it, so the programs compiled for r
+// keep r's checks after later runs have bound theirs. (A run id passed as
+// an argument would do the same, but yaegi takes several microseconds to
+// compile each constant argument, and every input has two checks or more.)
+func (in *Interp) bindRun(r *run) error {
+	// check stops what remains of r's input once r was cancelled or
+	// abandoned, or a later run is the current one; see topLevel.
+	check := func() {
+		if in.current() != r || r.state.Load() == cancelled {
+			panic(errStale)
+		}
 	}
-}
-
-// guard is check(id), returning the same check for the defer that ends an
-// input's init function (see inInit).
-func (in *Interp) guard(id int) func() {
-	in.check(id)
-	return func() { in.check(id) }
+	// guard checks, and returns the same check for the defer that ends an
+	// input's init function (see inInit).
+	guard := func() func() {
+		check()
+		return check
+	}
+	return in.gen.yi.Use(yaegi.Exports{helperPath + "/rt": {
+		"Check": reflect.ValueOf(check),
+		"Guard": reflect.ValueOf(guard),
+	}})
 }
 
 // chargePrint counts the levels fmt's recursion through a value printed

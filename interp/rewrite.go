@@ -562,8 +562,9 @@ func (rw *rewriter) constant(e ast.Expr) bool {
 
 // topLevel prepares the statements of the global block for yaegi:
 //
-//   - Check() calls (the run's own, see bindRun) are interleaved with them, and end them: a statement
-//     abandoned inside a blocking call may resume once the call returns,
+//   - Check() calls (the run's own, see bindRun) are interleaved with
+//     them, and end them: a statement abandoned inside a blocking call may
+//     resume once the call returns,
 //     after later inputs have reset yaegi's run state, and the check stops
 //     the rest of its input, and the end of yaegi's Execute, from running
 //     concurrently with the session's later inputs.

@@ -319,9 +319,9 @@
 // started, in earlier inputs too, at its next interpreted step (yaegi
 // issue 1686): yaegi has one run state per interpreter. Each session has
 // its own Interp, so cancelling in one session never stops another's
-// goroutines. Close stops them too. Each interrupted evaluation keeps one
-// parked goroutine until Close: yaegi's own goroutine for the run must not
-// finish concurrently with later inputs.
+// goroutines. Close stops them too. An interrupted evaluation leaves no
+// goroutine behind, except the one of a call it abandoned, until that
+// call returns.
 //
 // # Memory: long sessions
 //

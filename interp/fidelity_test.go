@@ -32,6 +32,11 @@ func TestFidelity(t *testing.T) {
 		{"receive into a named result", []string{"func r() (v int) { ch := make(chan int, 1); ch <- 4; v = <-ch; return }", "r()"}, false, `4`},
 		{"receive into a named result, returned", []string{"func r() (v int) { ch := make(chan int, 1); ch <- 4; v = <-ch; return v }", "r()"}, false, `4`},
 		{"receive into a variable", []string{"var got int; ch := make(chan int, 1); ch <- 5; got = <-ch; got"}, false, `5`},
+		// A receive that blocks (the sender sleeps first), as the left
+		// operand of && or ||: yaegi lost its value.
+		{"blocking receive left of &&", []string{"func r() bool { m := make(chan bool); go func() { time.Sleep(time.Millisecond); m <- true }(); return <-m && true }", "r()"}, false, `true`},
+		{"blocking receive left of ||", []string{"func r() bool { m := make(chan bool); go func() { time.Sleep(time.Millisecond); m <- true }(); return (<-m) || false }", "r()"}, false, `true`},
+		{"blocking receive left of && in an if", []string{"func r() int { m := make(chan bool); go func() { time.Sleep(time.Millisecond); m <- true }(); if <-m && true { return 1 }; return 2 }", "r()"}, false, `1`},
 		{"receive of an error as a result", []string{"func r() error { ch := make(chan error, 1); ch <- nil; return <-ch }", "r()"}, false, `nil`},
 		{"receive as a result of a closure", []string{"ch := make(chan string, 1); ch <- \"s\"; f := func() any { return <-ch }", "f()"}, false, `"s"`},
 		{"unnamed receiver and parameters", []string{`type T struct{}; func (T) use(int, string) int { return 3 }`, `T{}.use(1, "")`}, false, `3`},

@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"context"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -128,7 +127,6 @@ type Interp struct {
 	idle      chan chan *run                 // the mailbox of the idle worker, if any; see worker
 	closing   chan struct{}                  // closed by Close, to interrupt a running Eval
 	debug     atomic.Pointer[func(ast.Node)] // see SetDebugRewrite
-	unpark    chan struct{}                  // closed at the end of Close; see run
 }
 
 // syncWriter serializes writes from evaluated code, which may print from
@@ -229,7 +227,6 @@ func New(opts Options) (*Interp, error) {
 		nextRecycle: recycleAfter,
 		idle:        make(chan chan *run, 1),
 		closing:     make(chan struct{}),
-		unpark:      make(chan struct{}),
 		wake:        make(chan struct{}),
 	}
 	for _, name := range names {
@@ -300,36 +297,14 @@ func (in *Interp) Close() error {
 		in.wakeGoroutines(g)
 	}
 	in.retired = nil
-	// Only now may yaegi's goroutines of cancelled runs finish, once
-	// nothing else will run in this interpreter.
-	close(in.unpark)
 	return nil
 }
 
-// stopGen bumps yaegi's run id, which makes every interpreted frame of a
-// generation return at its next step. yaegi only does that when the
-// context of an ExecuteWithContext call is done. The context is cancelled
-// only once the runner program is parked in runUser (until unpark): with
-// a context cancelled up front, yaegi's goroutine could finish Execute
-// and write ExecuteWithContext's results unsynchronized with its return
-// (a data race the race detector reports); parked, it writes them only
-// after Close closes unpark.
+// stopGen makes every interpreted frame of a generation return at its
+// next step (see bumpRunID).
 func (in *Interp) stopGen(gen *generation) {
-	r := &run{stopOnly: true, started: make(chan struct{})}
-	in.setCurrent(r)
 	in.stops.Add(1)
-	ctx, cancel := context.WithCancel(context.Background())
-	returned := make(chan struct{})
-	go func() {
-		select {
-		case <-r.started:
-		case <-returned:
-		}
-		cancel()
-	}()
-	_, _ = gen.yi.ExecuteWithContext(ctx, gen.runner)
-	close(returned)
-	in.setCurrent(nil)
+	bumpRunID(gen.yi)
 }
 
 // wakeGoroutines closes the channels of gen's finished runs, on which

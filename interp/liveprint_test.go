@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gomanhole/manhole/internal/testkit"
 )
 
 // liveStore is a host type the application writes while sessions look.
@@ -86,6 +88,12 @@ func TestPrintingLiveStateNeverKills(t *testing.T) {
 		stop.Store(true)
 		writers.Wait()
 	}()
+	// cfg.Snapshot() must have something to show from the first input.
+	testkit.Eventually(t, "the writers to fill cfg.Tags", func() bool {
+		liveTagsMu.Lock()
+		defer liveTagsMu.Unlock()
+		return len(cfg.Tags) > 0
+	})
 	ns := map[string]any{"store": store, "index": index, "cfg": cfg, "app": app, "tags": cfg.Tags}
 	inputs := []struct{ src, want string }{
 		{`store`, "store of"}, // its String, called with no lock held

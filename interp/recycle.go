@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -65,10 +66,9 @@ var recycleBudget = 20 * time.Microsecond
 
 // generation is one yaegi interpreter of the session.
 type generation struct {
-	yi     *yaegi.Interpreter
-	runner *yaegi.Program // see (*Interp).execute
-	nop    *yaegi.Program // does nothing; running it sizes yaegi's frame
-	evals  int            // evaluations run in it
+	yi    *yaegi.Interpreter
+	nop   *yaegi.Program // does nothing; running it sizes yaegi's frame
+	evals int            // evaluations run in it
 
 	loaded      map[string]bool // import paths given to yaegi's Use
 	needGeneric bool            // the current input uses genericHelpers
@@ -92,6 +92,9 @@ type generation struct {
 // newGeneration builds a yaegi interpreter exposing the namespace and
 // manhole's helpers.
 func (in *Interp) newGeneration() (*generation, error) {
+	if !runState.ok {
+		return nil, errYaegiState
+	}
 	gen := &generation{loaded: map[string]bool{}}
 	gen.yi = yaegi.New(yaegi.Options{
 		Stdin:  eofReader{},
@@ -116,12 +119,14 @@ func (in *Interp) newGeneration() (*generation, error) {
 	if err := in.compileAndRun(imports); err != nil {
 		return nil, fmt.Errorf("exposing the namespace: %w", err)
 	}
-	prog, err := gen.yi.Compile(helperName + ".Run()")
-	if err != nil {
+	var err error
+	if gen.nop, err = gen.yi.Compile("0"); err != nil {
 		return nil, err
 	}
-	gen.runner = prog
-	if gen.nop, err = gen.yi.Compile("0"); err != nil {
+	// Inputs run with Execute (see run); the first ExecuteWithContext
+	// makes yaegi compile channel operations that a cancellation stops,
+	// for the life of the interpreter.
+	if _, err := gen.yi.ExecuteWithContext(context.Background(), gen.nop); err != nil {
 		return nil, err
 	}
 	return gen, nil
@@ -866,7 +871,6 @@ func (in *Interp) recycleCount() int {
 // They are made for each generation, which counts its goroutines.
 func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 	return map[string]reflect.Value{
-		"Run":   reflect.ValueOf(in.runUser),
 		"Show":  reflect.ValueOf(in.show),
 		"Enter": reflect.ValueOf(func() { in.enterN(gen, 1) }),
 		"Leave": reflect.ValueOf(in.leave),

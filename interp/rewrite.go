@@ -198,6 +198,19 @@ func (rw *rewriter) rewrite(root ast.Node) {
 			for i, r := range n.Results {
 				n.Results[i] = parenReceive(r)
 			}
+		case *ast.BinaryExpr:
+			// With the cancellable channel operations of an Eval,
+			// yaegi v0.16.1 loses the value of a receive that blocks
+			// as the left operand of && or ||: <-ch && x is false, in
+			// an if too, for a true received. Negated twice, the
+			// receive is an operand like others (! cannot be shadowed,
+			// true can).
+			if n.Op == token.LAND || n.Op == token.LOR {
+				if u, ok := ast.Unparen(n.X).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+					pos := n.X.Pos()
+					n.X = &ast.UnaryExpr{OpPos: pos, Op: token.NOT, X: &ast.UnaryExpr{OpPos: pos, Op: token.NOT, X: n.X}}
+				}
+			}
 		case *ast.AssignStmt:
 			// r = <-ch into a named result is lost (or, returned as
 			// return r, panics as above) the same way.

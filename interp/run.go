@@ -55,38 +55,35 @@ const (
 
 // run is one evaluation.
 //
-// yaegi stops interpreted code only from ExecuteWithContext, which runs the
-// program on a goroutine of its own and returns when the context is done,
-// without saying whether that goroutine finished. To know whether the
-// user's code stopped or is stuck in a call, the user's code does not run
-// there: ExecuteWithContext runs the tiny runner program `__mh.Run()`, whose
-// Run starts the user's code on a goroutine that manhole owns, and blocks
-// until that code is done or the run is cancelled. Cancelling the context
-// then makes yaegi stop every frame of the interpreter, the user's
-// included, and manhole knows exactly when the user's goroutine returns.
-//
-// After a cancellation, yaegi's goroutine would finish its Execute
-// unsynchronized with whatever the session evaluates next (a data race in
-// yaegi's frame); so it stays parked in Run until Close instead.
+// Its input is compiled and run with yaegi's Execute on a goroutine that
+// manhole owns (a worker, see worker), and Eval waits for that goroutine
+// to say it is done, or for the context. To cancel, Eval does what yaegi
+// does when the context of an ExecuteWithContext is done (see cancelRun):
+// every interpreted frame returns at its next step, and a frame blocked in
+// a channel operation at once. ExecuteWithContext itself is not used: it
+// runs the program on a goroutine of yaegi's and returns on a cancellation
+// without saying whether that goroutine finished, which would then finish
+// its Execute unsynchronized with whatever the session evaluates next.
+// Here the goroutine running Execute is the one Eval waits for: after a
+// cancellation it is either done, or abandoned inside a call to compiled
+// code, and then stopped by its input's checks when the call returns (see
+// bindRun and topLevel).
 type run struct {
-	id       int64
-	groups   []group
-	stopOnly bool // see (*Interp).stopGen
+	id     int64
+	groups []group
 	// user is set while the run's own code runs (execRun); outside it,
 	// the user's goroutine is in manhole's passes or yaegi's compiler.
-	user   atomic.Bool
-	cancel context.CancelFunc
+	user atomic.Bool
 
-	claimed  atomic.Bool  // Run has taken this run
 	state    atomic.Int32 // running, finished or cancelled
 	overflow atomic.Bool  // the depth limit cancelled the run
 
-	gen      *generation   // the interpreter it runs in
-	done     chan struct{} // yaegi's channel for the run; see runDone
-	started  chan struct{} // Run started the user's goroutine
+	gen *generation // the interpreter it runs in
+	// done is yaegi's channel for the run (see setRunDone), closed when
+	// the run is cancelled, or later for a run that finished (see
+	// wakeGoroutines): goroutines it started select on it.
+	done     chan struct{}
 	userDone chan struct{} // the user's goroutine returned
-	execDone chan struct{} // ExecuteWithContext returned
-	release  chan struct{} // Run may return: the run finished normally
 
 	// Written by the user's goroutine before userDone is closed.
 	res      Result
@@ -151,31 +148,17 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		gen:      gen,
 		id:       in.seq,
 		groups:   groups,
-		started:  make(chan struct{}),
+		done:     make(chan struct{}),
 		userDone: make(chan struct{}),
-		execDone: make(chan struct{}),
-		release:  make(chan struct{}),
 	}
-	yctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	r.cancel = cancel
 	in.setCurrent(r)
 	defer in.setCurrent(nil)
-
-	go func() {
-		defer close(r.execDone)
-		_, _ = gen.yi.ExecuteWithContext(yctx, gen.runner)
-		if r.claimed.CompareAndSwap(false, true) {
-			// Run never ran (it cannot be cancelled before it starts);
-			// do not leave Eval waiting.
-			r.err = errors.New("internal error: the evaluation did not start")
-			close(r.userDone)
-			close(r.started)
-		}
-	}()
-	// Cancellation waits for the start: a stop before Run could let the
-	// runner claim a later run.
-	<-r.started
+	select {
+	case mb := <-in.idle:
+		mb <- r
+	default:
+		go in.worker(r)
+	}
 
 	var cause error
 	select {
@@ -186,23 +169,14 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		cause = ErrClosed
 	}
 	if cause == nil && r.state.CompareAndSwap(running, finished) {
-		close(r.release)
-		<-r.execDone
-		if r.done != nil {
-			gen.dones = append(gen.dones, r.done)
-		}
+		gen.dones = append(gen.dones, r.done)
 		r.shownMu.Lock()
 		vals = r.shown
 		r.shownMu.Unlock()
 		return r.res, vals, r.err
 	}
-	if r.state.CompareAndSwap(running, cancelled) {
-		in.stops.Add(1)
-		cancel()
-	}
-	<-r.execDone
-	// yaegi closed this run's channel and bumped its run id; the channels
-	// of earlier runs wake the goroutines they started.
+	in.cancelRun(r, false)
+	// The channels of earlier runs wake the goroutines they started.
 	in.wakeGoroutines(gen)
 	t := time.NewTimer(abandonGrace)
 	defer t.Stop()
@@ -271,6 +245,7 @@ func (in *Interp) execute(r *run) {
 		}
 		close(r.userDone)
 	}()
+	setRunDone(r.gen.yi, r.done)
 	if err := in.bindRun(r); err != nil {
 		r.err = err
 		finished = true
@@ -371,38 +346,21 @@ func (in *Interp) worker(r *run) {
 	}
 }
 
-// runUser is the runner program's only call; see run.
-func (in *Interp) runUser() {
-	r := in.current()
-	if r == nil {
-		return
+// cancelRun stops r if it is still running, once, and tells whether it
+// did: it bumps yaegi's run id and closes the run's channel, as yaegi's
+// stop does (see bumpRunID). overflow says the depth limit stops it.
+func (in *Interp) cancelRun(r *run, overflow bool) bool {
+	if !r.state.CompareAndSwap(running, cancelled) {
+		return false
 	}
-	if r.stopOnly {
-		if r.claimed.CompareAndSwap(false, true) {
-			close(r.started) // stopGen may cancel now
-		}
-		<-in.unpark
-		return
+	if overflow {
+		// Before the frames stop: execute reads it once they have.
+		r.overflow.Store(true)
 	}
-	if !r.claimed.CompareAndSwap(false, true) {
-		return
-	}
-	r.done = runDone(r.gen.yi)
-	select {
-	case mb := <-in.idle:
-		mb <- r
-	default:
-		go in.worker(r)
-	}
-	close(r.started)
-	select {
-	case <-r.userDone:
-	case <-r.execDone:
-	}
-	select {
-	case <-r.release:
-	case <-in.unpark:
-	}
+	in.stops.Add(1)
+	bumpRunID(r.gen.yi)
+	close(r.done)
+	return true
 }
 
 // bindRun makes __mh.Check and __mh.Guard, the calls that topLevel and
@@ -466,19 +424,16 @@ func (in *Interp) enterN(gen *generation, n int64) (counted bool) {
 	// running evaluation: it panics, and its frames' deferred leaves keep
 	// the count (undone here, its frame would go on and leave again, and
 	// the count drift below zero).
-	if r := in.current(); r != nil && !r.stopOnly && (gen == nil || !gen.retired.Load()) {
-		if r.state.CompareAndSwap(running, cancelled) {
-			r.overflow.Store(true)
-			in.stops.Add(1)
-			r.cancel()
-		}
+	if r := in.current(); r != nil && (gen == nil || !gen.retired.Load()) {
+		in.cancelRun(r, true)
 		if r.state.Load() == cancelled {
-			// Return only once yaegi has stopped, so that the caller's
-			// frame returns instead of calling deeper. The frame stops
-			// at its next step, before the defer of its leave: undo the
-			// count here (it was left one call, a group for
-			// enterGroup, too high at each overflow).
-			<-r.execDone
+			// Return only once yaegi is stopped (r.done is closed after
+			// that), so that the caller's frame returns instead of
+			// calling deeper. The frame stops at its next step, before
+			// the defer of its leave: undo the count here (it was left
+			// one call, a group for enterGroup, too high at each
+			// overflow).
+			<-r.done
 			in.depth.Add(-n)
 			return false
 		}

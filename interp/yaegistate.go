@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -12,38 +14,56 @@ import (
 
 // Everything of manhole's that reaches into yaegi's unexported state or
 // relies on the shape of its internal types is in this file:
-// Interpreter.done and .frame.data, valueInterface{node, value}, the
+// Interpreter.id, .done, .mutex and .frame.data, valueInterface{node, value}, the
 // interface wrappers {IValue, W<Method>...}, the code pointer of
 // reflect.MakeFunc closures. TestYaegiVersion fails when go.mod moves to
 // another yaegi than the one these were written against: review each
 // here then (and its tests), and move the version in the test.
 
-// doneOffset is the offset of yaegi's Interpreter.done, the channel that
-// every frame of a run selects on in a blocking channel operation, or -1
-// if this version of yaegi has no such field.
+// yaegi stops a run only when the context of an ExecuteWithContext call
+// is done: it bumps Interpreter.id, the run id that every interpreted
+// frame compares its own with at each step, and closes Interpreter.done,
+// the channel that every frame of the run selects on in a blocking
+// channel operation. ExecuteWithContext runs the program on a goroutine of
+// its own and returns without saying whether that goroutine finished; so
+// manhole runs each input with Execute on a goroutine it owns and does
+// what yaegi's stop does itself (see run), through these fields.
 //
-// yaegi makes a new channel for each ExecuteWithContext and closes it only
-// when that call is cancelled; a goroutine keeps the channel of the run
-// that started it. So a goroutine parked in `<-ch` or `select {}` since
-// an earlier evaluation is not woken by a later cancellation, only by its
-// own run's channel: Close and interruptions close those channels (see
-// wakeGoroutines), which yaegi does not export.
-var doneOffset = func() uintptr {
-	f, ok := reflect.TypeOf(yaegi.Interpreter{}).FieldByName("done")
-	if !ok || f.Type != reflect.TypeOf((chan struct{})(nil)) {
-		return ^uintptr(0)
-	}
-	return f.Offset
+// A goroutine keeps the channel of the run that started it: one parked in
+// `<-ch` or `select {}` since an earlier evaluation is not woken by a
+// later cancellation, only by its own run's channel, which Close and
+// interruptions close (see wakeGoroutines).
+var runState = func() (rs struct {
+	id, done, mutex uintptr
+	ok              bool
+}) {
+	t := reflect.TypeFor[yaegi.Interpreter]()
+	id, ok1 := t.FieldByName("id")
+	done, ok2 := t.FieldByName("done")
+	mu, ok3 := t.FieldByName("mutex")
+	rs.ok = ok1 && ok2 && ok3 && id.Type == reflect.TypeFor[uint64]() &&
+		done.Type == reflect.TypeFor[chan struct{}]() && mu.Type == reflect.TypeFor[sync.RWMutex]()
+	rs.id, rs.done, rs.mutex = id.Offset, done.Offset, mu.Offset
+	return rs
 }()
 
-// runDone returns the channel of the run yi is executing. It must be
-// called from inside that run (Execute has set it under yaegi's lock
-// before the run's goroutine started).
-func runDone(yi *yaegi.Interpreter) chan struct{} {
-	if doneOffset == ^uintptr(0) {
-		return nil
-	}
-	return *(*chan struct{})(unsafe.Add(unsafe.Pointer(yi), doneOffset))
+var errYaegiState = errors.New("interp: this version of yaegi has no Interpreter.id, .done and .mutex of the expected types; see yaegistate.go")
+
+// setRunDone makes done the channel of yi's next run, as ExecuteWithContext
+// does, under yaegi's lock (each frame reads it under that lock when it
+// starts). Only the goroutine about to call Execute calls it.
+func setRunDone(yi *yaegi.Interpreter, done chan struct{}) {
+	mu := (*sync.RWMutex)(unsafe.Add(unsafe.Pointer(yi), runState.mutex))
+	mu.Lock()
+	*(*chan struct{})(unsafe.Add(unsafe.Pointer(yi), runState.done)) = done
+	mu.Unlock()
+}
+
+// bumpRunID makes every interpreted frame of yi that is running return at
+// its next step, as yaegi's stop does; a frame blocked in a channel
+// operation returns once its run's channel is closed.
+func bumpRunID(yi *yaegi.Interpreter) {
+	atomic.AddUint64((*uint64)(unsafe.Add(unsafe.Pointer(yi), runState.id)), 1)
 }
 
 var reflectValueType = reflect.TypeFor[reflect.Value]()

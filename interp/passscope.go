@@ -19,7 +19,8 @@ type sessionScope interface {
 	obj(id *ast.Ident) *object
 	// unresolved reports whether id refers to nothing: not to a
 	// declaration of the input, nor to a name of the session, the
-	// namespace, a package or the universe. A type of the host's package
+	// namespace, a package (a dot import's members too) or the universe,
+	// and is neither blank nor reserved. A type of the host's package
 	// main is unresolved (see bareAppTypes).
 	unresolved(id *ast.Ident) bool
 	// session tells what a name outside the input is in the session.

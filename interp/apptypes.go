@@ -3,7 +3,6 @@ package interp
 import (
 	"fmt"
 	"go/ast"
-	"go/token"
 	"path"
 	"reflect"
 	"sort"
@@ -275,14 +274,10 @@ func (in *Interp) mainTypes() map[string]reflect.Value {
 // package main that nothing in the session declares (Stats) into a
 // selector of the package that holds them (__mhmain.Stats), and reports
 // whether it rewrote one.
-func (in *Interp) bareAppTypes(n ast.Node) bool {
-	types := in.mainTypes()
-	if len(types) == 0 {
-		return false
-	}
+func (p *pass) bareAppTypes(n ast.Node) bool {
 	refs := map[*ast.Ident]bool{}
 	references(n, func(id *ast.Ident, tparams map[string]bool) bool {
-		if _, ok := types[id.Name]; ok && !tparams[id.Name] && in.unresolved(id) {
+		if !tparams[id.Name] && p.s.mainType(id.Name) && p.s.unresolved(id) {
 			refs[id] = true
 		}
 		return true
@@ -303,9 +298,9 @@ func (in *Interp) bareAppTypes(n ast.Node) bool {
 // types (store.m), which yaegi compiles and then panics on at run time
 // ("reflect.Value.Set using value obtained using unexported field"), with
 // the compiler's message.
-func (in *Interp) checkUnexported(fset *token.FileSet, root ast.Node) error {
+func (p *pass) checkUnexported(root ast.Node) error {
 	var bad error
-	inf := &inferer{in: in}
+	inf := p.newInferer()
 	ast.Inspect(root, func(n ast.Node) bool {
 		sel, ok := n.(*ast.SelectorExpr)
 		if !ok || bad != nil {
@@ -314,8 +309,8 @@ func (in *Interp) checkUnexported(fset *token.FileSet, root ast.Node) error {
 		if exportedName(sel.Sel.Name) {
 			return true
 		}
-		if id, ok := sel.X.(*ast.Ident); ok && in.obj(id) == nil {
-			if _, isPkg := in.pkgPath(id.Name); isPkg {
+		if id, ok := sel.X.(*ast.Ident); ok && p.s.obj(id) == nil {
+			if _, isPkg := p.s.pkgPath(id.Name); isPkg {
 				return true
 			}
 		}
@@ -331,7 +326,7 @@ func (in *Interp) checkUnexported(fset *token.FileSet, root ast.Node) error {
 		}
 		if fd, ok := rt.FieldByName(sel.Sel.Name); ok && !fd.IsExported() {
 			bad = fmt.Errorf("%s: %s.%s undefined (cannot refer to unexported field %s; print %s to see it)",
-				positionOf(fset, sel.Sel.Pos()), exprString(sel.X), sel.Sel.Name, sel.Sel.Name, exprString(sel.X))
+				positionOf(p.fset, sel.Sel.Pos()), exprString(sel.X), sel.Sel.Name, sel.Sel.Name, exprString(sel.X))
 		}
 		return true
 	})

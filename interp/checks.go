@@ -62,7 +62,7 @@ func checkMain(fset *token.FileSet, g group) error {
 // checkTypes rejects a name that is not a type where a type must be:
 // yaegi's compiler recurses without end on `func f(x f) {}` or
 // `func g() g`, until Go's stack overflow ends the whole process.
-func (in *Interp) checkTypes(fset *token.FileSet, root ast.Node) error {
+func (p *pass) checkTypes(root ast.Node) error {
 	var bad *ast.Ident
 	var typ func(e ast.Expr)
 	typ = func(e ast.Expr) {
@@ -71,7 +71,7 @@ func (in *Interp) checkTypes(fset *token.FileSet, root ast.Node) error {
 		}
 		switch e := e.(type) {
 		case *ast.Ident:
-			if !in.isType(e) {
+			if !p.isType(e) {
 				bad = e
 			}
 		case *ast.ParenExpr:
@@ -115,7 +115,7 @@ func (in *Interp) checkTypes(fset *token.FileSet, root ast.Node) error {
 		return bad == nil
 	})
 	if bad != nil {
-		return fmt.Errorf("%s: %s is not a type", positionOf(fset, bad.Pos()), bad.Name)
+		return fmt.Errorf("%s: %s is not a type", positionOf(p.fset, bad.Pos()), bad.Name)
 	}
 	return nil
 }
@@ -123,19 +123,20 @@ func (in *Interp) checkTypes(fset *token.FileSet, root ast.Node) error {
 // isType reports whether id may name a type: it does unless it is
 // resolved to something else in the input, or it names a namespace value or a
 // session-level name last declared as something else.
-func (in *Interp) isType(id *ast.Ident) bool {
-	if k := in.kind(id); k != noObj {
-		return k == typeObj
+func (p *pass) isType(id *ast.Ident) bool {
+	if o := p.s.obj(id); o != nil && o.kind != noObj {
+		return o.kind == typeObj
 	}
-	if in.namespace[id.Name] {
+	sn := p.s.session(id.Name)
+	if sn.namespace {
 		return false
 	}
-	return !in.declared[id.Name] || in.types[id.Name]
+	return !sn.declared || sn.isType
 }
 
 // checkAliases rejects a cycle of type aliases (type T = *T), invalid in
 // Go, on which yaegi's compiler recurses until Go's fatal stack overflow.
-func (in *Interp) checkAliases(fset *token.FileSet, root ast.Node) error {
+func (p *pass) checkAliases(root ast.Node) error {
 	var specs []*ast.TypeSpec
 	ast.Inspect(root, func(n ast.Node) bool {
 		if s, ok := n.(*ast.TypeSpec); ok && s.Assign.IsValid() {
@@ -146,12 +147,16 @@ func (in *Interp) checkAliases(fset *token.FileSet, root ast.Node) error {
 	if len(specs) == 0 {
 		return nil
 	}
-	refs := make(map[string][]string, len(in.aliases)+len(specs))
-	for name, r := range in.aliases {
-		refs[name] = r
-	}
+	refs := make(map[string][]string, len(specs))
 	for _, s := range specs {
 		refs[s.Name.Name] = typeRefs(s.Type)
+	}
+	// The input's aliases first, then the session's.
+	refsOf := func(name string) []string {
+		if r, ok := refs[name]; ok {
+			return r
+		}
+		return p.s.aliasRefs(name)
 	}
 	for _, s := range specs {
 		seen := map[string]bool{}
@@ -164,7 +169,7 @@ func (in *Interp) checkAliases(fset *token.FileSet, root ast.Node) error {
 				return false
 			}
 			seen[name] = true
-			for _, r := range refs[name] {
+			for _, r := range refsOf(name) {
 				if cyclic(r) {
 					return true
 				}
@@ -172,7 +177,7 @@ func (in *Interp) checkAliases(fset *token.FileSet, root ast.Node) error {
 			return false
 		}
 		if cyclic(s.Name.Name) {
-			return fmt.Errorf("%s: invalid recursive type alias %s", positionOf(fset, s.Name.Pos()), s.Name.Name)
+			return fmt.Errorf("%s: invalid recursive type alias %s", positionOf(p.fset, s.Name.Pos()), s.Name.Name)
 		}
 	}
 	return nil
@@ -405,8 +410,9 @@ func checkInstantiations(fset *token.FileSet, root ast.Node) error {
 // a concrete type (n of type T to g[int]): yaegi's compiler, instantiating
 // g[int] with it, recurses until the stack is exhausted, which is fatal
 // to the host.
-func (in *Interp) checkTypeParamArgs(fset *token.FileSet, root ast.Node) error {
+func (p *pass) checkTypeParamArgs(root ast.Node) error {
 	var bad error
+	inf := p.newInferer()
 	ast.Inspect(root, func(n ast.Node) bool {
 		fd, ok := n.(*ast.FuncDecl)
 		if !ok || bad != nil {
@@ -437,7 +443,7 @@ func (in *Interp) checkTypeParamArgs(fset *token.FileSet, root ast.Node) error {
 			if fun == nil {
 				return true
 			}
-			ft := in.genericFunc(fun)
+			ft := inf.genericFunc(fun)
 			if ft == nil || ft.Params == nil {
 				return true
 			}
@@ -463,8 +469,8 @@ func (in *Interp) checkTypeParamArgs(fset *token.FileSet, root ast.Node) error {
 				if j < 0 || mentionsNames(targs[j], tparams) {
 					continue
 				}
-				if tp := in.typeParamOf(a, tparams, 0); tp != "" {
-					bad = fmt.Errorf("%s: cannot use %s (value of type %s) as %s value in argument to %s", positionOf(fset, a.Pos()), exprString(a), tp, exprString(targs[j]), exprString(c.Fun))
+				if tp := p.typeParamOf(a, tparams, 0); tp != "" {
+					bad = fmt.Errorf("%s: cannot use %s (value of type %s) as %s value in argument to %s", positionOf(p.fset, a.Pos()), exprString(a), tp, exprString(targs[j]), exprString(c.Fun))
 					return false
 				}
 			}
@@ -490,18 +496,18 @@ func mentionsNames(e ast.Expr, names map[string]bool) bool {
 // typeParamOf returns the type parameter (of tparams) that a, a variable
 // or arithmetic on variables and constants, surely has as its type, as
 // far as the declarations of the input tell; "" if none.
-func (in *Interp) typeParamOf(a ast.Expr, tparams map[string]bool, depth int) string {
+func (p *pass) typeParamOf(a ast.Expr, tparams map[string]bool, depth int) string {
 	if depth > 16 {
 		return ""
 	}
 	switch a := ast.Unparen(a).(type) {
 	case *ast.Ident:
-		o := in.obj(a)
+		o := p.s.obj(a)
 		if o == nil {
 			return ""
 		}
 		bare := func(t ast.Expr) string {
-			if id, ok := t.(*ast.Ident); ok && tparams[id.Name] && in.obj(id) != nil {
+			if id, ok := t.(*ast.Ident); ok && tparams[id.Name] && p.s.obj(id) != nil {
 				return id.Name
 			}
 			return ""
@@ -515,14 +521,14 @@ func (in *Interp) typeParamOf(a ast.Expr, tparams map[string]bool, depth int) st
 			}
 			for i, n := range d.Names {
 				if n.Name == a.Name && i < len(d.Values) && len(d.Values) == len(d.Names) {
-					return in.typeParamOf(d.Values[i], tparams, depth+1)
+					return p.typeParamOf(d.Values[i], tparams, depth+1)
 				}
 			}
 		case *ast.AssignStmt:
 			if len(d.Lhs) == len(d.Rhs) {
 				for i, l := range d.Lhs {
 					if id, ok := l.(*ast.Ident); ok && id.Name == a.Name && id.Pos() == o.pos {
-						return in.typeParamOf(d.Rhs[i], tparams, depth+1)
+						return p.typeParamOf(d.Rhs[i], tparams, depth+1)
 					}
 				}
 			}
@@ -532,15 +538,15 @@ func (in *Interp) typeParamOf(a ast.Expr, tparams map[string]bool, depth int) st
 		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ, token.LAND, token.LOR:
 			return ""
 		}
-		if tp := in.typeParamOf(a.X, tparams, depth+1); tp != "" {
+		if tp := p.typeParamOf(a.X, tparams, depth+1); tp != "" {
 			return tp
 		}
 		if a.Op != token.SHL && a.Op != token.SHR {
-			return in.typeParamOf(a.Y, tparams, depth+1)
+			return p.typeParamOf(a.Y, tparams, depth+1)
 		}
 	case *ast.UnaryExpr:
 		if a.Op != token.AND && a.Op != token.ARROW {
-			return in.typeParamOf(a.X, tparams, depth+1)
+			return p.typeParamOf(a.X, tparams, depth+1)
 		}
 	}
 	return ""
@@ -550,16 +556,15 @@ func (in *Interp) typeParamOf(a ast.Expr, tparams map[string]bool, depth int) st
 // panics on or runs into reflect's panics with: a constant condition
 // that is not a bool (if 1 {}), and the result of a call without one
 // used as a value (y := f() for func f()).
-func (in *Interp) valueChecks(n ast.Node) error {
-	fset := in.gen.yi.FileSet()
-	inf := &inferer{in: in}
+func (p *pass) valueChecks(n ast.Node) error {
+	inf := p.newInferer()
 	var bad error
 	cond := func(x ast.Expr, stmt string) {
 		if x == nil || bad != nil || !isUntypedConst(x) {
 			return
 		}
 		if k := inf.exprType(x).kind; k != reflect.Bool && k != reflect.Invalid {
-			bad = fmt.Errorf("%s: non-boolean condition in %s statement", positionOf(fset, x.Pos()), stmt)
+			bad = fmt.Errorf("%s: non-boolean condition in %s statement", positionOf(p.fset, x.Pos()), stmt)
 		}
 	}
 	noValue := func(xs []ast.Expr) {
@@ -579,19 +584,19 @@ func (in *Interp) valueChecks(n ast.Node) error {
 				}
 			}
 			if none {
-				bad = fmt.Errorf("%s: %s (no value) used as value", positionOf(fset, c.Pos()), exprString(c))
+				bad = fmt.Errorf("%s: %s (no value) used as value", positionOf(p.fset, c.Pos()), exprString(c))
 			}
 		}
 	}
 	isNil := func(x ast.Expr) bool {
 		id, ok := ast.Unparen(x).(*ast.Ident)
-		return ok && id.Name == "nil" && in.obj(id) == nil && !in.declared["nil"] && !in.namespace["nil"]
+		return ok && id.Name == "nil" && p.s.obj(id) == nil && !p.shadowed("nil")
 	}
 	mismatch := func(pos token.Pos, lhs, rhs int) {
 		// One value may be a call with several results (or a comma-ok
 		// form), which the compiler checks.
 		if bad == nil && rhs > 1 && lhs != rhs {
-			bad = fmt.Errorf("%s: assignment mismatch: %s but %s", positionOf(fset, pos), plural(lhs, "variable"), plural(rhs, "value"))
+			bad = fmt.Errorf("%s: assignment mismatch: %s but %s", positionOf(p.fset, pos), plural(lhs, "variable"), plural(rhs, "value"))
 		}
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
@@ -613,7 +618,7 @@ func (in *Interp) valueChecks(n ast.Node) error {
 		case *ast.BinaryExpr:
 			noValue([]ast.Expr{n.X, n.Y})
 			if bad == nil && isNil(n.X) && isNil(n.Y) {
-				bad = fmt.Errorf("%s: invalid operation: %s (operator %s not defined on nil)", positionOf(fset, n.Pos()), exprString(n), n.Op)
+				bad = fmt.Errorf("%s: invalid operation: %s (operator %s not defined on nil)", positionOf(p.fset, n.Pos()), exprString(n), n.Op)
 			}
 		case *ast.CallExpr:
 			noValue(n.Args)

@@ -63,14 +63,14 @@ func (in *Interp) ensureErrorHelpers() error {
 
 // errorValues rewrites the places under n where a value becomes an error
 // (see above), Go 1.26's errors.AsType[E](err) and new(expr).
-func (in *Interp) errorValues(n ast.Node) error {
-	if in.declared["error"] || in.namespace["error"] {
+func (p *pass) errorValues(n ast.Node) error {
+	if p.shadowed("error") {
 		return nil
 	}
 	var bad error
-	inf := &inferer{in: in}
+	inf := p.newInferer()
 	helper := func(name string, pos token.Pos, args ...ast.Expr) *ast.CallExpr {
-		in.gen.needErrors = true
+		p.s.needErrorHelpers()
 		return &ast.CallExpr{Fun: &ast.Ident{NamePos: pos, Name: name}, Lparen: pos, Args: args, Rparen: pos}
 	}
 	wrap := func(x ast.Expr) ast.Expr {
@@ -83,7 +83,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 		return helper("__mh_asError", x.Pos(), x)
 	}
 	isError := func(x ast.Expr) bool {
-		if id, ok := x.(*ast.Ident); ok && id.Name == "error" && in.obj(id) == nil {
+		if id, ok := x.(*ast.Ident); ok && id.Name == "error" && p.s.obj(id) == nil {
 			return true
 		}
 		return false
@@ -102,7 +102,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 			return true // err == "s" stays Go's compile error
 		}
 		id, ok := ast.Unparen(x).(*ast.Ident)
-		return ok && id.Name == "nil" && in.obj(id) == nil
+		return ok && id.Name == "nil" && p.s.obj(id) == nil
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -185,7 +185,7 @@ func (in *Interp) errorValues(n ast.Node) error {
 			}
 		case *ast.CallExpr:
 			if ix, ok := x.Fun.(*ast.IndexExpr); ok && len(x.Args) == 1 {
-				if sel, ok := ix.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "AsType" && in.isPackageRef(sel.X, "errors") {
+				if sel, ok := ix.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "AsType" && inf.isPackageRef(sel.X, "errors") {
 					return asType(ix.Index, x.Args[0], helper)
 				}
 			}
@@ -195,13 +195,13 @@ func (in *Interp) errorValues(n ast.Node) error {
 				}
 				return helper("__mh_asError", x.Pos(), x.Args[0]) // the conversion error(v)
 			}
-			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && in.obj(id) == nil && !in.declared["new"] && !in.namespace["new"] &&
-				len(x.Args) == 1 && in.notAType(x.Args[0]) {
-				t := in.typeExprOf(inf, x.Args[0])
+			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && p.s.obj(id) == nil && !p.shadowed("new") &&
+				len(x.Args) == 1 && inf.notAType(x.Args[0]) {
+				t := inf.typeExprOf(x.Args[0])
 				if t == nil {
 					if bad == nil {
 						bad = fmt.Errorf("%s: new(%s): manhole cannot tell the type of %s; write v := %s and use &v",
-							positionOf(in.gen.yi.FileSet(), x.Pos()), exprString(x.Args[0]), exprString(x.Args[0]), exprString(x.Args[0]))
+							positionOf(p.fset, x.Pos()), exprString(x.Args[0]), exprString(x.Args[0]), exprString(x.Args[0]))
 					}
 					return x
 				}
@@ -238,7 +238,7 @@ func asType(e, err ast.Expr, helper func(string, token.Pos, ...ast.Expr) *ast.Ca
 // typeExprOf returns a type expression for the type of x, nil when it is
 // not known: the default type of an untyped constant, the type of a
 // composite literal or a conversion, the declared type of a variable.
-func (in *Interp) typeExprOf(inf *inferer, x ast.Expr) ast.Expr {
+func (f *inferer) typeExprOf(x ast.Expr) ast.Expr {
 	pos := x.Pos()
 	switch x := x.(type) {
 	case *ast.BasicLit:
@@ -249,19 +249,19 @@ func (in *Interp) typeExprOf(inf *inferer, x ast.Expr) ast.Expr {
 			return x.Type
 		}
 	case *ast.ParenExpr:
-		return in.typeExprOf(inf, x.X)
+		return f.typeExprOf(x.X)
 	case *ast.Ident:
-		if (x.Name == "true" || x.Name == "false") && in.obj(x) == nil && !in.declared[x.Name] {
+		if (x.Name == "true" || x.Name == "false") && f.s.obj(x) == nil && !f.s.session(x.Name).declared {
 			return &ast.Ident{NamePos: pos, Name: "bool"}
 		}
 	case *ast.UnaryExpr:
 		if x.Op == token.AND {
-			if t := in.typeExprOf(inf, x.X); t != nil {
+			if t := f.typeExprOf(x.X); t != nil {
 				return &ast.StarExpr{Star: pos, X: t}
 			}
 		}
 	}
-	t := inf.exprType(x)
+	t := f.exprType(x)
 	switch {
 	case t.named != "":
 		return &ast.Ident{NamePos: pos, Name: t.named}
@@ -281,12 +281,12 @@ func (in *Interp) typeExprOf(inf *inferer, x ast.Expr) ast.Expr {
 var errorType = reflect.TypeFor[error]()
 
 // isPackageRef reports whether x names the package of path p.
-func (in *Interp) isPackageRef(x ast.Expr, p string) bool {
+func (f *inferer) isPackageRef(x ast.Expr, p string) bool {
 	id, ok := x.(*ast.Ident)
-	if !ok || in.obj(id) != nil {
+	if !ok || f.s.obj(id) != nil {
 		return false
 	}
-	got, ok := in.pkgPath(id.Name)
+	got, ok := f.s.pkgPath(id.Name)
 	return ok && got == p
 }
 
@@ -455,30 +455,31 @@ func errorsAs(err error, target any) bool {
 
 // notAType reports whether x is surely a value, not a type: new(x) is
 // then Go 1.26's new of an expression.
-func (in *Interp) notAType(x ast.Expr) bool {
+func (f *inferer) notAType(x ast.Expr) bool {
 	switch x := x.(type) {
 	case *ast.BasicLit, *ast.CompositeLit, *ast.CallExpr, *ast.BinaryExpr, *ast.UnaryExpr, *ast.FuncLit, *ast.SliceExpr, *ast.TypeAssertExpr:
 		return true
 	case *ast.ParenExpr:
-		return in.notAType(x.X)
+		return f.notAType(x.X)
 	case *ast.Ident:
-		if k := in.kind(x); k != noObj {
+		if k := f.kind(x); k != noObj {
 			return k == varObj || k == constObj
 		}
 		if x.Name == "true" || x.Name == "false" || x.Name == "iota" {
 			return true
 		}
-		return in.namespace[x.Name] || in.declared[x.Name] && !in.types[x.Name]
+		sn := f.s.session(x.Name)
+		return sn.namespace || sn.declared && !sn.isType
 	case *ast.SelectorExpr:
-		if id, ok := x.X.(*ast.Ident); ok && in.obj(id) == nil {
-			if p, isPkg := in.pkgPath(id.Name); isPkg {
-				v, ok := in.pkgs.packages[in.pkgs.byPath[p]][x.Sel.Name]
+		if id, ok := x.X.(*ast.Ident); ok && f.s.obj(id) == nil {
+			if p, isPkg := f.s.pkgPath(id.Name); isPkg {
+				v, ok := f.s.symbol(p, x.Sel.Name)
 				return ok && !(v.Kind() == reflect.Pointer && v.IsNil())
 			}
 		}
-		return in.notAType(x.X) // a field of a value
+		return f.notAType(x.X) // a field of a value
 	case *ast.IndexExpr:
-		return in.notAType(x.X) // an element, not an instantiation
+		return f.notAType(x.X) // an element, not an instantiation
 	}
 	return false
 }

@@ -41,7 +41,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 		}
 	}
 	in.noteTaint(vars)
-	inf := &inferer{in: in}
+	inf := &inferer{s: in}
 	for _, d := range g.file.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
@@ -83,19 +83,20 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	if err := checkDepth(fset, root); err != nil {
 		return err
 	}
-	if err := in.checkTypes(fset, root); err != nil {
+	ps := &pass{s: in, fset: fset}
+	if err := ps.checkTypes(root); err != nil {
 		return err
 	}
-	if err := in.checkAliases(fset, root); err != nil {
+	if err := ps.checkAliases(root); err != nil {
 		return err
 	}
-	if err := in.checkUnexported(fset, root); err != nil {
+	if err := ps.checkUnexported(root); err != nil {
 		return err
 	}
 	if err := checkInstantiations(fset, root); err != nil {
 		return err
 	}
-	if err := in.checkTypeParamArgs(fset, root); err != nil {
+	if err := ps.checkTypeParamArgs(root); err != nil {
 		return err
 	}
 	in.noteRefs(units, root)
@@ -437,15 +438,16 @@ func (in *Interp) prepare(rw *rewriter, roots ...ast.Node) error {
 func (in *Interp) autoImport(n ast.Node) error {
 	var names []string
 	src := "import ("
-	in.bareAppTypes(n)
-	in.hostCalls(n)
-	if err := in.genericCalls(n); err != nil {
+	ps := &pass{s: in, fset: in.gen.yi.FileSet()}
+	ps.bareAppTypes(n)
+	ps.hostCalls(n)
+	if err := ps.genericCalls(n); err != nil {
 		return err
 	}
-	if err := in.errorValues(n); err != nil {
+	if err := ps.errorValues(n); err != nil {
 		return err
 	}
-	if err := in.valueChecks(n); err != nil {
+	if err := ps.valueChecks(n); err != nil {
 		return err
 	}
 	for _, name := range in.packageRefs(n) {

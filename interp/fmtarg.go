@@ -736,7 +736,7 @@ func (a wrapperArg) Format(s fmt.State, verb rune) {
 // or a pointer to one, with a String, Error or GoString method and no
 // Format method.
 func (in *Interp) printsItself(x ast.Expr) bool {
-	f := &inferer{in: in}
+	f := &inferer{s: in}
 	t := f.exprType(x)
 	if s, ok := t.texpr.(*ast.StarExpr); ok && t.kind == reflect.Pointer {
 		t = f.typeExprType(s.X)

@@ -25,8 +25,8 @@ import (
 
 // genericCalls rewrites the calls of the session's generic functions
 // under n (see above).
-func (in *Interp) genericCalls(n ast.Node) error {
-	inf := &inferer{in: in}
+func (p *pass) genericCalls(n ast.Node) error {
+	inf := p.newInferer()
 	results := map[*ast.CallExpr]ast.Expr{} // instantiated calls' result types
 	generic := map[*ast.CallExpr]bool{}     // calls of generic functions
 	editExprs(n, false, func(x ast.Expr) ast.Expr {
@@ -44,10 +44,10 @@ func (in *Interp) genericCalls(n ast.Node) error {
 		var ft *ast.FuncType
 		switch f := fun.(type) {
 		case *ast.Ident:
-			ft = in.genericFunc(f)
+			ft = inf.genericFunc(f)
 		case *ast.SelectorExpr:
 			if explicit == nil {
-				ft = in.genericSourceFunc(f)
+				ft = inf.genericSourceFunc(f)
 			}
 		}
 		if ft == nil {
@@ -64,7 +64,7 @@ func (in *Interp) genericCalls(n ast.Node) error {
 				bind[p] = explicit[i]
 			}
 		} else {
-			bind = in.inferTypeArgs(inf, ft, tparams, c)
+			bind = inf.inferTypeArgs(ft, tparams, c)
 			if bind == nil {
 				return x
 			}
@@ -111,7 +111,7 @@ func (in *Interp) genericCalls(n ast.Node) error {
 			if c, ok := s.Rhs[0].(*ast.CallExpr); ok && results[c] != nil {
 				s.Rhs[0] = wrap(c, results[c])
 			} else if ok && generic[c] {
-				return unknownResult(in, c, s.Lhs[0])
+				return p.unknownResult(c, s.Lhs[0])
 			}
 		case *ast.DeclStmt:
 			gd, ok := s.Decl.(*ast.GenDecl)
@@ -131,7 +131,7 @@ func (in *Interp) genericCalls(n ast.Node) error {
 				case results[c] != nil:
 					vs.Values[0] = wrap(c, results[c])
 				default:
-					return unknownResult(in, c, vs.Names[0])
+					return p.unknownResult(c, vs.Names[0])
 				}
 			}
 		}
@@ -142,21 +142,21 @@ func (in *Interp) genericCalls(n ast.Node) error {
 // unknownResult is the error for a top-level declaration of x from a
 // generic call whose type arguments manhole could not infer: yaegi would
 // fail on it, writing "nil reflect type" to the host's log.
-func unknownResult(in *Interp, c *ast.CallExpr, x ast.Expr) error {
+func (p *pass) unknownResult(c *ast.CallExpr, x ast.Expr) error {
 	return fmt.Errorf("%s: manhole cannot infer the type arguments of %s here; write them out (%s[...](...)) or declare %s with its type (var %s T = ...)",
-		positionOf(in.gen.yi.FileSet(), c.Pos()), exprString(c.Fun), exprString(c.Fun), exprString(x), exprString(x))
+		positionOf(p.fset, c.Pos()), exprString(c.Fun), exprString(c.Fun), exprString(x), exprString(x))
 }
 
 // genericFunc returns the type of the generic function id names: one of
 // the input or of the session.
-func (in *Interp) genericFunc(id *ast.Ident) *ast.FuncType {
+func (f *inferer) genericFunc(id *ast.Ident) *ast.FuncType {
 	var ft *ast.FuncType
-	if o := in.obj(id); o != nil {
+	if o := f.s.obj(id); o != nil {
 		if fd, ok := o.decl.(*ast.FuncDecl); ok && fd.Recv == nil {
 			ft = fd.Type
 		}
-	} else if in.declared[id.Name] && !in.namespace[id.Name] {
-		ft = in.funcResults[id.Name]
+	} else if sn := f.s.session(id.Name); sn.declared && !sn.namespace {
+		ft = f.s.funcType(id.Name)
 	}
 	if ft == nil || ft.TypeParams == nil || len(ft.TypeParams.List) == 0 {
 		return nil
@@ -191,7 +191,7 @@ func fieldTypes(fl *ast.FieldList) []ast.Expr {
 
 // inferTypeArgs binds the type parameters of ft from the typed arguments
 // of c, or returns nil if one is left unbound or bound twice differently.
-func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string, c *ast.CallExpr) map[string]ast.Expr {
+func (f *inferer) inferTypeArgs(ft *ast.FuncType, tparams []string, c *ast.CallExpr) map[string]ast.Expr {
 	isParam := map[string]bool{}
 	for _, p := range tparams {
 		isParam[p] = true
@@ -268,9 +268,9 @@ func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string
 		default:
 			return nil
 		}
-		at := in.argTypeExpr(inf, arg)
+		at := f.argTypeExpr(arg)
 		if at == nil {
-			if k, isConst := in.constKind(arg); isConst {
+			if k, isConst := f.constKind(arg); isConst {
 				if id, isIdent := p.(*ast.Ident); isIdent && isParam[id.Name] {
 					consts[id.Name] = max(consts[id.Name], k)
 				}
@@ -315,21 +315,21 @@ func (in *Interp) inferTypeArgs(inf *inferer, ft *ast.FuncType, tparams []string
 // constKind tells whether x is an untyped constant literal and its kind,
 // in the order of Go's default types: int, rune, float64, complex128
 // (then string and bool, which mix with no other).
-func (in *Interp) constKind(x ast.Expr) (int, bool) {
+func (f *inferer) constKind(x ast.Expr) (int, bool) {
 	switch x := x.(type) {
 	case *ast.BasicLit:
 		return map[token.Token]int{token.INT: 0, token.CHAR: 1, token.FLOAT: 2, token.IMAG: 3, token.STRING: 4}[x.Kind], true
 	case *ast.UnaryExpr:
 		if x.Op == token.SUB || x.Op == token.ADD {
-			if k, ok := in.constKind(x.X); ok && k < 4 {
+			if k, ok := f.constKind(x.X); ok && k < 4 {
 				return k, true
 			}
 		}
 	case *ast.ParenExpr:
-		return in.constKind(x.X)
+		return f.constKind(x.X)
 	case *ast.BinaryExpr:
-		l, lok := in.constKind(x.X)
-		r, rok := in.constKind(x.Y)
+		l, lok := f.constKind(x.X)
+		r, rok := f.constKind(x.Y)
 		if !lok || !rok {
 			return 0, false
 		}
@@ -346,7 +346,7 @@ func (in *Interp) constKind(x ast.Expr) (int, bool) {
 		}
 		return max(l, r), true
 	case *ast.Ident:
-		if in.obj(x) == nil && (x.Name == "true" || x.Name == "false") {
+		if f.s.obj(x) == nil && (x.Name == "true" || x.Name == "false") {
 			return 5, true
 		}
 	}
@@ -360,32 +360,32 @@ func isEllipsis(x ast.Expr) bool {
 
 // argTypeExpr returns the type of a typed argument as an expression, nil
 // for an untyped constant or a type not known.
-func (in *Interp) argTypeExpr(inf *inferer, x ast.Expr) ast.Expr {
-	if _, isConst := in.constKind(x); isConst {
+func (f *inferer) argTypeExpr(x ast.Expr) ast.Expr {
+	if _, isConst := f.constKind(x); isConst {
 		return nil // untyped
 	}
 	switch x := x.(type) {
 	case *ast.FuncLit:
 		return x.Type
 	case *ast.Ident:
-		if k := in.kind(x); k == constObj || k == noObj && in.consts[x.Name] {
+		if k := f.kind(x); k == constObj || k == noObj && f.s.session(x.Name).isConst {
 			return nil // maybe untyped
 		}
 	}
-	if t := inf.exprType(x); t.rt != nil && t.named == "" && t.texpr == nil {
-		return in.reflectTypeExpr(t.rt, x.Pos(), 0)
+	if t := f.exprType(x); t.rt != nil && t.named == "" && t.texpr == nil {
+		return f.reflectTypeExpr(t.rt, x.Pos(), 0)
 	}
-	return in.typeExprOf(inf, x)
+	return f.typeExprOf(x)
 }
 
 // reflectTypeExpr writes t as a type expression of the session, nil when
 // it cannot: an unnamed struct, a type of a package the session cannot
 // name.
-func (in *Interp) reflectTypeExpr(t reflect.Type, pos token.Pos, depth int) ast.Expr {
+func (f *inferer) reflectTypeExpr(t reflect.Type, pos token.Pos, depth int) ast.Expr {
 	if depth > 20 {
 		return nil
 	}
-	sub := func(t reflect.Type) ast.Expr { return in.reflectTypeExpr(t, pos, depth+1) }
+	sub := func(t reflect.Type) ast.Expr { return f.reflectTypeExpr(t, pos, depth+1) }
 	if t.Name() != "" {
 		if t.PkgPath() == "" {
 			return &ast.Ident{NamePos: pos, Name: t.Name()}
@@ -394,23 +394,14 @@ func (in *Interp) reflectTypeExpr(t reflect.Type, pos token.Pos, depth int) ast.
 			return nil // no name in the session
 		}
 		if t.PkgPath() == hostMainPath {
-			if _, ok := in.mainTypes()[t.Name()]; ok {
+			if f.s.mainType(t.Name()) {
 				return &ast.SelectorExpr{X: &ast.Ident{NamePos: pos, Name: mainPkgName}, Sel: &ast.Ident{NamePos: pos, Name: t.Name()}}
 			}
 			return nil
 		}
-		name := ""
-		for n, p := range in.imported {
-			if p == t.PkgPath() {
-				name = n
-			}
-		}
-		if name == "" {
-			key, ok := in.pkgs.byPath[t.PkgPath()]
-			if !ok || in.pkgs.byName[pathBase(key)] != t.PkgPath() {
-				return nil
-			}
-			name = pathBase(key)
+		name, ok := f.s.pkgName(t.PkgPath())
+		if !ok {
+			return nil
 		}
 		return &ast.SelectorExpr{X: &ast.Ident{NamePos: pos, Name: name}, Sel: &ast.Ident{NamePos: pos, Name: t.Name()}}
 	}
@@ -571,13 +562,13 @@ const maxGenericNesting = 6
 // instantiatedResult returns the type of the first result of the call c
 // of a generic function, its type arguments inferred (see genericCalls):
 // of the session's or of a package compiled from source. nil if not known.
-func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
+func (f *inferer) instantiatedResult(c *ast.CallExpr) ast.Expr {
 	var ft *ast.FuncType
 	switch fun := ast.Unparen(c.Fun).(type) {
 	case *ast.Ident:
-		ft = in.genericFunc(fun)
+		ft = f.genericFunc(fun)
 	case *ast.SelectorExpr:
-		ft = in.genericSourceFunc(fun)
+		ft = f.genericSourceFunc(fun)
 	}
 	if ft == nil || ft.Results == nil || len(ft.Results.List) == 0 {
 		return nil
@@ -586,12 +577,12 @@ func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
 	// arguments' types twice, as a type and as a type expression: the
 	// time is exponential in the nesting, and a deeper call is left to
 	// yaegi's own inference.
-	if inf.generic >= maxGenericNesting {
+	if f.generic >= maxGenericNesting {
 		return nil
 	}
-	inf.generic++
-	defer func() { inf.generic-- }()
-	bind := in.inferTypeArgs(inf, ft, fieldNames(ft.TypeParams), c)
+	f.generic++
+	defer func() { f.generic-- }()
+	bind := f.inferTypeArgs(ft, fieldNames(ft.TypeParams), c)
 	if bind == nil {
 		return nil
 	}
@@ -600,9 +591,9 @@ func (in *Interp) instantiatedResult(inf *inferer, c *ast.CallExpr) ast.Expr {
 
 // genericSourceFunc returns the type of the function sel names if it is a
 // generic function of a package compiled from source (slices.Clone).
-func (in *Interp) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
-	if id, ok := sel.X.(*ast.Ident); ok && in.obj(id) == nil {
-		if p, isPkg := in.pkgPath(id.Name); isPkg {
+func (f *inferer) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
+	if id, ok := sel.X.(*ast.Ident); ok && f.s.obj(id) == nil {
+		if p, isPkg := f.s.pkgPath(id.Name); isPkg {
 			return genericSourceDecls().funcs[p][sel.Sel.Name]
 		}
 	}
@@ -612,7 +603,7 @@ func (in *Interp) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
 // instantiatedType returns the type an instantiation of a generic type
 // of a package compiled from source stands for (iter.Seq[int] is
 // func(yield func(int) bool)), nil if x is not one.
-func (in *Interp) instantiatedType(x ast.Expr) ast.Expr {
+func (f *inferer) instantiatedType(x ast.Expr) ast.Expr {
 	var base ast.Expr
 	var args []ast.Expr
 	switch x := x.(type) {
@@ -626,10 +617,10 @@ func (in *Interp) instantiatedType(x ast.Expr) ast.Expr {
 		return nil
 	}
 	id, ok := sel.X.(*ast.Ident)
-	if !ok || in.obj(id) != nil {
+	if !ok || f.s.obj(id) != nil {
 		return nil
 	}
-	p, isPkg := in.pkgPath(id.Name)
+	p, isPkg := f.s.pkgPath(id.Name)
 	if !isPkg {
 		return nil
 	}

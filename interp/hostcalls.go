@@ -25,8 +25,8 @@ import (
 // application's own Logf), which recurses into a map that holds itself
 // until Go's fatal stack overflow. Those arguments are checked first, as
 // fmt's own functions check theirs (see checkNesting).
-func (in *Interp) hostCalls(n ast.Node) {
-	inf := &inferer{in: in}
+func (p *pass) hostCalls(n ast.Node) {
+	inf := p.newInferer()
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -34,21 +34,21 @@ func (in *Interp) hostCalls(n ast.Node) {
 				return true
 			}
 			for i, l := range n.Lhs {
-				if sel, ok := l.(*ast.SelectorExpr); ok && in.isPackageVar(inf, sel) {
+				if sel, ok := l.(*ast.SelectorExpr); ok && isPackageVar(inf, sel) {
 					n.Lhs[i] = &ast.StarExpr{Star: sel.Pos(), X: &ast.ParenExpr{Lparen: sel.Pos(),
 						X: &ast.UnaryExpr{OpPos: sel.Pos(), Op: token.AND, X: sel}, Rparen: sel.End()}}
 				}
 			}
 		case *ast.CallExpr:
-			in.variadicInterface(inf, n)
-			in.nestedArgs(inf, n)
+			p.variadicInterface(inf, n)
+			p.nestedArgs(inf, n)
 		}
 		return true
 	})
 }
 
 // isPackageVar reports whether sel names a variable of a compiled package.
-func (in *Interp) isPackageVar(inf *inferer, sel *ast.SelectorExpr) bool {
+func isPackageVar(inf *inferer, sel *ast.SelectorExpr) bool {
 	v, ok := inf.pkgSymbol(sel)
 	return ok && v.CanSet() && v.Kind() != reflect.Func
 }
@@ -56,7 +56,7 @@ func (in *Interp) isPackageVar(inf *inferer, sel *ast.SelectorExpr) bool {
 // variadicInterface passes the variadic arguments of c as a slice when c
 // calls a compiled function whose variadic parameter is of an interface
 // type with methods.
-func (in *Interp) variadicInterface(inf *inferer, c *ast.CallExpr) {
+func (p *pass) variadicInterface(inf *inferer, c *ast.CallExpr) {
 	if c.Ellipsis.IsValid() {
 		return
 	}
@@ -85,7 +85,7 @@ func (in *Interp) variadicInterface(inf *inferer, c *ast.CallExpr) {
 			}
 		}
 	}
-	te := in.reflectTypeExpr(elem, c.Lparen, 0)
+	te := inf.reflectTypeExpr(elem, c.Lparen, 0)
 	if te == nil {
 		return
 	}
@@ -99,7 +99,7 @@ func (in *Interp) variadicInterface(inf *inferer, c *ast.CallExpr) {
 // nestedArgs wraps the arguments c passes to a compiled function's ...any
 // parameter in __mh.Nested (or the slice passed with ... in
 // __mh.NestedSlice), which refuses a value nesting too deep to print.
-func (in *Interp) nestedArgs(inf *inferer, c *ast.CallExpr) {
+func (p *pass) nestedArgs(inf *inferer, c *ast.CallExpr) {
 	var ft reflect.Type
 	sel, ok := c.Fun.(*ast.SelectorExpr)
 	if !ok {
@@ -112,7 +112,7 @@ func (in *Interp) nestedArgs(inf *inferer, c *ast.CallExpr) {
 			return
 		}
 		if id, ok := sel.X.(*ast.Ident); ok {
-			if p, ok := in.pkgPath(id.Name); ok && printGuarded[in.pkgs.byPath[p]] != nil {
+			if path, ok := p.s.pkgPath(id.Name); ok && p.s.printChecked(path) {
 				return // checked by their own guards
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"go/constant"
 	"go/token"
 	"reflect"
-	"strings"
 )
 
 // yaegi v0.16.1 cannot range over an integer, and manhole rewrites such a
@@ -15,11 +14,14 @@ import (
 // from what is at hand: the syntax, the declarations of the input, the
 // types of the session's variables (yaegi's Globals), of the namespace
 // values and of the standard packages' symbols. It answers
-// reflect.Invalid when it cannot tell.
+// reflect.Invalid when it cannot tell. All it knows of the session it
+// asks of a sessionScope, and so do the questions of names the passes
+// share with it (kind, genericFunc, reflectTypeExpr, notAType...), which
+// are its methods too.
 
 type inferer struct {
-	in      *Interp
-	globals map[string]reflect.Value // yaegi's globals, read on first need
+	s       sessionScope
+	globals map[string]reflect.Value // s.globalValues(), read on first need
 	depth   int
 	generic int // generic calls being inferred, nested; see instantiatedResult
 }
@@ -186,7 +188,7 @@ func isUntypedConst(x ast.Expr) bool {
 }
 
 func (f *inferer) identType(id *ast.Ident) typeInfo {
-	if o := f.in.obj(id); o != nil {
+	if o := f.s.obj(id); o != nil {
 		return f.objectType(id, o)
 	}
 	switch id.Name {
@@ -195,10 +197,10 @@ func (f *inferer) identType(id *ast.Ident) typeInfo {
 	case "iota":
 		return typeInfo{kind: reflect.Int}
 	}
-	in := f.in
-	if in.declared[id.Name] {
+	sn := f.s.session(id.Name)
+	if sn.declared {
 		if f.globals == nil {
-			f.globals, _ = globals(in.gen)
+			f.globals = f.s.globalValues()
 			if f.globals == nil {
 				f.globals = map[string]reflect.Value{}
 			}
@@ -213,13 +215,13 @@ func (f *inferer) identType(id *ast.Ident) typeInfo {
 			}
 			return fromReflect(v.Type())
 		}
-		if k, ok := in.funcResults[id.Name]; ok {
+		if k := f.s.funcType(id.Name); k != nil {
 			return typeInfo{kind: reflect.Func, texpr: k}
 		}
 		return unknownType
 	}
-	if t, ok := in.nsTypes[id.Name]; ok {
-		return fromReflect(t)
+	if sn.valueType != nil {
+		return fromReflect(sn.valueType)
 	}
 	return unknownType
 }
@@ -337,17 +339,18 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 	defer func() { f.depth-- }()
 	switch t := t.(type) {
 	case *ast.Ident:
-		if o := f.in.obj(t); o != nil {
+		if o := f.s.obj(t); o != nil {
 			if s, ok := o.decl.(*ast.TypeSpec); ok && o.kind == typeObj {
 				u := f.typeExprType(s.Type)
 				return typeInfo{kind: u.kind, rt: u.rt, texpr: u.texpr}
 			}
 			return unknownType
 		}
-		if k, ok := f.in.typeKinds[t.Name]; ok {
+		sn := f.s.session(t.Name)
+		if k := sn.typeKind; k != reflect.Invalid {
 			return typeInfo{kind: k, named: t.Name}
 		}
-		if k, ok := basicKinds[t.Name]; ok && !f.in.declared[t.Name] {
+		if k, ok := basicKinds[t.Name]; ok && !sn.declared {
 			if t.Name == "error" {
 				return typeInfo{kind: k, rt: errorType}
 			}
@@ -378,7 +381,7 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 			return fromReflect(v.Type().Elem())
 		}
 	case *ast.IndexExpr, *ast.IndexListExpr:
-		if u := f.in.instantiatedType(t); u != nil {
+		if u := f.instantiatedType(t); u != nil {
 			return f.typeExprType(u)
 		}
 	}
@@ -389,20 +392,14 @@ func (f *inferer) typeExprType(t ast.Expr) typeInfo {
 // has it.
 func (f *inferer) pkgSymbol(sel *ast.SelectorExpr) (reflect.Value, bool) {
 	x, ok := sel.X.(*ast.Ident)
-	if !ok || f.in.obj(x) != nil {
+	if !ok || f.s.obj(x) != nil {
 		return reflect.Value{}, false
 	}
-	p, ok := f.in.pkgPath(x.Name)
+	p, ok := f.s.pkgPath(x.Name)
 	if !ok {
 		return reflect.Value{}, false
 	}
-	key, ok := f.in.pkgs.byPath[p]
-	if !ok {
-		return reflect.Value{}, false
-	}
-	syms, _ := f.in.symbols(key)
-	v, ok := syms[sel.Sel.Name]
-	return v, ok && v.IsValid()
+	return f.s.symbol(p, sel.Sel.Name)
 }
 
 func (f *inferer) selectorType(sel *ast.SelectorExpr) typeInfo {
@@ -427,12 +424,12 @@ func (f *inferer) selectorType(sel *ast.SelectorExpr) typeInfo {
 		if rt.Kind() == reflect.Pointer {
 			rt = rt.Elem()
 		}
-		if tn := f.in.names.lookup(rt); tn != nil && !tn.ambiguous {
-			named = strings.TrimPrefix(tn.name, "main.")
-		}
+		named = f.s.namedType(rt)
 	}
-	if ft, ok := f.in.funcResults[named+"."+sel.Sel.Name]; ok && named != "" {
-		return typeInfo{kind: reflect.Func, texpr: ft}
+	if named != "" {
+		if ft := f.s.funcType(named + "." + sel.Sel.Name); ft != nil {
+			return typeInfo{kind: reflect.Func, texpr: ft}
+		}
 	}
 	if t.rt == nil {
 		return unknownType
@@ -474,12 +471,12 @@ func methodFunc(m reflect.Method, recv reflect.Type) reflect.Type {
 }
 
 func (f *inferer) callType(c *ast.CallExpr) typeInfo {
-	if r := f.in.instantiatedResult(f, c); r != nil {
+	if r := f.instantiatedResult(c); r != nil {
 		return f.typeExprType(r)
 	}
 	switch fun := ast.Unparen(c.Fun).(type) {
 	case *ast.Ident:
-		if f.in.obj(fun) == nil && !f.in.declared[fun.Name] {
+		if f.s.obj(fun) == nil && !f.s.session(fun.Name).declared {
 			switch fun.Name {
 			case "len", "cap", "copy":
 				return typeInfo{kind: reflect.Int}
@@ -510,7 +507,7 @@ func (f *inferer) callType(c *ast.CallExpr) typeInfo {
 				return typeInfo{kind: reflect.Complex128}
 			}
 		}
-		if f.in.kind(fun) == typeObj || f.isTypeName(fun) {
+		if f.kind(fun) == typeObj || f.isTypeName(fun) {
 			return f.typeExprType(fun)
 		}
 	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.StarExpr, *ast.InterfaceType:
@@ -542,9 +539,19 @@ func (f *inferer) resultType(ft *ast.FuncType) typeInfo {
 // isTypeName reports whether an unresolved identifier names a type: a
 // basic one, or one declared in the session.
 func (f *inferer) isTypeName(id *ast.Ident) bool {
-	if _, ok := f.in.typeKinds[id.Name]; ok {
+	sn := f.s.session(id.Name)
+	if sn.typeKind != reflect.Invalid {
 		return true
 	}
 	_, ok := basicKinds[id.Name]
-	return ok && !f.in.declared[id.Name] && !f.in.namespace[id.Name]
+	return ok && !sn.declared && !sn.namespace
+}
+
+// kind returns the kind of what id refers to in the input, noObj for
+// something outside of it.
+func (f *inferer) kind(id *ast.Ident) objKind {
+	if o := f.s.obj(id); o != nil {
+		return o.kind
+	}
+	return noObj
 }

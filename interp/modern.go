@@ -49,7 +49,7 @@ func (in *Interp) newModernizer(fset *token.FileSet) *modernizer {
 	return &modernizer{
 		in:     in,
 		fset:   fset,
-		inf:    &inferer{in: in},
+		inf:    &inferer{s: in},
 		minmax: map[*ast.CallExpr]string{},
 		synth:  map[ast.Stmt]bool{},
 		funcOf: map[*ast.RangeStmt]*ast.FuncType{},

@@ -311,7 +311,7 @@ type shownText string
 // shownTypeName returns the session type the expression x is known to
 // have, "main.T", or "".
 func (in *Interp) shownTypeName(x ast.Expr) string {
-	if t := (&inferer{in: in}).exprType(x); t.named != "" {
+	if t := (&inferer{s: in}).exprType(x); t.named != "" {
 		return "main." + t.named
 	}
 	return ""

@@ -112,14 +112,14 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 		},
 		byValue: in.byValue,
 		growable: func(x ast.Expr) bool {
-			t := (&inferer{in: in}).exprType(x).rt
+			t := (&inferer{s: in}).exprType(x).rt
 			if t != nil && t.Kind() == reflect.Pointer {
 				t = t.Elem()
 			}
 			return t == builderType || t == bufferType
 		},
 		syncLock: func(x ast.Expr, method string) bool {
-			t := (&inferer{in: in}).exprType(x)
+			t := (&inferer{s: in}).exprType(x)
 			return guardableMethod(t.rt, method)
 		},
 		printsItself: in.printsItself,
@@ -130,7 +130,7 @@ func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
 // receiver on a value that is not a pointer: the go statement must then
 // copy x itself, yaegi's method value x.m does not.
 func (in *Interp) byValue(x ast.Expr, m string) bool {
-	t := (&inferer{in: in}).exprType(x)
+	t := (&inferer{s: in}).exprType(x)
 	switch t.kind {
 	case reflect.Invalid, reflect.Pointer, reflect.Interface:
 		return false

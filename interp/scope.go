@@ -57,15 +57,6 @@ func (in *Interp) obj(id *ast.Ident) *object {
 	return in.sigs[id]
 }
 
-// kind returns the kind of what id refers to in the current input,
-// noObj for something outside of it.
-func (in *Interp) kind(id *ast.Ident) objKind {
-	if o := in.obj(id); o != nil {
-		return o.kind
-	}
-	return noObj
-}
-
 // keepSignature sets funcResults[key] to t, a function's signature from
 // an input whose names res resolved; a nil t deletes it.
 func (in *Interp) keepSignature(key string, t *ast.FuncType, res resolution) {

@@ -232,7 +232,7 @@ func TestSignatureKeepsResolution(t *testing.T) {
 	if _, ok := o.decl.(*ast.Field); !ok {
 		t.Errorf("Zero's result type is declared by %T, want the type parameter's *ast.Field", o.decl)
 	}
-	if got := (&inferer{in: in}).typeExprType(id); got.kind != unknownType.kind || got.named != "" {
+	if got := (&inferer{s: in}).typeExprType(id); got.kind != unknownType.kind || got.named != "" {
 		t.Errorf("Zero's result type is inferred as %+v: the session's T, not the type parameter", got)
 	}
 	if _, err := in.Eval(context.Background(), "func Zero() int { return 0 }"); err != nil {

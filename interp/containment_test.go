@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/parser"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,6 +342,33 @@ func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 				t.Error("the abandoned input finished without an error when it came back")
 			}
 		})
+	}
+}
+
+// A run cancelled while manhole's passes worked on its input does not go
+// on into yaegi's compiler, which cannot be stopped: Eval, waiting for
+// the passes, would take the run for one stuck there and break the
+// interpreter.
+func TestCancelledRunDoesNotCompile(t *testing.T) {
+	f := newFixture(t, nil)
+	r := &run{gen: f.in.gen}
+	r.state.Store(cancelled)
+	f.in.setCurrent(r)
+	defer f.in.setCurrent(nil)
+	fset := f.in.gen.yi.FileSet()
+	file, err := parser.ParseFile(fset, "x.go", "package main\nfunc init() { println(1) }", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.in.compile(file); !errors.Is(err, errCancelled) {
+		t.Fatalf("compile in a cancelled run: err = %v, want %v", err, errCancelled)
+	}
+	if f.in.compiling.Load() {
+		t.Fatal("compiling is still flagged")
+	}
+	r.state.Store(running)
+	if _, err := f.in.compile(file); err != nil {
+		t.Fatalf("compile in a running run: %v", err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -288,7 +287,7 @@ func (in *Interp) declare(r *run, n ast.Node) error {
 // goroutines of earlier runs read it.
 func (in *Interp) execRun(r *run, prog *yaegi.Program) error {
 	if r.state.Load() == cancelled {
-		return errors.New("the evaluation was cancelled")
+		return errCancelled
 	}
 	r.user.Store(true)
 	defer r.user.Store(false)
@@ -307,6 +306,14 @@ func (in *Interp) compileAndExec(n ast.Node) error {
 // yaegi panics on some constructs it does not support.
 func (in *Interp) compile(n ast.Node) (prog *yaegi.Program, err error) {
 	in.compiling.Store(true)
+	// Not after a cancellation (in manhole's passes, which it waits for):
+	// the compiler cannot be stopped, and Eval would break the interpreter
+	// rather than wait for it. (Flagged first: Eval takes a run still
+	// compiling for one stuck there.)
+	if r := in.current(); r != nil && r.state.Load() == cancelled {
+		in.compiling.Store(false)
+		return nil, errCancelled
+	}
 	defer func() {
 		in.compiling.Store(false)
 		if rec := recover(); rec != nil {

@@ -770,3 +770,7 @@ func (in *Interp) packageRefs(root ast.Node) []string {
 }
 
 var errStale = errors.New("manhole: stale evaluation")
+
+// errCancelled ends what remains of a cancelled run's input before yaegi
+// compiles or runs it.
+var errCancelled = errors.New("the evaluation was cancelled")

@@ -104,12 +104,24 @@ func (w *walker) at(c cursor) ast.Node {
 	return n
 }
 
-// one walks a child held by an interface field, unless it is nil (a
-// pointer field is tested in children, where its type is known).
+// one walks a child held by an interface field, unless it is nil.
 //
 //go:noinline
 func one[N ast.Node](w *walker, field string, n N) {
 	if ast.Node(n) != nil {
+		w.visit(n, field, -1)
+	}
+}
+
+// ptr walks a child held by a pointer field, unless it is nil (which one
+// cannot tell: a nil *ast.Ident in an ast.Node is not nil).
+//
+//go:noinline
+func ptr[P interface {
+	*E
+	ast.Node
+}, E any](w *walker, field string, n P) {
+	if n != nil {
 		w.visit(n, field, -1)
 	}
 }
@@ -133,17 +145,11 @@ func (w *walker) children(n ast.Node) {
 	case *ast.CommentGroup:
 		list(w, "List", n.List)
 	case *ast.Field:
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
+		ptr(w, "Doc", n.Doc)
 		list(w, "Names", n.Names)
 		one(w, "Type", n.Type)
-		if n.Tag != nil {
-			w.visit(n.Tag, "Tag", -1)
-		}
-		if n.Comment != nil {
-			w.visit(n.Comment, "Comment", -1)
-		}
+		ptr(w, "Tag", n.Tag)
+		ptr(w, "Comment", n.Comment)
 	case *ast.FieldList:
 		list(w, "List", n.List)
 
@@ -152,12 +158,8 @@ func (w *walker) children(n ast.Node) {
 	case *ast.Ellipsis:
 		one(w, "Elt", n.Elt)
 	case *ast.FuncLit:
-		if n.Type != nil {
-			w.visit(n.Type, "Type", -1)
-		}
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Type", n.Type)
+		ptr(w, "Body", n.Body)
 	case *ast.CompositeLit:
 		one(w, "Type", n.Type)
 		list(w, "Elts", n.Elts)
@@ -165,9 +167,7 @@ func (w *walker) children(n ast.Node) {
 		one(w, "X", n.X)
 	case *ast.SelectorExpr:
 		one(w, "X", n.X)
-		if n.Sel != nil {
-			w.visit(n.Sel, "Sel", -1)
-		}
+		ptr(w, "Sel", n.Sel)
 	case *ast.IndexExpr:
 		one(w, "X", n.X)
 		one(w, "Index", n.Index)
@@ -201,23 +201,13 @@ func (w *walker) children(n ast.Node) {
 		one(w, "Len", n.Len)
 		one(w, "Elt", n.Elt)
 	case *ast.StructType:
-		if n.Fields != nil {
-			w.visit(n.Fields, "Fields", -1)
-		}
+		ptr(w, "Fields", n.Fields)
 	case *ast.FuncType:
-		if n.TypeParams != nil {
-			w.visit(n.TypeParams, "TypeParams", -1)
-		}
-		if n.Params != nil {
-			w.visit(n.Params, "Params", -1)
-		}
-		if n.Results != nil {
-			w.visit(n.Results, "Results", -1)
-		}
+		ptr(w, "TypeParams", n.TypeParams)
+		ptr(w, "Params", n.Params)
+		ptr(w, "Results", n.Results)
 	case *ast.InterfaceType:
-		if n.Methods != nil {
-			w.visit(n.Methods, "Methods", -1)
-		}
+		ptr(w, "Methods", n.Methods)
 	case *ast.MapType:
 		one(w, "Key", n.Key)
 		one(w, "Value", n.Value)
@@ -233,9 +223,7 @@ func (w *walker) children(n ast.Node) {
 			w.visit(n.Decl, "Decl", -1)
 		}
 	case *ast.LabeledStmt:
-		if n.Label != nil {
-			w.visit(n.Label, "Label", -1)
-		}
+		ptr(w, "Label", n.Label)
 		one(w, "Stmt", n.Stmt)
 	case *ast.ExprStmt:
 		one(w, "X", n.X)
@@ -248,27 +236,19 @@ func (w *walker) children(n ast.Node) {
 		list(w, "Lhs", n.Lhs)
 		list(w, "Rhs", n.Rhs)
 	case *ast.GoStmt:
-		if n.Call != nil {
-			w.visit(n.Call, "Call", -1)
-		}
+		ptr(w, "Call", n.Call)
 	case *ast.DeferStmt:
-		if n.Call != nil {
-			w.visit(n.Call, "Call", -1)
-		}
+		ptr(w, "Call", n.Call)
 	case *ast.ReturnStmt:
 		list(w, "Results", n.Results)
 	case *ast.BranchStmt:
-		if n.Label != nil {
-			w.visit(n.Label, "Label", -1)
-		}
+		ptr(w, "Label", n.Label)
 	case *ast.BlockStmt:
 		list(w, "List", n.List)
 	case *ast.IfStmt:
 		one(w, "Init", n.Init)
 		one(w, "Cond", n.Cond)
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Body", n.Body)
 		one(w, "Else", n.Else)
 	case *ast.CaseClause:
 		list(w, "List", n.List)
@@ -276,107 +256,61 @@ func (w *walker) children(n ast.Node) {
 	case *ast.SwitchStmt:
 		one(w, "Init", n.Init)
 		one(w, "Tag", n.Tag)
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Body", n.Body)
 	case *ast.TypeSwitchStmt:
 		one(w, "Init", n.Init)
 		one(w, "Assign", n.Assign)
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Body", n.Body)
 	case *ast.CommClause:
 		one(w, "Comm", n.Comm)
 		list(w, "Body", n.Body)
 	case *ast.SelectStmt:
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Body", n.Body)
 	case *ast.ForStmt:
 		one(w, "Init", n.Init)
 		one(w, "Cond", n.Cond)
 		one(w, "Post", n.Post)
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Body", n.Body)
 	case *ast.RangeStmt:
 		one(w, "Key", n.Key)
 		one(w, "Value", n.Value)
 		one(w, "X", n.X)
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Body", n.Body)
 
 	// Declarations and files
 	case *ast.ImportSpec:
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
-		if n.Name != nil {
-			w.visit(n.Name, "Name", -1)
-		}
-		if n.Path != nil {
-			w.visit(n.Path, "Path", -1)
-		}
-		if n.Comment != nil {
-			w.visit(n.Comment, "Comment", -1)
-		}
+		ptr(w, "Doc", n.Doc)
+		ptr(w, "Name", n.Name)
+		ptr(w, "Path", n.Path)
+		ptr(w, "Comment", n.Comment)
 	case *ast.ValueSpec:
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
+		ptr(w, "Doc", n.Doc)
 		list(w, "Names", n.Names)
 		one(w, "Type", n.Type)
 		list(w, "Values", n.Values)
-		if n.Comment != nil {
-			w.visit(n.Comment, "Comment", -1)
-		}
+		ptr(w, "Comment", n.Comment)
 	case *ast.TypeSpec:
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
-		if n.Name != nil {
-			w.visit(n.Name, "Name", -1)
-		}
-		if n.TypeParams != nil {
-			w.visit(n.TypeParams, "TypeParams", -1)
-		}
+		ptr(w, "Doc", n.Doc)
+		ptr(w, "Name", n.Name)
+		ptr(w, "TypeParams", n.TypeParams)
 		one(w, "Type", n.Type)
-		if n.Comment != nil {
-			w.visit(n.Comment, "Comment", -1)
-		}
+		ptr(w, "Comment", n.Comment)
 	case *ast.BadDecl:
 	case *ast.GenDecl:
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
+		ptr(w, "Doc", n.Doc)
 		for i, s := range n.Specs {
 			w.visit(s, "Specs", i)
 		}
 	case *ast.FuncDecl:
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
-		if n.Recv != nil {
-			w.visit(n.Recv, "Recv", -1)
-		}
-		if n.Name != nil {
-			w.visit(n.Name, "Name", -1)
-		}
-		if n.Type != nil {
-			w.visit(n.Type, "Type", -1)
-		}
-		if n.Body != nil {
-			w.visit(n.Body, "Body", -1)
-		}
+		ptr(w, "Doc", n.Doc)
+		ptr(w, "Recv", n.Recv)
+		ptr(w, "Name", n.Name)
+		ptr(w, "Type", n.Type)
+		ptr(w, "Body", n.Body)
 	case *ast.File:
 		// Not File.Comments: walking the nodes visits them (as ast.Walk).
-		if n.Doc != nil {
-			w.visit(n.Doc, "Doc", -1)
-		}
-		if n.Name != nil {
-			w.visit(n.Name, "Name", -1)
-		}
+		ptr(w, "Doc", n.Doc)
+		ptr(w, "Name", n.Name)
 		for i, d := range n.Decls {
 			w.visit(d, "Decls", i)
 		}

@@ -71,7 +71,7 @@ func (in *Interp) record(g group, units []*declUnit) {
 func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	in.use(g)
 	fset := in.gen.yi.FileSet()
-	rw := in.newRewriter(fset)
+	rw := newRewriter(in, fset)
 	md := in.newModernizer(fset)
 	if err := checkMain(fset, g); err != nil {
 		return err

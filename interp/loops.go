@@ -346,7 +346,7 @@ func (m *modernizer) keepsReceiver(sel *ast.SelectorExpr) bool {
 	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.Interface:
 		return true
 	}
-	return m.in.byValue(id, sel.Sel.Name)
+	return (&pass{s: m.in, fset: m.fset}).byValue(id, sel.Sel.Name)
 }
 
 // closureCopies returns the variables fl uses that are the loop's (names)

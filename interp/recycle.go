@@ -635,7 +635,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 			continue
 		}
 		for _, root := range roots {
-			if err := in.prepare(in.newRewriter(fset), root); err != nil {
+			if err := in.prepare(newRewriter(in, fset), root); err != nil {
 				return err
 			}
 			if f, ok := root.(*ast.File); ok && len(f.Decls) == 0 {
@@ -691,7 +691,7 @@ func (in *Interp) replayFuncLit(name string) error {
 		if block.List, err = md.stmts(block.List, true); err != nil {
 			return err
 		}
-		in.newRewriter(in.gen.yi.FileSet()).rewrite(block)
+		newRewriter(in, in.gen.yi.FileSet()).rewrite(block)
 		if err := in.compileAndExec(block); err != nil {
 			return err
 		}

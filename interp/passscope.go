@@ -9,8 +9,8 @@ import (
 )
 
 // sessionScope is what the passes of prepare (bareAppTypes, hostCalls,
-// genericCalls, errorValues, valueChecks, the rewriter), the pre-compile
-// checks and the inferer ask of the session an input runs in: how a name
+// genericCalls, errorValues, valueChecks, the rewriter), the modernizer,
+// the pre-compile checks and the inferer ask of the session an input runs in: how a name
 // that the input does not declare resolves, and the few effects they have
 // on it. It is narrow so that a pass can run, and be tested, without an
 // interpreter: the session's maps and yaegi stay behind it. *Interp
@@ -70,6 +70,9 @@ type sessionScope interface {
 	// needErrorHelpers asks for the interpreted helpers of errorValues to
 	// be declared before the input compiles (see ensureErrorHelpers).
 	needErrorHelpers()
+	// needGenericHelpers asks for the generic min and max to be declared
+	// before the input compiles (see genericHelpers).
+	needGenericHelpers()
 	// alias makes copy, a copy of id that a rewrite made, resolve as id
 	// does, for obj and for the passes that run after it.
 	alias(copy, id *ast.Ident)
@@ -88,6 +91,7 @@ type sessionName struct {
 	isType    bool         // last declared as a type
 	isConst   bool         // last declared as a constant
 	typeKind  reflect.Kind // of the session's type, Invalid if not known
+	hostValue bool         // a variable last set from a host value (see hostRooted)
 }
 
 var _ sessionScope = (*Interp)(nil)
@@ -117,6 +121,7 @@ func (in *Interp) session(name string) sessionName {
 		isType:    in.types[name],
 		isConst:   in.consts[name],
 		typeKind:  in.typeKinds[name],
+		hostValue: in.tainted[name],
 	}
 }
 
@@ -171,6 +176,8 @@ func (in *Interp) mainType(name string) bool {
 }
 
 func (in *Interp) needErrorHelpers() { in.gen.needErrors = true }
+
+func (in *Interp) needGenericHelpers() { in.gen.needGeneric = true }
 
 func (in *Interp) valueReceiver(key string) bool { return in.valueRecv[key] }
 

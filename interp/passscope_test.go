@@ -41,6 +41,7 @@ func (s *testScope) namedType(reflect.Type) string          { return "" }
 func (s *testScope) printChecked(string) bool               { return false }
 func (s *testScope) mainType(string) bool                   { return false }
 func (s *testScope) needErrorHelpers()                      { s.needErrors = true }
+func (s *testScope) needGenericHelpers()                    {}
 func (s *testScope) valueReceiver(key string) bool          { return s.valueRecv[key] }
 func (s *testScope) printsItself(string) bool               { return false }
 func (s *testScope) alias(copy, id *ast.Ident)              { s.res.alias(copy, id) }
@@ -194,6 +195,37 @@ func TestPassesAlone(t *testing.T) {
 	spec := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.DeclStmt).Decl.(*ast.GenDecl).Specs[0].(*ast.ValueSpec)
 	if got := exprString(spec.Values[0]); got != "__mh_asError(boom)" || !s.needErrors {
 		t.Errorf("errorValues wrote %s and asked for the helpers: %v; want __mh_asError(boom), true", got, s.needErrors)
+	}
+}
+
+// TestModernizerAlone rewrites a range over an integer, which it tells
+// from a range over a slice by the inferer, against a session written by
+// hand: the copies of n it writes resolve as n.
+func TestModernizerAlone(t *testing.T) {
+	s := newTestScope(t)
+	p, f := s.parse(t, "n := double(2)\nfor i := range n { print(i) }\nfor j := range nums { print(j) }")
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	list, err := newModernizer(s, p.fset).stmts(body.List, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.List = list
+	var b strings.Builder
+	if err := format.Node(&b, p.fset, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"for __mh_1, __mh_2 := n, (n)-(n); __mh_2 < __mh_1; __mh_2++ {\n\t\ti := __mh_2\n",
+		"for j := range nums {",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("modernized without %q:\n%s", want, b.String())
+		}
+	}
+	n := list[0].(*ast.AssignStmt).Lhs[0].(*ast.Ident)
+	zero := list[1].(*ast.ForStmt).Init.(*ast.AssignStmt).Rhs[1].(*ast.BinaryExpr)
+	if cp := zero.X.(*ast.ParenExpr).X.(*ast.Ident); cp == n || s.obj(n) == nil || s.obj(cp) != s.obj(n) {
+		t.Errorf("the copy of n in %s resolves to %v, want n's object %v", exprString(zero), s.obj(cp), s.obj(n))
 	}
 }
 

@@ -614,7 +614,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 	for _, g := range groups {
 		in.use(g)
 		var roots []ast.Node
-		md := in.newModernizer(fset)
+		md := newModernizer(in, fset)
 		switch g.kind {
 		case declGroup:
 			vars, err := md.file(g.file)
@@ -687,7 +687,7 @@ func (in *Interp) replayFuncLit(name string) error {
 	for _, g := range groups {
 		in.use(g)
 		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
-		md := in.newModernizer(in.gen.yi.FileSet())
+		md := newModernizer(in, in.gen.yi.FileSet())
 		if block.List, err = md.stmts(block.List, true); err != nil {
 			return err
 		}

@@ -400,17 +400,18 @@
 // Each input goes through one pipeline (eval.go): it is parsed (without
 // go/parser's deprecated object resolution) and its names resolved by a
 // scope of our own (scope.go), split into groups yaegi can compile, and
-// each group is checked (the pre-compile checks of checks.go) and goes
-// through prepare: the passes that need the session's state (app types,
-// host calls, generic calls, error values, value checks) and the
-// automatic imports, then the rewriter (rewrite.go: the guards of
-// guards.go and selfcall.go, the modern Go of minmax.go, loops.go and
-// rangefunc.go), all over one walker (walk.go). The checks, those passes
-// and the type inferer they ask (infer.go) see the session only through
-// a narrow interface, sessionScope (passscope.go), which [Interp]
+// each group is checked (the pre-compile checks of checks.go), given the
+// modern Go that yaegi lacks by the modernizer (modern.go, minmax.go,
+// loops.go and rangefunc.go) and goes through prepare: the passes that
+// need the session's state (app types, host calls, generic calls, error
+// values, value checks) and the automatic imports, then the rewriter
+// (rewrite.go: the guards of guards.go and selfcall.go), all over one
+// walker (walk.go). The checks, the modernizer, those passes, the
+// rewriter and the type inferer they ask (infer.go) see the session only
+// through a narrow interface, sessionScope (passscope.go), which [Interp]
 // implements: each runs, and is tested, without an interpreter. The
-// source that results is what [Interp.SetDebugRewrite]
-// shows (srcprint.go). run.go runs it on a worker goroutine and owns the
+// source that results is what [Interp.SetDebugRewrite] shows
+// (srcprint.go). run.go runs it on a worker goroutine and owns the
 // run and cancel state machine; recycle.go moves a long session to a new
 // interpreter. Everything that reads yaegi's unexported state is in
 // yaegistate.go, checked against the pinned version by a test.

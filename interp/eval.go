@@ -70,8 +70,8 @@ func (in *Interp) record(g group, units []*declUnit) {
 func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	in.use(g)
 	fset := in.gen.yi.FileSet()
-	rw := in.newRewriter(fset)
-	md := in.newModernizer(fset)
+	rw := newRewriter(in, fset)
+	md := newModernizer(in, fset)
 	if err := checkMain(fset, g); err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	// compile, the expression has no value (a call without results) or is
 	// wrong, which compiling it alone tells.
 	stmt := g.stmts[0].(*ast.ExprStmt)
-	host := in.hostRooted(stmt.X)
+	host := ps.hostRooted(stmt.X)
 	r.shownType = in.shownTypeName(stmt.X)
 	list, err := md.stmts([]ast.Stmt{stmt}, false)
 	if err != nil {

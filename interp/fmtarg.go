@@ -637,14 +637,14 @@ func callPrintMethod(sm sessionMethod, v reflect.Value) (text string, panicked a
 // sessionArg.
 func (rw *rewriter) printArgs(c *ast.CallExpr) {
 	sel, ok := c.Fun.(*ast.SelectorExpr)
-	if !ok || c.Ellipsis.IsValid() || rw.printsItself == nil {
+	if !ok || c.Ellipsis.IsValid() {
 		return
 	}
 	pkg, ok := sel.X.(*ast.Ident)
 	if !ok || !rw.isPackage(pkg) {
 		return
 	}
-	p, _ := rw.pkgPath(pkg.Name)
+	p, _ := rw.s.pkgPath(pkg.Name)
 	key := p + "/" + path.Base(p)
 	if key != "fmt/fmt" && key != "log/log" || !slices.Contains(printGuarded[key], sel.Sel.Name) {
 		return
@@ -735,8 +735,8 @@ func (a wrapperArg) Format(s fmt.State, verb rune) {
 // printsItself reports whether x is known to be of a session struct type,
 // or a pointer to one, with a String, Error or GoString method and no
 // Format method.
-func (in *Interp) printsItself(x ast.Expr) bool {
-	f := &inferer{s: in}
+func (rw *rewriter) printsItself(x ast.Expr) bool {
+	f := rw.newInferer()
 	t := f.exprType(x)
 	if s, ok := t.texpr.(*ast.StarExpr); ok && t.kind == reflect.Pointer {
 		t = f.typeExprType(s.X)
@@ -744,9 +744,15 @@ func (in *Interp) printsItself(x ast.Expr) bool {
 	name := ""
 	switch {
 	case t.named != "" && t.kind == reflect.Struct:
-		name = "main." + t.named
+		name = t.named
 	case t.rt != nil:
-		name = in.names.sessionType(t.rt)
+		// A struct yaegi built, as typeNames.sessionType finds it: only
+		// those have a name by their type.
+		rt := t.rt
+		if rt.Kind() == reflect.Pointer && rt.Name() == "" {
+			rt = rt.Elem()
+		}
+		name = rw.s.namedType(rt)
 	}
-	return name != "" && in.names.printsItself(name)
+	return name != "" && rw.s.printsItself(name)
 }

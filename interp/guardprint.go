@@ -136,11 +136,11 @@ func tryFor(try func() bool) bool {
 // hostRooted reports whether the value of e is reached from a namespace
 // value (or a session variable assigned from one) by fields, indexes,
 // slicing, dereferences and type assertions, without a call.
-func (in *Interp) hostRooted(e ast.Expr) bool {
+func (p *pass) hostRooted(e ast.Expr) bool {
 	for i := 0; i < 64; i++ {
 		switch x := e.(type) {
 		case *ast.Ident:
-			if o := in.obj(x); o != nil {
+			if o := p.s.obj(x); o != nil {
 				// Declared in the same input: follow its definition.
 				if a, ok := o.decl.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
 					for j, l := range a.Lhs {
@@ -154,10 +154,11 @@ func (in *Interp) hostRooted(e ast.Expr) bool {
 				}
 				return false
 			}
-			return in.namespace[x.Name] || in.tainted[x.Name]
+			sn := p.s.session(x.Name)
+			return sn.namespace || sn.hostValue
 		case *ast.SelectorExpr:
-			if id, ok := x.X.(*ast.Ident); ok && in.obj(id) == nil {
-				if _, isPkg := in.pkgPath(id.Name); isPkg {
+			if id, ok := x.X.(*ast.Ident); ok && p.s.obj(id) == nil {
+				if _, isPkg := p.s.pkgPath(id.Name); isPkg {
 					return false
 				}
 			}
@@ -195,7 +196,7 @@ func (in *Interp) noteTaint(stmts []ast.Stmt) {
 			}
 			tainted := false
 			if len(vals) == len(names) {
-				tainted = in.hostRooted(vals[i])
+				tainted = (&pass{s: in}).hostRooted(vals[i])
 			}
 			if tainted {
 				in.tainted[id.Name] = true

@@ -204,7 +204,7 @@ func makeSize(n any, typed any) int {
 // type written out, and make is the builtin.
 func (rw *rewriter) guardMake(c *ast.CallExpr) {
 	id, ok := c.Fun.(*ast.Ident)
-	if !ok || id.Name != "make" || rw.obj(id) != nil || rw.shadowed("make") || len(c.Args) < 2 {
+	if !ok || id.Name != "make" || rw.s.obj(id) != nil || rw.shadowed("make") || len(c.Args) < 2 {
 		return
 	}
 	switch t := c.Args[0].(type) {
@@ -213,11 +213,11 @@ func (rw *rewriter) guardMake(c *ast.CallExpr) {
 		// A type of the session or of the input (make(B, n) with
 		// type B []byte); not a type parameter, whose conversion from
 		// nil yaegi may not compile.
-		if o := rw.obj(t); o != nil {
+		if o := rw.s.obj(t); o != nil {
 			if _, ok := o.decl.(*ast.TypeSpec); !ok || o.kind != typeObj {
 				return
 			}
-		} else if rw.session(t.Name) != sessionType {
+		} else if rw.sessionKind(t.Name) != sessionType {
 			return
 		}
 	case *ast.SelectorExpr:

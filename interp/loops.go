@@ -64,7 +64,7 @@ func (m *modernizer) rangeInt(r *ast.RangeStmt, label *ast.LabeledStmt) []ast.St
 	var pre []ast.Stmt
 	var init *ast.AssignStmt
 	if m.pureExpr(r.X) {
-		zero := &ast.BinaryExpr{X: paren(cloneExpr(m.in.res, r.X)), OpPos: pos, Op: token.SUB, Y: paren(cloneExpr(m.in.res, r.X))}
+		zero := &ast.BinaryExpr{X: paren(m.cloneExpr(r.X)), OpPos: pos, Op: token.SUB, Y: paren(m.cloneExpr(r.X))}
 		init = define(pos, []string{n, i}, r.X, zero)
 	} else {
 		pre = append(pre, define(pos, []string{n}, r.X))
@@ -346,7 +346,7 @@ func (m *modernizer) keepsReceiver(sel *ast.SelectorExpr) bool {
 	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.Interface:
 		return true
 	}
-	return m.in.byValue(id, sel.Sel.Name)
+	return m.byValue(id, sel.Sel.Name)
 }
 
 // closureCopies returns the variables fl uses that are the loop's (names)
@@ -361,7 +361,7 @@ func (m *modernizer) closureCopies(body *ast.BlockStmt, fl *ast.FuncLit, names [
 			return true
 		}
 		local := false
-		o := m.in.obj(id)
+		o := m.s.obj(id)
 		if o != nil && o.kind == varObj {
 			p := o.decl.Pos()
 			if p >= fl.Pos() && p < fl.End() {

@@ -22,7 +22,7 @@ func (m *modernizer) constMinMax(root ast.Node) {
 // isBuiltin reports whether id refers to the predeclared name, or to
 // manhole's dump, rather than to something the session declared.
 func (m *modernizer) isBuiltin(id *ast.Ident) bool {
-	return m.in.obj(id) == nil && !m.in.declared[id.Name] && !m.in.namespace[id.Name]
+	return m.s.obj(id) == nil && !m.shadowed(id.Name)
 }
 
 // builtin rewrites calls to clear, dump, min and max.
@@ -45,7 +45,7 @@ func (m *modernizer) builtin(x ast.Expr) ast.Expr {
 	case "dump":
 		name := "Dump"
 		for _, a := range c.Args {
-			if m.in.hostRooted(a) {
+			if m.hostRooted(a) {
 				name = "DumpHost"
 			}
 		}
@@ -227,7 +227,7 @@ func (m *modernizer) constValue(x ast.Expr) (v constant.Value, rank int, ok bool
 
 // namedConst returns the value of an untyped constant named by id.
 func (m *modernizer) namedConst(id *ast.Ident) (constant.Value, int, bool) {
-	if o := m.in.obj(id); o != nil {
+	if o := m.s.obj(id); o != nil {
 		spec, ok := o.decl.(*ast.ValueSpec)
 		if !ok || o.kind != constObj || spec.Type != nil || m.inf.depth > 20 {
 			return nil, 0, false
@@ -241,11 +241,11 @@ func (m *modernizer) namedConst(id *ast.Ident) (constant.Value, int, bool) {
 		}
 		return nil, 0, false
 	}
-	if !m.in.declared[id.Name] {
+	if !m.s.session(id.Name).declared {
 		return nil, 0, false
 	}
 	if m.inf.globals == nil {
-		m.inf.globals, _ = globals(m.in.gen)
+		m.inf.globals = m.s.globalValues()
 		if m.inf.globals == nil {
 			m.inf.globals = map[string]reflect.Value{}
 		}
@@ -311,7 +311,7 @@ func (m *modernizer) genericMinMax(root ast.Node) {
 		}
 		c.Args = append(typed, consts...)
 		c.Fun = ident(helperName+"_"+name, c.Fun.Pos())
-		m.in.gen.needGeneric = true
+		m.s.needGenericHelpers()
 		return true
 	})
 }
@@ -653,11 +653,11 @@ func (m *modernizer) expandMinMax(name string, c *ast.CallExpr) (ast.Expr, []ast
 		if !isUntypedConst(a) {
 			// A NaN argument makes the result NaN, as in Go.
 			cond = &ast.BinaryExpr{X: cond, OpPos: pos, Op: token.LOR,
-				Y: &ast.BinaryExpr{X: cloneExpr(m.in.res, v), OpPos: pos, Op: token.NEQ, Y: cloneExpr(m.in.res, v)}}
+				Y: &ast.BinaryExpr{X: m.cloneExpr(v), OpPos: pos, Op: token.NEQ, Y: m.cloneExpr(v)}}
 		}
 		pre = append(pre, &ast.IfStmt{If: pos, Init: init, Cond: cond, Body: &ast.BlockStmt{
 			Lbrace: pos, Rbrace: pos,
-			List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{ident(res, pos)}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{cloneExpr(m.in.res, v)}}},
+			List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{ident(res, pos)}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{m.cloneExpr(v)}}},
 		}})
 	}
 	return ident(res, pos), pre

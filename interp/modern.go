@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"strconv"
 )
 
 // yaegi v0.16.1 implements Go as of 1.20. The rewrites below give
@@ -24,10 +23,9 @@ import (
 
 // modernizer rewrites one group of the user's input.
 type modernizer struct {
-	in   *Interp
-	fset *token.FileSet
-	inf  *inferer
-	err  error
+	pass
+	inf *inferer
+	err error
 
 	// minmax holds the calls to the builtin min and max that are still to
 	// be rewritten, by call.
@@ -45,15 +43,15 @@ type modernizer struct {
 	enter, leave func(*cursor) bool
 }
 
-func (in *Interp) newModernizer(fset *token.FileSet) *modernizer {
-	return &modernizer{
-		in:     in,
-		fset:   fset,
-		inf:    &inferer{s: in},
+func newModernizer(s sessionScope, fset *token.FileSet) *modernizer {
+	m := &modernizer{
+		pass:   pass{s: s, fset: fset},
 		minmax: map[*ast.CallExpr]string{},
 		synth:  map[ast.Stmt]bool{},
 		funcOf: map[*ast.RangeStmt]*ast.FuncType{},
 	}
+	m.inf = m.newInferer()
+	return m
 }
 
 func (m *modernizer) fail(pos token.Pos, format string, args ...any) {
@@ -64,10 +62,7 @@ func (m *modernizer) fail(pos token.Pos, format string, args ...any) {
 
 // tmp returns a fresh name for a temporary, unique in the session: a
 // temporary of the global block is a global variable.
-func (m *modernizer) tmp() string {
-	m.in.tmpSeq++
-	return helperName + "_" + strconv.FormatInt(m.in.tmpSeq, 10)
-}
+func (m *modernizer) tmp() string { return m.s.fresh(helperName + "_") }
 
 // file rewrites a group of declarations. The package-level variable
 // declarations whose values need min or max expanded (which takes
@@ -375,34 +370,34 @@ func define(pos token.Pos, names []string, values ...ast.Expr) *ast.AssignStmt {
 
 // cloneExpr copies an expression that simpleExpr or pureExpr accepts;
 // anything else is returned as is. A copied name resolves as the name
-// does in res.
-func cloneExpr(res resolution, x ast.Expr) ast.Expr {
+// does (see sessionScope.alias).
+func (p *pass) cloneExpr(x ast.Expr) ast.Expr {
 	switch x := x.(type) {
 	case *ast.Ident:
 		c := *x
-		res.alias(&c, x)
+		p.s.alias(&c, x)
 		return &c
 	case *ast.BasicLit:
 		c := *x
 		return &c
 	case *ast.ParenExpr:
-		return &ast.ParenExpr{Lparen: x.Lparen, X: cloneExpr(res, x.X), Rparen: x.Rparen}
+		return &ast.ParenExpr{Lparen: x.Lparen, X: p.cloneExpr(x.X), Rparen: x.Rparen}
 	case *ast.SelectorExpr:
-		return &ast.SelectorExpr{X: cloneExpr(res, x.X), Sel: cloneExpr(res, x.Sel).(*ast.Ident)}
+		return &ast.SelectorExpr{X: p.cloneExpr(x.X), Sel: p.cloneExpr(x.Sel).(*ast.Ident)}
 	case *ast.UnaryExpr:
-		return &ast.UnaryExpr{OpPos: x.OpPos, Op: x.Op, X: cloneExpr(res, x.X)}
+		return &ast.UnaryExpr{OpPos: x.OpPos, Op: x.Op, X: p.cloneExpr(x.X)}
 	case *ast.BinaryExpr:
-		return &ast.BinaryExpr{X: cloneExpr(res, x.X), OpPos: x.OpPos, Op: x.Op, Y: cloneExpr(res, x.Y)}
+		return &ast.BinaryExpr{X: p.cloneExpr(x.X), OpPos: x.OpPos, Op: x.Op, Y: p.cloneExpr(x.Y)}
 	case *ast.StarExpr:
-		return &ast.StarExpr{Star: x.Star, X: cloneExpr(res, x.X)}
+		return &ast.StarExpr{Star: x.Star, X: p.cloneExpr(x.X)}
 	case *ast.IndexExpr:
-		return &ast.IndexExpr{X: cloneExpr(res, x.X), Lbrack: x.Lbrack, Index: cloneExpr(res, x.Index), Rbrack: x.Rbrack}
+		return &ast.IndexExpr{X: p.cloneExpr(x.X), Lbrack: x.Lbrack, Index: p.cloneExpr(x.Index), Rbrack: x.Rbrack}
 	case *ast.CallExpr:
 		args := make([]ast.Expr, len(x.Args))
 		for i, a := range x.Args {
-			args[i] = cloneExpr(res, a)
+			args[i] = p.cloneExpr(a)
 		}
-		return &ast.CallExpr{Fun: cloneExpr(res, x.Fun), Lparen: x.Lparen, Args: args, Ellipsis: x.Ellipsis, Rparen: x.Rparen}
+		return &ast.CallExpr{Fun: p.cloneExpr(x.Fun), Lparen: x.Lparen, Args: args, Ellipsis: x.Ellipsis, Rparen: x.Rparen}
 	}
 	return x
 }

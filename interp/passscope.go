@@ -4,15 +4,17 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
 // sessionScope is what the passes of prepare (bareAppTypes, hostCalls,
-// genericCalls, errorValues, valueChecks), the pre-compile checks and the
-// inferer ask of the session an input runs in: how a name that the input
-// does not declare resolves, and the one effect they have on it. It is
-// narrow so that a pass can run, and be tested, without an interpreter:
-// the session's maps and yaegi stay behind it. *Interp implements it.
+// genericCalls, errorValues, valueChecks, the rewriter), the modernizer,
+// the pre-compile checks and the inferer ask of the session an input runs in: how a name
+// that the input does not declare resolves, and the few effects they have
+// on it. It is narrow so that a pass can run, and be tested, without an
+// interpreter: the session's maps and yaegi stay behind it. *Interp
+// implements it.
 type sessionScope interface {
 	// obj returns the object of the input that id declares or refers to,
 	// nil for a name from outside it (see scope.go).
@@ -56,10 +58,28 @@ type sessionScope interface {
 	// mainType reports whether name is a type of the host's package main
 	// that the session can name bare.
 	mainType(name string) bool
+	// valueReceiver reports whether the session's method key ("T.m") has
+	// a value receiver.
+	valueReceiver(key string) bool
+	// printsItself reports whether the session type name has a String,
+	// Error or GoString method and no Format method, and its values are
+	// known by their reflect type: fmt would not see the methods of a
+	// yaegi struct (see printArgs).
+	printsItself(name string) bool
 
 	// needErrorHelpers asks for the interpreted helpers of errorValues to
 	// be declared before the input compiles (see ensureErrorHelpers).
 	needErrorHelpers()
+	// needGenericHelpers asks for the generic min and max to be declared
+	// before the input compiles (see genericHelpers).
+	needGenericHelpers()
+	// alias makes copy, a copy of id that a rewrite made, resolve as id
+	// does, for obj and for the passes that run after it.
+	alias(copy, id *ast.Ident)
+	// fresh returns prefix followed by a number the session never gave
+	// out: a temporary of the global block is a global variable, so its
+	// name must be unique in the session, not only in the input.
+	fresh(prefix string) string
 }
 
 // sessionName is what a name outside the input is in the session. A
@@ -71,6 +91,7 @@ type sessionName struct {
 	isType    bool         // last declared as a type
 	isConst   bool         // last declared as a constant
 	typeKind  reflect.Kind // of the session's type, Invalid if not known
+	hostValue bool         // a variable last set from a host value (see hostRooted)
 }
 
 var _ sessionScope = (*Interp)(nil)
@@ -100,6 +121,7 @@ func (in *Interp) session(name string) sessionName {
 		isType:    in.types[name],
 		isConst:   in.consts[name],
 		typeKind:  in.typeKinds[name],
+		hostValue: in.tainted[name],
 	}
 }
 
@@ -154,3 +176,16 @@ func (in *Interp) mainType(name string) bool {
 }
 
 func (in *Interp) needErrorHelpers() { in.gen.needErrors = true }
+
+func (in *Interp) needGenericHelpers() { in.gen.needGeneric = true }
+
+func (in *Interp) valueReceiver(key string) bool { return in.valueRecv[key] }
+
+func (in *Interp) printsItself(name string) bool { return in.names.printsItself("main." + name) }
+
+func (in *Interp) alias(copy, id *ast.Ident) { in.res.alias(copy, id) }
+
+func (in *Interp) fresh(prefix string) string {
+	in.tmpSeq++
+	return prefix + strconv.FormatInt(in.tmpSeq, 10)
+}

@@ -2,9 +2,11 @@ package interp
 
 import (
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,7 +20,9 @@ type testScope struct {
 	aliases    map[string][]string
 	globals    map[string]reflect.Value
 	pkgs       map[string]map[string]reflect.Value // by name, which is the path
+	valueRecv  map[string]bool
 	needErrors bool
+	temps      int
 }
 
 func (s *testScope) obj(id *ast.Ident) *object { return s.res[id] }
@@ -37,6 +41,11 @@ func (s *testScope) namedType(reflect.Type) string          { return "" }
 func (s *testScope) printChecked(string) bool               { return false }
 func (s *testScope) mainType(string) bool                   { return false }
 func (s *testScope) needErrorHelpers()                      { s.needErrors = true }
+func (s *testScope) needGenericHelpers()                    {}
+func (s *testScope) valueReceiver(key string) bool          { return s.valueRecv[key] }
+func (s *testScope) printsItself(string) bool               { return false }
+func (s *testScope) alias(copy, id *ast.Ident)              { s.res.alias(copy, id) }
+func (s *testScope) fresh(prefix string) string             { s.temps++; return prefix + strconv.Itoa(s.temps) }
 func (s *testScope) pkgName(path string) (string, bool)     { _, ok := s.pkgs[path]; return path, ok }
 func (s *testScope) symbol(p, name string) (reflect.Value, bool) {
 	v, ok := s.pkgs[p][name]
@@ -61,7 +70,8 @@ func (c *scopeCache) Len() int { return len(c.m) }
 // newTestScope returns a session with a namespace value cache (a
 // *scopeCache) and nums (a []int), an error value boom, a float64
 // variable rate, the functions double(int) int, nothing() and the generic
-// Map, an alias A = B, and package strings.
+// Map, an alias A = B, a struct type P with a value method Run, and
+// package strings.
 func newTestScope(t *testing.T) *testScope {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "session.go", `package main
@@ -82,11 +92,13 @@ func Map[T, U any](s []T, f func(T) U) []U { return nil }`, parser.SkipObjectRes
 			"rate":   {declared: true},
 			"double": {declared: true}, "nothing": {declared: true}, "Map": {declared: true},
 			"A": {declared: true, isType: true}, "B": {declared: true, isType: true},
+			"P": {declared: true, isType: true, typeKind: reflect.Struct},
 		},
-		funcs:   funcs,
-		aliases: map[string][]string{"A": {"B"}},
-		globals: map[string]reflect.Value{"rate": reflect.ValueOf(new(float64)).Elem()},
-		pkgs:    map[string]map[string]reflect.Value{"strings": {"Repeat": reflect.ValueOf(strings.Repeat)}},
+		valueRecv: map[string]bool{"P.Run": true},
+		funcs:     funcs,
+		aliases:   map[string][]string{"A": {"B"}},
+		globals:   map[string]reflect.Value{"rate": reflect.ValueOf(new(float64)).Elem()},
+		pkgs:      map[string]map[string]reflect.Value{"strings": {"Repeat": reflect.ValueOf(strings.Repeat)}},
 	}
 }
 
@@ -183,5 +195,57 @@ func TestPassesAlone(t *testing.T) {
 	spec := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.DeclStmt).Decl.(*ast.GenDecl).Specs[0].(*ast.ValueSpec)
 	if got := exprString(spec.Values[0]); got != "__mh_asError(boom)" || !s.needErrors {
 		t.Errorf("errorValues wrote %s and asked for the helpers: %v; want __mh_asError(boom), true", got, s.needErrors)
+	}
+}
+
+// TestModernizerAlone rewrites a range over an integer, which it tells
+// from a range over a slice by the inferer, against a session written by
+// hand: the copies of n it writes resolve as n.
+func TestModernizerAlone(t *testing.T) {
+	s := newTestScope(t)
+	p, f := s.parse(t, "n := double(2)\nfor i := range n { print(i) }\nfor j := range nums { print(j) }")
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	list, err := newModernizer(s, p.fset).stmts(body.List, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.List = list
+	var b strings.Builder
+	if err := format.Node(&b, p.fset, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"for __mh_1, __mh_2 := n, (n)-(n); __mh_2 < __mh_1; __mh_2++ {\n\t\ti := __mh_2\n",
+		"for j := range nums {",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("modernized without %q:\n%s", want, b.String())
+		}
+	}
+	n := list[0].(*ast.AssignStmt).Lhs[0].(*ast.Ident)
+	zero := list[1].(*ast.ForStmt).Init.(*ast.AssignStmt).Rhs[1].(*ast.BinaryExpr)
+	if cp := zero.X.(*ast.ParenExpr).X.(*ast.Ident); cp == n || s.obj(n) == nil || s.obj(cp) != s.obj(n) {
+		t.Errorf("the copy of n in %s resolves to %v, want n's object %v", exprString(zero), s.obj(cp), s.obj(n))
+	}
+}
+
+// TestRewriterAlone runs the rewriter's go statement against a session
+// written by hand: the arguments and a value receiver are evaluated at
+// once into temporaries, a function of the session is called by name.
+func TestRewriterAlone(t *testing.T) {
+	s := newTestScope(t)
+	p, f := s.parse(t, "var p P\nx := 1\ngo double(x)\ngo p.Run()")
+	newRewriter(s, p.fset).rewrite(f)
+	var b strings.Builder
+	if err := format.Node(&b, p.fset, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"__mh_g1 := x\n", "double(__mh_g1)",
+		"__mh_g2 := p\n", "__mh_g2.Run()",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("rewritten without %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -318,13 +318,13 @@ func (m *modernizer) typeExpr(t reflect.Type, pos token.Pos) (ast.Expr, bool) {
 				return t.Name()
 			}
 			pkg := t.String()[:strings.LastIndexByte(t.String(), '.')]
-			if p, found := m.in.pkgPath(pkg); !found || p != t.PkgPath() {
+			if p, found := m.s.pkgPath(pkg); !found || p != t.PkgPath() {
 				ok = false
 			}
 			return t.String()
 		}
-		if tn := m.in.names.lookup(t); tn != nil && !tn.ambiguous {
-			return strings.TrimPrefix(tn.name, "main.")
+		if n := m.s.namedType(t); n != "" {
+			return n
 		}
 		switch t.Kind() {
 		case reflect.Pointer:

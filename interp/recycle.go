@@ -614,7 +614,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 	for _, g := range groups {
 		in.use(g)
 		var roots []ast.Node
-		md := in.newModernizer(fset)
+		md := newModernizer(in, fset)
 		switch g.kind {
 		case declGroup:
 			vars, err := md.file(g.file)
@@ -635,7 +635,7 @@ func (in *Interp) replaySource(src string, run bool) error {
 			continue
 		}
 		for _, root := range roots {
-			if err := in.prepare(in.newRewriter(fset), root); err != nil {
+			if err := in.prepare(newRewriter(in, fset), root); err != nil {
 				return err
 			}
 			if f, ok := root.(*ast.File); ok && len(f.Decls) == 0 {
@@ -687,11 +687,11 @@ func (in *Interp) replayFuncLit(name string) error {
 	for _, g := range groups {
 		in.use(g)
 		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
-		md := in.newModernizer(in.gen.yi.FileSet())
+		md := newModernizer(in, in.gen.yi.FileSet())
 		if block.List, err = md.stmts(block.List, true); err != nil {
 			return err
 		}
-		in.newRewriter(in.gen.yi.FileSet()).rewrite(block)
+		newRewriter(in, in.gen.yi.FileSet()).rewrite(block)
 		if err := in.compileAndExec(block); err != nil {
 			return err
 		}

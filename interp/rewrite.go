@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
-	"strconv"
 )
 
 // The rewrites below run on the user's AST before yaegi compiles it. They
@@ -45,41 +44,16 @@ var builtinFuncs = map[string]bool{
 	"println": true, "real": true, "recover": true,
 }
 
-// rewriter applies the guards to one group.
+// rewriter applies the guards to one group: a pass, with what it
+// gathers on the way.
 type rewriter struct {
-	fset *token.FileSet
-	// obj tells what an identifier refers to in the input, nil for
-	// something outside of it (see scope.go).
-	obj func(id *ast.Ident) *object
-	// alias makes copy, a copy of id made by a rewrite, resolve as id.
-	alias func(copy, id *ast.Ident)
-	// pkgPath tells whether an unresolved identifier names a package, and
-	// which one.
-	pkgPath func(name string) (string, bool)
-	// session tells what a name not resolved in the input is in the
-	// session: a function, a constant, or something else (a variable, a
-	// namespace value, nothing).
-	session func(name string) sessionKind
-	// shadowed reports whether the session or the namespace declared a
-	// name not resolved in the input.
-	shadowed func(name string) bool
-	// tmp returns a fresh reserved name.
-	tmp func() string
-	// byValue reports whether the method m called on x has a value
-	// receiver, as far as x's type is known.
-	byValue func(x ast.Expr, m string) bool
-
+	pass
 	goClosures []*ast.FuncLit // the closures goStmt made; see exitGuard
 	added      []ast.Decl     // the declarations unrollSelfCalls added
+}
 
-	// syncLock reports whether x is known to be of a sync lock type.
-	syncLock func(x ast.Expr, method string) bool
-	// growable reports whether x is known to be a strings.Builder or a
-	// bytes.Buffer.
-	growable func(x ast.Expr) bool
-	// printsItself reports whether x is known to be of a session struct
-	// type with a String, Error or GoString method (see printArgs).
-	printsItself func(x ast.Expr) bool
+func newRewriter(s sessionScope, fset *token.FileSet) *rewriter {
+	return &rewriter{pass: pass{s: s, fset: fset}}
 }
 
 type sessionKind int
@@ -92,51 +66,42 @@ const (
 )
 
 func (rw *rewriter) kind(id *ast.Ident) objKind {
-	if o := rw.obj(id); o != nil {
+	if o := rw.s.obj(id); o != nil {
 		return o.kind
 	}
 	return noObj
 }
 
-func (in *Interp) newRewriter(fset *token.FileSet) *rewriter {
-	return &rewriter{
-		fset:     fset,
-		obj:      in.obj,
-		alias:    func(copy, id *ast.Ident) { in.res.alias(copy, id) },
-		pkgPath:  in.pkgPath,
-		session:  in.sessionKind,
-		shadowed: func(name string) bool { return in.namespace[name] || in.declared[name] },
-		tmp: func() string {
-			in.tmpSeq++
-			return helperName + "_g" + strconv.FormatInt(in.tmpSeq, 10)
-		},
-		byValue: in.byValue,
-		growable: func(x ast.Expr) bool {
-			t := (&inferer{s: in}).exprType(x).rt
-			if t != nil && t.Kind() == reflect.Pointer {
-				t = t.Elem()
-			}
-			return t == builderType || t == bufferType
-		},
-		syncLock: func(x ast.Expr, method string) bool {
-			t := (&inferer{s: in}).exprType(x)
-			return guardableMethod(t.rt, method)
-		},
-		printsItself: in.printsItself,
+// sessionKind tells what a name not resolved in the input is in the
+// session: a function, a constant, a type, or something else (a
+// variable, a namespace value, nothing).
+func (rw *rewriter) sessionKind(name string) sessionKind {
+	sn := rw.s.session(name)
+	switch {
+	case sn.namespace || !sn.declared:
+		return sessionOther
+	case sn.isConst:
+		return sessionConst
+	case sn.isType:
+		return sessionType
+	case rw.s.funcType(name) != nil:
+		return sessionFunc
 	}
+	return sessionOther
 }
 
 // byValue reports whether x.m() is a call of a method with a value
-// receiver on a value that is not a pointer: the go statement must then
-// copy x itself, yaegi's method value x.m does not.
-func (in *Interp) byValue(x ast.Expr, m string) bool {
-	t := (&inferer{s: in}).exprType(x)
+// receiver on a value that is not a pointer, as far as x's type is
+// known: the go statement must then copy x itself, yaegi's method value
+// x.m does not.
+func (p *pass) byValue(x ast.Expr, m string) bool {
+	t := p.newInferer().exprType(x)
 	switch t.kind {
 	case reflect.Invalid, reflect.Pointer, reflect.Interface:
 		return false
 	}
 	if t.named != "" {
-		return in.valueRecv[t.named+"."+m]
+		return p.s.valueReceiver(t.named + "." + m)
 	}
 	if t.rt != nil {
 		_, ok := t.rt.MethodByName(m)
@@ -145,19 +110,20 @@ func (in *Interp) byValue(x ast.Expr, m string) bool {
 	return false
 }
 
-// sessionKind tells what kind of session-level name name is.
-func (in *Interp) sessionKind(name string) sessionKind {
-	switch {
-	case in.namespace[name] || !in.declared[name]:
-		return sessionOther
-	case in.consts[name]:
-		return sessionConst
-	case in.types[name]:
-		return sessionType
-	case in.funcResults[name] != nil:
-		return sessionFunc
+// syncLock reports whether x is known to be of a sync lock type that has
+// method.
+func (rw *rewriter) syncLock(x ast.Expr, method string) bool {
+	return guardableMethod(rw.newInferer().exprType(x).rt, method)
+}
+
+// growable reports whether x is known to be a strings.Builder or a
+// bytes.Buffer, or a pointer to one.
+func (rw *rewriter) growable(x ast.Expr) bool {
+	t := rw.newInferer().exprType(x).rt
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return sessionOther
+	return t == builderType || t == bufferType
 }
 
 // rewrite guards every go statement, Unlock-like call and make under
@@ -412,7 +378,7 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) ast.Stmt {
 	var names []ast.Expr
 	var vals []ast.Expr
 	hoist := func(e ast.Expr) ast.Expr {
-		name := rw.tmp()
+		name := rw.s.fresh(helperName + "_g")
 		names = append(names, ident(name, e.Pos()))
 		vals = append(vals, e)
 		return ident(name, e.Pos())
@@ -508,7 +474,7 @@ func (rw *rewriter) staticFunc(e ast.Expr) bool {
 		if k := rw.kind(e); k != noObj {
 			return k == funcObj
 		}
-		if rw.session(e.Name) == sessionFunc {
+		if rw.sessionKind(e.Name) == sessionFunc {
 			return true
 		}
 		return builtinFuncs[e.Name] && !rw.shadowed(e.Name)
@@ -532,10 +498,10 @@ func parenReceive(x ast.Expr) ast.Expr {
 
 func (rw *rewriter) isPackage(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
-	if !ok || rw.obj(id) != nil {
+	if !ok || rw.s.obj(id) != nil {
 		return false
 	}
-	_, ok = rw.pkgPath(id.Name)
+	_, ok = rw.s.pkgPath(id.Name)
 	return ok
 }
 
@@ -550,7 +516,7 @@ func (rw *rewriter) constant(e ast.Expr) bool {
 		if k := rw.kind(e); k != noObj {
 			return k == constObj
 		}
-		switch rw.session(e.Name) {
+		switch rw.sessionKind(e.Name) {
 		case sessionConst:
 			return true
 		case sessionFunc:

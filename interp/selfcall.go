@@ -63,7 +63,7 @@ func (rw *rewriter) unrollSelfCalls(f *ast.File) (group, unguarded map[*ast.Bloc
 			// values by them.
 			for orig, cp := range seen[i] {
 				if id, ok := orig.(*ast.Ident); ok {
-					rw.alias(cp.(*ast.Ident), id)
+					rw.s.alias(cp.(*ast.Ident), id)
 				}
 			}
 			c.Doc = nil
@@ -109,7 +109,7 @@ func (rw *rewriter) mayCallBack(fd *ast.FuncDecl) bool {
 		}
 		switch f := ast.Unparen(c.Fun).(type) {
 		case *ast.Ident:
-			if f.Name == fd.Name.Name || rw.obj(f) == nil && (builtinFuncs[f.Name] || basicTypes[f.Name]) {
+			if f.Name == fd.Name.Name || rw.s.obj(f) == nil && (builtinFuncs[f.Name] || basicTypes[f.Name]) {
 				return true
 			}
 		case *ast.SelectorExpr:

@@ -144,20 +144,12 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if err := checkTopLevel(fset, g.stmts); err != nil {
 			return err
 		}
-		// yaegi scopes imports by the file name at the root's position.
-		block := &ast.BlockStmt{Lbrace: g.stmts[0].Pos(), List: g.stmts}
-		var err error
-		if block.List, err = md.stmts(block.List, true); err != nil {
-			return err
+		for _, seg := range md.selfDefines(g.stmts) {
+			if err := in.runStmts(r, rw, md, seg); err != nil {
+				return err
+			}
 		}
-		if err := in.prepare(rw, block); err != nil {
-			return err
-		}
-		if f := topLevelInit(block.List); f != nil {
-			return in.declare(r, f)
-		}
-		block.List = topLevel(block.List)
-		return in.declare(r, block)
+		return nil
 	}
 
 	// exprGroup: compile Show(expr) to capture the values; if that does not
@@ -206,6 +198,25 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		r.res = Result{Value: in.formatValues(vals, host), HasValue: true}
 	}
 	return nil
+}
+
+// runStmts compiles and runs statements of the global block, a segment
+// of a group (see selfDefines).
+func (in *Interp) runStmts(r *run, rw *rewriter, md *modernizer, stmts []ast.Stmt) error {
+	// yaegi scopes imports by the file name at the root's position.
+	block := &ast.BlockStmt{Lbrace: stmts[0].Pos(), List: stmts}
+	var err error
+	if block.List, err = md.stmts(block.List, true); err != nil {
+		return err
+	}
+	if err := in.prepare(rw, block); err != nil {
+		return err
+	}
+	if f := topLevelInit(block.List); f != nil {
+		return in.declare(r, f)
+	}
+	block.List = topLevel(block.List)
+	return in.declare(r, block)
 }
 
 // asStatements turns declarations into statements, if they can all be

@@ -64,6 +64,13 @@ func TestFidelity(t *testing.T) {
 			`func p(a any) string { return fmt.Sprint(a) }`, `func q() string { var b Foo = 4; return p(b) }`, `q()`}, false, `"foo"`},
 		{"the same, converted, in one input", []string{`type Foo int; func (f Foo) String() string { return "foo" }
 func p(a any) string { return fmt.Sprint(a) }; func q() string { x := Foo(3); return p(x) }`, `q()`}, false, `"foo"`},
+		// The value of a := that reads a name it declares is the old
+		// name's: yaegi's global block read the new, zero variable.
+		{"redeclared from itself", []string{`y := 1`, `y := y + 1`, `y`}, false, `2`},
+		{"redeclared from itself, after a move", []string{`y := 1`, `y := y * 10`, `y += 1; y`}, true, `11`},
+		{"swapped by :=", []string{`a, b := 1, 2`, `a, b := b, a; fmt.Sprint(a, b)`}, false, `"2 1"`},
+		{"a namespace value redeclared from itself", []string{`stats := stats.Requests + 1`, `stats`}, false, `4`},
+		{"two from themselves in one input", []string{`z, w := 2, 1`, `w := z + w; z := z * w; fmt.Sprint(z, w)`}, false, `"6 3"`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -317,6 +317,8 @@ func (m *modernizer) splitSpecs(specs []ast.Spec) []ast.Spec {
 }
 
 // splitDefines does the same to the := statements of the global block.
+// The temporaries are zeroed right after (__mh.Zero), not to keep the
+// values alive for the session.
 func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 	var out []ast.Stmt
 	for _, s := range list {
@@ -337,6 +339,7 @@ func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 		}
 		tmp := &ast.AssignStmt{Tok: token.DEFINE, TokPos: a.TokPos, Rhs: a.Rhs}
 		var named []ast.Stmt
+		var addrs []ast.Expr
 		for _, l := range a.Lhs {
 			id, ok := l.(*ast.Ident)
 			if !ok {
@@ -344,13 +347,83 @@ func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 			}
 			t := &ast.Ident{Name: m.tmp(), NamePos: id.Pos()}
 			tmp.Lhs = append(tmp.Lhs, t)
+			addrs = append(addrs, &ast.UnaryExpr{OpPos: id.Pos(), Op: token.AND, X: ast.NewIdent(t.Name)})
 			if id.Name != "_" {
 				named = append(named, &ast.AssignStmt{Lhs: []ast.Expr{id}, Tok: token.DEFINE, TokPos: a.TokPos, Rhs: []ast.Expr{ast.NewIdent(t.Name)}})
 			}
 		}
 		out = append(append(out, tmp), named...)
+		out = append(out, helperCall("Zero", a.End(), addrs...))
 	}
 	return out
+}
+
+// selfDefines splits a global block's statements after each := whose
+// right side reads a name its left side declares (x := x + 1, p := *p),
+// which then computes its values into temporaries:
+//
+//	__mh_1 := x + 1  // ends a segment
+//	x := __mh_1      // starts the next one
+//	__mh.Zero(&__mh_1)
+//
+// yaegi declares the globals of a block before it compiles the block's
+// statements, so in one block the right side would read the new variable,
+// zero (x := x + 1 gave 1 where the session's or the namespace's x was
+// 5; p := *p did not compile). Each segment is compiled and run in turn.
+func (m *modernizer) selfDefines(list []ast.Stmt) [][]ast.Stmt {
+	var segs [][]ast.Stmt
+	var cur []ast.Stmt
+	for _, s := range list {
+		a, ok := s.(*ast.AssignStmt)
+		if !ok || a.Tok != token.DEFINE || !readsOwnNames(a) {
+			cur = append(cur, s)
+			continue
+		}
+		lhs, idents := identList(a.Lhs)
+		if !idents {
+			cur = append(cur, s) // not Go; the compiler says why
+			continue
+		}
+		tmp := &ast.AssignStmt{Tok: token.DEFINE, TokPos: a.TokPos, Rhs: a.Rhs}
+		def := &ast.AssignStmt{Tok: token.DEFINE, TokPos: a.TokPos}
+		var addrs []ast.Expr
+		for _, id := range lhs {
+			t := &ast.Ident{Name: m.tmp(), NamePos: id.Pos()}
+			tmp.Lhs = append(tmp.Lhs, t)
+			def.Lhs = append(def.Lhs, id)
+			def.Rhs = append(def.Rhs, &ast.Ident{Name: t.Name, NamePos: id.Pos()})
+			addrs = append(addrs, &ast.UnaryExpr{OpPos: id.Pos(), Op: token.AND, X: &ast.Ident{Name: t.Name, NamePos: id.Pos()}})
+		}
+		segs = append(segs, append(cur, tmp))
+		cur = []ast.Stmt{def, helperCall("Zero", a.End(), addrs...)}
+	}
+	return append(segs, cur)
+}
+
+// readsOwnNames reports whether the right side of a := reads a name that
+// its left side declares, outside function literals (inside one, yaegi
+// scopes names as Go does). A field name in a struct literal or a
+// selector counts too: splitting such a statement changes nothing.
+func readsOwnNames(a *ast.AssignStmt) bool {
+	names := map[string]bool{}
+	for _, l := range a.Lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+			names[id.Name] = true
+		}
+	}
+	found := false
+	for _, r := range a.Rhs {
+		ast.Inspect(r, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.Ident:
+				found = found || names[n.Name]
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // rewrite applies the loop rewrites and the builtin calls under root.

@@ -892,6 +892,7 @@ func (in *Interp) helpers(gen *generation) map[string]reflect.Value {
 		"RUnlockFunc": reflect.ValueOf(unlockFunc("RUnlock")),
 		"WaitFunc":    reflect.ValueOf(unlockFunc("Wait")),
 		"Clear":       reflect.ValueOf(clearValue),
+		"Zero":        reflect.ValueOf(zeroVars),
 		"ErrEqual":    reflect.ValueOf(errEqual),
 		"Dump":        reflect.ValueOf(in.dump),
 		"DumpHost":    reflect.ValueOf(in.dumpHost),
@@ -916,6 +917,16 @@ func (in *Interp) ensureGenerics() error {
 	}
 	in.gen.generics = true
 	return nil
+}
+
+// zeroVars sets the variables that ptrs point to to their zero values:
+// the temporaries of splitDefines.
+func zeroVars(ptrs ...any) {
+	for _, p := range ptrs {
+		if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer && !v.IsNil() {
+			v.Elem().SetZero()
+		}
+	}
 }
 
 // clearValue is the clear builtin.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"go/parser"
+	"math/rand"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -464,5 +466,103 @@ func TestPrintOfAHostMapInACopyIsRefused(t *testing.T) {
 		if _, err := f.in.Eval(context.Background(), "g"); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// A labeled loop that a goto keeps in the global block, abandoned in a
+// slow compiled call: once the call returns, the loop must not come back
+// to life next to later inputs (each Execute gives the global frame the
+// current run id; a Check in the loop's body stops it).
+func TestAbandonedGlobalLoopStaysStopped(t *testing.T) {
+	var ticks atomic.Int64
+	entered := make(chan struct{}, 1)
+	f := newFixture(t, map[string]any{
+		"slow": func() {
+			ticks.Add(1)
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			time.Sleep(abandonGrace + 150*time.Millisecond)
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-entered; cancel() }()
+	_, err := f.in.Eval(ctx, "n := 0\ngoto L\nL:\nfor { n++; slow() }")
+	if err == nil || !strings.Contains(err.Error(), "abandoned") {
+		t.Fatalf("error = %v, want abandoned", err)
+	}
+	for range 10 { // while the call returns
+		if got := f.value(t, "1+1"); got != "2" {
+			t.Fatalf("1+1 = %s", got)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	n0 := ticks.Load()
+	time.Sleep(600 * time.Millisecond)
+	if n1 := ticks.Load(); n1 > n0 {
+		t.Errorf("the abandoned loop runs again: slow() called %d times since", n1-n0)
+	}
+}
+
+// A cancellation that lands after execRun looked at the run's state and
+// before yaegi's Execute gave the global frame its run id was absorbed:
+// an interpreted loop in a variable's initializer (a file has no Checks)
+// went on, reported abandoned. The run id is bumped again while the run's
+// code runs. (400 functions make Execute's preparation long enough to hit
+// the gap.)
+func TestCancelBeforeExecuteIsNotAbsorbed(t *testing.T) {
+	var spins atomic.Int64
+	var b strings.Builder
+	for j := range 400 {
+		fmt.Fprintf(&b, "func a%d(x int) int { if x > 1 { return x * 2 }; return x + %d }\n", j, j)
+	}
+	b.WriteString("var v = spin()\n")
+	src := b.String()
+	for range 10 {
+		f := newFixture(t, map[string]any{"tick": func() { spins.Add(1) }})
+		f.eval(t, "func spin() int { for { tick() } }")
+		inCode := make(chan struct{})
+		go func() {
+			for {
+				if r := f.in.current(); r != nil && r.user.Load() {
+					close(inCode)
+					return
+				}
+				runtime.Gosched()
+			}
+		}()
+		_, err := f.in.Eval(deadlineAfter(inCode), src)
+		if err == nil || strings.Contains(err.Error(), "abandoned") {
+			n := spins.Load()
+			time.Sleep(50 * time.Millisecond)
+			t.Fatalf("error = %v, want a timeout; spin() ticked %d times in 50 ms after", err, spins.Load()-n)
+		}
+		f.in.Close()
+	}
+}
+
+// Cancelling calls at random moments must not leave the count of calls in
+// progress high: a frame stopped between Enter and the defer of its Leave
+// left one call counted, and enough such cancellations made every deep
+// call overflow for the rest of the session.
+func TestCancelledCallsLeaveNoDepth(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, "func rec(n int) int { if n == 0 { return 0 }; return rec(n-1) + 1 }")
+	f.eval(t, "func leaf() int { return 1 }; func loopCall() { for { leaf() } }")
+	rng := rand.New(rand.NewSource(1))
+	for _, src := range []string{"rec(3000)", "loopCall()"} {
+		for range 100 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.Intn(3000))*time.Microsecond)
+			_, _ = f.in.Eval(ctx, src)
+			cancel()
+		}
+		f.eval(t, "0")
+		if d := f.in.depth.Load(); d != 0 {
+			t.Fatalf("after 100 cancelled %s and an input: %d calls still counted, want 0", src, d)
+		}
+	}
+	if got := f.value(t, "rec(9000)"); got != "9000" {
+		t.Fatalf("rec(9000) = %s", got)
 	}
 }

@@ -564,6 +564,9 @@ func topLevel(stmts []ast.Stmt) []ast.Stmt {
 	for _, s := range stmts {
 		if declares(s, gotos) {
 			flush()
+			if l, ok := s.(*ast.LabeledStmt); ok {
+				checkLoops(l)
+			}
 			out = append(out, checkStmt(s.Pos()), s)
 			continue
 		}
@@ -574,6 +577,26 @@ func topLevel(stmts []ast.Stmt) []ast.Stmt {
 		out = append(out, checkStmt(stmts[len(stmts)-1].End()))
 	}
 	return out
+}
+
+// checkLoops starts the body of every loop in s, a goto's target that
+// stays in the global block, with a Check: the global frame takes the run
+// id of each Execute, so a loop of an input abandoned in a compiled call
+// would come back to life there once the call returned, next to later
+// inputs, with no Check between top-level statements to stop it.
+// (Function literals have frames of their own, which keep their run id.)
+func checkLoops(s ast.Stmt) {
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ForStmt:
+			n.Body.List = append([]ast.Stmt{checkStmt(n.Body.Lbrace)}, n.Body.List...)
+		case *ast.RangeStmt:
+			n.Body.List = append([]ast.Stmt{checkStmt(n.Body.Lbrace)}, n.Body.List...)
+		}
+		return true
+	})
 }
 
 // topLevelInit is topLevel for statements none of which must stay in the

@@ -48,6 +48,10 @@ const (
 	// the interpreter (see run).
 	prepareWait = 10 * time.Second
 
+	// rebumpEvery is how often a cancelled run still in its code has
+	// yaegi's run id bumped again; see Eval.
+	rebumpEvery = 10 * time.Millisecond
+
 	// workerKeep is how long an evaluation may take for its worker to
 	// wait for the next one; see worker.
 	workerKeep = time.Millisecond
@@ -136,6 +140,7 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		return Result{}, nil, &interruptedError{cause: err}
 	}
 	in.maybeRecycle()
+	in.resetDepth()
 	gen := in.gen
 	gen.evals++
 	groups, err := parseInput(gen.yi.FileSet(), src)
@@ -180,20 +185,34 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 	in.wakeGoroutines(gen)
 	t := time.NewTimer(abandonGrace)
 	defer t.Stop()
+	// A cancellation that came between execRun's look at the state and
+	// the moment Execute gives the global frame yaegi's run id is absorbed:
+	// the program runs under the bumped id. Bumped again while the run's
+	// code runs, its frames stop.
+	rebump := time.NewTicker(rebumpEvery)
+	defer rebump.Stop()
 	// manhole's own passes over the input do not see the cancellation
 	// but end (unlike a compiled call, or yaegi's compiler): the run
 	// waits for them, for a while, rather than break the interpreter.
-	for waited := abandonGrace; waited < prepareWait; waited += abandonGrace {
+	waited := time.Duration(0)
+wait:
+	for {
 		select {
 		case <-r.userDone:
+			break wait
+		case <-rebump.C:
+			if r.user.Load() {
+				bumpRunID(gen.yi)
+			}
 		case <-t.C:
-			if !r.user.Load() && !in.compiling.Load() {
+			waited += abandonGrace
+			if waited < prepareWait && !r.user.Load() && !in.compiling.Load() {
 				t.Reset(abandonGrace)
 				continue
 			}
 			t.Reset(0)
+			break wait
 		}
-		break
 	}
 	stopped := false
 	select {
@@ -402,6 +421,29 @@ func (in *Interp) chargePrint(levels int) func() {
 		return func() {}
 	}
 	return func() { in.depth.Add(-n) }
+}
+
+// resetDepth zeroes the count of calls in progress when nothing of the
+// session runs, between inputs: a frame that a cancellation stopped
+// between its Enter and the defer of its Leave left it one too high, and
+// enough such cancellations made every deep call overflow. (Read before
+// the goroutines: a callback entered since makes the swap fail.)
+func (in *Interp) resetDepth() {
+	d := in.depth.Load()
+	if d == 0 || in.goroutines.Load() != 0 {
+		return
+	}
+	in.mu.Lock()
+	a := in.abandoned
+	in.mu.Unlock()
+	if a != nil {
+		select {
+		case <-a.userDone:
+		default:
+			return // its frames hold their counts until they return
+		}
+	}
+	in.depth.CompareAndSwap(d, 0)
 }
 
 // leave ends a call that __mh.Enter (enterN of 1) counted.

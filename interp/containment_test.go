@@ -193,12 +193,17 @@ func TestBlockedNativeCallIsAbandoned(t *testing.T) {
 	f.in.mu.Unlock()
 	close(release)
 	<-returned
-	<-r.userDone
+	time.Sleep(100 * time.Millisecond) // to its next check, where it waits (see parkStale)
 	if n := after.Load(); n != 0 {
 		t.Errorf("the abandoned input went on after its call returned (after() ran %d times)", n)
 	}
 	if got := f.value(t, "x"); got != "41" {
 		t.Errorf("x = %s, want 41", got)
+	}
+	f.in.Close()
+	<-r.userDone
+	if n := after.Load(); n != 0 {
+		t.Errorf("the abandoned input went on after Close (after() ran %d times)", n)
 	}
 }
 
@@ -292,14 +297,11 @@ func (d deadlineCtx) Err() error {
 	}
 }
 
-// An input abandoned in a native call that comes back later ends there,
-// with an error, while the session evaluates its next inputs: yaegi stops
-// the frame of the init function it runs in (see inInit), and the rest of
-// yaegi's Execute, which reads the global frame, must not run next to a
-// later input's (the race detector watches). (Not yet when the input
-// declares a variable, whose statements stay in the global block: when no
-// later Execute reset the global frame's run id, yaegi stops that block
-// too, before the Check after its closure.)
+// An input abandoned in a native call that comes back later stops there,
+// at its next check, while the session evaluates its next inputs: the
+// rest of it, and the rest of yaegi's Execute, which reads and writes the
+// global frame, must not run next to a later input's (the race detector
+// watches). It ends with an error once Close has stopped the interpreter.
 func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 	for _, src := range []string{"block()", "block(); block()", "for i := 0; i < 1; i++ { block() }"} {
 		t.Run(src, func(t *testing.T) {
@@ -335,10 +337,25 @@ func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 				}
 			}()
 			close(release)
-			<-r.userDone
+			// Back, it waits at its next check while the session goes on
+			// (unwinding, it would pass through yaegi's global frame next
+			// to the later inputs)...
+			select {
+			case <-r.userDone:
+				t.Fatal("the abandoned input unwound next to later inputs")
+			case <-time.After(200 * time.Millisecond):
+			}
 			close(stop)
 			if err := <-evals; err != nil {
 				t.Error(err)
+			}
+			// ...and ends, without running the rest, once Close has
+			// stopped the interpreter.
+			f.in.Close()
+			select {
+			case <-r.userDone:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the abandoned input did not end after Close")
 			}
 			if r.err == nil {
 				t.Error("the abandoned input finished without an error when it came back")

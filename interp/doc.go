@@ -320,8 +320,10 @@
 // issue 1686): yaegi has one run state per interpreter. Each session has
 // its own Interp, so cancelling in one session never stops another's
 // goroutines. Close stops them too. An interrupted evaluation leaves no
-// goroutine behind, except the one of a call it abandoned, until that
-// call returns.
+// goroutine behind, except the one of a call it abandoned: when the call
+// returns, that goroutine waits at its input's next check until Close
+// (unwinding, it would pass through yaegi's global frame next to later
+// inputs), then ends.
 //
 // # Memory: long sessions
 //

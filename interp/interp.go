@@ -126,6 +126,8 @@ type Interp struct {
 	closed    atomic.Bool
 	idle      chan chan *run                 // the mailbox of the idle worker, if any; see worker
 	closing   chan struct{}                  // closed by Close, to interrupt a running Eval
+	unpark    chan struct{}                  // closed at the end of Close; see parkStale
+	staleTurn chan struct{}                  // one slot; see parkStale
 	debug     atomic.Pointer[func(ast.Node)] // see SetDebugRewrite
 }
 
@@ -227,6 +229,8 @@ func New(opts Options) (*Interp, error) {
 		nextRecycle: recycleAfter,
 		idle:        make(chan chan *run, 1),
 		closing:     make(chan struct{}),
+		unpark:      make(chan struct{}),
+		staleTurn:   make(chan struct{}, 1),
 		wake:        make(chan struct{}),
 	}
 	for _, name := range names {
@@ -297,6 +301,9 @@ func (in *Interp) Close() error {
 		in.wakeGoroutines(g)
 	}
 	in.retired = nil
+	// Nothing runs in this interpreter any more: the goroutines of
+	// abandoned runs that came back may unwind (see parkStale).
+	close(in.unpark)
 	return nil
 }
 

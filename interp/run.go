@@ -88,6 +88,9 @@ type run struct {
 	// wakeGoroutines): goroutines it started select on it.
 	done     chan struct{}
 	userDone chan struct{} // the user's goroutine returned
+	// staleTurn is set when the run's goroutine, abandoned and back,
+	// holds the Interp's turn to unwind (see parkStale).
+	staleTurn bool
 
 	// Written by the user's goroutine before userDone is closed.
 	res      Result
@@ -262,6 +265,9 @@ func (in *Interp) execute(r *run) {
 		if r.overflow.Load() {
 			r.res, r.err = Result{}, depthError{}
 		}
+		if r.staleTurn {
+			<-in.staleTurn
+		}
 		close(r.userDone)
 	}()
 	setRunDone(r.gen.yi, r.done)
@@ -392,9 +398,13 @@ func (in *Interp) bindRun(r *run) error {
 	// check stops what remains of r's input once r was cancelled or
 	// abandoned, or a later run is the current one; see topLevel.
 	check := func() {
-		if in.current() != r || r.state.Load() == cancelled {
-			panic(errStale)
+		if in.current() == r && r.state.Load() != cancelled {
+			return
 		}
+		if in.current() != r {
+			in.parkStale(r)
+		}
+		panic(errStale)
 	}
 	// guard checks, and returns the same check for the defer that ends an
 	// input's init function (see inInit).
@@ -406,6 +416,20 @@ func (in *Interp) bindRun(r *run) error {
 		"Check": reflect.ValueOf(check),
 		"Guard": reflect.ValueOf(guard),
 	}})
+}
+
+// parkStale holds the goroutine of a run that Eval abandoned in a call
+// to compiled code and that came back, at its next check, until Close has
+// stopped the interpreter. Unwinding from there, it would pass through
+// yaegi's run of the global frame (the input's top-level statements run
+// in it), whose state yaegi writes without a lock while the session's
+// later inputs run there too: a data race in the host. After Close the
+// parked goroutines unwind one at a time (staleTurn, given back by
+// execute), for the same reason.
+func (in *Interp) parkStale(r *run) {
+	<-in.unpark
+	in.staleTurn <- struct{}{}
+	r.staleTurn = true
 }
 
 // chargePrint counts the levels fmt's recursion through a value printed

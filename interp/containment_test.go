@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/parser"
-	"math/rand"
 	"runtime"
 	"strconv"
 	"strings"
@@ -559,27 +558,59 @@ func TestCancelBeforeExecuteIsNotAbsorbed(t *testing.T) {
 	}
 }
 
-// Cancelling calls at random moments must not leave the count of calls in
-// progress high: a frame stopped between Enter and the defer of its Leave
-// left one call counted, and enough such cancellations made every deep
-// call overflow for the rest of the session.
-func TestCancelledCallsLeaveNoDepth(t *testing.T) {
-	f := newFixture(t, nil)
-	f.eval(t, "func rec(n int) int { if n == 0 { return 0 }; return rec(n-1) + 1 }")
-	f.eval(t, "func leaf() int { return 1 }; func loopCall() { for { leaf() } }")
-	rng := rand.New(rand.NewSource(1))
-	for _, src := range []string{"rec(3000)", "loopCall()"} {
-		for range 100 {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.Intn(3000))*time.Microsecond)
-			_, _ = f.in.Eval(ctx, src)
-			cancel()
-		}
-		f.eval(t, "0")
-		if d := f.in.depth.Load(); d != 0 {
-			t.Fatalf("after 100 cancelled %s and an input: %d calls still counted, want 0", src, d)
-		}
-	}
-	if got := f.value(t, "rec(9000)"); got != "9000" {
-		t.Fatalf("rec(9000) = %s", got)
+// A goto's target stays in the global block, whose frame takes each
+// Execute's run id: what follows an abandoned call in such a compound
+// statement (a loop's body, an if, a block, a switch's clause) must not
+// run once the call returns, next to later inputs (found by an attack).
+func TestAbandonedGotoTargetStopsThere(t *testing.T) {
+	for _, src := range []string{
+		"n := 0; L: for i := 0; i < 1; i++ { block(); n = n + 1; after() }; if false { goto L }",
+		"n := 0; L: if true { block(); n = n + 1; after() }; if false { goto L }",
+		"n := 0; L: { block(); n = n + 1; after() }; if false { goto L }",
+		"n := 0; L: switch { default: block(); n = n + 1; after() }; if false { goto L }",
+		"n := 0; goto L; L: for { block(); n = n + 1; after(); break }",
+	} {
+		t.Run(src, func(t *testing.T) {
+			release := make(chan struct{})
+			entered := make(chan struct{})
+			var after atomic.Int32
+			f := newFixture(t, map[string]any{
+				"block": func() {
+					close(entered)
+					<-release
+				},
+				"after": func() { after.Add(1) },
+			})
+			_, err := f.in.Eval(deadlineAfter(entered), src)
+			if err == nil || !strings.Contains(err.Error(), "abandoned") {
+				t.Fatalf("error = %v, want abandoned", err)
+			}
+			stop := make(chan struct{})
+			evals := make(chan error, 1)
+			go func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						evals <- nil
+						return
+					default:
+					}
+					if res, err := f.in.Eval(context.Background(), fmt.Sprintf("y%d := n; y%d * 3", i%5, i%5)); err != nil {
+						evals <- fmt.Errorf("y * 3 = %v, %v", res.Value, err)
+						return
+					}
+				}
+			}()
+			time.Sleep(20 * time.Millisecond)
+			close(release)
+			time.Sleep(200 * time.Millisecond)
+			close(stop)
+			if err := <-evals; err != nil {
+				t.Error(err)
+			}
+			if n := after.Load(); n != 0 {
+				t.Errorf("the abandoned input went on after its call returned (after() ran %d times)", n)
+			}
+		})
 	}
 }

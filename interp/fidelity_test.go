@@ -70,6 +70,8 @@ func p(a any) string { return fmt.Sprint(a) }; func q() string { x := Foo(3); re
 		{"redeclared from itself, after a move", []string{`y := 1`, `y := y * 10`, `y += 1; y`}, true, `11`},
 		{"swapped by :=", []string{`a, b := 1, 2`, `a, b := b, a; fmt.Sprint(a, b)`}, false, `"2 1"`},
 		{"a namespace value redeclared from itself", []string{`stats := stats.Requests + 1`, `stats`}, false, `4`},
+		{"a closure redeclared from itself", []string{`f := func() int { return 1 }`, `f := func() int { return f() + 1 }`, `f()`}, false, `2`},
+		{"redeclared from a closure of itself", []string{`n := 3`, `n := func() int { return n * 2 }()`, `n`}, false, `6`},
 		{"two from themselves in one input", []string{`z, w := 2, 1`, `w := z + w; z := z * w; fmt.Sprint(z, w)`}, false, `"6 3"`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {
@@ -324,5 +326,16 @@ func TestCommaOKAtTopLevel(t *testing.T) {
 	}
 	if logged.String() != "" {
 		t.Errorf("the host's standard logger got %q", logged.String())
+	}
+}
+
+// A comma-ok receive at the top level is refused in the names the input
+// used, not in the temporaries of a redeclaration from itself.
+func TestRefusedReceiveNamesTheInputsNames(t *testing.T) {
+	f := newFixture(t, nil)
+	f.eval(t, "c := make(chan int, 1); c <- 1")
+	_, err := f.in.Eval(context.Background(), "v, c := <-c")
+	if err == nil || strings.Contains(err.Error(), "__mh") || !strings.Contains(err.Error(), "v") {
+		t.Fatalf("v, c := <-c: err = %v, want a refusal naming v and c", err)
 	}
 }

@@ -401,10 +401,17 @@ func (m *modernizer) selfDefines(list []ast.Stmt) [][]ast.Stmt {
 }
 
 // readsOwnNames reports whether the right side of a := reads a name that
-// its left side declares, outside function literals (inside one, yaegi
-// scopes names as Go does). A field name in a struct literal or a
-// selector counts too: splitting such a statement changes nothing.
+// its left side declares, in a function literal too (f := func() int {
+// return f() + 1 } calls the session's f). A field name in a struct
+// literal or a selector, or a parameter of the same name, counts too:
+// splitting such a statement changes nothing. A comma-ok receive is left
+// alone: it is refused at the top level, in its own names.
 func readsOwnNames(a *ast.AssignStmt) bool {
+	if len(a.Rhs) == 1 {
+		if u, ok := ast.Unparen(a.Rhs[0]).(*ast.UnaryExpr); ok && u.Op == token.ARROW && len(a.Lhs) == 2 {
+			return false
+		}
+	}
 	names := map[string]bool{}
 	for _, l := range a.Lhs {
 		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
@@ -414,11 +421,8 @@ func readsOwnNames(a *ast.AssignStmt) bool {
 	found := false
 	for _, r := range a.Rhs {
 		ast.Inspect(r, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.Ident:
-				found = found || names[n.Name]
+			if id, ok := n.(*ast.Ident); ok {
+				found = found || names[id.Name]
 			}
 			return !found
 		})

@@ -579,21 +579,40 @@ func topLevel(stmts []ast.Stmt) []ast.Stmt {
 	return out
 }
 
-// checkLoops starts the body of every loop in s, a goto's target that
-// stays in the global block, with a Check: the global frame takes the run
-// id of each Execute, so a loop of an input abandoned in a compiled call
-// would come back to life there once the call returned, next to later
+// checkLoops puts a Check before each statement of every block in s, a
+// goto's target that stays in the global block, loops' bodies included:
+// the global frame takes the run id of each Execute, so what is left of
+// such a statement, abandoned in a compiled call, would run on there once
+// the call returned (a loop would come back to life), next to later
 // inputs, with no Check between top-level statements to stop it.
 // (Function literals have frames of their own, which keep their run id.)
 func checkLoops(s ast.Stmt) {
+	checked := func(list []ast.Stmt) []ast.Stmt {
+		out := make([]ast.Stmt, 0, 2*len(list))
+		for _, st := range list {
+			out = append(out, checkStmt(st.Pos()), st)
+		}
+		return out
+	}
+	clauses := map[*ast.BlockStmt]bool{} // a switch's or select's, of clauses
 	ast.Inspect(s, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
-		case *ast.ForStmt:
-			n.Body.List = append([]ast.Stmt{checkStmt(n.Body.Lbrace)}, n.Body.List...)
-		case *ast.RangeStmt:
-			n.Body.List = append([]ast.Stmt{checkStmt(n.Body.Lbrace)}, n.Body.List...)
+		case *ast.SwitchStmt:
+			clauses[n.Body] = true
+		case *ast.TypeSwitchStmt:
+			clauses[n.Body] = true
+		case *ast.SelectStmt:
+			clauses[n.Body] = true
+		case *ast.BlockStmt:
+			if !clauses[n] {
+				n.List = checked(n.List)
+			}
+		case *ast.CaseClause:
+			n.Body = checked(n.Body)
+		case *ast.CommClause:
+			n.Body = checked(n.Body)
 		}
 		return true
 	})

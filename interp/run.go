@@ -143,7 +143,6 @@ func (in *Interp) eval(ctx context.Context, src string) (res Result, vals []any,
 		return Result{}, nil, &interruptedError{cause: err}
 	}
 	in.maybeRecycle()
-	in.resetDepth()
 	gen := in.gen
 	gen.evals++
 	groups, err := parseInput(gen.yi.FileSet(), src)
@@ -445,29 +444,6 @@ func (in *Interp) chargePrint(levels int) func() {
 		return func() {}
 	}
 	return func() { in.depth.Add(-n) }
-}
-
-// resetDepth zeroes the count of calls in progress when nothing of the
-// session runs, between inputs: a frame that a cancellation stopped
-// between its Enter and the defer of its Leave left it one too high, and
-// enough such cancellations made every deep call overflow. (Read before
-// the goroutines: a callback entered since makes the swap fail.)
-func (in *Interp) resetDepth() {
-	d := in.depth.Load()
-	if d == 0 || in.goroutines.Load() != 0 {
-		return
-	}
-	in.mu.Lock()
-	a := in.abandoned
-	in.mu.Unlock()
-	if a != nil {
-		select {
-		case <-a.userDone:
-		default:
-			return // its frames hold their counts until they return
-		}
-	}
-	in.depth.CompareAndSwap(d, 0)
 }
 
 // leave ends a call that __mh.Enter (enterN of 1) counted.

@@ -313,7 +313,11 @@
 // (time.Sleep, a mutex, a host function) and it does not return within
 // 250 ms, Eval returns anyway with an error saying the call was abandoned;
 // the call goes on in the background, and the rest of its input is not run
-// when it returns.
+// when it returns. (A known gap: a session variable that the call's
+// result was assigned to, v := f() or v = f(), is still written when f
+// returns, and a panic of f unwinds through yaegi's global frame, both
+// unsynchronized with the inputs evaluated since: a data race, which the
+// race detector reports.)
 //
 // Stopping an evaluation stops every goroutine that the same Interp's code
 // started, in earlier inputs too, at its next interpreted step (yaegi

@@ -348,6 +348,9 @@ func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 			if err := <-evals; err != nil {
 				t.Error(err)
 			}
+			if n := f.in.Goroutines(); n != 1 {
+				t.Errorf("Goroutines() = %d with the returned call waiting, want 1 (it counts)", n)
+			}
 			// ...and ends, without running the rest, once Close has
 			// stopped the interpreter.
 			f.in.Close()
@@ -355,6 +358,9 @@ func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 			case <-r.userDone:
 			case <-time.After(10 * time.Second):
 				t.Fatal("the abandoned input did not end after Close")
+			}
+			if n := f.in.Goroutines(); n != 0 {
+				t.Errorf("Goroutines() = %d after Close, want 0", n)
 			}
 			if r.err == nil {
 				t.Error("the abandoned input finished without an error when it came back")

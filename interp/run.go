@@ -425,8 +425,15 @@ func (in *Interp) bindRun(r *run) error {
 // later inputs run there too: a data race in the host. After Close the
 // parked goroutines unwind one at a time (staleTurn, given back by
 // execute), for the same reason.
+//
+// A parked goroutine counts as one of the session's (past the limit, its
+// next go statement is refused), not checked against the limit itself: it
+// cannot be refused.
 func (in *Interp) parkStale(r *run) {
+	in.goroutines.Add(1)
+	processGoroutines.Add(1)
 	<-in.unpark
+	in.release()
 	in.staleTurn <- struct{}{}
 	r.staleTurn = true
 }

@@ -370,12 +370,12 @@ func (in *Interp) worker(r *run) {
 	}
 }
 
-// cancelRun stops r if it is still running, once, and tells whether it
-// did: it bumps yaegi's run id and closes the run's channel, as yaegi's
-// stop does (see bumpRunID). overflow says the depth limit stops it.
-func (in *Interp) cancelRun(r *run, overflow bool) bool {
+// cancelRun stops r if it is still running, once: it bumps yaegi's run id
+// and closes the run's channel, as yaegi's stop does (see bumpRunID).
+// overflow says the depth limit stops it.
+func (in *Interp) cancelRun(r *run, overflow bool) {
 	if !r.state.CompareAndSwap(running, cancelled) {
-		return false
+		return
 	}
 	if overflow {
 		// Before the frames stop: execute reads it once they have.
@@ -384,7 +384,6 @@ func (in *Interp) cancelRun(r *run, overflow bool) bool {
 	in.stops.Add(1)
 	bumpRunID(r.gen.yi)
 	close(r.done)
-	return true
 }
 
 // bindRun makes __mh.Check and __mh.Guard, the calls that topLevel and
@@ -397,10 +396,11 @@ func (in *Interp) bindRun(r *run) error {
 	// check stops what remains of r's input once r was cancelled or
 	// abandoned, or a later run is the current one; see topLevel.
 	check := func() {
-		if in.current() == r && r.state.Load() != cancelled {
+		current := in.current() == r
+		if current && r.state.Load() != cancelled {
 			return
 		}
-		if in.current() != r {
+		if !current {
 			in.parkStale(r)
 		}
 		panic(errStale)

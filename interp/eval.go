@@ -144,8 +144,19 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		if err := checkTopLevel(fset, g.stmts); err != nil {
 			return err
 		}
+		// All segments compile before the first runs: a group that does
+		// not compile runs nothing, as a group of one segment.
+		var progs []*yaegi.Program
 		for _, seg := range md.selfDefines(g.stmts) {
-			if err := in.runStmts(r, rw, md, seg); err != nil {
+			prog, err := in.compileStmts(rw, md, seg)
+			if err != nil || prog == nil {
+				return err
+			}
+			progs = append(progs, prog)
+		}
+		r.compiled = true
+		for _, prog := range progs {
+			if err := in.execRun(r, prog); err != nil {
 				return err
 			}
 		}
@@ -200,23 +211,25 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	return nil
 }
 
-// runStmts compiles and runs statements of the global block, a segment
-// of a group (see selfDefines).
-func (in *Interp) runStmts(r *run, rw *rewriter, md *modernizer, stmts []ast.Stmt) error {
+// compileStmts compiles statements of the global block, a segment of a
+// group (see selfDefines).
+func (in *Interp) compileStmts(rw *rewriter, md *modernizer, stmts []ast.Stmt) (*yaegi.Program, error) {
 	// yaegi scopes imports by the file name at the root's position.
 	block := &ast.BlockStmt{Lbrace: stmts[0].Pos(), List: stmts}
 	var err error
 	if block.List, err = md.stmts(block.List, true); err != nil {
-		return err
+		return nil, err
 	}
 	if err := in.prepare(rw, block); err != nil {
-		return err
+		return nil, err
 	}
 	if f := topLevelInit(block.List); f != nil {
-		return in.declare(r, f)
+		in.debugSource(f)
+		return in.compile(f)
 	}
 	block.List = topLevel(block.List)
-	return in.declare(r, block)
+	in.debugSource(block)
+	return in.compile(block)
 }
 
 // asStatements turns declarations into statements, if they can all be

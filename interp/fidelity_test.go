@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -337,5 +338,25 @@ func TestRefusedReceiveNamesTheInputsNames(t *testing.T) {
 	_, err := f.in.Eval(context.Background(), "v, c := <-c")
 	if err == nil || strings.Contains(err.Error(), "__mh") || !strings.Contains(err.Error(), "v") {
 		t.Fatalf("v, c := <-c: err = %v, want a refusal naming v and c", err)
+	}
+}
+
+// An input split at a := that reads its own name (see selfDefines) runs
+// nothing when a later part does not compile, as an input of one part.
+func TestSplitInputThatDoesNotCompileRunsNothing(t *testing.T) {
+	var marks atomic.Int32
+	f := newFixture(t, map[string]any{"mark": func() int { marks.Add(1); return 1 }})
+	f.eval(t, "x := 1")
+	if _, err := f.in.Eval(context.Background(), "mark(); x := x + mark(); y := nope"); err == nil {
+		t.Fatal("y := nope compiled")
+	}
+	if n := marks.Load(); n != 0 {
+		t.Errorf("mark() ran %d times in an input that did not compile", n)
+	}
+	// (yaegi's failed compile has declared x anew, zero, as it does
+	// without the split.)
+	f.eval(t, "x := 5")
+	if got := f.value(t, "x := x + mark(); x"); got != "6" || marks.Load() != 1 {
+		t.Errorf("x := x + mark(); x = %s (mark ran %d times), want 6 (once)", got, marks.Load())
 	}
 }

@@ -369,7 +369,8 @@ func (m *modernizer) splitDefines(list []ast.Stmt) []ast.Stmt {
 // yaegi declares the globals of a block before it compiles the block's
 // statements, so in one block the right side would read the new variable,
 // zero (x := x + 1 gave 1 where the session's or the namespace's x was
-// 5; p := *p did not compile). Each segment is compiled and run in turn.
+// 5; p := *p did not compile). The segments are compiled in turn, then
+// run in turn.
 func (m *modernizer) selfDefines(list []ast.Stmt) [][]ast.Stmt {
 	var segs [][]ast.Stmt
 	var cur []ast.Stmt

@@ -620,3 +620,45 @@ func TestAbandonedGotoTargetStopsThere(t *testing.T) {
 		})
 	}
 }
+
+// An input abandoned in a call that returns before the next input runs:
+// yaegi would stop its global block there (the block's run id is old) and
+// run the end of its Execute, which reads the global frame, next to the
+// next input; it must wait at its next Check instead (found by an attack).
+func TestAbandonedCallReturningAtOnceWaits(t *testing.T) {
+	for _, src := range []string{"v := block()", "v := 1 + block(); w := v", "n := 0; goto L; L: if true { n += block() }"} {
+		t.Run(src, func(t *testing.T) {
+			release := make(chan struct{})
+			entered := make(chan struct{})
+			f := newFixture(t, map[string]any{
+				"block": func() int {
+					close(entered)
+					<-release
+					return 1
+				},
+			})
+			if _, err := f.in.Eval(deadlineAfter(entered), src); err == nil || !strings.Contains(err.Error(), "abandoned") {
+				t.Fatalf("error = %v, want abandoned", err)
+			}
+			f.in.mu.Lock()
+			r := f.in.abandoned
+			f.in.mu.Unlock()
+			close(release)
+			deadline := time.Now().Add(10 * time.Second)
+			for f.in.Goroutines() != 1 {
+				select {
+				case <-r.userDone:
+					t.Fatalf("the abandoned input ran to its end (err %v) instead of waiting", r.err)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the abandoned input neither waited nor ended")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			if got := f.value(t, "y := 2; y * 3"); got != "6" {
+				t.Fatalf("y * 3 = %s", got)
+			}
+		})
+	}
+}

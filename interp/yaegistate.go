@@ -47,6 +47,26 @@ var runState = func() (rs struct {
 	return rs
 }()
 
+// resumeGlobalFrame gives yi's global frame the current run id, as the
+// next Execute would. An input abandoned in a compiled call has its
+// statements of the global block run in that frame: should the call
+// return before a later input's Execute reset the frame's id, yaegi would
+// stop the block there (its id is old) and go on to the end of Execute,
+// which reads the frame, next to that later input; with the id current,
+// the block runs on to its next Check, which parks it (see parkStale).
+func resumeGlobalFrame(yi *yaegi.Interpreter) {
+	f := reflect.ValueOf(yi).Elem().FieldByName("frame")
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+		return
+	}
+	id := f.Elem().FieldByName("id")
+	if !id.IsValid() || id.Kind() != reflect.Uint64 {
+		return
+	}
+	cur := atomic.LoadUint64((*uint64)(unsafe.Add(unsafe.Pointer(yi), runState.id)))
+	atomic.StoreUint64((*uint64)(unsafe.Pointer(id.UnsafeAddr())), cur)
+}
+
 var errYaegiState = errors.New("interp: this version of yaegi has no Interpreter.id, .done and .mutex of the expected types; see yaegistate.go")
 
 // setRunDone makes done the channel of yi's next run, as ExecuteWithContext

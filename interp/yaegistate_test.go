@@ -2,6 +2,7 @@ package interp
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,9 @@ func TestYaegiVersion(t *testing.T) {
 		defer in.Close()
 		if _, err := frameSlots(in.gen.yi); err != nil {
 			t.Error(err)
+		}
+		if id := reflect.ValueOf(in.gen.yi).Elem().FieldByName("frame").Elem().FieldByName("id"); !id.IsValid() || id.Kind() != reflect.Uint64 {
+			t.Error("yaegi's frame has no uint64 id (see resumeGlobalFrame)")
 		}
 		return
 	}

@@ -73,6 +73,9 @@ func p(a any) string { return fmt.Sprint(a) }; func q() string { x := Foo(3); re
 		{"a namespace value redeclared from itself", []string{`stats := stats.Requests + 1`, `stats`}, false, `4`},
 		{"a closure redeclared from itself", []string{`f := func() int { return 1 }`, `f := func() int { return f() + 1 }`, `f()`}, false, `2`},
 		{"redeclared from a closure of itself", []string{`n := 3`, `n := func() int { return n * 2 }()`, `n`}, false, `6`},
+		// A goto inside an if at the top level: moved into a closure with
+		// the if, it jumped nowhere (found by an attack).
+		{"a backward goto inside an if", []string{`i := 0; L: i++; if i < 3 { goto L }; i`}, false, `3`},
 		{"two from themselves in one input", []string{`z, w := 2, 1`, `w := z + w; z := z * w; fmt.Sprint(z, w)`}, false, `"6 3"`},
 		{"init is not run again by a move", []string{`var cnt int`, `func init() { cnt++ }`, `func init() { cnt += 10 }; var w = 1`, `cnt`}, true, `11`},
 	} {

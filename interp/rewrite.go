@@ -564,9 +564,7 @@ func topLevel(stmts []ast.Stmt) []ast.Stmt {
 	for _, s := range stmts {
 		if declares(s, gotos) {
 			flush()
-			if l, ok := s.(*ast.LabeledStmt); ok {
-				checkLoops(l)
-			}
+			checkLoops(s)
 			out = append(out, checkStmt(s.Pos()), s)
 			continue
 		}
@@ -580,7 +578,8 @@ func topLevel(stmts []ast.Stmt) []ast.Stmt {
 }
 
 // checkLoops puts a Check before each statement of every block in s, a
-// goto's target that stays in the global block, loops' bodies included:
+// statement that stays in the global block (a goto's target, or one
+// holding a goto), loops' bodies included:
 // the global frame takes the run id of each Execute, so what is left of
 // such a statement, abandoned in a compiled call, would run on there once
 // the call returned (a loop would come back to life), next to later
@@ -640,9 +639,9 @@ func topLevelInit(stmts []ast.Stmt) *ast.File {
 }
 
 // declares reports whether s must stay in the global block: it declares a
-// session-level name, or it is a goto or the target of one. (Variables of
-// the global block are yaegi globals, not per iteration, so a labeled
-// loop is better off in a closure when nothing jumps to it.)
+// session-level name, or it is a goto, holds one or is the target of one.
+// (Variables of the global block are yaegi globals, not per iteration, so
+// a labeled loop is better off in a closure when nothing jumps to it.)
 func declares(s ast.Stmt, gotos map[string]bool) bool {
 	switch s := s.(type) {
 	case *ast.AssignStmt:
@@ -650,9 +649,23 @@ func declares(s ast.Stmt, gotos map[string]bool) bool {
 	case *ast.DeclStmt, *ast.BranchStmt:
 		return true
 	case *ast.LabeledStmt:
-		return gotos[s.Label.Name]
+		if gotos[s.Label.Name] {
+			return true
+		}
 	}
-	return false
+	// A goto inside it (if i < 3 { goto L }): in a closure, yaegi takes
+	// it for a jump to nowhere and does nothing.
+	has := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt:
+			has = has || n.Tok == token.GOTO
+		}
+		return !has
+	})
+	return has
 }
 
 // gotoTargets returns the labels that goto statements of a top-level

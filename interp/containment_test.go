@@ -304,21 +304,7 @@ func (d deadlineCtx) Err() error {
 func TestAbandonedInputEndsWhenItComesBack(t *testing.T) {
 	for _, src := range []string{"block()", "block(); block()", "for i := 0; i < 1; i++ { block() }"} {
 		t.Run(src, func(t *testing.T) {
-			release := make(chan struct{})
-			entered := make(chan struct{})
-			f := newFixture(t, map[string]any{
-				"block": func() int {
-					close(entered)
-					<-release
-					return 1
-				},
-			})
-			if _, err := f.in.Eval(deadlineAfter(entered), src); err == nil || !strings.Contains(err.Error(), "abandoned") {
-				t.Fatalf("error = %v, want abandoned", err)
-			}
-			f.in.mu.Lock()
-			r := f.in.abandoned
-			f.in.mu.Unlock()
+			f, r, release := abandonIn(t, src)
 			stop := make(chan struct{})
 			evals := make(chan error, 1)
 			go func() {
@@ -628,21 +614,7 @@ func TestAbandonedGotoTargetStopsThere(t *testing.T) {
 func TestAbandonedCallReturningAtOnceWaits(t *testing.T) {
 	for _, src := range []string{"v := block()", "v := 1 + block(); w := v", "n := 0; goto L; L: if true { n += block() }"} {
 		t.Run(src, func(t *testing.T) {
-			release := make(chan struct{})
-			entered := make(chan struct{})
-			f := newFixture(t, map[string]any{
-				"block": func() int {
-					close(entered)
-					<-release
-					return 1
-				},
-			})
-			if _, err := f.in.Eval(deadlineAfter(entered), src); err == nil || !strings.Contains(err.Error(), "abandoned") {
-				t.Fatalf("error = %v, want abandoned", err)
-			}
-			f.in.mu.Lock()
-			r := f.in.abandoned
-			f.in.mu.Unlock()
+			f, r, release := abandonIn(t, src)
 			close(release)
 			deadline := time.Now().Add(10 * time.Second)
 			for f.in.Goroutines() != 1 {
@@ -661,4 +633,26 @@ func TestAbandonedCallReturningAtOnceWaits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// abandonIn evaluates src, which calls block() (a host function that
+// returns 1 once release is closed), in a new fixture, with a deadline
+// that passes as block is entered: Eval abandons the run in the call.
+func abandonIn(t *testing.T, src string) (*fixture, *run, chan struct{}) {
+	t.Helper()
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	f := newFixture(t, map[string]any{
+		"block": func() int {
+			close(entered)
+			<-release
+			return 1
+		},
+	})
+	if _, err := f.in.Eval(deadlineAfter(entered), src); err == nil || !strings.Contains(err.Error(), "abandoned") {
+		t.Fatalf("error = %v, want abandoned", err)
+	}
+	f.in.mu.Lock()
+	defer f.in.mu.Unlock()
+	return f, f.in.abandoned, release
 }

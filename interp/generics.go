@@ -34,13 +34,7 @@ func (p *pass) genericCalls(n ast.Node) error {
 		if !ok {
 			return x
 		}
-		fun, explicit := c.Fun, []ast.Expr(nil)
-		switch f := fun.(type) {
-		case *ast.IndexExpr:
-			fun, explicit = f.X, []ast.Expr{f.Index}
-		case *ast.IndexListExpr:
-			fun, explicit = f.X, f.Indices
-		}
+		fun, explicit := unindex(c.Fun)
 		var ft *ast.FuncType
 		switch f := fun.(type) {
 		case *ast.Ident:
@@ -604,13 +598,9 @@ func (f *inferer) genericSourceFunc(sel *ast.SelectorExpr) *ast.FuncType {
 // of a package compiled from source stands for (iter.Seq[int] is
 // func(yield func(int) bool)), nil if x is not one.
 func (f *inferer) instantiatedType(x ast.Expr) ast.Expr {
-	var base ast.Expr
-	var args []ast.Expr
-	switch x := x.(type) {
-	case *ast.IndexExpr:
-		base, args = x.X, []ast.Expr{x.Index}
-	case *ast.IndexListExpr:
-		base, args = x.X, x.Indices
+	base, args := unindex(x)
+	if args == nil {
+		return nil
 	}
 	sel, ok := base.(*ast.SelectorExpr)
 	if !ok {
@@ -637,4 +627,16 @@ func (f *inferer) instantiatedType(x ast.Expr) ast.Expr {
 		bind[n] = args[i]
 	}
 	return subst(ts.Type, bind, x.Pos())
+}
+
+// unindex splits an instantiation, X[A] or X[A, B], into X and its type
+// arguments; anything else is itself, with none.
+func unindex(x ast.Expr) (ast.Expr, []ast.Expr) {
+	switch x := x.(type) {
+	case *ast.IndexExpr:
+		return x.X, []ast.Expr{x.Index}
+	case *ast.IndexListExpr:
+		return x.X, x.Indices
+	}
+	return x, nil
 }

@@ -444,13 +444,7 @@ func (r *resolver) recv(l *ast.FieldList) {
 	if s, ok := t.(*ast.StarExpr); ok {
 		t = s.X
 	}
-	var tparams []ast.Expr
-	switch x := t.(type) {
-	case *ast.IndexExpr:
-		t, tparams = x.X, []ast.Expr{x.Index}
-	case *ast.IndexListExpr:
-		t, tparams = x.X, x.Indices
-	}
+	t, tparams := unindex(t)
 	for _, x := range tparams {
 		if id, ok := x.(*ast.Ident); ok {
 			r.declare(id, r.top, typeObj, id)

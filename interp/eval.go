@@ -177,7 +177,15 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 		return err
 	}
 	pre, last := list[:len(list)-1], list[len(list)-1].(*ast.ExprStmt)
+	if err := md.overflow(last.X); err != nil {
+		return err
+	}
 	pos := stmt.Pos()
+	if len(pre) == 0 {
+		if done, err := in.runPlain(r, last, host); done {
+			return err
+		}
+	}
 	// Out of the global block, like other top-level statements (see
 	// topLevel), in an init function rather than a closure (see inInit).
 	body := func(s ast.Stmt) *ast.File {
@@ -596,4 +604,86 @@ func (in *Interp) show(vals ...any) {
 		r.shown, r.showed = vals, len(vals) > 0
 		r.shownMu.Unlock()
 	}
+}
+
+// maxPlainNodes bounds the nodes of the expressions that one interpreter
+// runs in its global block (see runPlain). A session moves to a new
+// interpreter every recycleAfter inputs, but one that cannot move (see
+// recycle) would grow yaegi's global frame, which Execute copies whenever
+// it grows, at every such input: past the bound, expressions run in an
+// init function again.
+const maxPlainNodes = 4096
+
+// runPlain runs the expression statement last, the whole of an input, the
+// way plain yaegi runs it: in the global block, its value what Execute
+// returns. It does so only for a plain expression (see plainExpr), and
+// reports whether it did. An init function and __mh.Show around it (see
+// inInit) cost yaegi three times as much to compile as the expression:
+// yaegi builds a node of some 400 bytes for every node of the source, and
+// compiles a function's frame and its deferred Guard. The Guard is not
+// needed: a plain expression calls nothing, so nothing in it can block or
+// be abandoned. Eval treats its run as manhole's own passes, which it waits
+// for (see Eval): it runs in yaegi's global frame, which the session's
+// next input uses. (An expression that takes slots in the global frame
+// keeps them until the session moves to a new interpreter: see
+// maxPlainNodes.)
+func (in *Interp) runPlain(r *run, last *ast.ExprStmt, host bool) (bool, error) {
+	nodes, ok := in.plainExpr(last.X)
+	if !ok || in.gen.plainNodes+nodes > maxPlainNodes {
+		return false, nil
+	}
+	block := &ast.BlockStmt{Lbrace: last.Pos(), List: []ast.Stmt{last}, Rbrace: last.End()}
+	prog, err := in.compile(block)
+	if err != nil || prog == nil {
+		// The init function's compile tells the error.
+		return false, nil
+	}
+	in.gen.plainNodes += nodes
+	in.debugSource(block)
+	if r.state.Load() == cancelled {
+		return true, errCancelled
+	}
+	v, err := in.gen.yi.Execute(prog)
+	if err != nil {
+		return true, execError(err, in.names)
+	}
+	if !v.IsValid() {
+		return true, nil
+	}
+	vals := []any{v.Interface()}
+	r.shownMu.Lock()
+	r.shown, r.showed = vals, true
+	r.shownMu.Unlock()
+	r.res = Result{Value: in.formatValues(vals, host), HasValue: true}
+	return true, nil
+}
+
+// plainExpr reports whether x, as the passes left it, is a plain
+// expression, and how many nodes it has: one of a basic type (a number, a
+// string, a bool) that is not a session type (whose String or Error
+// method the REPL would call: see prepareShown), and that is made only of
+// names, literals, operators (but for a receive), selectors, indexes
+// and dereferences: no call, no conversion, no function literal, no
+// composite literal.
+func (in *Interp) plainExpr(x ast.Expr) (int, bool) {
+	nodes, ok := 0, true
+	ast.Inspect(x, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case nil:
+			return false
+		case *ast.Ident, *ast.BasicLit, *ast.BinaryExpr, *ast.ParenExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+		case *ast.UnaryExpr:
+			ok = ok && n.Op != token.ARROW && n.Op != token.AND
+		default:
+			ok = false
+		}
+		nodes++
+		return ok
+	})
+	if !ok {
+		return 0, false
+	}
+	t := (&inferer{s: in}).exprType(x)
+	basic := t.kind >= reflect.Bool && t.kind <= reflect.Complex128 || t.kind == reflect.String
+	return nodes, basic && t.named == ""
 }

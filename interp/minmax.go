@@ -1,9 +1,11 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"go/constant"
 	"go/token"
+	"math"
 	"reflect"
 	"strconv"
 )
@@ -223,6 +225,36 @@ func (m *modernizer) constValue(x ast.Expr) (v constant.Value, rank int, ok bool
 		}
 	}
 	return nil, 0, false
+}
+
+// overflow is Go's refusal of an untyped constant that its default type
+// cannot hold, shown as a value (1 << 70): yaegi shows nothing when it is
+// an argument of Show, and panics when it runs alone.
+func (m *modernizer) overflow(x ast.Expr) error {
+	v, rank, ok := m.constValue(x)
+	if !ok {
+		return nil
+	}
+	typ := ""
+	switch rank {
+	case 0, 1:
+		n, exact := constant.Int64Val(constant.ToInt(v))
+		switch {
+		case rank == 0 && exact:
+			return nil
+		case rank == 1 && exact && n >= math.MinInt32 && n <= math.MaxInt32:
+			return nil
+		}
+		typ = map[int]string{0: "int", 1: "rune"}[rank]
+	case 2:
+		if f, _ := constant.Float64Val(constant.ToFloat(v)); !math.IsInf(f, 0) {
+			return nil
+		}
+		typ = "float64"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%s: %s (untyped constant) overflows %s", positionOf(m.fset, x.Pos()), v, typ)
 }
 
 // namedConst returns the value of an untyped constant named by id.

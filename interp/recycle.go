@@ -69,6 +69,10 @@ type generation struct {
 	yi    *yaegi.Interpreter
 	nop   *yaegi.Program // does nothing; running it sizes yaegi's frame
 	evals int            // evaluations run in it
+	// plainNodes counts the nodes of the expressions run in the global
+	// block (see runPlain): a bound on the slots they took in yaegi's
+	// global frame.
+	plainNodes int
 
 	loaded      map[string]bool // import paths given to yaegi's Use
 	needGeneric bool            // the current input uses genericHelpers

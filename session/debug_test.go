@@ -93,7 +93,7 @@ func TestDebugRewriteShared(t *testing.T) {
 		t.Errorf(":type in the other session: %q", out)
 	}
 	// Nor is the other's source shown to the session with :debug on.
-	if out := a.run(t, "3 + 3"); strings.Contains(out, "2 + 2") || !strings.Contains(out, "__mh.Show(3 + 3)") {
+	if out := a.run(t, "fmt.Sprint(3 + 3)"); strings.Contains(out, "2 + 2") || !strings.Contains(out, "__mh.Show(fmt.Sprint(3 + 3))") {
 		t.Errorf("the session with :debug rewrite, after the other one evaluated: %q", out)
 	}
 }

@@ -148,7 +148,8 @@
 // for each part of each input, after every rewrite above and the guards
 // below: the loop with three clauses that range over an integer became,
 // min expanded in place, the __mh.Check calls between top-level
-// statements and __mh.Show of an expression's value. Setting the
+// statements and __mh.Show of an expression's value (but for a plain
+// expression such as x+1, which compiles as it is). Setting the
 // environment variable MANHOLE_DEBUG=rewrite (a comma-separated list,
 // read once per process; see [DebugRewriteEnv]) makes New set one that
 // writes each source to Stderr after a "// rewritten:" line. The source
@@ -417,8 +418,13 @@
 // through a narrow interface, sessionScope (passscope.go), which [Interp]
 // implements: each runs, and is tested, without an interpreter. The
 // source that results is what [Interp.SetDebugRewrite] shows
-// (srcprint.go). run.go runs it on a worker goroutine and owns the
-// run and cancel state machine; recycle.go moves a long session to a new
-// interpreter. Everything that reads yaegi's unexported state is in
+// (srcprint.go): top-level statements in the global block with checks
+// between them, and an expression's value taken by __mh.Show in an init
+// function, except for a plain expression (a number, string or bool made
+// of names, literals, operators, selectors and indexes, with no call),
+// which runs alone in the global block, as plain yaegi runs it, at a
+// third of the cost (see runPlain). run.go runs it on a worker
+// goroutine and owns the run and cancel state machine; recycle.go moves
+// a long session to a new interpreter. Everything that reads yaegi's unexported state is in
 // yaegistate.go, checked against the pinned version by a test.
 package interp

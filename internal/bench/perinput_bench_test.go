@@ -18,7 +18,8 @@ const fibSrc = `func fib(n int) int { if n < 2 { return n }; return fib(n-1) + f
 // interpreter already created, manhole's interp against plain yaegi with
 // its stdlib symbols (yaegi.New, Use(stdlib.Symbols), Eval), in the same
 // run. onePlusOne is the per-input overhead (parsing, checks, rewrites,
-// the run's goroutine and cancellation); fib24 is dominated by interpreted
+// the run's goroutine and cancellation) of a plain expression, call that
+// of an input that compiles in an init function; fib24 is dominated by interpreted
 // calls (46367 of them), the cost of the depth guard. Neither session is
 // ever replaced by hand: manhole's recycles happen as they would in a
 // session, amortized over the inputs.
@@ -27,9 +28,13 @@ const fibSrc = `func fib(n int) int { if n < 2 { return n }; return fib(n-1) + f
 func BenchmarkPerInput(b *testing.B) {
 	cases := []struct {
 		name, setup, src, want string
+		wantYaegi              string // fmt.Sprint of yaegi's value, if not want
 	}{
-		{"onePlusOne", "", "1+1", "2"},
-		{"fib24", fibSrc, "fib(24)", "46368"},
+		{"onePlusOne", "", "1+1", "2", ""},
+		// A call: the path of every input that is not a plain expression
+		// (see interp's runPlain), which 1+1 is.
+		{"call", `import "strconv"`, "strconv.Itoa(42)", `"42"`, "42"},
+		{"fib24", fibSrc, "fib(24)", "46368", ""},
 	}
 	for _, c := range cases {
 		b.Run(c.name+"/manhole", func(b *testing.B) {
@@ -63,7 +68,11 @@ func BenchmarkPerInput(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if v, err := yi.Eval(c.src); err != nil || fmt.Sprint(v) != c.want {
+				want := c.want
+				if c.wantYaegi != "" {
+					want = c.wantYaegi
+				}
+				if v, err := yi.Eval(c.src); err != nil || fmt.Sprint(v) != want {
 					b.Fatal(v, err)
 				}
 			}

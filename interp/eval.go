@@ -26,11 +26,13 @@ func (in *Interp) record(g group, units []*declUnit) {
 		in.consts[id.Name] = g.res[id] != nil && g.res[id].kind == constObj
 		delete(in.aliases, id.Name)
 		delete(in.typeKinds, id.Name)
+		delete(in.declTypes, id.Name)
 		in.keepSignature(id.Name, nil, nil)
 	}
 	in.registerTypes(g)
 	if g.file == nil {
 		in.noteTaint(g.stmts)
+		in.noteDeclTypes(g)
 		return
 	}
 	var vars []ast.Stmt
@@ -65,6 +67,108 @@ func (in *Interp) record(g group, units []*declUnit) {
 			}
 		}
 	}
+	in.noteDeclTypes(g)
+}
+
+// noteDeclTypes keeps the session type that each variable and constant
+// g declares is declared with, where it is known: yaegi's value of a
+// session type whose underlying type is a basic type (type State int) is
+// of that basic type, and only the declaration tells that printing it
+// calls State's String method (see prepareShown). A constant without a
+// type or value in a const block has the previous one's (Go's implicit
+// repetition: const ( Idle State = iota; Running )).
+func (in *Interp) noteDeclTypes(g group) {
+	inf := &inferer{s: in}
+	var prev ast.Expr // the type of the previous constant of a block
+	note := func(d *ast.GenDecl) {
+		prev = nil
+		for _, s := range d.Specs {
+			vs, ok := s.(*ast.ValueSpec)
+			if !ok {
+				continue
+			}
+			typ := vs.Type
+			if d.Tok == token.CONST {
+				if typ == nil && len(vs.Values) == 0 {
+					typ = prev
+				}
+				prev = typ
+			}
+			for _, id := range vs.Names {
+				in.noteDeclType(inf, id, g.res[id], typ)
+			}
+		}
+	}
+	if g.file != nil {
+		for _, d := range g.file.Decls {
+			if d, ok := d.(*ast.GenDecl); ok {
+				note(d)
+			}
+		}
+		return
+	}
+	for _, s := range g.stmts {
+		switch s := s.(type) {
+		case *ast.DeclStmt:
+			if d, ok := s.Decl.(*ast.GenDecl); ok {
+				note(d)
+			}
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				for _, l := range s.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						in.noteDeclType(inf, id, g.res[id], nil)
+					}
+				}
+			}
+		}
+	}
+}
+
+// noteDeclType notes the session type of the variable or constant id,
+// declared with the type typ, or by its value when typ is nil.
+func (in *Interp) noteDeclType(inf *inferer, id *ast.Ident, o *object, typ ast.Expr) {
+	if id.Name == "_" || o == nil || o.kind != varObj && o.kind != constObj {
+		return
+	}
+	if typ == nil {
+		if t := inf.objectType(id, o); t.named != "" {
+			in.declTypes[id.Name] = t.named
+			return
+		}
+		// A type declared in the same input is not named by the
+		// inferer: a conversion to it or a literal of it tells it.
+		if a, ok := o.decl.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
+			for i, l := range a.Lhs {
+				if l == id {
+					typ = typeOfValue(a.Rhs[i])
+				}
+			}
+		} else if vs, ok := o.decl.(*ast.ValueSpec); ok && len(vs.Names) == len(vs.Values) {
+			for i, n := range vs.Names {
+				if n == id {
+					typ = typeOfValue(vs.Values[i])
+				}
+			}
+		}
+	}
+	if t, ok := ast.Unparen(typ).(*ast.Ident); ok && in.types[t.Name] && in.typeKinds[t.Name] != reflect.Invalid {
+		in.declTypes[id.Name] = t.Name
+	}
+}
+
+// typeOfValue is the type that the syntax of a value names: T of a
+// conversion T(x) or a literal T{...}, nil if none.
+func typeOfValue(v ast.Expr) ast.Expr {
+	switch v := ast.Unparen(v).(type) {
+	case *ast.CallExpr:
+		if len(v.Args) == 1 {
+			return v.Fun
+		}
+	case *ast.CompositeLit:
+		return v.Type
+	}
+	return nil
 }
 
 func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {

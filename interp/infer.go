@@ -208,12 +208,18 @@ func (f *inferer) identType(id *ast.Ident) typeInfo {
 		if v, ok := f.globals[id.Name]; ok && v.IsValid() {
 			// Only a constant is read: the value of a variable may be
 			// written meanwhile by a goroutine of the session's.
+			t := fromReflect(v.Type())
 			if v.CanInterface() && v.Type().Implements(constantValueType) {
 				if c, ok := v.Interface().(constant.Value); ok {
-					return constType(c)
+					t = constType(c)
 				}
 			}
-			return fromReflect(v.Type())
+			// yaegi's value of a session type whose underlying type is a
+			// basic one is of the basic type (see noteDeclTypes).
+			if sn.declType != "" && f.s.session(sn.declType).typeKind == t.kind {
+				t.named = sn.declType
+			}
+			return t
 		}
 		if k := f.s.funcType(id.Name); k != nil {
 			return typeInfo{kind: reflect.Func, texpr: k}

@@ -95,6 +95,7 @@ type Interp struct {
 	tainted     map[string]bool          // session variables set from a host value; see hostRooted
 	aliases     map[string][]string      // type aliases -> the names they refer to
 	typeKinds   map[string]reflect.Kind  // kinds of the session's types
+	declTypes   map[string]string        // the session type a variable or constant was declared with; see noteDeclTypes
 	funcResults map[string]*ast.FuncType // signatures of the session's functions
 	res         resolution               // the names of the input being run; see scope.go
 	sigs        resolution               // the names in funcResults, resolved in their input
@@ -223,6 +224,7 @@ func New(opts Options) (*Interp, error) {
 		tainted:     map[string]bool{},
 		aliases:     map[string][]string{},
 		typeKinds:   map[string]reflect.Kind{},
+		declTypes:   map[string]string{},
 		funcResults: map[string]*ast.FuncType{},
 		valueRecv:   map[string]bool{},
 		reassigned:  map[string]bool{},

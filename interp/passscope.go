@@ -91,6 +91,7 @@ type sessionName struct {
 	isType    bool         // last declared as a type
 	isConst   bool         // last declared as a constant
 	typeKind  reflect.Kind // of the session's type, Invalid if not known
+	declType  string       // the session type a variable or constant was declared with, if known
 	hostValue bool         // a variable last set from a host value (see hostRooted)
 }
 
@@ -121,6 +122,7 @@ func (in *Interp) session(name string) sessionName {
 		isType:    in.types[name],
 		isConst:   in.consts[name],
 		typeKind:  in.typeKinds[name],
+		declType:  in.declTypes[name],
 		hostValue: in.tainted[name],
 	}
 }

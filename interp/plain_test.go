@@ -69,12 +69,11 @@ var plainCases = []struct {
 	{"np.A", true}, // nil dereference
 	{"r", true},
 	{"C(3)", false}, // a session type with a String method
-	// Variables of a session type that is a basic type: the REPL does
-	// not know their type (yaegi's is the basic type), and prints them
-	// as their basic value, in init functions as well.
-	{"v", true},
-	{"c", true},
-	{"c + 1", true},
+	// Variables of session types that are basic types (yaegi's values
+	// are of the basic type): the declarations tell their type.
+	{"v", false},
+	{"c", false},
+	{"c + 1", false},
 	{"h.N", true},
 	{"h.Name", true},
 	{"h.D", true}, // a host type, with a String method

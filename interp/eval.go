@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -456,6 +457,9 @@ func (in *Interp) compile(n ast.Node) (prog *yaegi.Program, err error) {
 			prog, err = nil, compilePanic(in.gen.yi.FileSet(), n, rec)
 		}
 	}()
+	if !in.gen.elsewhere && runsElsewhere(n) {
+		in.gen.elsewhere = true
+	}
 	prog, err = in.gen.yi.CompileAST(n)
 	if err != nil {
 		return nil, in.goMessage(n, in.explain(n, compileError(err)))
@@ -726,13 +730,26 @@ const maxPlainNodes = 4096
 // yaegi builds a node of some 400 bytes for every node of the source, and
 // compiles a function's frame and its deferred Guard. The Guard is not
 // needed: a plain expression calls nothing, so nothing in it can block or
-// be abandoned. Eval treats its run as manhole's own passes, which it waits
-// for (see Eval): it runs in yaegi's global frame, which the session's
-// next input uses. (An expression that takes slots in the global frame
-// keeps them until the session moves to a new interpreter: see
-// maxPlainNodes.)
+// be abandoned. Eval treats its run as manhole's own passes, which it
+// waits for (see Eval): it runs in yaegi's global frame, which the
+// session's next input uses.
+//
+// An expression may take slots of the global frame, which Execute then
+// grows, replacing the frame's slice. Code of the session's running on
+// another goroutine reads that slice without a lock (a data race), so
+// expressions run plain only in an interpreter that has compiled no
+// function, method, function literal or go statement, and where no input
+// was abandoned (see generation.elsewhere). The slots stay until the
+// session moves to a new interpreter (see maxPlainNodes). yaegi's global
+// block has a nil dereference fail with no value or with reflect's panic:
+// runPlain reports Go's. A value of another kind than the expression's
+// runs again in an init function (a plain expression has no effect but
+// its value).
 func (in *Interp) runPlain(r *run, last *ast.ExprStmt, host bool) (bool, error) {
-	nodes, ok := in.plainExpr(last.X)
+	if in.gen.elsewhere || in.gen.plainNodes >= maxPlainNodes {
+		return false, nil
+	}
+	nodes, kind, ok := in.plainExpr(&inferer{s: in}, last.X)
 	if !ok || in.gen.plainNodes+nodes > maxPlainNodes {
 		return false, nil
 	}
@@ -748,11 +765,19 @@ func (in *Interp) runPlain(r *run, last *ast.ExprStmt, host bool) (bool, error) 
 		return true, errCancelled
 	}
 	v, err := in.gen.yi.Execute(prog)
-	if err != nil {
+	var p yaegi.Panic
+	switch {
+	case errors.As(err, &p) && isValueError(p.Value), err == nil && !v.IsValid():
+		// What a nil dereference is in yaegi's global block: reflect's
+		// panic at a field of the nil pointer's zero Value, or no value
+		// at all for *p.
+		return true, &panicError{value: errNilDereference, names: in.names}
+	case err != nil:
 		return true, execError(err, in.names)
 	}
-	if !v.IsValid() {
-		return true, nil
+	if kindClass(v.Kind()) != kindClass(kind) {
+		// Not the value: the init function's run tells what went wrong.
+		return false, nil
 	}
 	vals := []any{v.Interface()}
 	r.shownMu.Lock()
@@ -766,28 +791,97 @@ func (in *Interp) runPlain(r *run, last *ast.ExprStmt, host bool) (bool, error) 
 // expression, and how many nodes it has: one of a basic type (a number, a
 // string, a bool) that is not a session type (whose String or Error
 // method the REPL would call: see prepareShown), and that is made only of
-// names, literals, operators (but for a receive), selectors, indexes
-// and dereferences: no call, no conversion, no function literal, no
-// composite literal.
-func (in *Interp) plainExpr(x ast.Expr) (int, bool) {
-	nodes, ok := 0, true
-	ast.Inspect(x, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case nil:
-			return false
-		case *ast.Ident, *ast.BasicLit, *ast.BinaryExpr, *ast.ParenExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
-		case *ast.UnaryExpr:
-			ok = ok && n.Op != token.ARROW && n.Op != token.AND
-		default:
-			ok = false
-		}
-		nodes++
-		return ok
-	})
+// values (not types) named or selected, literals, operators (but for a
+// receive or an address) and indexes: no call, no conversion, no
+// function literal, no composite literal, and no explicit dereference
+// (yaegi's global block gives the value of another expression for *p of
+// a nil pointer of the host's).
+func (in *Interp) plainExpr(inf *inferer, x ast.Expr) (int, reflect.Kind, bool) {
+	nodes, ok := in.plainNodes(inf, x)
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
-	t := (&inferer{s: in}).exprType(x)
-	basic := t.kind >= reflect.Bool && t.kind <= reflect.Complex128 || t.kind == reflect.String
-	return nodes, basic && t.named == ""
+	t := inf.exprType(x)
+	return nodes, t.kind, kindClass(t.kind) != 0 && t.named == ""
+}
+
+// kindClass tells the basic kinds apart as untyped constants do: 1 for a
+// bool, 2 for a number, 3 for a string, 0 for the rest.
+func kindClass(k reflect.Kind) int {
+	switch {
+	case k == reflect.Bool:
+		return 1
+	case k >= reflect.Int && k <= reflect.Complex128:
+		return 2
+	case k == reflect.String:
+		return 3
+	}
+	return 0
+}
+
+func (in *Interp) plainNodes(inf *inferer, x ast.Expr) (int, bool) {
+	sub := func(n int, xs ...ast.Expr) (int, bool) {
+		for _, x := range xs {
+			m, ok := in.plainNodes(inf, x)
+			if !ok {
+				return 0, false
+			}
+			n += m
+		}
+		return n, true
+	}
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return 1, true
+	case *ast.Ident:
+		return 1, inf.notAType(x)
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok && in.obj(id) == nil {
+			if _, isPkg := in.pkgPath(id.Name); isPkg {
+				return 2, inf.notAType(x) // a package's value, not its type
+			}
+		}
+		return sub(1, x.X)
+	case *ast.ParenExpr:
+		return sub(1, x.X)
+	case *ast.UnaryExpr:
+		if x.Op == token.ARROW || x.Op == token.AND {
+			return 0, false
+		}
+		return sub(1, x.X)
+	case *ast.BinaryExpr:
+		return sub(1, x.X, x.Y)
+	case *ast.IndexExpr:
+		return sub(1, x.X, x.Index)
+	}
+	return 0, false
+}
+
+// runsElsewhere reports whether n holds code that may run on another
+// goroutine than the Eval's: a function or method (which the host may
+// be handed and call), a function literal, a go statement. An init
+// function (inInit's, or the session's) runs once, where it is compiled.
+func runsElsewhere(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			found = n.Recv != nil || n.Name.Name != "init"
+		case *ast.FuncLit, *ast.GoStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// errNilDereference is the value of Go's panic at a nil dereference, as
+// runPlain reports it.
+var errNilDereference = errors.New("runtime error: invalid memory address or nil pointer dereference")
+
+// isValueError reports whether v is reflect's panic at a method of a
+// zero Value.
+func isValueError(v any) bool {
+	_, ok := v.(*reflect.ValueError)
+	return ok
 }

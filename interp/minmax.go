@@ -227,10 +227,14 @@ func (m *modernizer) constValue(x ast.Expr) (v constant.Value, rank int, ok bool
 	return nil, 0, false
 }
 
-// overflow is Go's refusal of an untyped constant that its default type
-// cannot hold, shown as a value (1 << 70): yaegi shows nothing when it is
+// overflow is Go's refusal of an untyped constant of literals that its
+// default type cannot hold, shown as a value (1 << 70): yaegi shows nothing when it is
 // an argument of Show, and panics when it runs alone.
 func (m *modernizer) overflow(x ast.Expr) error {
+	if !isUntypedConst(x) {
+		// A name may be a typed constant: const u uint64 = 1 << 63.
+		return nil
+	}
 	v, rank, ok := m.constValue(x)
 	if !ok {
 		return nil

@@ -2,6 +2,9 @@ package interp
 
 import (
 	"context"
+	"errors"
+	"math"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -17,8 +20,9 @@ type plainHost struct {
 }
 
 // plainSetup declares what the plain expressions read: session
-// variables, a session type whose String method the REPL calls, host
-// values.
+// variables and types. (No function or method: see
+// TestPlainExpressionsNotNextToSessionCode; print_test.go has the
+// session types with String methods.)
 const plainSetup = `x := 3
 y := 0
 f := 1.5
@@ -30,12 +34,11 @@ p := &P{A: 4, B: "b"}
 var np *P
 b := true
 r := 'r'
-type C float64
-func (c C) String() string { return "C!" }
-c := C(2)
 type V int
 v := V(9)
-var e error = nil`
+var e error = nil
+const u uint64 = 1 << 63
+type T int`
 
 // plainCases: expressions and whether they run plain (see runPlain).
 var plainCases = []struct {
@@ -65,15 +68,14 @@ var plainCases = []struct {
 	{"m[\"none\"]", true},
 	{"p.A", true},
 	{"p.B + \"!\"", true},
-	{"(*p).A", true},
-	{"np.A", true}, // nil dereference
+	{"(*p).A", false}, // an explicit dereference
+	{"*p", false},     // not a basic type
+	{"np.A", true},    // nil dereference
 	{"r", true},
-	{"C(3)", false}, // a session type with a String method
-	// Variables of session types that are basic types (yaegi's values
-	// are of the basic type): the declarations tell their type.
+	// A variable of a session type that is a basic type: the
+	// declaration tells its type (see noteDeclTypes).
 	{"v", false},
-	{"c", false},
-	{"c + 1", false},
+	{"V(1)", false},
 	{"h.N", true},
 	{"h.Name", true},
 	{"h.D", true}, // a host type, with a String method
@@ -87,6 +89,8 @@ var plainCases = []struct {
 	{"len(s)", false},
 	{"float64(x)", false},
 	{"nil", false},
+	{"u + 0", true}, // a typed constant: no overflow of int
+	{"T == T", false},
 }
 
 // TestPlainExpressionsAsInInit: an expression run plain, in the global
@@ -155,10 +159,12 @@ func TestPlainExpressionsKeepTheFrameBounded(t *testing.T) {
 	}
 	defer in.Close()
 	ctx := context.Background()
-	// A closure assigned twice cannot be recreated in a new interpreter.
-	if _, err := in.Eval(ctx, "g := func() int { return 1 }; g = func() int { return 2 }; x := 3"); err != nil {
+	if _, err := in.Eval(ctx, "x := 3"); err != nil {
 		t.Fatal(err)
 	}
+	// As a session that cannot move (a closure assigned twice, say; one
+	// made of session code could not run plain at all).
+	in.nextRecycle = math.MaxInt
 	start, err := frameSlots(in.gen.yi)
 	if err != nil {
 		t.Fatal(err)
@@ -205,5 +211,181 @@ func TestShownConstantOverflows(t *testing.T) {
 		if res, err := in.Eval(context.Background(), src); err != nil || res.Value != want {
 			t.Errorf("%s: %+v, %v; want %s", src, res, err, want)
 		}
+	}
+}
+
+// TestPlainExpressionsUnderLoad: several sessions at once evaluate plain
+// expressions, some of them cancelled at once or after a few
+// microseconds, while the host is busy: every result that is not
+// cancelled is right, a cancelled one is an interruption (never an
+// abandoned call: a plain expression calls nothing), and no session
+// breaks or keeps a goroutine once closed. Half the sessions have a
+// goroutine of their own running, which makes their expressions run in
+// init functions (see TestPlainExpressionsNotNextToSessionCode).
+func TestPlainExpressionsUnderLoad(t *testing.T) {
+	rounds := 300
+	if testing.Short() {
+		rounds = 50
+	}
+	before := runtime.NumGoroutine()
+	type cfg struct {
+		Limit int
+		Name  string
+	}
+	ns := map[string]any{"cfg": &cfg{Limit: 40, Name: "svc"}}
+	// The app, busy with its own map.
+	stop := make(chan struct{})
+	var app sync.WaitGroup
+	app.Add(1)
+	go func() {
+		defer app.Done()
+		m := map[int]int{}
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			m[i%1000] = i
+		}
+	}()
+	var wg sync.WaitGroup
+	for c := 0; c < 4; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in, err := New(Options{Namespace: ns})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer in.Close()
+			ctx := context.Background()
+			setup := "x := 3; s := []int{1, 2}"
+			if c%2 == 1 {
+				// Stopped by the first cancellation (yaegi issue 1686).
+				setup += "; n := 0; go func() { for { n++ } }()"
+			}
+			if _, err := in.Eval(ctx, setup); err != nil {
+				t.Error(err)
+				return
+			}
+			cases := []struct{ src, want string }{
+				{"x*2 + s[1]", "8"},
+				{"cfg.Limit + x", "43"},
+				{`cfg.Name + "!"`, `"svc!"`},
+				{"1 << 40", "1099511627776"},
+				{"s[5]", ""}, // index out of range: an error
+			}
+			for i := 0; i < rounds; i++ {
+				tc := cases[i%len(cases)]
+				ectx, cancel := ctx, context.CancelFunc(func() {})
+				switch i % 3 {
+				case 1:
+					ectx, cancel = context.WithCancel(ctx)
+					cancel()
+				case 2:
+					ectx, cancel = context.WithTimeout(ctx, time.Duration(i%50)*time.Microsecond)
+				}
+				res, err := in.Eval(ectx, tc.src)
+				cancel()
+				var ie *interruptedError
+				switch {
+				case errors.As(err, &ie):
+					if ie.abandoned {
+						t.Errorf("%s: %v", tc.src, err)
+					}
+				case tc.want == "":
+					if err == nil || !strings.Contains(err.Error(), "index out of range") {
+						t.Errorf("%s: %+v, %v; want index out of range", tc.src, res, err)
+					}
+				case err != nil || res.Value != tc.want:
+					t.Errorf("%s: %+v, %v; want %s", tc.src, res, err, tc.want)
+				}
+			}
+			if res, err := in.Eval(ctx, "x + s[0]"); err != nil || res.Value != "4" {
+				t.Errorf("after the rounds: %+v, %v", res, err)
+			}
+			if plain := !in.gen.elsewhere && in.gen.plainNodes > 0; plain != (c%2 == 0) {
+				t.Errorf("session %d: plain %v (plain nodes %d, elsewhere %v)", c, plain, in.gen.plainNodes, in.gen.elsewhere)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	app.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the sessions closed, %d before", n, before)
+	}
+}
+
+// TestPlainExpressionsNotNextToSessionCode: once an interpreter compiled
+// code of the session's that may run on another goroutine (a function, a
+// method, a function literal, a go statement), expressions run in init
+// functions: one run in the global block may grow yaegi's global frame,
+// which that code reads without a lock (a data race, which -race
+// reports here). Manhole's own init functions do not count.
+func TestPlainExpressionsNotNextToSessionCode(t *testing.T) {
+	for _, code := range []string{
+		"go func() { for { y++ } }()",
+		"func bump() { y++ }",
+		"type T struct{}; func (T) M() {}",
+		"f := func() int { return 1 }",
+		"var g = func() {}",
+	} {
+		in, err := New(Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		for _, src := range []string{"var y int", "x := 1", "x + 1", "fmt.Sprint(x)", "x + 2"} {
+			if _, err := in.Eval(ctx, src); err != nil {
+				t.Fatal(src, err)
+			}
+		}
+		if in.gen.elsewhere || in.gen.plainNodes == 0 {
+			t.Errorf("before %s: elsewhere %v, plain nodes %d: want plain runs", code, in.gen.elsewhere, in.gen.plainNodes)
+		}
+		if _, err := in.Eval(ctx, code); err != nil {
+			t.Fatal(code, err)
+		}
+		nodes := in.gen.plainNodes
+		for i := 0; i < 100; i++ {
+			if res, err := in.Eval(ctx, "x + 1"); err != nil || res.Value != "2" {
+				t.Fatalf("after %s: %+v, %v", code, res, err)
+			}
+		}
+		if !in.gen.elsewhere || in.gen.plainNodes != nodes {
+			t.Errorf("after %s: elsewhere %v, plain nodes %d -> %d: want no plain run", code, in.gen.elsewhere, nodes, in.gen.plainNodes)
+		}
+		in.Close()
+	}
+}
+
+// TestPlainNilDereference: a nil dereference in a plain expression is
+// Go's panic. (yaegi's global block gives no value for it, or reflect's
+// panic at a zero Value.)
+func TestPlainNilDereference(t *testing.T) {
+	in, err := New(Options{Namespace: map[string]any{"hnil": (*plainHost)(nil), "hpn": (*int)(nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	ctx := context.Background()
+	if _, err := in.Eval(ctx, "type P struct{ A int; Q *P }; var np *P; pp := &P{}"); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"hnil.N", "hnil.Name + \"x\"", "np.A", "pp.Q.A", "pp.Q.Q.A + 1"} {
+		res, err := in.Eval(ctx, src)
+		if want := "panic: runtime error: invalid memory address or nil pointer dereference"; err == nil || err.Error() != want {
+			t.Errorf("%s: %+v, %v; want %s", src, res, err, want)
+		}
+	}
+	if in.gen.plainNodes == 0 {
+		t.Error("no input ran plain")
 	}
 }

@@ -73,6 +73,12 @@ type generation struct {
 	// block (see runPlain): a bound on the slots they took in yaegi's
 	// global frame.
 	plainNodes int
+	// elsewhere says code of the session's may run on another goroutine
+	// than the Eval's and read the global frame: the interpreter compiled
+	// a function, a method, a function literal or a go statement (see
+	// runsElsewhere), or an input was abandoned in it. Set by the Eval's
+	// goroutine, read by it. See runPlain.
+	elsewhere bool
 
 	loaded      map[string]bool // import paths given to yaegi's Use
 	needGeneric bool            // the current input uses genericHelpers

@@ -237,6 +237,7 @@ wait:
 	in.mu.Lock()
 	in.abandoned = r
 	in.mu.Unlock()
+	gen.elsewhere = true
 	resumeGlobalFrame(gen.yi)
 	if in.compiling.Load() || !r.user.Load() {
 		// yaegi's compiler has no lock, nor have manhole's passes over

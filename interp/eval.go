@@ -80,23 +80,28 @@ func (in *Interp) record(g group, units []*declUnit) {
 // repetition: const ( Idle State = iota; Running )).
 func (in *Interp) noteDeclTypes(g group) {
 	inf := &inferer{s: in}
-	var prev ast.Expr // the type of the previous constant of a block
 	note := func(d *ast.GenDecl) {
-		prev = nil
+		var prevType ast.Expr   // of the previous constants of a block
+		var prevVals []ast.Expr // their values
 		for _, s := range d.Specs {
 			vs, ok := s.(*ast.ValueSpec)
 			if !ok {
 				continue
 			}
-			typ := vs.Type
+			typ, vals := vs.Type, vs.Values
 			if d.Tok == token.CONST {
-				if typ == nil && len(vs.Values) == 0 {
-					typ = prev
+				if typ == nil && len(vals) == 0 {
+					typ, vals = prevType, prevVals
 				}
-				prev = typ
+				prevType, prevVals = typ, vals
 			}
-			for _, id := range vs.Names {
-				in.noteDeclType(inf, id, g.res[id], typ)
+			for i, id := range vs.Names {
+				t := typ
+				if t == nil && len(vs.Values) == 0 && i < len(vals) {
+					// const ( Idle = State(iota); Running )
+					t = typeOfValue(vals[i])
+				}
+				in.noteDeclType(inf, id, g.res[id], t)
 			}
 		}
 	}
@@ -287,7 +292,7 @@ func (in *Interp) runGroup(r *run, g group, units []*declUnit) error {
 	}
 	pos := stmt.Pos()
 	if len(pre) == 0 {
-		if done, err := in.runPlain(r, last, host); done {
+		if done, err := in.runPlain(r, md, last, host); done {
 			return err
 		}
 	}
@@ -745,11 +750,11 @@ const maxPlainNodes = 4096
 // runPlain reports Go's. A value of another kind than the expression's
 // runs again in an init function (a plain expression has no effect but
 // its value).
-func (in *Interp) runPlain(r *run, last *ast.ExprStmt, host bool) (bool, error) {
+func (in *Interp) runPlain(r *run, md *modernizer, last *ast.ExprStmt, host bool) (bool, error) {
 	if in.gen.elsewhere || in.gen.plainNodes >= maxPlainNodes {
 		return false, nil
 	}
-	nodes, kind, ok := in.plainExpr(&inferer{s: in}, last.X)
+	nodes, kind, ok := in.plainExpr(md, last.X)
 	if !ok || in.gen.plainNodes+nodes > maxPlainNodes {
 		return false, nil
 	}
@@ -792,16 +797,22 @@ func (in *Interp) runPlain(r *run, last *ast.ExprStmt, host bool) (bool, error) 
 // string, a bool) that is not a session type (whose String or Error
 // method the REPL would call: see prepareShown), and that is made only of
 // values (not types) named or selected, literals, operators (but for a
-// receive or an address) and indexes: no call, no conversion, no
-// function literal, no composite literal, and no explicit dereference
-// (yaegi's global block gives the value of another expression for *p of
-// a nil pointer of the host's).
-func (in *Interp) plainExpr(inf *inferer, x ast.Expr) (int, reflect.Kind, bool) {
-	nodes, ok := in.plainNodes(inf, x)
+// receive or an address) on basic types and indexes by them: no call, no
+// conversion, no function literal, no composite literal, and no explicit
+// dereference (yaegi's global block gives the value of another
+// expression for *p of a nil pointer of the host's). Every operation of
+// a plain expression takes a bounded time (a string's length at most),
+// since its run cannot be interrupted. Constants appear only as literals
+// that manhole computes and that fit their default type (see
+// plainNodes): yaegi gives a named untyped constant its default type
+// before Go would, and gets some constant expressions wrong, which the
+// init function's Show happens to show nothing for.
+func (in *Interp) plainExpr(md *modernizer, x ast.Expr) (int, reflect.Kind, bool) {
+	nodes, ok := in.plainNodes(md, x)
 	if !ok {
 		return 0, 0, false
 	}
-	t := inf.exprType(x)
+	t := md.inf.exprType(x)
 	return nodes, t.kind, kindClass(t.kind) != 0 && t.named == ""
 }
 
@@ -819,10 +830,11 @@ func kindClass(k reflect.Kind) int {
 	return 0
 }
 
-func (in *Interp) plainNodes(inf *inferer, x ast.Expr) (int, bool) {
+func (in *Interp) plainNodes(md *modernizer, x ast.Expr) (int, bool) {
+	inf := md.inf
 	sub := func(n int, xs ...ast.Expr) (int, bool) {
 		for _, x := range xs {
-			m, ok := in.plainNodes(inf, x)
+			m, ok := in.plainNodes(md, x)
 			if !ok {
 				return 0, false
 			}
@@ -830,28 +842,66 @@ func (in *Interp) plainNodes(inf *inferer, x ast.Expr) (int, bool) {
 		}
 		return n, true
 	}
-	switch x := x.(type) {
-	case *ast.BasicLit:
+	// basic says the operands of an operator are of a basic type: a
+	// comparison of arrays or structs, or a map key of one, may take
+	// seconds, which a plain run cannot be interrupted in.
+	basic := func(xs ...ast.Expr) bool {
+		for _, x := range xs {
+			if kindClass(inf.exprType(x).kind) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if isUntypedConst(x) {
+		// Literals only: a constant manhole computes (yaegi gets some
+		// wrong: 1e400i, 1 << 1000000), that its default type holds.
+		if lit, ok := x.(*ast.BasicLit); ok && lit.Kind == token.IMAG {
+			return 0, false
+		}
+		if _, _, ok := md.constValue(x); !ok || md.overflow(x) != nil {
+			return 0, false
+		}
 		return 1, true
+	}
+	switch x := x.(type) {
 	case *ast.Ident:
-		return 1, inf.notAType(x)
+		// Not a type, and not a constant of the session's: yaegi gives
+		// an untyped one its default type at once (const r = 'a'; r *
+		// 100000000 wraps around, where Go refuses it).
+		sn := in.session(x.Name)
+		return 1, inf.notAType(x) && x.Name != "iota" && !(sn.declared && sn.isConst)
 	case *ast.SelectorExpr:
 		if id, ok := x.X.(*ast.Ident); ok && in.obj(id) == nil {
 			if _, isPkg := in.pkgPath(id.Name); isPkg {
-				return 2, inf.notAType(x) // a package's value, not its type
+				// A package's value, not its type nor an untyped
+				// constant (math.MaxUint64).
+				v, _ := inf.pkgSymbol(x)
+				return 2, inf.notAType(x) && !(v.IsValid() && v.Type().Implements(constantValueType))
 			}
 		}
 		return sub(1, x.X)
 	case *ast.ParenExpr:
 		return sub(1, x.X)
 	case *ast.UnaryExpr:
-		if x.Op == token.ARROW || x.Op == token.AND {
+		if x.Op == token.ARROW || x.Op == token.AND || !basic(x.X) {
 			return 0, false
 		}
 		return sub(1, x.X)
 	case *ast.BinaryExpr:
+		if !basic(x.X, x.Y) {
+			return 0, false
+		}
+		if (x.Op == token.SHL || x.Op == token.SHR) && isUntypedConst(x.X) {
+			// 1.0 << n: the constant takes the type the context gives
+			// it, which yaegi gets wrong.
+			return 0, false
+		}
 		return sub(1, x.X, x.Y)
 	case *ast.IndexExpr:
+		if !basic(x.Index) {
+			return 0, false
+		}
 		return sub(1, x.X, x.Index)
 	}
 	return 0, false

@@ -148,6 +148,8 @@ func TestPrintSessionTypesAtTheREPL(t *testing.T) {
 		{`n := int(c3); n`, `2`},
 		{`const ( idle C = iota; running )`, ``},
 		{`running`, `cc`},
+		{`const ( idle2 = C(iota); running2 )`, ``},
+		{`running2`, `cc`},
 		{"type T2 int\nfunc (T2) String() string { return \"t2\" }\nt2 := T2(1)\nvar t3 = T2(2)", ``},
 		{`t2`, `t2`},
 		{`t3 * 2`, `t2`},

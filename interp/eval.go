@@ -769,14 +769,22 @@ func (in *Interp) runPlain(r *run, md *modernizer, last *ast.ExprStmt, host bool
 	if r.state.Load() == cancelled {
 		return true, errCancelled
 	}
+	// Eval bumps yaegi's run id again while the run is in its code: a
+	// cancellation before Execute takes the run id is not absorbed.
+	r.plain.Store(true)
 	v, err := in.gen.yi.Execute(prog)
+	r.plain.Store(false)
 	var p yaegi.Panic
 	switch {
-	case errors.As(err, &p) && isValueError(p.Value), err == nil && !v.IsValid():
+	case errors.As(err, &p) && isFieldOfNil(p.Value), err == nil && !v.IsValid() && hasField(last.X):
 		// What a nil dereference is in yaegi's global block: reflect's
-		// panic at a field of the nil pointer's zero Value, or no value
-		// at all for *p.
+		// panic at a field of the nil pointer's zero Value, or no value.
 		return true, &panicError{value: errNilDereference, names: in.names}
+	case errors.As(err, &p) && isValueError(p.Value), err == nil && !v.IsValid():
+		// Something else yaegi's global block gets wrong: the init
+		// function's run tells the error (a plain expression has no
+		// effect but its value).
+		return false, nil
 	case err != nil:
 		return true, execError(err, in.names)
 	}
@@ -800,9 +808,10 @@ func (in *Interp) runPlain(r *run, md *modernizer, last *ast.ExprStmt, host bool
 // receive or an address) on basic types and indexes by them: no call, no
 // conversion, no function literal, no composite literal, and no explicit
 // dereference (yaegi's global block gives the value of another
-// expression for *p of a nil pointer of the host's). Every operation of
-// a plain expression takes a bounded time (a string's length at most),
-// since its run cannot be interrupted. Constants appear only as literals
+// expression for *p of a nil pointer of the host's), and no operator on
+// strings. Every operation of a plain expression takes a bounded time,
+// since its run cannot be abandoned: yaegi even computes an operator on
+// an app's values while it compiles, where nothing stops it. Constants appear only as literals
 // that manhole computes and that fit their default type (see
 // plainNodes): yaegi gives a named untyped constant its default type
 // before Go would, and gets some constant expressions wrong, which the
@@ -892,6 +901,12 @@ func (in *Interp) plainNodes(md *modernizer, x ast.Expr) (int, bool) {
 		if !basic(x.X, x.Y) {
 			return 0, false
 		}
+		if kindClass(inf.exprType(x.X).kind) == 3 {
+			// Strings: + and the comparisons take their length, and
+			// yaegi computes them on an app's strings while it compiles,
+			// where nothing stops it.
+			return 0, false
+		}
 		if (x.Op == token.SHL || x.Op == token.SHR) && isUntypedConst(x.X) {
 			// 1.0 << n: the constant takes the type the context gives
 			// it, which yaegi gets wrong.
@@ -934,4 +949,21 @@ var errNilDereference = errors.New("runtime error: invalid memory address or nil
 func isValueError(v any) bool {
 	_, ok := v.(*reflect.ValueError)
 	return ok
+}
+
+// isFieldOfNil reports whether v is reflect's panic at a field of a zero
+// Value: yaegi's global block reading a field of a nil pointer.
+func isFieldOfNil(v any) bool {
+	e, ok := v.(*reflect.ValueError)
+	return ok && e.Method == "reflect.Value.Field"
+}
+
+// hasField reports whether x selects a field (or a package's value).
+func hasField(x ast.Expr) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		_, found = n.(*ast.SelectorExpr)
+		return !found
+	})
+	return found
 }

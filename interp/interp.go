@@ -126,6 +126,7 @@ type Interp struct {
 	broken    atomic.Bool          // an abandoned evaluation is stuck in the compiler or in manhole's passes
 	closed    atomic.Bool
 	idle      chan chan *run                 // the mailbox of the idle worker, if any; see worker
+	keep      time.Duration                  // workerKeep; a test lengthens it
 	closing   chan struct{}                  // closed by Close, to interrupt a running Eval
 	unpark    chan struct{}                  // closed at the end of Close; see parkStale
 	staleTurn chan struct{}                  // one slot; see parkStale
@@ -230,6 +231,7 @@ func New(opts Options) (*Interp, error) {
 		reassigned:  map[string]bool{},
 		nextRecycle: recycleAfter,
 		idle:        make(chan chan *run, 1),
+		keep:        workerKeep,
 		closing:     make(chan struct{}),
 		unpark:      make(chan struct{}),
 		staleTurn:   make(chan struct{}, 1),

@@ -78,6 +78,9 @@ type run struct {
 	// user is set while the run's own code runs (execRun); outside it,
 	// the user's goroutine is in manhole's passes or yaegi's compiler.
 	user atomic.Bool
+	// plain is set while a plain expression runs (see runPlain): Eval
+	// waits for it as for the passes, and bumps yaegi's run id again.
+	plain atomic.Bool
 
 	state    atomic.Int32 // running, finished or cancelled
 	overflow atomic.Bool  // the depth limit cancelled the run
@@ -203,7 +206,7 @@ wait:
 		case <-r.userDone:
 			break wait
 		case <-rebump.C:
-			if r.user.Load() {
+			if r.user.Load() || r.plain.Load() {
 				bumpRunID(gen.yi)
 			}
 		case <-t.C:
@@ -356,7 +359,7 @@ func (in *Interp) worker(r *run) {
 	for {
 		start := time.Now()
 		in.execute(r)
-		if r.state.Load() == cancelled || time.Since(start) > workerKeep {
+		if r.state.Load() == cancelled || time.Since(start) > in.keep {
 			return
 		}
 		select {

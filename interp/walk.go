@@ -2,12 +2,19 @@ package interp
 
 import (
 	"go/ast"
+	"maps"
 	"reflect"
+	"sync"
+	"sync/atomic"
 )
 
 // The passes that rewrite the input walk it with walk, one child
 // recursion over every go/ast node type, as golang.org/x/tools'
 // astutil.Apply does (without the dependency): a pass is a callback.
+// The children of a node are found from its struct's fields, whose order
+// is go/ast's order of Walk: a Go release that adds a node type or a
+// field is walked without a change here (TestWalkVisitsEveryField checks
+// the order and the fields against ast.Walk).
 
 // cursor is where walk is: the current node, its parent and the field
 // of the parent that holds it.
@@ -104,224 +111,100 @@ func (w *walker) at(c cursor) ast.Node {
 	return n
 }
 
-// one walks a child held by an interface field, unless it is nil.
-//
-//go:noinline
-func one[N ast.Node](w *walker, field string, n N) {
-	if ast.Node(n) != nil {
-		w.visit(n, field, -1)
-	}
-}
-
-// ptr walks a child held by a pointer field, unless it is nil (which one
-// cannot tell: a nil *ast.Ident in an ast.Node is not nil).
-//
-//go:noinline
-func ptr[P interface {
-	*E
-	ast.Node
-}, E any](w *walker, field string, n P) {
-	if n != nil {
-		w.visit(n, field, -1)
-	}
-}
-
-// list walks the children held by a slice field.
-//
-//go:noinline
-func list[N ast.Node](w *walker, field string, l []N) {
-	for i, n := range l {
-		if ast.Node(n) != nil {
-			w.visit(n, field, i)
-		}
-	}
-}
-
-// children walks n's children, in the order of go/ast's Walk.
+// children walks n's children in the order of go/ast's Walk, which is
+// the order of the fields of n's struct that hold nodes (see
+// childFields). Each field is read when the walk comes to it, after pre
+// was called with n, as ast.Walk reads them.
 func (w *walker) children(n ast.Node) {
-	switch n := n.(type) {
-	// Comments and fields
-	case *ast.Comment:
-	case *ast.CommentGroup:
-		list(w, "List", n.List)
-	case *ast.Field:
-		ptr(w, "Doc", n.Doc)
-		list(w, "Names", n.Names)
-		one(w, "Type", n.Type)
-		ptr(w, "Tag", n.Tag)
-		ptr(w, "Comment", n.Comment)
-	case *ast.FieldList:
-		list(w, "List", n.List)
-
-	// Expressions
-	case *ast.BadExpr, *ast.Ident, *ast.BasicLit:
-	case *ast.Ellipsis:
-		one(w, "Elt", n.Elt)
-	case *ast.FuncLit:
-		ptr(w, "Type", n.Type)
-		ptr(w, "Body", n.Body)
-	case *ast.CompositeLit:
-		one(w, "Type", n.Type)
-		list(w, "Elts", n.Elts)
-	case *ast.ParenExpr:
-		one(w, "X", n.X)
-	case *ast.SelectorExpr:
-		one(w, "X", n.X)
-		ptr(w, "Sel", n.Sel)
-	case *ast.IndexExpr:
-		one(w, "X", n.X)
-		one(w, "Index", n.Index)
-	case *ast.IndexListExpr:
-		one(w, "X", n.X)
-		list(w, "Indices", n.Indices)
-	case *ast.SliceExpr:
-		one(w, "X", n.X)
-		one(w, "Low", n.Low)
-		one(w, "High", n.High)
-		one(w, "Max", n.Max)
-	case *ast.TypeAssertExpr:
-		one(w, "X", n.X)
-		one(w, "Type", n.Type)
-	case *ast.CallExpr:
-		one(w, "Fun", n.Fun)
-		list(w, "Args", n.Args)
-	case *ast.StarExpr:
-		one(w, "X", n.X)
-	case *ast.UnaryExpr:
-		one(w, "X", n.X)
-	case *ast.BinaryExpr:
-		one(w, "X", n.X)
-		one(w, "Y", n.Y)
-	case *ast.KeyValueExpr:
-		one(w, "Key", n.Key)
-		one(w, "Value", n.Value)
-
-	// Types
-	case *ast.ArrayType:
-		one(w, "Len", n.Len)
-		one(w, "Elt", n.Elt)
-	case *ast.StructType:
-		ptr(w, "Fields", n.Fields)
-	case *ast.FuncType:
-		ptr(w, "TypeParams", n.TypeParams)
-		ptr(w, "Params", n.Params)
-		ptr(w, "Results", n.Results)
-	case *ast.InterfaceType:
-		ptr(w, "Methods", n.Methods)
-	case *ast.MapType:
-		one(w, "Key", n.Key)
-		one(w, "Value", n.Value)
-	case *ast.ChanType:
-		one(w, "Value", n.Value)
-
-	// Statements
-	case *ast.BadStmt, *ast.EmptyStmt:
-	case *ast.DeclStmt:
-		// Written out, here and for Specs and Decls: a generic helper
-		// for these interfaces would be compiled for them alone.
-		if n.Decl != nil {
-			w.visit(n.Decl, "Decl", -1)
-		}
-	case *ast.LabeledStmt:
-		ptr(w, "Label", n.Label)
-		one(w, "Stmt", n.Stmt)
-	case *ast.ExprStmt:
-		one(w, "X", n.X)
-	case *ast.SendStmt:
-		one(w, "Chan", n.Chan)
-		one(w, "Value", n.Value)
-	case *ast.IncDecStmt:
-		one(w, "X", n.X)
-	case *ast.AssignStmt:
-		list(w, "Lhs", n.Lhs)
-		list(w, "Rhs", n.Rhs)
-	case *ast.GoStmt:
-		ptr(w, "Call", n.Call)
-	case *ast.DeferStmt:
-		ptr(w, "Call", n.Call)
-	case *ast.ReturnStmt:
-		list(w, "Results", n.Results)
-	case *ast.BranchStmt:
-		ptr(w, "Label", n.Label)
-	case *ast.BlockStmt:
-		list(w, "List", n.List)
-	case *ast.IfStmt:
-		one(w, "Init", n.Init)
-		one(w, "Cond", n.Cond)
-		ptr(w, "Body", n.Body)
-		one(w, "Else", n.Else)
-	case *ast.CaseClause:
-		list(w, "List", n.List)
-		list(w, "Body", n.Body)
-	case *ast.SwitchStmt:
-		one(w, "Init", n.Init)
-		one(w, "Tag", n.Tag)
-		ptr(w, "Body", n.Body)
-	case *ast.TypeSwitchStmt:
-		one(w, "Init", n.Init)
-		one(w, "Assign", n.Assign)
-		ptr(w, "Body", n.Body)
-	case *ast.CommClause:
-		one(w, "Comm", n.Comm)
-		list(w, "Body", n.Body)
-	case *ast.SelectStmt:
-		ptr(w, "Body", n.Body)
-	case *ast.ForStmt:
-		one(w, "Init", n.Init)
-		one(w, "Cond", n.Cond)
-		one(w, "Post", n.Post)
-		ptr(w, "Body", n.Body)
-	case *ast.RangeStmt:
-		one(w, "Key", n.Key)
-		one(w, "Value", n.Value)
-		one(w, "X", n.X)
-		ptr(w, "Body", n.Body)
-
-	// Declarations and files
-	case *ast.ImportSpec:
-		ptr(w, "Doc", n.Doc)
-		ptr(w, "Name", n.Name)
-		ptr(w, "Path", n.Path)
-		ptr(w, "Comment", n.Comment)
-	case *ast.ValueSpec:
-		ptr(w, "Doc", n.Doc)
-		list(w, "Names", n.Names)
-		one(w, "Type", n.Type)
-		list(w, "Values", n.Values)
-		ptr(w, "Comment", n.Comment)
-	case *ast.TypeSpec:
-		ptr(w, "Doc", n.Doc)
-		ptr(w, "Name", n.Name)
-		ptr(w, "TypeParams", n.TypeParams)
-		one(w, "Type", n.Type)
-		ptr(w, "Comment", n.Comment)
-	case *ast.BadDecl:
-	case *ast.GenDecl:
-		ptr(w, "Doc", n.Doc)
-		for i, s := range n.Specs {
-			w.visit(s, "Specs", i)
-		}
-	case *ast.FuncDecl:
-		ptr(w, "Doc", n.Doc)
-		ptr(w, "Recv", n.Recv)
-		ptr(w, "Name", n.Name)
-		ptr(w, "Type", n.Type)
-		ptr(w, "Body", n.Body)
-	case *ast.File:
-		// Not File.Comments: walking the nodes visits them (as ast.Walk).
-		ptr(w, "Doc", n.Doc)
-		ptr(w, "Name", n.Name)
-		for i, d := range n.Decls {
-			w.visit(d, "Decls", i)
-		}
-	//lint:ignore SA1019 the walker covers every go/ast node type, the deprecated ast.Package too
-	case *ast.Package:
-		// In the map's order, as ast.Walk (a deprecated node, which no
-		// input holds).
-		for _, f := range n.Files {
-			w.visit(f, "Files", -1)
-		}
-	default:
-		panic("interp: walk: unexpected node type " + reflect.TypeOf(n).String())
+	switch n.(type) {
+	case *ast.Ident, *ast.BasicLit: // most nodes, and leaves
+		return
 	}
+	v := reflect.ValueOf(n)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		panic("interp: walk: a nil or non-pointer node " + v.Type().String())
+	}
+	v = v.Elem()
+	for _, f := range childFields(v.Type()) {
+		fv := v.Field(f.index)
+		switch f.kind {
+		case oneChild:
+			if !fv.IsNil() {
+				w.visit(fv.Interface().(ast.Node), f.name, -1)
+			}
+		case listChild:
+			for i := 0; i < fv.Len(); i++ {
+				if c := fv.Index(i); !c.IsNil() {
+					w.visit(c.Interface().(ast.Node), f.name, i)
+				}
+			}
+		case mapChild: // ast.Package's Files, in the map's order, as ast.Walk
+			for it := fv.MapRange(); it.Next(); {
+				w.visit(it.Value().Interface().(ast.Node), f.name, -1)
+			}
+		}
+	}
+}
+
+// A childField is a field of a node's struct that holds children.
+type childField struct {
+	index int
+	name  string
+	kind  uint8 // oneChild, listChild or mapChild
+}
+
+const (
+	oneChild  = iota // an interface of nodes or a pointer to one
+	listChild        // a slice of those
+	mapChild         // a map to those
+)
+
+// fieldsByType holds childFields' answers, a map copied on each of the
+// few writes (one for each node type, the first time one is walked), so
+// that a read takes no lock. It is nil until the first walk.
+var (
+	fieldsByType atomic.Pointer[map[reflect.Type][]childField]
+	fieldsMu     sync.Mutex
+)
+
+var nodeIface = reflect.TypeFor[ast.Node]()
+
+// childFields returns the fields of the node struct type t that hold its
+// children, in their order: those of an interface type of nodes
+// (ast.Expr, ast.Stmt...) or of a pointer to a node, slices and maps of
+// those. Not File.Comments, File.Imports nor File.Unresolved, which
+// repeat nodes found under Decls and the other nodes (ast.Walk skips
+// them too). *ast.Object and *ast.Scope are no nodes.
+func childFields(t reflect.Type) []childField {
+	if m := fieldsByType.Load(); m != nil {
+		if fs, ok := (*m)[t]; ok {
+			return fs
+		}
+	}
+	holds := func(t reflect.Type) bool {
+		return (t.Kind() == reflect.Interface || t.Kind() == reflect.Pointer) && t.Implements(nodeIface)
+	}
+	var fs []childField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if t == reflect.TypeFor[ast.File]() && (f.Name == "Comments" || f.Name == "Imports" || f.Name == "Unresolved") {
+			continue
+		}
+		switch {
+		case holds(f.Type):
+			fs = append(fs, childField{i, f.Name, oneChild})
+		case f.Type.Kind() == reflect.Slice && holds(f.Type.Elem()):
+			fs = append(fs, childField{i, f.Name, listChild})
+		case f.Type.Kind() == reflect.Map && holds(f.Type.Elem()):
+			fs = append(fs, childField{i, f.Name, mapChild})
+		}
+	}
+	fieldsMu.Lock()
+	defer fieldsMu.Unlock()
+	m := map[reflect.Type][]childField{t: fs}
+	if old := fieldsByType.Load(); old != nil {
+		maps.Copy(m, *old)
+	}
+	fieldsByType.Store(&m)
+	return fs
 }

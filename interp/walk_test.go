@@ -291,3 +291,23 @@ func TestWalkStopsAndSkips(t *testing.T) {
 		t.Errorf("stopped after 2, saw %v", lits)
 	}
 }
+
+// BenchmarkWalk walks a file of about a thousand lines (this package's
+// eval.go), every node with a pre and a post.
+func BenchmarkWalk(b *testing.B) {
+	f, err := parser.ParseFile(token.NewFileSet(), "eval.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nodes := 0
+	ast.Inspect(f, func(n ast.Node) bool { nodes++; return true })
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		seen := 0
+		walk(f, func(*cursor) bool { seen++; return true }, func(*cursor) bool { return true })
+		if seen*2 < nodes {
+			b.Fatalf("walked %d nodes of %d", seen, nodes/2)
+		}
+	}
+}

@@ -817,12 +817,35 @@ func (in *Interp) runPlain(r *run, md *modernizer, last *ast.ExprStmt, host bool
 // before Go would, and gets some constant expressions wrong, which the
 // init function's Show happens to show nothing for.
 func (in *Interp) plainExpr(md *modernizer, x ast.Expr) (int, reflect.Kind, bool) {
+	if !atMostNodes(x, maxPlainExpr) {
+		return 0, 0, false
+	}
 	nodes, ok := in.plainNodes(md, x)
 	if !ok {
 		return 0, 0, false
 	}
 	t := md.inf.exprType(x)
 	return nodes, t.kind, kindClass(t.kind) != 0 && t.named == ""
+}
+
+// maxPlainExpr bounds the nodes of one plain expression. plainNodes asks
+// the type of each operand, which costs the depth below it: a chain of a
+// thousand additions took a second (and a cancellation waited for it),
+// where its init function compiles in milliseconds. An expression that
+// long gains nothing from the global block.
+const maxPlainExpr = 64
+
+// atMostNodes reports whether x has at most max nodes; it looks at no
+// more than about max of them.
+func atMostNodes(x ast.Expr, max int) bool {
+	n := 0
+	ast.Inspect(x, func(c ast.Node) bool {
+		if c != nil {
+			n++
+		}
+		return n <= max
+	})
+	return n <= max
 }
 
 // kindClass tells the basic kinds apart as untyped constants do: 1 for a

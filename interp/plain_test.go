@@ -404,3 +404,52 @@ func TestPlainNilDereference(t *testing.T) {
 		t.Error("no input ran plain")
 	}
 }
+
+// TestLongExpressionsRunInAnInitFunction: an expression of more than
+// maxPlainExpr nodes is not plain, so that its check costs no more than
+// its compile (a chain of 1990 additions took a second in plainNodes),
+// and gives Go's value there; one of maxPlainExpr nodes still runs plain.
+func TestLongExpressionsRunInAnInitFunction(t *testing.T) {
+	in, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	ctx := context.Background()
+	if _, err := in.Eval(ctx, "x := 1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{
+		strings.Repeat("x + ", 1989) + "x",
+		strings.Repeat("- ", 1990) + "x",
+		strings.Repeat("(", 1990) + "x" + strings.Repeat(")", 1990),
+	} {
+		before := in.gen.plainNodes
+		res, err := in.Eval(ctx, src)
+		if err != nil {
+			t.Fatalf("%.20s...: %v", src, err)
+		}
+		if in.gen.plainNodes != before {
+			t.Errorf("%.20s... (%d bytes) ran plain", src, len(src))
+		}
+		want := "1"
+		switch {
+		case strings.HasPrefix(src, "x +"):
+			want = "1990"
+		case strings.HasPrefix(src, "- ") && 1990%2 == 1:
+			want = "-1"
+		}
+		if res.Value != want {
+			t.Errorf("%.20s... = %q, want %q", src, res.Value, want)
+		}
+	}
+	// x + x + ... with 32 terms: 32 names and 31 operators, 63 nodes.
+	before := in.gen.plainNodes
+	res, err := in.Eval(ctx, strings.Repeat("x + ", 31)+"x")
+	if err != nil || res.Value != "32" {
+		t.Fatalf("32 terms: %+v, %v", res, err)
+	}
+	if in.gen.plainNodes == before {
+		t.Errorf("an expression of %d nodes did not run plain", 63)
+	}
+}

@@ -421,8 +421,8 @@
 // (srcprint.go): top-level statements in the global block with checks
 // between them, and an expression's value taken by __mh.Show in an init
 // function, except for a plain expression (a number, string or bool made
-// of names, literals, operators, selectors and indexes, with no call),
-// which runs alone in the global block, as plain yaegi runs it, at a
+// of names, literals, operators, selectors and indexes, with no call, of
+// at most 64 nodes), which runs alone in the global block, as plain yaegi runs it, at a
 // third of the cost (see runPlain). run.go runs it on a worker
 // goroutine and owns the run and cancel state machine; recycle.go moves
 // a long session to a new interpreter. Everything that reads yaegi's unexported state is in

@@ -36,7 +36,8 @@ func (c *cursor) Field() string { return c.field }
 
 // Replace puts n, not nil, in the current node's place in its parent (or
 // as the result of walk at the root). It panics if the field cannot hold
-// n: a GoStmt's Call must stay a *ast.CallExpr.
+// n: a GoStmt's Call must stay a *ast.CallExpr. A callback must not
+// change the list that holds its node; see children.
 func (c *cursor) Replace(n ast.Node) {
 	old := c.node
 	c.node = n
@@ -121,21 +122,33 @@ func (w *walker) children(n ast.Node) {
 		return
 	}
 	v := reflect.ValueOf(n)
-	if v.Kind() != reflect.Pointer || v.IsNil() {
-		panic("interp: walk: a nil or non-pointer node " + v.Type().String())
+	if v.Kind() != reflect.Pointer {
+		panic("interp: walk: a node that is no pointer: " + v.Type().String())
+	}
+	if v.IsNil() { // a typed nil at the root
+		return
 	}
 	v = v.Elem()
 	for _, f := range childFields(v.Type()) {
 		fv := v.Field(f.index)
 		switch f.kind {
 		case oneChild:
-			if !fv.IsNil() {
+			if !nilNode(fv) {
 				w.visit(fv.Interface().(ast.Node), f.name, -1)
 			}
 		case listChild:
-			for i := 0; i < fv.Len(); i++ {
-				if c := fv.Index(i); !c.IsNil() {
+			// A callback may not change the list that holds its node
+			// (its parent's): an insertion before the current statement
+			// would walk it again, forever if it inserts each time. It
+			// changes its node's own lists instead, in post. Checked
+			// after each child (a programming error, found by tests).
+			n, p := fv.Len(), fv.Pointer()
+			for i := range n {
+				if c := fv.Index(i); !nilNode(c) {
 					w.visit(c.Interface().(ast.Node), f.name, i)
+					if fv.Len() != n || fv.Pointer() != p {
+						panic("interp: walk: a callback changed the list " + v.Type().String() + "." + f.name + " that holds its node")
+					}
 				}
 			}
 		case mapChild: // ast.Package's Files, in the map's order, as ast.Walk
@@ -144,6 +157,19 @@ func (w *walker) children(n ast.Node) {
 			}
 		}
 	}
+}
+
+// nilNode reports whether v, a field or list element holding a node,
+// holds none: a nil interface, a nil pointer, or an interface holding a
+// nil pointer (a typed nil, which a pass may leave), all skipped.
+func nilNode(v reflect.Value) bool {
+	if v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return true
+		}
+		v = v.Elem()
+	}
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // A childField is a field of a node's struct that holds children.

@@ -292,6 +292,89 @@ func TestWalkStopsAndSkips(t *testing.T) {
 	}
 }
 
+// A callback that changes the list holding its node is stopped with a
+// clear panic before the walk goes on (found by an attack: the walker
+// read the list live, and an insertion before a loop walked the loop
+// again, forever if each visit inserts). The passes change a node's own
+// lists, in its post.
+func TestWalkListChangedByACallback(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(b *ast.BlockStmt, i int)
+	}{
+		{"insert before", func(b *ast.BlockStmt, i int) {
+			b.List = slices.Insert(b.List, i, ast.Stmt(&ast.EmptyStmt{}))
+		}},
+		{"insert before in place", func(b *ast.BlockStmt, i int) {
+			b.List = slices.Grow(b.List, 1)
+			b.List = slices.Insert(b.List, i, ast.Stmt(&ast.EmptyStmt{}))
+		}},
+		{"append", func(b *ast.BlockStmt, i int) {
+			b.List = append(b.List, &ast.ExprStmt{X: ast.NewIdent("added")})
+		}},
+		{"remove the rest", func(b *ast.BlockStmt, i int) { b.List = b.List[:i] }},
+		{"a new list", func(b *ast.BlockStmt, i int) { b.List = slices.Clone(b.List) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := parser.ParseFile(token.NewFileSet(), "", "package p; func f() { a(); for {}; b() }", parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := f.Decls[0].(*ast.FuncDecl).Body
+			loops := 0
+			defer func() {
+				msg, _ := recover().(string)
+				if want := "interp: walk: a callback changed the list ast.BlockStmt.List that holds its node"; msg != want {
+					t.Errorf("panic %q, want %q", msg, want)
+				}
+				if loops != 1 {
+					t.Errorf("the loop was visited %d times", loops)
+				}
+			}()
+			walk(body, func(c *cursor) bool {
+				if n, ok := c.Node().(*ast.ForStmt); ok && c.Parent() == body {
+					loops++
+					tc.change(body, slices.Index(body.List, ast.Stmt(n)))
+				}
+				return true
+			}, nil)
+		})
+	}
+}
+
+// A field or list element holding a typed nil (a pass may leave one) is
+// skipped, as a nil one is; so is a typed nil root's children.
+func TestWalkSkipsTypedNils(t *testing.T) {
+	var empty *ast.EmptyStmt
+	var bad *ast.BadExpr
+	var id *ast.Ident
+	var field *ast.Field
+	root := &ast.BlockStmt{List: []ast.Stmt{
+		empty,
+		&ast.ExprStmt{X: bad},
+		&ast.DeclStmt{Decl: &ast.GenDecl{Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id, ast.NewIdent("x")}}}}},
+		&ast.ExprStmt{X: &ast.FuncLit{Type: &ast.FuncType{Params: &ast.FieldList{List: []*ast.Field{field}}}, Body: &ast.BlockStmt{}}},
+	}}
+	var seen []string
+	walk(root, func(c *cursor) bool {
+		if nilNode(reflect.ValueOf(c.Node())) {
+			t.Errorf("visited a typed nil %T in %T.%s", c.Node(), c.Parent(), c.Field())
+		}
+		if id, ok := c.Node().(*ast.Ident); ok {
+			seen = append(seen, id.Name)
+		}
+		return true
+	}, nil)
+	if !slices.Equal(seen, []string{"x"}) {
+		t.Errorf("identifiers walked: %v", seen)
+	}
+	visits := 0
+	walk(empty, func(*cursor) bool { visits++; return true }, nil)
+	if visits != 1 {
+		t.Errorf("a typed nil root: %d visits", visits)
+	}
+}
+
 // BenchmarkWalk walks a file of about a thousand lines (this package's
 // eval.go), every node with a pre and a post.
 func BenchmarkWalk(b *testing.B) {

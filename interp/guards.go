@@ -825,7 +825,7 @@ const maxInputDepth = 2000
 // maxInputDepth.
 func checkDepth(fset *token.FileSet, root ast.Node) error {
 	depth, deepest := 0, 0
-	var at token.Pos
+	var at ast.Node
 	ast.Inspect(root, func(n ast.Node) bool {
 		if n == nil {
 			depth--
@@ -833,12 +833,12 @@ func checkDepth(fset *token.FileSet, root ast.Node) error {
 		}
 		depth++
 		if depth > deepest {
-			deepest, at = depth, n.Pos()
+			deepest, at = depth, n // its Pos walks down a chain: once, below
 		}
 		return deepest <= maxInputDepth
 	})
 	if deepest > maxInputDepth {
-		return fmt.Errorf("%s: the input nests more than %d levels deep (the interpreter's compiler would take minutes on it, and cannot be stopped): split it up", positionOf(fset, at), maxInputDepth)
+		return fmt.Errorf("%s: the input nests more than %d levels deep (the interpreter's compiler would take minutes on it, and cannot be stopped): split it up", positionOf(fset, at.Pos()), maxInputDepth)
 	}
 	return nil
 }

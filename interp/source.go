@@ -187,6 +187,10 @@ func parseGroup(fset *token.FileSet, src string, kind groupKind, start, end int,
 	text := b.String()
 	f, err := parser.ParseFile(fset, srcFile, text, parser.SkipObjectResolution)
 	if err == nil {
+		// Before any pass walks it (runGroup checks the groups again).
+		if err := checkDepth(fset, f); err != nil {
+			return nil, err
+		}
 		err = resolve(fset, f, res)
 	}
 	if err != nil {
